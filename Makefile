@@ -1,0 +1,37 @@
+# Two commands for a newcomer: `make demo` and `make test` (see README).
+# Each installs what it needs into local virtual environments.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# checkov pins many packages of its own, so it lives in a venv of its own.
+INFRA_VENV := .venv-infra
+
+.PHONY: demo test bench install install-infra clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(INFRA_VENV)/.installed: requirements-infra.txt
+	$(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-infra.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-infra: $(INFRA_VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(PY) -m tools.demo
+
+test: $(VENV)/.installed $(INFRA_VENV)/.installed
+	SLA_CHECKOV=$(CURDIR)/$(INFRA_VENV)/bin/checkov $(PY) -m pytest -q
+
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(INFRA_VENV) out .pytest_cache .hypothesis
