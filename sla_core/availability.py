@@ -1,0 +1,203 @@
+"""Availability (SLA §7.1, rules §3) and load time (SLA §7.2.4, rules §4) of a period.
+
+Time is cut into slots of ``slot_minutes`` aligned to the Unix epoch (UTC).
+For one test and one slot a location *failed* when any of its results in the
+slot failed; the test is *down* when at least ``min(min_failed_locations, L)``
+locations failed (L: distinct locations seen for the test in the period),
+*unknown* without any result, else *up*. The service is down when any test is
+down, up when every test is up, else unknown. Only service-hours time counts:
+
+* ``scheduled`` = service-hours minutes of the period,
+* ``unknown``   = service-hours minutes in unknown slots,
+* ``down``      = service-hours minutes in down slots outside exclusions,
+* availability  = (scheduled − unknown − down) / (scheduled − unknown) × 100,
+  None when the denominator is 0. Coverage = 1 − unknown / scheduled.
+
+Slots are clipped to the period ``[start, end)``; all instants in µs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sla_core.availability_input import Exclusion, TestResult
+from sla_core.business_calendar import US_PER_MINUTE, BusinessCalendar
+from sla_core.contract import AvailabilityRule, LoadTimeRule
+
+
+@dataclass(frozen=True, slots=True)
+class DownPeriod:
+    """Consecutive down slots: ``[start, end)`` µs, the counted and excluded service-hours minutes, tests down."""
+
+    start: int
+    end: int
+    counted_minutes: float
+    excluded_minutes: float
+    tests: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityFigures:
+    """Minutes of a period and the resulting percentage (unrounded)."""
+
+    scheduled_minutes: float
+    unknown_minutes: float
+    down_minutes: float
+    excluded_minutes: float
+    tests: tuple[str, ...] = ()
+    down_periods: tuple[DownPeriod, ...] = field(default=())
+
+    @property
+    def value(self) -> float | None:
+        """Availability in percent; None when nothing was measured."""
+        measured = self.scheduled_minutes - self.unknown_minutes
+        if measured <= 0:
+            return None
+        return (measured - self.down_minutes) / measured * 100.0
+
+    @property
+    def coverage(self) -> float | None:
+        """Measured share of the service hours, in percent; None without service hours."""
+        if self.scheduled_minutes <= 0:
+            return None
+        return (1.0 - self.unknown_minutes / self.scheduled_minutes) * 100.0
+
+    def __add__(self, other: AvailabilityFigures) -> AvailabilityFigures:
+        """Sum of minutes (trailing periods are aggregated from minutes, never from percentages)."""
+        return AvailabilityFigures(
+            scheduled_minutes=self.scheduled_minutes + other.scheduled_minutes,
+            unknown_minutes=self.unknown_minutes + other.unknown_minutes,
+            down_minutes=self.down_minutes + other.down_minutes,
+            excluded_minutes=self.excluded_minutes + other.excluded_minutes,
+        )
+
+
+ZERO = AvailabilityFigures(0.0, 0.0, 0.0, 0.0)
+
+
+def _overlap_business(calendar: BusinessCalendar, a: int, b: int, exclusions: Sequence[Exclusion]) -> int:
+    total = 0
+    for exclusion in exclusions:
+        if exclusion.start >= b:
+            break
+        lo, hi = max(a, exclusion.start), min(b, exclusion.end)
+        if hi > lo:
+            total += calendar.business_us(lo, hi)
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class SlotStates:
+    """Service state per slot of a period: the down slots (with the tests down) and the unknown slots."""
+
+    start: int
+    end: int
+    slot: int  # slot length, µs
+    tests: tuple[str, ...]
+    down: dict[int, tuple[str, ...]]
+    unknown: tuple[int, ...]
+
+    def bounds(self, index: int) -> tuple[int, int]:
+        """The slot ``index`` clipped to the period, µs."""
+        return max(index * self.slot, self.start), min((index + 1) * self.slot, self.end)
+
+
+def slot_states(results: Iterable[TestResult], start: int, end: int, rule: AvailabilityRule) -> SlotStates:
+    """Classify every slot of ``[start, end)`` from the results inside it (independent of service hours)."""
+    slot = rule.slot_minutes * US_PER_MINUTE
+    seen: dict[str, set[int]] = defaultdict(set)
+    failed: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    locations: dict[str, set[str]] = defaultdict(set)
+    for result in results:
+        if start <= result.at < end:
+            index = result.at // slot
+            seen[result.name].add(index)
+            locations[result.name].add(result.location)
+            if not result.success:
+                failed[result.name][index].add(result.location)
+    tests = tuple(sorted(seen))
+    down: dict[int, list[str]] = defaultdict(list)
+    for name in tests:
+        quorum = min(rule.min_failed_locations, len(locations[name]))
+        for index, where in failed[name].items():
+            if len(where) >= quorum:
+                down[index].append(name)
+    unknown = tuple(
+        index
+        for index in range(start // slot, -(-end // slot))
+        if index not in down and (not tests or any(index not in seen[t] for t in tests))
+    )
+    return SlotStates(start, end, slot, tests, {i: tuple(t) for i, t in sorted(down.items())}, unknown)
+
+
+def figures(states: SlotStates, calendar: BusinessCalendar, exclusions: Sequence[Exclusion] = ()) -> AvailabilityFigures:
+    """Service-hours minutes of a period's slot states, with exclusions applied to down time."""
+    ordered = sorted(exclusions, key=lambda e: e.start)
+    unknown = sum(calendar.business_us(*states.bounds(i)) for i in states.unknown)
+    down = excluded = 0
+    periods: list[DownPeriod] = []
+    for index, tests in states.down.items():
+        a, b = states.bounds(index)
+        in_hours = calendar.business_us(a, b)
+        kept_out = _overlap_business(calendar, a, b, ordered)
+        down += in_hours - kept_out
+        excluded += kept_out
+        _extend(periods, a, b, (in_hours - kept_out) / US_PER_MINUTE, kept_out / US_PER_MINUTE, tests)
+    return AvailabilityFigures(
+        scheduled_minutes=calendar.business_us(states.start, states.end) / US_PER_MINUTE,
+        unknown_minutes=unknown / US_PER_MINUTE,
+        down_minutes=down / US_PER_MINUTE,
+        excluded_minutes=excluded / US_PER_MINUTE,
+        tests=states.tests,
+        down_periods=tuple(periods),
+    )
+
+
+def _extend(periods: list[DownPeriod], a: int, b: int, counted: float, kept_out: float, tests: tuple[str, ...]) -> None:
+    if periods and periods[-1].end == a:
+        last = periods[-1]
+        periods[-1] = DownPeriod(
+            last.start,
+            b,
+            last.counted_minutes + counted,
+            last.excluded_minutes + kept_out,
+            tuple(sorted(set(last.tests) | set(tests))),
+        )
+    else:
+        periods.append(DownPeriod(a, b, counted, kept_out, tests))
+
+
+@dataclass(frozen=True, slots=True)
+class LoadTimeFigures:
+    """Share (percent) of successful in-hours results within the target, and the percentile in seconds."""
+
+    target_seconds: float
+    samples: int
+    within: int
+    percentile_seconds: float | None
+
+    @property
+    def value(self) -> float | None:
+        """Percent of samples at or under the target; None without samples."""
+        return None if self.samples == 0 else self.within / self.samples * 100.0
+
+
+def load_time(
+    results: Iterable[TestResult], start: int, end: int, rule: LoadTimeRule, calendar: BusinessCalendar
+) -> LoadTimeFigures:
+    """Load time over successful results inside service hours in ``[start, end)``.
+
+    The percentile is the nearest-rank one: the ``ceil(p/100 × n)``-th smallest duration.
+    """
+    durations = sorted(
+        r.duration_ms for r in results if r.success and start <= r.at < end and calendar.is_open(r.at)
+    )
+    within = sum(1 for d in durations if d <= rule.target_ms)
+    percentile = None
+    if durations:
+        rank = max(math.ceil(rule.percentile / 100.0 * len(durations)), 1)
+        percentile = durations[rank - 1] / 1000.0
+    return LoadTimeFigures(rule.target_ms / 1000.0, len(durations), within, percentile)

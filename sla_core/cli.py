@@ -1,0 +1,95 @@
+"""Command line (rules §7): recompute a tenant's month from exported data.
+
+    python -m sla_core report --tenant TENANT --month YYYY-MM \\
+        --events EVENTS.jsonl --availability RESULTS.csv \\
+        [--exclusions EXCLUSIONS.json] [--contract CONTRACT.json] \\
+        [--as-of RFC3339] [--format json|text]
+
+Bad files or arguments print one line ``error: …`` on stderr and exit with 2.
+This module is the shell around the pure core: it reads files and the clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NoReturn
+
+from sla_core.availability_input import load_exclusions_text, parse_instant, parse_results_csv
+from sla_core.business_calendar import to_us
+from sla_core.contract import default_contract, load_contract
+from sla_core.errors import InputError
+from sla_core.events import parse_jsonl
+from sla_core.periods import Month
+from sla_core.report import Reporter
+from sla_core.report_json import report_json
+from sla_core.report_text import report_text
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise InputError(message)
+
+
+def _month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (errors raise InputError instead of exiting)."""
+    parser = _Parser(prog="python -m sla_core", description="SLA-metingen Stratech Perspectief Cloud")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    report = commands.add_parser("report", help="compute a tenant's monthly report")
+    report.add_argument("--tenant", required=True, help="tenant (municipality) id")
+    report.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+    report.add_argument("--events", required=True, type=Path, help="canonical ticket events, JSON Lines")
+    report.add_argument("--availability", required=True, type=Path, help="AppAvailabilityResults CSV export")
+    report.add_argument("--exclusions", type=Path, help='JSON list of {"start", "end", "reason"}')
+    report.add_argument("--contract", type=Path, help="contract JSON (default: the built-in seed SLA)")
+    report.add_argument("--as-of", help="RFC 3339 instant up to which events are known (default: now)")
+    report.add_argument("--format", choices=("json", "text"), default="json")
+    return parser
+
+
+def _open_lines(path: Path, what: str) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what} ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: {what} is not UTF-8 text") from exc
+
+
+def run(argv: Sequence[str], now: datetime) -> str:
+    """Run the command line and return what it prints; raises InputError on bad input."""
+    args = build_parser().parse_args(argv)
+    contract = load_contract(args.contract) if args.contract else default_contract()
+    as_of = now if args.as_of is None else parse_instant(args.as_of, "--as-of", "value")
+    events = list(parse_jsonl(_open_lines(args.events, "events"), str(args.events)))
+    results = list(parse_results_csv(_open_lines(args.availability, "results"), str(args.availability)))
+    exclusions = []
+    if args.exclusions:
+        text = "\n".join(_open_lines(args.exclusions, "exclusions"))
+        exclusions = load_exclusions_text(text, str(args.exclusions))
+    reporter = Reporter(contract, results, exclusions, to_us(as_of))
+    report = reporter.report(args.tenant, args.month, events)
+    if args.format == "text":
+        return report_text(report)
+    return json.dumps(report_json(report), ensure_ascii=False, indent=2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: print the report, or one error line and exit code 2."""
+    try:
+        print(run(sys.argv[1:] if argv is None else argv, datetime.now(UTC)))
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,211 @@
+"""Ticket outcomes per metric (rules §2): met, breached or pending, and when.
+
+For a measured ticket (attributable incident with an ``opened`` event) and a
+metric, let E(t) be the clock time from ``opened`` to t over the active pieces
+(clock running, not paused), T(t) the target of the priority in effect at t,
+and D the first instant with E(D) >= T(D) (the deadline).
+
+* The clock stopped at S with E(S) <= T(S): **met**, decided at S.
+* Otherwise, if D exists and D <= ``as_of``: **breached**, decided at D — also
+  while the ticket is still open (SLA §7.2.1–7.2.3).
+* Otherwise: **pending**, not counted.
+
+Response clock: ``opened`` → first ``responded``, ``resolved`` or ``closed``.
+Restore clock: ``opened`` → ``resolved``; ``reopened`` resumes it; ``closed``
+while it runs counts as ``resolved``. Stops dated before ``opened`` count at
+``opened``. A target in months is the wall time from ``opened`` to the same
+local time that many calendar months later (day clamped to the month's end).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+
+from sla_core.business_calendar import US_PER_MINUTE, BusinessCalendar, from_us, to_us
+from sla_core.contract import Contract, Target
+from sla_core.ticket_clock import BusinessClock, CalendarClock, Clock, Piece, elapsed, reach, subtract
+from sla_core.tickets import Ticket
+
+US_PER_HOUR = 60 * US_PER_MINUTE
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A paused interval ``[start, end)`` (end None: still paused) and the status that paused it."""
+
+    start: int
+    end: int | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The outcome of one ticket for one metric. Instants and durations in µs."""
+
+    tenant: str
+    ticket_id: str
+    metric: str
+    outcome: str  # "met" | "breached" | "pending"
+    priority: str
+    clock: str  # "business" | "calendar"
+    opened_at: int
+    decided_at: int | None
+    elapsed: int  # clock time at the decision instant (pending: at as_of)
+    target: int
+    stopped_at: int | None
+    pauses: tuple[Pause, ...]
+
+    @property
+    def decided(self) -> bool:
+        """Met or breached (pending outcomes are not counted)."""
+        return self.outcome != "pending"
+
+
+@dataclass(frozen=True, slots=True)
+class Incomplete:
+    """A ticket that cannot be measured, and why."""
+
+    tenant: str
+    ticket_id: str
+    reason: str
+
+
+class OutcomeRules:
+    """Computes outcomes with a contract's targets, pause patterns and calendar."""
+
+    def __init__(self, contract: Contract, calendar: BusinessCalendar) -> None:
+        self._contract = contract
+        self._calendar = calendar
+        self._clocks: dict[str, Clock] = {"hours": BusinessClock(calendar), "months": CalendarClock()}
+        self._patterns = [p.casefold() for p in contract.pause_patterns]
+
+    def is_pause_status(self, status: str | None) -> bool:
+        """Whether a status pauses the clock (case-insensitive, ``*`` wildcard; SLA §7.2)."""
+        if status is None:
+            return False
+        folded = status.casefold()
+        return any(fnmatch.fnmatchcase(folded, p) for p in self._patterns)
+
+    def target_us(self, target: Target, opened_at: int) -> int:
+        """Target length in µs: hours on the business clock, months as wall time from ``opened``."""
+        if target.unit == "hours":
+            return round(target.value * US_PER_HOUR)
+        local: datetime = from_us(opened_at, self._calendar.zone)
+        later = local + relativedelta(months=int(target.value))  # wall-clock; day clamped
+        return to_us(later.replace(tzinfo=self._calendar.zone)) - opened_at
+
+    def pauses(self, ticket: Ticket, opened_at: int) -> list[Pause]:
+        """Paused intervals from ``opened`` on, from the status step function."""
+        return [
+            Pause(start, end, status)
+            for start, end, status in ticket.status.segments(opened_at)
+            if self.is_pause_status(status)
+        ]
+
+    def outcomes(self, ticket: Ticket, as_of: int) -> list[Outcome | Incomplete]:
+        """Outcomes of a measured ticket for response time and its restore metric."""
+        if ticket.opened_at is None:
+            return [Incomplete(ticket.tenant, ticket.ticket_id, "geen 'opened'-gebeurtenis")]
+        if ticket.priority.latest is None:
+            return [Incomplete(ticket.tenant, ticket.ticket_id, "geen prioriteit")]
+        opened = ticket.opened_at
+        pauses = self.pauses(ticket, opened)
+        holes: list[Piece] = [(p.start, p.end) for p in pauses]
+        restore_metric = (
+            "restore_time_platform" if ticket.latest_scope == "platform" else "restore_time_application"
+        )
+        return [
+            self._decide(ticket, "response_time", self._response_runs(ticket, opened), holes, pauses, as_of),
+            self._decide(ticket, restore_metric, self._restore_runs(ticket, opened), holes, pauses, as_of),
+        ]
+
+    @staticmethod
+    def _response_runs(ticket: Ticket, opened: int) -> list[Piece]:
+        for event in ticket.stops:
+            if event.kind in ("responded", "resolved", "closed"):
+                return [(opened, max(event.at, opened))]
+        return [(opened, None)]
+
+    @staticmethod
+    def _restore_runs(ticket: Ticket, opened: int) -> list[Piece]:
+        runs: list[Piece] = []
+        running_since: int | None = opened
+        for event in ticket.stops:
+            at = max(event.at, opened)
+            if event.kind in ("resolved", "closed") and running_since is not None:
+                runs.append((running_since, at))
+                running_since = None
+            elif event.kind == "reopened" and running_since is None:
+                running_since = at
+        if running_since is not None:
+            runs.append((running_since, None))
+        return runs
+
+    def _decide(
+        self,
+        ticket: Ticket,
+        metric: str,
+        runs: list[Piece],
+        holes: list[Piece],
+        pauses: list[Pause],
+        as_of: int,
+    ) -> Outcome:
+        opened = ticket.opened_at
+        assert opened is not None
+        rule = self._contract.metrics.rule(metric)
+        active = subtract(runs, holes)
+        stopped_at = runs[-1][1]
+
+        def target_at(t: int) -> tuple[str, Target, Clock, int]:
+            priority = ticket.priority.at(t)
+            assert priority is not None
+            target = rule.targets[priority]
+            return priority, target, self._clocks[target.unit], self.target_us(target, opened)
+
+        def result(outcome: str, at: int | None, moment: int) -> Outcome:
+            priority, target, clock, goal = target_at(moment)
+            return Outcome(
+                tenant=ticket.tenant,
+                ticket_id=ticket.ticket_id,
+                metric=metric,
+                outcome=outcome,
+                priority=priority,
+                clock=clock.name,
+                opened_at=opened,
+                decided_at=at,
+                elapsed=elapsed(clock, active, moment),
+                target=goal,
+                stopped_at=stopped_at,
+                pauses=tuple(p for p in pauses if p.start < moment),
+            )
+
+        if stopped_at is not None:
+            _, _, clock, goal = target_at(stopped_at)
+            if elapsed(clock, active, stopped_at) <= goal:
+                return result("met", stopped_at, stopped_at)
+        deadline = self._deadline(ticket, rule.targets, active, opened)
+        if deadline is not None and deadline <= as_of and (stopped_at is None or deadline <= stopped_at):
+            return result("breached", deadline, deadline)
+        return result("pending", None, max(as_of, opened))
+
+    def _deadline(self, ticket: Ticket, targets: dict[str, Target], active: list[Piece], opened: int) -> int | None:
+        """First instant D with E(D) >= T(D), walking the priority pieces in order."""
+        for start, end, priority in ticket.priority.segments(opened):
+            target = targets[priority]
+            clock = self._clocks[target.unit]
+            goal = self.target_us(target, opened)
+            if elapsed(clock, active, start) >= goal:
+                return start
+            candidate = reach(clock, active, goal)
+            if candidate is not None and (end is None or candidate < end):
+                return candidate
+        return None
+
+
+def minutes(micros: int) -> float:
+    """µs as minutes (float)."""
+    return micros / US_PER_MINUTE

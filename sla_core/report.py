@@ -1,0 +1,214 @@
+"""The monthly report of one tenant (SLA §9, rules §5): figures, evidence, trailing year.
+
+:class:`Reporter` is built once per run from the contract, the availability
+results, the exclusions and ``as_of``; it caches per-month availability (the
+platform is shared by all tenants, SLA §3) and computes a
+:class:`MonthlyReport` per tenant and month from that tenant's events.
+
+Ticket percentages are ``within / decided × 100`` over the outcomes decided in
+the month; with nothing decided the value is None and the norm counts as met
+("n.v.t."). Trailing 12 months are sums of minutes and counts over the
+window's months, never averages of monthly percentages.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sla_core.availability import AvailabilityFigures, LoadTimeFigures, figures, load_time, slot_states, ZERO
+from sla_core.availability_input import Exclusion, TestResult
+from sla_core.business_calendar import BusinessCalendar, from_us
+from sla_core.contract import PRIORITIES, TICKET_METRICS, Contract
+from sla_core.errors import InputError
+from sla_core.events import TicketEvent
+from sla_core.outcomes import Incomplete, Outcome, OutcomeRules
+from sla_core.periods import MeasurementWindow, Month, trailing_months
+from sla_core.tickets import fold_all
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Decided outcomes and how many were within target."""
+
+    decided: int = 0
+    within: int = 0
+
+    @property
+    def value(self) -> float | None:
+        """Percent within target; None when nothing was decided."""
+        return None if self.decided == 0 else self.within / self.decided * 100.0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.decided + other.decided, self.within + other.within)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketLevel:
+    """A ticket service level of a period: the total and per priority."""
+
+    norm: float
+    total: Tally
+    by_priority: dict[str, Tally]
+
+    @property
+    def met(self) -> bool:
+        """Norm met (unrounded); no decided outcome counts as met ("n.v.t.")."""
+        value = self.total.value
+        return value is None or value >= self.norm
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyReport:
+    """Everything a municipality's report shows for one month."""
+
+    tenant: str
+    tenant_name: str | None
+    month: Month
+    as_of: int
+    contract: Contract
+    window: MeasurementWindow | None
+    availability: AvailabilityFigures
+    tickets: dict[str, TicketLevel]
+    load_time: LoadTimeFigures
+    outcomes: tuple[Outcome, ...]
+    pending: tuple[Outcome, ...]
+    incomplete: tuple[Incomplete, ...]
+    not_measured: dict[str, int]
+    exclusions: tuple[Exclusion, ...]
+    closed_dates: dict[str, str]
+    trailing_months: tuple[Month, ...]
+    trailing_availability: AvailabilityFigures
+    trailing_tickets: dict[str, TicketLevel] = field(default_factory=dict)
+
+    @property
+    def availability_met(self) -> bool | None:
+        """Availability norm met (unrounded); None when not measured."""
+        value = self.availability.value
+        return None if value is None else value >= self.contract.availability.norm
+
+
+def tally(outcomes: Iterable[Outcome], norm: float) -> TicketLevel:
+    """Count decided outcomes, in total and by deciding priority."""
+    by_priority: dict[str, Tally] = {}
+    total = Tally()
+    for outcome in outcomes:
+        one = Tally(1, 1 if outcome.outcome == "met" else 0)
+        total += one
+        by_priority[outcome.priority] = by_priority.get(outcome.priority, Tally()) + one
+    ordered = {p: by_priority[p] for p in PRIORITIES if p in by_priority}
+    return TicketLevel(norm, total, ordered)
+
+
+class Reporter:
+    """Computes monthly reports over one set of inputs."""
+
+    def __init__(
+        self,
+        contract: Contract,
+        results: Sequence[TestResult],
+        exclusions: Sequence[Exclusion],
+        as_of: int,
+        calendar: BusinessCalendar | None = None,
+    ) -> None:
+        self.contract = contract
+        self.calendar = calendar or BusinessCalendar.from_contract(contract)
+        self.rules = OutcomeRules(contract, self.calendar)
+        self.as_of = as_of
+        self.exclusions = tuple(sorted(exclusions, key=lambda e: e.start))
+        self._results_by_month: dict[Month, list[TestResult]] = defaultdict(list)
+        for result in results:
+            self._results_by_month[Month.of(from_us(result.at, contract.zone).date())].append(result)
+        self._availability: dict[Month, AvailabilityFigures] = {}
+        self._load_time: dict[Month, LoadTimeFigures] = {}
+
+    def window(self, tenant: str) -> MeasurementWindow | None:
+        """The tenant's measurement window; None when the contract does not list the tenant."""
+        configured = self.contract.tenants.get(tenant)
+        return None if configured is None else MeasurementWindow.of(configured)
+
+    def availability_of(self, month: Month) -> AvailabilityFigures:
+        """Availability of a month (cached: shared by all tenants)."""
+        if month not in self._availability:
+            start, end = month.bounds(self.contract.zone)
+            states = slot_states(self._results_by_month.get(month, ()), start, end, self.contract.availability)
+            self._availability[month] = figures(states, self.calendar, self.exclusions)
+        return self._availability[month]
+
+    def load_time_of(self, month: Month) -> LoadTimeFigures:
+        """Load time of a month (cached)."""
+        if month not in self._load_time:
+            start, end = month.bounds(self.contract.zone)
+            rows = self._results_by_month.get(month, ())
+            self._load_time[month] = load_time(rows, start, end, self.contract.load_time, self.calendar)
+        return self._load_time[month]
+
+    def report(self, tenant: str, month: Month, events: Iterable[TicketEvent]) -> MonthlyReport:
+        """The report of ``tenant`` for ``month`` from that tenant's events (others are ignored)."""
+        window = self.window(tenant)
+        if window is not None and not window.contains(month):
+            raise InputError(f"month {month} is outside the measurement window of {tenant} ({_describe(window)})")
+        decided: dict[Month, list[Outcome]] = defaultdict(list)
+        pending: list[Outcome] = []
+        incomplete: list[Incomplete] = []
+        not_measured = {"niet_incident": 0, "niet_toerekenbaar": 0}
+        zone = self.contract.zone
+        for ticket in fold_all((e for e in events if e.tenant == tenant), self.as_of):
+            if ticket.latest_type != "incident":
+                if ticket.latest_type is None:
+                    incomplete.append(Incomplete(tenant, ticket.ticket_id, "geen type"))
+                else:
+                    not_measured["niet_incident"] += 1
+                continue
+            if not ticket.attributable:
+                not_measured["niet_toerekenbaar"] += 1
+                continue
+            for item in self.rules.outcomes(ticket, self.as_of):
+                if isinstance(item, Incomplete):
+                    incomplete.append(item)
+                elif item.decided_at is None:
+                    pending.append(item)
+                else:
+                    decided[Month.of(from_us(item.decided_at, zone).date())].append(item)
+        months = trailing_months(month, window)
+        norms = {m: self.contract.metrics.rule(m).norm for m in TICKET_METRICS}
+
+        def levels(outcomes: list[Outcome]) -> dict[str, TicketLevel]:
+            return {m: tally((o for o in outcomes if o.metric == m), norms[m]) for m in TICKET_METRICS}
+
+        trailing_availability = ZERO
+        for m in months:
+            trailing_availability = trailing_availability + self.availability_of(m)
+        start, end = month.bounds(zone)
+        this_month = sorted(decided.get(month, []), key=lambda o: (o.decided_at, o.ticket_id, o.metric))
+        configured = self.contract.tenants.get(tenant)
+        return MonthlyReport(
+            tenant=tenant,
+            tenant_name=None if configured is None else configured.name,
+            month=month,
+            as_of=self.as_of,
+            contract=self.contract,
+            window=window,
+            availability=self.availability_of(month),
+            tickets=levels(this_month),
+            load_time=self.load_time_of(month),
+            outcomes=tuple(this_month),
+            pending=tuple(sorted(pending, key=lambda o: (o.opened_at, o.ticket_id, o.metric))),
+            incomplete=tuple(incomplete),
+            not_measured=not_measured,
+            exclusions=tuple(e for e in self.exclusions if e.start < end and e.end > start),
+            closed_dates={
+                day.isoformat(): name
+                for day, name in self.calendar.closed_dates(month.year).items()
+                if day.month == month.month
+            },
+            trailing_months=tuple(months),
+            trailing_availability=trailing_availability,
+            trailing_tickets=levels([o for m in months for o in decided.get(m, [])]),
+        )
+
+
+def _describe(window: MeasurementWindow) -> str:
+    last = "doorlopend" if window.last is None else f"t/m {window.last}"
+    return f"gemeten vanaf {window.first}, {last}"

@@ -1,0 +1,129 @@
+"""The report as JSON (rules §7): the stable keys first, more keys after them.
+
+Percentages are unrounded; ``met`` compares the unrounded value with the norm.
+Instants are RFC 3339 in the contract's timezone; durations in minutes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sla_core.availability import AvailabilityFigures, LoadTimeFigures
+from sla_core.business_calendar import from_us
+from sla_core.contract import WEEKDAYS
+from sla_core.outcomes import Outcome, minutes
+from sla_core.report import MonthlyReport, TicketLevel
+
+
+def _instant(report: MonthlyReport, micros: int | None) -> str | None:
+    return None if micros is None else from_us(micros, report.contract.zone).isoformat()
+
+
+def availability_json(figures: AvailabilityFigures, norm: float, min_coverage: float) -> dict[str, Any]:
+    """Availability block: norm, value, met and the minutes behind them."""
+    value = figures.value
+    coverage = figures.coverage
+    return {
+        "norm": norm,
+        "value": value,
+        "met": None if value is None else value >= norm,
+        "scheduled_minutes": figures.scheduled_minutes,
+        "down_minutes": figures.down_minutes,
+        "unknown_minutes": figures.unknown_minutes,
+        "excluded_minutes": figures.excluded_minutes,
+        "coverage": coverage,
+        "insufficiently_measured": coverage is None or coverage < min_coverage,
+    }
+
+
+def ticket_level_json(level: TicketLevel) -> dict[str, Any]:
+    """Ticket service level block: norm, value, met, decided, within, by_priority."""
+    return {
+        "norm": level.norm,
+        "value": level.total.value,
+        "met": level.met,
+        "decided": level.total.decided,
+        "within": level.total.within,
+        "by_priority": {
+            p: {"decided": t.decided, "within": t.within, "value": t.value} for p, t in level.by_priority.items()
+        },
+    }
+
+
+def load_time_json(figures: LoadTimeFigures) -> dict[str, Any]:
+    """Load time block (an aim, never 'missed')."""
+    return {
+        "target_seconds": figures.target_seconds,
+        "value": figures.value,
+        "samples": figures.samples,
+        "p95_seconds": figures.percentile_seconds,
+    }
+
+
+def outcome_json(report: MonthlyReport, outcome: Outcome) -> dict[str, Any]:
+    """One ticket outcome with its evidence."""
+    return {
+        "ticket_id": outcome.ticket_id,
+        "metric": outcome.metric,
+        "priority": outcome.priority,
+        "outcome": outcome.outcome,
+        "decided_at": _instant(report, outcome.decided_at),
+        "elapsed_minutes": minutes(outcome.elapsed),
+        "target_minutes": minutes(outcome.target),
+        "clock": outcome.clock,
+        "opened_at": _instant(report, outcome.opened_at),
+        "stopped_at": _instant(report, outcome.stopped_at),
+        "pauses": [
+            {"start": _instant(report, p.start), "end": _instant(report, p.end), "status": p.status}
+            for p in outcome.pauses
+        ],
+    }
+
+
+def report_json(report: MonthlyReport) -> dict[str, Any]:
+    """The whole report as one JSON-ready object."""
+    contract = report.contract
+    rule = contract.availability
+    availability = availability_json(report.availability, rule.norm, rule.min_coverage)
+    availability["tests"] = list(report.availability.tests)
+    availability["down_periods"] = [
+        {
+            "start": _instant(report, p.start),
+            "end": _instant(report, p.end),
+            "counted_minutes": p.counted_minutes,
+            "excluded_minutes": p.excluded_minutes,
+            "tests": list(p.tests),
+        }
+        for p in report.availability.down_periods
+    ]
+    service_levels: dict[str, Any] = {"availability": availability}
+    for metric, level in report.tickets.items():
+        service_levels[metric] = ticket_level_json(level)
+    service_levels["load_time"] = load_time_json(report.load_time)
+    trailing: dict[str, Any] = {
+        "months": [str(m) for m in report.trailing_months],
+        "availability": availability_json(report.trailing_availability, rule.norm, rule.min_coverage),
+    }
+    for metric, level in report.trailing_tickets.items():
+        trailing[metric] = ticket_level_json(level)
+    return {
+        "tenant": report.tenant,
+        "month": str(report.month),
+        "service_levels": service_levels,
+        "outcomes": [outcome_json(report, o) for o in report.outcomes],
+        "trailing_12_months": trailing,
+        "tenant_name": report.tenant_name,
+        "as_of": _instant(report, report.as_of),
+        "contract_version": contract.version,
+        "timezone": contract.timezone,
+        "measurement_window": None if report.window is None else report.window.to_json(),
+        "service_hours": {
+            day: [[r.start, r.end] for r in getattr(contract.service_hours, day)] for day in WEEKDAYS
+        },
+        "closed_dates": [{"date": d, "name": n} for d, n in report.closed_dates.items()],
+        "pause_patterns": list(contract.pause_patterns),
+        "exclusions": [e.to_json() for e in report.exclusions],
+        "pending": [outcome_json(report, o) for o in report.pending],
+        "incomplete_tickets": [{"ticket_id": i.ticket_id, "reason": i.reason} for i in report.incomplete],
+        "not_measured": dict(report.not_measured),
+    }

@@ -1,0 +1,126 @@
+"""The fold of a ticket's events (rules §2): what the ticket was at every instant.
+
+A ticket is the fold, in ``occurred_at`` order (ties: kind, then event id), of
+its events. Each optional attribute (type, priority, status, scope,
+attributable) is a step function: an event that carries it sets the value from
+its instant on. Before the first event that sets an attribute, the first value
+ever set applies (a priority given a minute after opening applies from
+opening). Everything is in integer microseconds since the epoch.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sla_core.events import TicketEvent, deduplicate
+
+_ATTRIBUTES = ("type", "priority", "status", "scope")
+
+
+@dataclass(frozen=True, slots=True)
+class Steps:
+    """A step function of time: ``values[i]`` holds from ``times[i]`` until ``times[i + 1]``."""
+
+    times: tuple[int, ...] = ()
+    values: tuple[str, ...] = ()
+
+    def at(self, t: int) -> str | None:
+        """The value in effect at instant ``t`` (the first value before the first step)."""
+        if not self.times:
+            return None
+        i = bisect_right(self.times, t) - 1
+        return self.values[max(i, 0)]
+
+    @property
+    def latest(self) -> str | None:
+        """The last value set."""
+        return self.values[-1] if self.values else None
+
+    def segments(self, start: int) -> list[tuple[int, int | None, str]]:
+        """``(from, until, value)`` pieces from ``start`` on; ``until`` None is open-ended."""
+        if not self.times:
+            return []
+        points = [(start, self.at(start))]
+        points += [(t, v) for t, v in zip(self.times, self.values) if t > start]
+        pieces: list[tuple[int, int | None, str]] = []
+        for (t, v), nxt in zip(points, points[1:] + [(None, None)]):
+            if pieces and pieces[-1][2] == v:  # same value again: extend the previous piece
+                pieces[-1] = (pieces[-1][0], nxt[0], v)  # type: ignore[assignment]
+            else:
+                pieces.append((t, nxt[0], v))  # type: ignore[arg-type]
+        return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A folded ticket. ``opened_at`` is the first ``opened`` event, None when there is none."""
+
+    tenant: str
+    ticket_id: str
+    events: tuple[TicketEvent, ...]
+    opened_at: int | None
+    type: Steps
+    priority: Steps
+    status: Steps
+    scope: Steps
+    attributable: bool = True
+    stops: tuple[TicketEvent, ...] = field(default=())
+
+    @property
+    def latest_type(self) -> str | None:
+        """The ticket's type as last set."""
+        return self.type.latest
+
+    @property
+    def latest_scope(self) -> str:
+        """The restore scope as last set; ``applicatie`` by default (rules §2)."""
+        return self.scope.latest or "applicatie"
+
+    def is_measured(self) -> bool:
+        """Only attributable incidents count (SLA §7.2, §5.2.2)."""
+        return self.latest_type == "incident" and self.attributable
+
+
+def fold_ticket(events: list[TicketEvent]) -> Ticket:
+    """Fold the sorted, de-duplicated events of one ticket."""
+    first = events[0]
+    opened_at = next((e.at for e in events if e.kind == "opened"), None)
+    steps: dict[str, tuple[list[int], list[str]]] = {name: ([], []) for name in _ATTRIBUTES}
+    attributable = True
+    for event in events:
+        for name in _ATTRIBUTES:
+            value = getattr(event, name)
+            if value is not None:
+                times, values = steps[name]
+                if times and times[-1] == event.at:
+                    values[-1] = value  # same instant: the later event in fold order wins
+                else:
+                    times.append(event.at)
+                    values.append(value)
+        if event.attributable is not None:
+            attributable = event.attributable
+    built = {name: Steps(tuple(t), tuple(v)) for name, (t, v) in steps.items()}
+    return Ticket(
+        tenant=first.tenant,
+        ticket_id=first.ticket_id,
+        events=tuple(events),
+        opened_at=opened_at,
+        type=built["type"],
+        priority=built["priority"],
+        status=built["status"],
+        scope=built["scope"],
+        attributable=attributable,
+        stops=tuple(e for e in events if e.kind in ("responded", "resolved", "reopened", "closed")),
+    )
+
+
+def fold_all(events: Iterable[TicketEvent], as_of: int | None = None) -> list[Ticket]:
+    """De-duplicate, drop events after ``as_of`` (µs), group per ticket and fold; sorted by ticket."""
+    by_ticket: dict[tuple[str, str], list[TicketEvent]] = defaultdict(list)
+    for event in deduplicate(events):
+        if as_of is None or event.at <= as_of:
+            by_ticket[(event.tenant, event.ticket_id)].append(event)
+    return [fold_ticket(by_ticket[key]) for key in sorted(by_ticket)]
