@@ -15,17 +15,24 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from sla_core.availability_input import load_exclusions_text, parse_instant, parse_results_csv
+from sla_core.availability_input import (
+    Exclusion,
+    TestResult,
+    load_exclusions_text,
+    parse_instant,
+    parse_results_csv,
+)
 from sla_core.business_calendar import to_us
-from sla_core.contract import default_contract, load_contract
+from sla_core.contract import Contract, default_contract, load_contract
 from sla_core.errors import InputError
-from sla_core.events import parse_jsonl
+from sla_core.events import TicketEvent, parse_jsonl
 from sla_core.periods import Month
-from sla_core.report import Reporter
+from sla_core.report import MonthlyReport, Reporter
 from sla_core.report_json import report_json
 from sla_core.report_text import report_text
 
@@ -67,22 +74,44 @@ def _open_lines(path: Path, what: str) -> list[str]:
         raise InputError(f"{path}: {what} is not UTF-8 text") from exc
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """Everything read from the files of one run."""
+
+    contract: Contract
+    events: list[TicketEvent]
+    results: list[TestResult]
+    exclusions: list[Exclusion]
+
+
+def load_inputs(events: Path, availability: Path, exclusions: Path | None, contract: Path | None) -> Inputs:
+    """Read and validate the input files (raises InputError naming the file, line and field)."""
+    loaded_exclusions: list[Exclusion] = []
+    if exclusions is not None:
+        text = "\n".join(_open_lines(exclusions, "exclusions"))
+        loaded_exclusions = load_exclusions_text(text, str(exclusions))
+    return Inputs(
+        contract=load_contract(contract) if contract else default_contract(),
+        events=list(parse_jsonl(_open_lines(events, "events"), str(events))),
+        results=list(parse_results_csv(_open_lines(availability, "results"), str(availability))),
+        exclusions=loaded_exclusions,
+    )
+
+
+def render(report: MonthlyReport, output: str) -> str:
+    """The report as ``json`` or ``text``."""
+    if output == "text":
+        return report_text(report)
+    return json.dumps(report_json(report), ensure_ascii=False, indent=2)
+
+
 def run(argv: Sequence[str], now: datetime) -> str:
     """Run the command line and return what it prints; raises InputError on bad input."""
     args = build_parser().parse_args(argv)
-    contract = load_contract(args.contract) if args.contract else default_contract()
     as_of = now if args.as_of is None else parse_instant(args.as_of, "--as-of", "value")
-    events = list(parse_jsonl(_open_lines(args.events, "events"), str(args.events)))
-    results = list(parse_results_csv(_open_lines(args.availability, "results"), str(args.availability)))
-    exclusions = []
-    if args.exclusions:
-        text = "\n".join(_open_lines(args.exclusions, "exclusions"))
-        exclusions = load_exclusions_text(text, str(args.exclusions))
-    reporter = Reporter(contract, results, exclusions, to_us(as_of))
-    report = reporter.report(args.tenant, args.month, events)
-    if args.format == "text":
-        return report_text(report)
-    return json.dumps(report_json(report), ensure_ascii=False, indent=2)
+    inputs = load_inputs(args.events, args.availability, args.exclusions, args.contract)
+    reporter = Reporter(inputs.contract, inputs.results, inputs.exclusions, to_us(as_of))
+    return render(reporter.report(args.tenant, args.month, inputs.events), args.format)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
