@@ -29,8 +29,12 @@ _FIXED: tuple[tuple[str, int, int], ...] = (
 
 
 def koningsdag(year: int) -> date:
-    """27 April, or 26 April when the 27th is a Sunday (Wet van 2013, Atw art. 3)."""
-    day = date(year, 4, 27)
+    """The King's (Queen's) birthday as celebrated, Atw art. 3 lid 2.
+
+    From 2014: Koningsdag, 27 April, or 26 April when the 27th is a Sunday.
+    1980–2013: Koninginnedag, 30 April, or 29 April when the 30th is a Sunday.
+    """
+    day = date(year, 4, 27) if year >= 2014 else date(year, 4, 30)
     return day - timedelta(days=1) if day.weekday() == 6 else day
 
 

@@ -5,10 +5,16 @@ metric, let E(t) be the clock time from ``opened`` to t over the active pieces
 (clock running, not paused), T(t) the target of the priority in effect at t,
 and D the first instant with E(D) >= T(D) (the deadline).
 
-* The clock stopped at S with E(S) <= T(S): **met**, decided at S.
-* Otherwise, if D exists and D <= ``as_of``: **breached**, decided at D — also
-  while the ticket is still open (SLA §7.2.1–7.2.3).
+* The clock stopped at S, and S <= D (or there is no D): **met**, decided at
+  S; then E(S) <= T(S).
+* Otherwise, if D <= ``as_of``: **breached**, decided at D — also while the
+  ticket is still open (SLA §7.2.1–7.2.3).
 * Otherwise: **pending**, not counted.
+
+The first decision is final: a stop after D in a gap without service hours
+(E(S) = T, answered on Saturday after a Friday-19:00 deadline) or a downgrade
+after D does not turn the breach into met, so an outcome is never counted in
+two months (rules §2, "Month attribution").
 
 Response clock: ``opened`` → first ``responded``, ``resolved`` or ``closed``.
 Restore clock: ``opened`` → ``resolved``; ``reopened`` resumes it; ``closed``
@@ -161,7 +167,7 @@ class OutcomeRules:
         stopped_at = runs[-1][1]
 
         def target_at(t: int) -> tuple[str, Target, Clock, int]:
-            priority = ticket.priority.at(t)
+            priority = ticket.priority.at(t, backfill=True)
             assert priority is not None
             target = rule.targets[priority]
             return priority, target, self._clocks[target.unit], self.target_us(target, opened)
@@ -183,18 +189,17 @@ class OutcomeRules:
                 pauses=tuple(p for p in pauses if p.start < moment),
             )
 
-        if stopped_at is not None:
-            _, _, clock, goal = target_at(stopped_at)
-            if elapsed(clock, active, stopped_at) <= goal:
-                return result("met", stopped_at, stopped_at)
         deadline = self._deadline(ticket, rule.targets, active, opened)
-        if deadline is not None and deadline <= as_of and (stopped_at is None or deadline <= stopped_at):
+        if stopped_at is not None and (deadline is None or stopped_at <= deadline):
+            return result("met", stopped_at, stopped_at)
+        if deadline is not None and deadline <= as_of:
             return result("breached", deadline, deadline)
         return result("pending", None, max(as_of, opened))
 
     def _deadline(self, ticket: Ticket, targets: dict[str, Target], active: list[Piece], opened: int) -> int | None:
         """First instant D with E(D) >= T(D), walking the priority pieces in order."""
-        for start, end, priority in ticket.priority.segments(opened):
+        for start, end, priority in ticket.priority.segments(opened, backfill=True):
+            assert priority is not None
             target = targets[priority]
             clock = self._clocks[target.unit]
             goal = self.target_us(target, opened)

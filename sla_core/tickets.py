@@ -3,9 +3,11 @@
 A ticket is the fold, in ``occurred_at`` order (ties: kind, then event id), of
 its events. Each optional attribute (type, priority, status, scope,
 attributable) is a step function: an event that carries it sets the value from
-its instant on. Before the first event that sets an attribute, the first value
-ever set applies (a priority given a minute after opening applies from
-opening). Everything is in integer microseconds since the epoch.
+its instant on; before the first event that sets it, the attribute has no
+value (a status set after opening pauses from that instant, not before). The
+priority alone is read with *backfill*: a ticket opened without a priority
+takes the first priority it is given from opening on, since a target is
+needed from the start. Everything is in integer microseconds since the epoch.
 """
 
 from __future__ import annotations
@@ -27,30 +29,32 @@ class Steps:
     times: tuple[int, ...] = ()
     values: tuple[str, ...] = ()
 
-    def at(self, t: int) -> str | None:
-        """The value in effect at instant ``t`` (the first value before the first step)."""
+    def at(self, t: int, backfill: bool = False) -> str | None:
+        """The value in effect at instant ``t``; before the first step None, or the first value with ``backfill``."""
         if not self.times:
             return None
         i = bisect_right(self.times, t) - 1
-        return self.values[max(i, 0)]
+        if i < 0:
+            return self.values[0] if backfill else None
+        return self.values[i]
 
     @property
     def latest(self) -> str | None:
         """The last value set."""
         return self.values[-1] if self.values else None
 
-    def segments(self, start: int) -> list[tuple[int, int | None, str]]:
+    def segments(self, start: int, backfill: bool = False) -> list[tuple[int, int | None, str | None]]:
         """``(from, until, value)`` pieces from ``start`` on; ``until`` None is open-ended."""
         if not self.times:
             return []
-        points = [(start, self.at(start))]
+        points = [(start, self.at(start, backfill))]
         points += [(t, v) for t, v in zip(self.times, self.values) if t > start]
-        pieces: list[tuple[int, int | None, str]] = []
-        for (t, v), nxt in zip(points, points[1:] + [(None, None)]):
+        pieces: list[tuple[int, int | None, str | None]] = []
+        for (t, v), (nxt, _) in zip(points, [*points[1:], (None, None)]):
             if pieces and pieces[-1][2] == v:  # same value again: extend the previous piece
-                pieces[-1] = (pieces[-1][0], nxt[0], v)  # type: ignore[assignment]
+                pieces[-1] = (pieces[-1][0], nxt, v)
             else:
-                pieces.append((t, nxt[0], v))  # type: ignore[arg-type]
+                pieces.append((t, nxt, v))
         return pieces
 
 

@@ -1,0 +1,202 @@
+// SLA monitor: the whole service in one resource group, deployed with
+//   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json
+// (see docs/deploy.md). SLA clauses: §4 hosting in the EER (West/North Europe),
+// §10 security (encryption, role-based access, Key Vault, audit log), §13
+// backups and monitoring.
+targetScope = 'resourceGroup'
+
+@description('Short environment name of lowercase letters, digits and dashes (e.g. prod, acc, test): part of every resource name and of the azd-env-name tag.')
+@minLength(2)
+@maxLength(12)
+param environmentName string
+
+@description('Azure region of every resource. Only regions inside the EER are allowed (SLA §4); West Europe and North Europe are the contract regions.')
+@allowed([
+  'westeurope'
+  'northeurope'
+  'swedencentral'
+  'germanywestcentral'
+  'francecentral'
+])
+param location string = 'westeurope'
+
+@description('Extra tags merged into the standard tags of every resource (e.g. owner, cost centre).')
+param tags object = {}
+
+@description('Mailbox (UPN) that sends the monthly reports with Microsoft Graph; restrict the app to it with Exchange RBAC for Applications (docs/deploy.md).')
+param mailSender string
+
+@description('Endpoints whose availability the SLA measures: objects { name, url }. One standard availability test per entry, run from EU locations only (SLA §4, §13).')
+param monitoredUrls array
+
+@description('Queue that carries one message per tenant-month (SLA_MONTHLY_QUEUE_NAME).')
+param monthlyQueueName string = 'monthly-reports'
+
+@description('IANA timezone of the schedules (SLA_TIMEZONE).')
+param timezone string = 'Europe/Amsterdam'
+
+@description('Days the app keeps its audit log (SLA §10.1; SLA_AUDIT_RETENTION_DAYS).')
+@minValue(1)
+param auditRetentionDays int = 400
+
+@description('Days the app keeps raw availability rows; the trailing 12 months need at least 400 (SLA_AVAILABILITY_RETENTION_DAYS).')
+@minValue(400)
+param availabilityRetentionDays int = 800
+
+@description('Days Log Analytics keeps audit events and availability results (SLA §10.1: 400 days of audit log).')
+@minValue(30)
+@maxValue(730)
+param logRetentionDays int = 400
+
+@description('Days deleted or overwritten blobs stay recoverable; point-in-time restore covers one day less (SLA §13).')
+@minValue(2)
+@maxValue(365)
+param blobSoftDeleteDays int = 30
+
+@description('Put a CanNotDelete lock on the storage account (SLA §13). Remove the lock before a teardown.')
+param enableStorageDeleteLock bool = true
+
+@description('Memory of one function instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Upper bound on function instances (Flex Consumption minimum is 40).')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Optional object id of the operator (user or group) who sets the webhook secrets; gets Key Vault Secrets Officer on the vault. Leave empty to assign it by hand.')
+param secretsOfficerPrincipalId string = ''
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var allTags = union(tags, {
+  'azd-env-name': environmentName
+  application: 'sla-monitor'
+  'data-residency': 'eer'
+})
+var names = {
+  workspace: 'log-sla-${environmentName}-${resourceToken}'
+  appInsights: 'appi-sla-${environmentName}-${resourceToken}'
+  storage: take('stsla${toLower(replace(environmentName, '-', ''))}${resourceToken}', 24)
+  keyVault: take('kv-sla-${environmentName}-${resourceToken}', 24)
+  plan: 'plan-sla-${environmentName}-${resourceToken}'
+  functionApp: 'func-sla-${environmentName}-${resourceToken}'
+  deploymentContainer: 'deployment-package'
+}
+// Secret names in Key Vault; docs/deploy.md lists them for `az keyvault secret set`.
+var webhookSecretNames = {
+  events: 'sla-webhook-secret-events'
+  jira: 'sla-webhook-secret-jira'
+  topdesk: 'sla-webhook-token-topdesk'
+}
+
+module logAnalytics 'core/monitor/loganalytics.bicep' = {
+  name: 'log-analytics'
+  params: {
+    name: names.workspace
+    location: location
+    tags: allTags
+    retentionInDays: logRetentionDays
+  }
+}
+
+module appInsights 'core/monitor/applicationinsights.bicep' = {
+  name: 'application-insights'
+  params: {
+    name: names.appInsights
+    location: location
+    tags: allTags
+    workspaceId: logAnalytics.outputs.id
+  }
+}
+
+module availabilityTests 'core/monitor/availability-tests.bicep' = {
+  name: 'availability-tests'
+  params: {
+    location: location
+    tags: allTags
+    appInsightsName: appInsights.outputs.name
+    monitoredUrls: monitoredUrls
+  }
+}
+
+module storage 'core/storage/storage-account.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: allTags
+    deploymentContainerName: names.deploymentContainer
+    monthlyQueueName: monthlyQueueName
+    blobSoftDeleteDays: blobSoftDeleteDays
+    workspaceId: logAnalytics.outputs.id
+    enableDeleteLock: enableStorageDeleteLock
+  }
+}
+
+module keyVault 'core/security/keyvault.bicep' = {
+  name: 'key-vault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: allTags
+    workspaceId: logAnalytics.outputs.id
+  }
+}
+
+module api 'app/api.bicep' = {
+  name: 'function-app'
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: allTags
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: names.deploymentContainer
+    appInsightsName: appInsights.outputs.name
+    workspaceName: logAnalytics.outputs.name
+    keyVaultName: keyVault.outputs.name
+    webhookSecretNames: webhookSecretNames
+    mailSender: mailSender
+    monthlyQueueName: monthlyQueueName
+    timezone: timezone
+    auditRetentionDays: auditRetentionDays
+    availabilityRetentionDays: availabilityRetentionDays
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    workspaceId: logAnalytics.outputs.id
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'role-assignments'
+  params: {
+    principalId: api.outputs.principalId
+    storageAccountName: storage.outputs.name
+    workspaceName: logAnalytics.outputs.name
+    keyVaultName: keyVault.outputs.name
+    appInsightsName: appInsights.outputs.name
+    secretsOfficerPrincipalId: secretsOfficerPrincipalId
+  }
+}
+
+// Outputs are named like environment variables so `azd env` / scripts can use them.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output AZURE_FUNCTION_APP_URL string = 'https://${api.outputs.defaultHostName}'
+output AZURE_FUNCTION_APP_PRINCIPAL_ID string = api.outputs.principalId
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_APPLICATION_INSIGHTS_NAME string = appInsights.outputs.name
+output AZURE_LOG_ANALYTICS_WORKSPACE_NAME string = logAnalytics.outputs.name
+output SLA_TABLES_ENDPOINT string = storage.outputs.tableEndpoint
+output SLA_QUEUES_ENDPOINT string = storage.outputs.queueEndpoint
+output SLA_LOG_ANALYTICS_WORKSPACE_ID string = logAnalytics.outputs.customerId
+output SLA_AVAILABILITY_TEST_NAMES array = availabilityTests.outputs.names

@@ -1,0 +1,83 @@
+"""The function app gets every setting sla_app/settings.py reads, derived from the model itself."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from .bicep import REPO_ROOT, all_resources, app_settings, strings
+
+if str(REPO_ROOT) not in sys.path:  # pytest run from another directory
+    sys.path.insert(0, str(REPO_ROOT))
+
+from sla_app.settings import Settings  # noqa: E402
+
+DEPLOYED = Settings.deployed_setting_names()
+
+# Settings whose value is a secret: the model says so in the field description.
+SECRET_SETTINGS = [
+    field.alias
+    for field in Settings.model_fields.values()
+    if field.alias in DEPLOYED and "key vault reference" in (field.description or "").lower()
+]
+
+
+def _function_app_settings() -> dict:
+    (site,) = all_resources("Microsoft.Web/sites")
+    return app_settings(site)
+
+
+def test_the_model_names_settings_to_deploy() -> None:
+    assert len(DEPLOYED) >= 10
+    assert len(SECRET_SETTINGS) >= 3, "the webhook secrets are described as Key Vault references"
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, id=f"the function app sets {n}") for n in DEPLOYED])
+def test_deployed_setting_is_set(name: str) -> None:
+    settings = _function_app_settings()
+    assert name in settings, f"infra/app/api.bicep does not set {name}"
+    assert settings[name] not in (None, ""), f"{name} is empty"
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, id=f"{n} is a Key Vault reference") for n in SECRET_SETTINGS])
+def test_secret_setting_is_a_key_vault_reference(name: str) -> None:
+    value = _function_app_settings()[name]
+    assert isinstance(value, str) and value.startswith("@Microsoft.KeyVault(SecretUri=${"), value
+    assert "vaultUri" in value and value.endswith("/)"), value
+
+
+def test_no_local_only_setting_is_deployed() -> None:
+    local_only = set(Settings.model_fields[f].alias for f in Settings.model_fields) - set(DEPLOYED)
+    assert local_only, "the model marks some settings local-only"
+    assert not local_only & set(_function_app_settings())
+
+
+SETTING_SOURCES = [
+    ("SLA_MAIL_MODE", {"graph"}, "mail goes out through Microsoft Graph"),
+    ("SLA_TABLES_ENDPOINT", {"storage", "primaryEndpoints", "table"}, "the table endpoint comes from the storage account"),
+    ("SLA_QUEUES_ENDPOINT", {"storage", "primaryEndpoints", "queue"}, "the queue endpoint comes from the storage account"),
+    ("SLA_LOG_ANALYTICS_WORKSPACE_ID", {"workspace", "customerId"}, "the workspace id is the workspace customer id"),
+    ("AzureWebJobsStorage__accountName", {"storage", "name"}, "the host storage is identity-based (account name only)"),
+    ("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", {"Authorization=AAD"}, "telemetry is sent with the app identity"),
+    ("SLA_MAIL_SENDER", {"mailSender"}, "the sender mailbox is a deployment parameter"),
+]
+
+
+@pytest.mark.parametrize(
+    "name, expected_parts",
+    [pytest.param(n, parts, id=sentence) for n, parts, sentence in SETTING_SOURCES],
+)
+def test_setting_source(name: str, expected_parts: set[str]) -> None:
+    value = _function_app_settings()[name]
+    assert expected_parts <= set(strings(value)), f"{name} = {value!r}"
+
+
+def test_no_setting_holds_a_connection_string_with_a_key() -> None:
+    for name, value in _function_app_settings().items():
+        for text in strings(value):
+            assert "AccountKey=" not in text and "InstrumentationKey=" not in text, name
+
+
+def test_host_storage_has_no_connection_string_setting() -> None:
+    assert "AzureWebJobsStorage" not in _function_app_settings()
