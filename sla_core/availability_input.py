@@ -65,9 +65,9 @@ def parse_instant(text: str, where: str, field: str) -> datetime:
     try:
         value = datetime.fromisoformat(_LONG_FRACTION.sub(r"\1", text.strip()))
     except ValueError as exc:
-        raise InputError(f"{where}: field {field}: not an ISO 8601 timestamp: {text!r}") from exc
+        raise InputError(f"{where}: field {field}: not an ISO 8601 timestamp: {text!r}", field=field) from exc
     if value.tzinfo is None:
-        raise InputError(f"{where}: field {field}: timestamp without timezone (Z or offset): {text!r}")
+        raise InputError(f"{where}: field {field}: timestamp without timezone (Z or offset): {text!r}", field=field)
     return value
 
 
@@ -85,18 +85,18 @@ def parse_results_csv(lines: Iterable[str], source: str) -> Iterator[TestResult]
             raise InputError(f"{where}: expected {len(CSV_HEADER)} columns, got {len(row)}")
         stamp, name, location, success, duration = row
         if not name.strip():
-            raise InputError(f"{where}: field Name: empty")
+            raise InputError(f"{where}: field Name: empty", field="Name")
         if not location.strip():
-            raise InputError(f"{where}: field Location: empty")
+            raise InputError(f"{where}: field Location: empty", field="Location")
         flag = success.strip().lower()
         if flag not in _TRUE and flag not in _FALSE:
-            raise InputError(f"{where}: field Success: must be True or False, got {success!r}")
+            raise InputError(f"{where}: field Success: must be True or False, got {success!r}", field="Success")
         try:
             duration_ms = float(duration)
         except ValueError as exc:
-            raise InputError(f"{where}: field DurationMs: not a number: {duration!r}") from exc
+            raise InputError(f"{where}: field DurationMs: not a number: {duration!r}", field="DurationMs") from exc
         if not math.isfinite(duration_ms) or duration_ms < 0:
-            raise InputError(f"{where}: field DurationMs: must be a finite number >= 0")
+            raise InputError(f"{where}: field DurationMs: must be a finite number >= 0", field="DurationMs")
         yield TestResult(
             at=to_us(parse_instant(stamp, where, "TimeGenerated")),
             name=name.strip(),
@@ -119,16 +119,16 @@ def parse_exclusions(data: Any, source: str) -> list[Exclusion]:
         for key in ("start", "end", "reason"):
             value = item.get(key)
             if not isinstance(value, str) or not value.strip():
-                raise InputError(f"{where}: field {key}: missing or not a non-empty string")
+                raise InputError(f"{where}: field {key}: missing or not a non-empty string", field=key)
             texts[key] = value
         start = to_us(parse_instant(texts["start"], where, "start"))
         end = to_us(parse_instant(texts["end"], where, "end"))
         if end <= start:
-            raise InputError(f"{where}: field end: must be after start")
+            raise InputError(f"{where}: field end: must be after start", field="end")
         optional = {k: item.get(k) for k in ("recorded_by", "recorded_at")}
         for key, value in optional.items():
             if value is not None and not isinstance(value, str):
-                raise InputError(f"{where}: field {key}: must be a string")
+                raise InputError(f"{where}: field {key}: must be a string", field=key)
         result.append(Exclusion(start, end, texts["reason"], texts["start"], texts["end"], **optional))
     return sorted(result, key=lambda e: (e.start, e.end))
 

@@ -271,7 +271,7 @@ def contract_from_mapping(data: Any, source: str = "contract") -> Contract:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(root)"
-        raise InputError(f"{source}: field {field}: {first['msg']}") from exc
+        raise InputError(f"{source}: field {field}: {first['msg']}", field=field) from exc
 
 
 def load_contract(path: Path) -> Contract:

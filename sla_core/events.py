@@ -68,19 +68,19 @@ def _text(obj: dict[str, Any], key: str, where: str, *, required: bool, limit: i
     value = obj.get(key)
     if value is None:
         if required:
-            raise InputError(f"{where}: field {key}: missing")
+            raise InputError(f"{where}: field {key}: missing", field=key)
         return None
     if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{where}: field {key}: must be a non-empty string")
+        raise InputError(f"{where}: field {key}: must be a non-empty string", field=key)
     if len(value) > limit:
-        raise InputError(f"{where}: field {key}: longer than {limit} characters")
+        raise InputError(f"{where}: field {key}: longer than {limit} characters", field=key)
     return value
 
 
 def _choice(obj: dict[str, Any], key: str, allowed: tuple[str, ...], where: str, *, required: bool) -> str | None:
     value = _text(obj, key, where, required=required)
     if value is not None and value not in allowed:
-        raise InputError(f"{where}: field {key}: unknown value {value!r} (allowed: {', '.join(allowed)})")
+        raise InputError(f"{where}: field {key}: unknown value {value!r} (allowed: {', '.join(allowed)})", field=key)
     return value
 
 
@@ -90,9 +90,9 @@ def _instant(obj: dict[str, Any], key: str, where: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise InputError(f"{where}: field {key}: not an RFC 3339 timestamp: {text!r}") from exc
+        raise InputError(f"{where}: field {key}: not an RFC 3339 timestamp: {text!r}", field=key) from exc
     if value.tzinfo is None:
-        raise InputError(f"{where}: field {key}: timestamp without timezone offset: {text!r}")
+        raise InputError(f"{where}: field {key}: timestamp without timezone offset: {text!r}", field=key)
     return value
 
 
@@ -103,7 +103,7 @@ def parse_event(obj: Any, where: str) -> TicketEvent:
     occurred_at = _instant(obj, "occurred_at", where)
     attributable = obj.get("attributable")
     if attributable is not None and not isinstance(attributable, bool):
-        raise InputError(f"{where}: field attributable: must be true or false")
+        raise InputError(f"{where}: field attributable: must be true or false", field="attributable")
     return TicketEvent(
         event_id=_text(obj, "event_id", where, required=True),  # type: ignore[arg-type]
         tenant=_text(obj, "tenant", where, required=True),  # type: ignore[arg-type]
