@@ -20,18 +20,23 @@ $(INFRA_VENV)/.installed: requirements-infra.txt
 	$(INFRA_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-infra.txt
 	touch $@
 
-install: $(VENV)/.installed
+# Azurite (Table/Queue emulator) for the app tests and the local demo.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 install-infra: $(INFRA_VENV)/.installed
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed node_modules/.installed
 	$(PY) -m tools.demo
 
-test: $(VENV)/.installed $(INFRA_VENV)/.installed
+test: $(VENV)/.installed $(INFRA_VENV)/.installed node_modules/.installed
 	SLA_CHECKOV=$(CURDIR)/$(INFRA_VENV)/bin/checkov $(PY) -m pytest -q
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed node_modules/.installed
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(INFRA_VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) $(INFRA_VENV) node_modules out .pytest_cache .hypothesis

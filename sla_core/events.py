@@ -100,17 +100,22 @@ def parse_event(obj: Any, where: str) -> TicketEvent:
     """Validate one decoded JSON value as a canonical event; ``where`` names it in errors."""
     if not isinstance(obj, dict):
         raise InputError(f"{where}: an event must be a JSON object")
+    # Validated in the order of the canonical format, so the first bad field is named.
+    event_id = _text(obj, "event_id", where, required=True)
+    tenant = _text(obj, "tenant", where, required=True)
+    ticket_id = _text(obj, "ticket_id", where, required=True)
     occurred_at = _instant(obj, "occurred_at", where)
+    kind = _choice(obj, "kind", KINDS, where, required=True)
     attributable = obj.get("attributable")
     if attributable is not None and not isinstance(attributable, bool):
         raise InputError(f"{where}: field attributable: must be true or false", field="attributable")
     return TicketEvent(
-        event_id=_text(obj, "event_id", where, required=True),  # type: ignore[arg-type]
-        tenant=_text(obj, "tenant", where, required=True),  # type: ignore[arg-type]
-        ticket_id=_text(obj, "ticket_id", where, required=True),  # type: ignore[arg-type]
+        event_id=event_id,  # type: ignore[arg-type]
+        tenant=tenant,  # type: ignore[arg-type]
+        ticket_id=ticket_id,  # type: ignore[arg-type]
         occurred_at=occurred_at,
         at=to_us(occurred_at),
-        kind=_choice(obj, "kind", KINDS, where, required=True),  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
         type=_choice(obj, "type", TYPES, where, required=False),
         priority=_choice(obj, "priority", PRIORITIES, where, required=False),
         status=_text(obj, "status", where, required=False, limit=MAX_STATUS_LENGTH),

@@ -1,0 +1,16 @@
+"""Azure Functions entry point (Python v2 programming model): registers the blueprints, nothing else.
+
+No clients, settings or network at import time: the handlers get their
+services from ``sla_app.bootstrap.services()`` on first use.
+"""
+
+import azure.functions as func
+
+from sla_app.functions.admin import bp as admin_bp
+from sla_app.functions.availability import bp as availability_bp
+from sla_app.functions.monthly import bp as monthly_bp
+from sla_app.functions.tickets import bp as tickets_bp
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+for blueprint in (tickets_bp, availability_bp, monthly_bp, admin_bp):
+    app.register_functions(blueprint)

@@ -1,0 +1,129 @@
+"""Ticket events in: canonical events, and events derived from ticket-tool payloads.
+
+Canonical events (rules §6) are validated strictly and stored; duplicates by
+``event_id`` are stored once. A ticket tool (TOPdesk, Jira) sends the whole
+ticket on every change: its mapper derives canonical events by comparing the
+payload with the ticket's last stored state, under ETag concurrency (a
+concurrent change re-reads and retries). Only canonical fields are kept
+(data minimisation, SLA §5.2.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sla_app.errors import PayloadTooLarge, Unprocessable
+from sla_core.errors import InputError
+from sla_core.events import TicketEvent, parse_event
+
+MAX_EVENTS_PER_REQUEST = 1000
+_RETRIES = 5
+
+
+class EventStore(Protocol):
+    """Where canonical events are kept."""
+
+    def save(self, events: Iterable[TicketEvent]) -> int: ...
+
+    def of_ticket(self, tenant: str, ticket_id: str) -> list[TicketEvent]: ...
+
+
+class TenantDirectory(Protocol):
+    """Which tenants exist."""
+
+    def tenant(self, tenant: str) -> object | None: ...
+
+
+class StateStore(Protocol):
+    """Last-seen ticket-tool state with ETags."""
+
+    def get(self, tenant: str, source: str, ticket_id: str) -> Any: ...
+
+    def put(self, tenant: str, source: str, ticket_id: str, state: dict[str, Any], etag: str | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What a ticket-tool mapper derives from one payload."""
+
+    events: list[dict[str, Any]]  # canonical event objects, validated before storing
+    state: dict[str, Any]
+
+
+class TicketToolMapper(Protocol):
+    """Turns a ticket-tool payload plus the previous state into canonical events and the new state.
+
+    Derived event ids must be deterministic (derived from the payload), so a
+    redelivered or retried payload yields the same events, stored once.
+    """
+
+    source: str
+
+    def ticket_id(self, payload: Any) -> str: ...
+
+    def derive(self, tenant: str, payload: Any, previous: dict[str, Any]) -> Derived: ...
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Outcome of one request: events received, unique among them, and stored."""
+
+    received: int
+    unique: int
+    tickets: int
+
+    def to_json(self) -> dict[str, int]:
+        """Response body."""
+        return {"received": self.received, "unique": self.unique, "tickets": self.tickets}
+
+
+class TicketIngestService:
+    """Validates and stores ticket events."""
+
+    def __init__(self, events: EventStore, tenants: TenantDirectory, states: StateStore, conflict: type[Exception]) -> None:
+        self._events = events
+        self._tenants = tenants
+        self._states = states
+        self._conflict = conflict
+
+    def _validated(self, items: list[Any], where: str) -> list[TicketEvent]:
+        events = []
+        for index, item in enumerate(items):
+            try:
+                events.append(parse_event(item, f"{where}[{index}]"))
+            except InputError as exc:
+                raise Unprocessable(str(exc), field=exc.field) from exc
+        for tenant in sorted({e.tenant for e in events}):
+            if self._tenants.tenant(tenant) is None:
+                raise Unprocessable(f"unknown tenant {tenant!r}", field="tenant")
+        return events
+
+    def ingest_canonical(self, payload: Any) -> IngestResult:
+        """Store one canonical event object or a list of up to 1,000; all or nothing."""
+        items = payload if isinstance(payload, list) else [payload]
+        if len(items) > MAX_EVENTS_PER_REQUEST:
+            raise PayloadTooLarge(f"at most {MAX_EVENTS_PER_REQUEST} events per request, got {len(items)}")
+        events = self._validated(items, "body")
+        self._events.save(events)
+        unique = {(e.tenant, e.event_id) for e in events}
+        return IngestResult(len(events), len(unique), len({(e.tenant, e.ticket_id) for e in events}))
+
+    def ingest_tool(self, mapper: TicketToolMapper, tenant: str, payload: Any) -> IngestResult:
+        """Derive events from a ticket-tool payload, store them, then the new state (retrying on conflicts)."""
+        if self._tenants.tenant(tenant) is None:
+            raise Unprocessable(f"unknown tenant {tenant!r}", field="tenant")
+        ticket_id = mapper.ticket_id(payload)
+        for _ in range(_RETRIES):
+            current = self._states.get(tenant, mapper.source, ticket_id)
+            derived = mapper.derive(tenant, payload, dict(current.state))
+            events = self._validated(derived.events, mapper.source)
+            if events:
+                self._events.save(events)
+            try:
+                self._states.put(tenant, mapper.source, ticket_id, derived.state, current.etag)
+            except self._conflict:
+                continue  # someone else moved the state on: derive again from the new state
+            return IngestResult(len(events), len(events), 1)
+        raise Unprocessable(f"{mapper.source}: ticket kept changing concurrently; retry the delivery")

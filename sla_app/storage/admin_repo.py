@@ -1,0 +1,153 @@
+"""Tenants, exclusions and the audit log in Table Storage.
+
+* ``tenants``: PartitionKey ``tenant``, RowKey = tenant id; go-live, contract
+  end, display name, contract override (JSON), report recipients (JSON).
+* ``exclusions``: PartitionKey = tenant id or ``_all`` (every tenant), RowKey
+  = exclusion id; start, end, reason, who recorded it and when (SLA §7.1).
+* ``audit``: PartitionKey = UTC date (retention removes whole days), RowKey =
+  ``<UTC instant>|<id>``; actor, action, tenant and a JSON detail.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceNotFoundError
+
+from sla_app.storage.tables import TableStore, escape_key
+from sla_core.availability_input import Exclusion, parse_exclusions
+
+TENANTS, EXCLUSIONS, AUDIT = "tenants", "exclusions", "audit"
+ALL_TENANTS = "_all"
+
+
+@dataclass(frozen=True)
+class TenantRecord:
+    """A tenant as stored."""
+
+    tenant: str
+    go_live: date
+    contract_end: date | None = None
+    name: str | None = None
+    contract_override: dict[str, Any] = field(default_factory=dict)
+    recipients: tuple[str, ...] = ()
+    etag: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The tenant as API JSON."""
+        return {
+            "tenant": self.tenant,
+            "go_live": self.go_live.isoformat(),
+            "contract_end": None if self.contract_end is None else self.contract_end.isoformat(),
+            "name": self.name,
+            "contract_override": self.contract_override,
+            "recipients": list(self.recipients),
+        }
+
+
+class AdminRepository:
+    """Tenants, exclusions and audit entries."""
+
+    def __init__(self, store: TableStore) -> None:
+        self._store = store
+
+    # -- tenants -----------------------------------------------------------
+
+    def tenants(self) -> list[TenantRecord]:
+        """All tenants, by id."""
+        return sorted((self._tenant(e) for e in self._store.partition(TENANTS, "tenant")), key=lambda t: t.tenant)
+
+    def tenant(self, tenant: str) -> TenantRecord | None:
+        """One tenant, or None."""
+        try:
+            entity = self._store.table(TENANTS).get_entity("tenant", escape_key(tenant))
+        except ResourceNotFoundError:
+            return None
+        self._store.requests += 1
+        return self._tenant(entity)
+
+    def put_tenant(self, record: TenantRecord) -> TenantRecord:
+        """Create or replace a tenant; with ``record.etag`` only if unchanged since read (else raises)."""
+        entity = {
+            "PartitionKey": "tenant",
+            "RowKey": escape_key(record.tenant),
+            "tenant": record.tenant,
+            "go_live": record.go_live.isoformat(),
+            "contract_end": "" if record.contract_end is None else record.contract_end.isoformat(),
+            "name": record.name or "",
+            "contract_override": json.dumps(record.contract_override, ensure_ascii=False),
+            "recipients": json.dumps(list(record.recipients)),
+        }
+        table = self._store.table(TENANTS)
+        if record.etag:
+            table.update_entity(entity, etag=record.etag, match_condition=MatchConditions.IfNotModified)
+        else:
+            table.upsert_entity(entity)
+        self._store.requests += 1
+        saved = self.tenant(record.tenant)
+        assert saved is not None
+        return saved
+
+    @staticmethod
+    def _tenant(entity: Any) -> TenantRecord:
+        metadata = getattr(entity, "metadata", {}) or {}
+        return TenantRecord(
+            tenant=entity["tenant"],
+            go_live=date.fromisoformat(entity["go_live"]),
+            contract_end=date.fromisoformat(entity["contract_end"]) if entity.get("contract_end") else None,
+            name=entity.get("name") or None,
+            contract_override=json.loads(entity.get("contract_override") or "{}"),
+            recipients=tuple(json.loads(entity.get("recipients") or "[]")),
+            etag=metadata.get("etag"),
+        )
+
+    # -- exclusions --------------------------------------------------------
+
+    def add_exclusion(self, tenant: str | None, data: dict[str, Any]) -> str:
+        """Store one exclusion (validated like the CLI's file); returns its id."""
+        parse_exclusions([data], "exclusion")  # raises InputError naming the field
+        exclusion_id = uuid.uuid4().hex
+        entity = {"PartitionKey": escape_key(tenant or ALL_TENANTS), "RowKey": exclusion_id, **data}
+        self._store.upsert_many(EXCLUSIONS, [entity])
+        return exclusion_id
+
+    def exclusions(self, tenant: str) -> list[Exclusion]:
+        """Exclusions that apply to a tenant: its own and those for every tenant."""
+        rows = [*self._store.partition(EXCLUSIONS, ALL_TENANTS), *self._store.partition(EXCLUSIONS, escape_key(tenant))]
+        keys = ("start", "end", "reason", "recorded_by", "recorded_at")
+        return parse_exclusions([{k: r[k] for k in keys if k in r} for r in rows], EXCLUSIONS)
+
+    # -- audit ---------------------------------------------------------------
+
+    def audit(self, at: str, actor: str, action: str, tenant: str | None = None, **detail: Any) -> None:
+        """Append an audit entry; ``at`` is an RFC 3339 UTC instant."""
+        entity = {
+            "PartitionKey": at[:10],
+            "RowKey": f"{at}|{uuid.uuid4().hex}",
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "tenant": tenant or "",
+            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+        }
+        self._store.upsert_many(AUDIT, [entity])
+
+    def audit_entries(self, day: date) -> list[dict[str, Any]]:
+        """The audit entries of one UTC day, oldest first."""
+        return [
+            {k: e[k] for k in ("at", "actor", "action", "tenant")} | {"detail": json.loads(e["detail"])}
+            for e in self._store.partition(AUDIT, day.isoformat())
+        ]
+
+    def delete_audit_before(self, cutoff: date) -> int:
+        """Remove audit entries of UTC days before ``cutoff`` (SLA §10.1); returns how many."""
+        old = [
+            (e["PartitionKey"], e["RowKey"])
+            for e in self._store.query(AUDIT, "PartitionKey lt @cutoff", {"cutoff": cutoff.isoformat()}, ["PartitionKey", "RowKey"])
+        ]
+        return self._store.delete_many(AUDIT, old)

@@ -1,0 +1,146 @@
+"""Availability test results in Table Storage, compact, per local day.
+
+Table ``availability``: PartitionKey = local date (contract timezone) of the
+results, RowKey = ``<test>|<location>`` (escaped); property ``rows`` holds
+every result of that test and location that day as
+``<ms since the day's start>:<1|0>:<duration ms>`` joined by ``;`` (split over
+``rows_1``, ``rows_2``… when long). This keeps every field the engine needs, so
+any month can be recomputed after Log Analytics' retention has dropped the raw
+rows, with ~15 entities a day instead of ~4,300.
+
+Table ``availabilitydays``: PartitionKey ``day``, RowKey = local date; whether
+the day was ingested completely, how many rows, and when. A day stored again
+replaces its entities (idempotent re-ingestion).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sla_app.storage.tables import TableStore, escape_key
+from sla_core.availability_input import TestResult
+from sla_core.business_calendar import to_us
+
+TABLE = "availability"
+DAYS_TABLE = "availabilitydays"
+_CHUNK = 30_000  # characters per string property (limit: 64 KiB as UTF-16)
+_US_PER_MS = 1000
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    """Ingestion state of one local day."""
+
+    day: date
+    complete: bool
+    rows: int
+    ingested_at: str
+    note: str = ""
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[int, int]:
+    """``[local midnight, next local midnight)`` in µs."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    return to_us(start), to_us(end)
+
+
+def _encode(results: list[TestResult], day_start: int) -> str:
+    return ";".join(
+        f"{(r.at - day_start) // _US_PER_MS}.{(r.at - day_start) % _US_PER_MS:03d}:{int(r.success)}:{r.duration_ms:g}"
+        for r in sorted(results, key=lambda r: r.at)
+    )
+
+
+def _decode(text: str, day_start: int, name: str, location: str) -> list[TestResult]:
+    results = []
+    for item in filter(None, text.split(";")):
+        offset, success, duration = item.split(":")
+        ms, _, micro = offset.partition(".")
+        at = day_start + int(ms) * _US_PER_MS + int(micro or 0)
+        results.append(TestResult(at, name, location, success == "1", float(duration)))
+    return results
+
+
+class AvailabilityRepository:
+    """Stores results per local day and reads them back per period."""
+
+    def __init__(self, store: TableStore, zone: ZoneInfo) -> None:
+        self._store = store
+        self._zone = zone
+
+    def save_day(self, day: date, results: Iterable[TestResult], *, complete: bool, ingested_at: str, note: str = "") -> int:
+        """Replace a day's results and record its status; returns the number of rows stored."""
+        start, end = day_bounds(day, self._zone)
+        groups: dict[tuple[str, str], list[TestResult]] = defaultdict(list)
+        count = 0
+        for result in results:
+            if start <= result.at < end:
+                groups[(result.name, result.location)].append(result)
+                count += 1
+        stale = {
+            (e["PartitionKey"], e["RowKey"])
+            for e in self._store.partition(TABLE, day.isoformat())
+        }
+        entities = []
+        for (name, location), rows in groups.items():
+            text = _encode(rows, start)
+            entity: dict[str, Any] = {
+                "PartitionKey": day.isoformat(),
+                "RowKey": f"{escape_key(name)}|{escape_key(location)}",
+                "test": name,
+                "location": location,
+                "count": len(rows),
+            }
+            chunks = [text[i : i + _CHUNK] for i in range(0, len(text), _CHUNK)] or [""]
+            entity["rows"] = chunks[0]
+            for index, chunk in enumerate(chunks[1:], start=1):
+                entity[f"rows_{index}"] = chunk
+            entities.append(entity)
+            stale.discard((entity["PartitionKey"], entity["RowKey"]))
+        self._store.upsert_many(TABLE, entities)
+        if stale:
+            self._store.delete_many(TABLE, stale)
+        status = {"PartitionKey": "day", "RowKey": day.isoformat(), "complete": complete, "rows": count,
+                  "ingested_at": ingested_at, "note": note}  # fmt: skip
+        self._store.upsert_many(DAYS_TABLE, [status])
+        return count
+
+    def results(self, start_day: date, end_day: date) -> list[TestResult]:
+        """All stored results of the local days ``[start_day, end_day)``."""
+        found: list[TestResult] = []
+        day = start_day
+        while day < end_day:
+            day_start, _ = day_bounds(day, self._zone)
+            for entity in self._store.partition(TABLE, day.isoformat()):
+                index, parts = 1, [entity.get("rows", "")]
+                while f"rows_{index}" in entity:
+                    parts.append(entity[f"rows_{index}"])
+                    index += 1
+                found.extend(_decode("".join(parts), day_start, entity["test"], entity["location"]))
+            day += timedelta(days=1)
+        return found
+
+    def statuses(self, start_day: date, end_day: date) -> dict[date, DayStatus]:
+        """Ingestion status of the days in ``[start_day, end_day)`` that have one."""
+        query = "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi"
+        params = {"pk": "day", "lo": start_day.isoformat(), "hi": end_day.isoformat()}
+        return {
+            date.fromisoformat(e["RowKey"]): DayStatus(
+                date.fromisoformat(e["RowKey"]), bool(e["complete"]), int(e["rows"]), e["ingested_at"], e.get("note", "")
+            )
+            for e in self._store.query(DAYS_TABLE, query, params)
+        }
+
+    def delete_days_before(self, cutoff: date) -> int:
+        """Remove raw rows of days before ``cutoff`` (retention); returns entities removed."""
+        old = [
+            (e["PartitionKey"], e["RowKey"])
+            for e in self._store.query(TABLE, "PartitionKey lt @cutoff", {"cutoff": cutoff.isoformat()}, ["PartitionKey", "RowKey"])
+        ]
+        return self._store.delete_many(TABLE, old)
