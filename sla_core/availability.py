@@ -78,15 +78,37 @@ class AvailabilityFigures:
 ZERO = AvailabilityFigures(0.0, 0.0, 0.0, 0.0)
 
 
-def _overlap_business(calendar: BusinessCalendar, a: int, b: int, exclusions: Sequence[Exclusion]) -> int:
+def _union(exclusions: Sequence[Exclusion]) -> list[tuple[int, int]]:
+    """The exclusions as sorted, disjoint intervals (overlaps merged: a minute is excluded once)."""
+    merged: list[tuple[int, int]] = []
+    for exclusion in sorted(exclusions, key=lambda e: e.start):
+        if merged and exclusion.start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], exclusion.end))
+        else:
+            merged.append((exclusion.start, exclusion.end))
+    return merged
+
+
+def _overlap_business(calendar: BusinessCalendar, a: int, b: int, excluded: Sequence[tuple[int, int]]) -> int:
     total = 0
-    for exclusion in exclusions:
-        if exclusion.start >= b:
+    for start, end in excluded:
+        if start >= b:
             break
-        lo, hi = max(a, exclusion.start), min(b, exclusion.end)
+        lo, hi = max(a, start), min(b, end)
         if hi > lo:
             total += calendar.business_us(lo, hi)
     return total
+
+
+def _runs(indices: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive slot indices as ``[first, last + 1)`` runs."""
+    runs: list[tuple[int, int]] = []
+    for index in indices:
+        if runs and runs[-1][1] == index:
+            runs[-1] = (runs[-1][0], index + 1)
+        else:
+            runs.append((index, index + 1))
+    return runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,14 +157,16 @@ def slot_states(results: Iterable[TestResult], start: int, end: int, rule: Avail
 
 def figures(states: SlotStates, calendar: BusinessCalendar, exclusions: Sequence[Exclusion] = ()) -> AvailabilityFigures:
     """Service-hours minutes of a period's slot states, with exclusions applied to down time."""
-    ordered = sorted(exclusions, key=lambda e: e.start)
-    unknown = sum(calendar.business_us(*states.bounds(i)) for i in states.unknown)
+    excluded_intervals = _union(exclusions)
+    unknown = sum(
+        calendar.business_us(states.bounds(first)[0], states.bounds(last - 1)[1]) for first, last in _runs(states.unknown)
+    )
     down = excluded = 0
     periods: list[DownPeriod] = []
     for index, tests in states.down.items():
         a, b = states.bounds(index)
         in_hours = calendar.business_us(a, b)
-        kept_out = _overlap_business(calendar, a, b, ordered)
+        kept_out = _overlap_business(calendar, a, b, excluded_intervals)
         down += in_hours - kept_out
         excluded += kept_out
         _extend(periods, a, b, (in_hours - kept_out) / US_PER_MINUTE, kept_out / US_PER_MINUTE, tests)

@@ -100,9 +100,10 @@ def load_inputs(events: Path, availability: Path, exclusions: Path | None, contr
 
 def render(report: MonthlyReport, output: str) -> str:
     """The report as ``json`` or ``text``."""
+    body = report_json(report)
     if output == "text":
-        return report_text(report)
-    return json.dumps(report_json(report), ensure_ascii=False, indent=2)
+        return report_text(body)
+    return json.dumps(body, ensure_ascii=False, indent=2)
 
 
 def run(argv: Sequence[str], now: datetime) -> str:

@@ -46,5 +46,5 @@ def atw_holidays(year: int) -> dict[date, str]:
         result[sunday + timedelta(days=offset)] = name
     for name, month, day in _FIXED:
         result[date(year, month, day)] = name
-    result[koningsdag(year)] = "Koningsdag"
+    result[koningsdag(year)] = "Koningsdag" if year >= 2014 else "Koninginnedag"
     return dict(sorted(result.items()))

@@ -1,13 +1,14 @@
 """A readable Dutch summary of a report: one line per service level (norm, value, gehaald / niet gehaald).
 
-Dutch number formatting: decimal comma, two decimals, ``99,87 %``. Values are
-rounded for display only; ``gehaald`` is decided on the unrounded value.
+It reads the report's JSON (``report_json``), so a stored report prints the
+same as a freshly computed one. Dutch number formatting: decimal comma,
+thousands dots, ``99,87 %``. Values are rounded for display only;
+``gehaald`` is the unrounded verdict of the report.
 """
 
 from __future__ import annotations
 
-from sla_core.contract import Contract
-from sla_core.report import MonthlyReport, TicketLevel
+from typing import Any
 
 MONTHS_NL = (
     "januari", "februari", "maart", "april", "mei", "juni",
@@ -20,19 +21,18 @@ LEVEL_NAMES = {
     "restore_time_application": "Functiehersteltijd applicatie",
     "load_time": "Laadtijd",
 }
+TICKET_LEVELS = ("response_time", "restore_time_platform", "restore_time_application")
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number with a decimal comma and dots between thousands: ``12.960`` or ``99,65``."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def percent(value: float | None) -> str:
     """``99,87 %``; ``n.v.t.`` for None."""
-    if value is None:
-        return "n.v.t."
-    return f"{value:.2f}".replace(".", ",") + " %"
-
-
-def number(value: float, decimals: int = 0) -> str:
-    """A number with a decimal comma and dots between thousands."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return "n.v.t." if value is None else f"{number(value, 2)} %"
 
 
 def verdict(met: bool | None) -> str:
@@ -40,50 +40,57 @@ def verdict(met: bool | None) -> str:
     return {True: "gehaald", False: "niet gehaald", None: "niet gemeten"}[met]
 
 
-def _ticket_line(name: str, level: TicketLevel, suffix: str = "") -> str:
-    detail = f"{level.total.within} van {level.total.decided} binnen de streeftijd"
-    return f"{name:<31} norm {percent(level.norm):>8}  waarde {percent(level.total.value):>8}  " \
-           f"{verdict(level.met) if level.total.decided else 'n.v.t. (gehaald)'}  ({detail}){suffix}"
+def month_name(month: str) -> str:
+    """``2026-05`` → ``mei 2026``."""
+    year, number_ = month.split("-")
+    return f"{MONTHS_NL[int(number_) - 1]} {year}"
 
 
-def report_text(report: MonthlyReport) -> str:
-    """The summary as lines of text."""
-    contract: Contract = report.contract
-    month = f"{MONTHS_NL[report.month.month - 1]} {report.month.year}"
-    title = report.tenant_name or report.tenant
-    a = report.availability
-    norm = contract.availability.norm
-    lines = [
-        f"Servicerapportage {title} — {month}",
-        f"Contract: {contract.version}",
-        "",
-        f"{LEVEL_NAMES['availability']:<31} norm {percent(norm):>8}  waarde {percent(a.value):>8}  "
-        f"{verdict(report.availability_met)}  (dekking {percent(a.coverage)}, "
-        f"{number(a.down_minutes, 1)} min niet beschikbaar van {number(a.scheduled_minutes)} min servicetijd)",
-    ]
-    if a.coverage is not None and a.coverage < contract.availability.min_coverage:
-        lines.append(f"{'':<31} let op: onvoldoende gemeten (dekking onder {percent(contract.availability.min_coverage)})")
-    for metric, level in report.tickets.items():
-        lines.append(_ticket_line(LEVEL_NAMES[metric], level))
-    lt = report.load_time
-    p95 = "n.v.t." if lt.percentile_seconds is None else number(lt.percentile_seconds, 2) + " s"
-    lines.append(
-        f"{LEVEL_NAMES['load_time']:<31} streven {number(lt.target_seconds, 1)} s  "
-        f"binnen streven {percent(lt.value)} van {number(lt.samples)} metingen, p95 {p95}"
+def _ticket_line(metric: str, level: dict[str, Any]) -> str:
+    decided = level["decided"]
+    shown = verdict(level["met"]) if decided else "n.v.t. (gehaald)"
+    return (
+        f"{LEVEL_NAMES[metric]:<31} norm {percent(level['norm']):>8}  waarde {percent(level['value']):>8}  "
+        f"{shown}  ({level['within']} van {decided} binnen de streeftijd)"
     )
-    lines += ["", f"Voortschrijdend jaar ({len(report.trailing_months)} maanden):"]
-    ta = report.trailing_availability
-    tv = ta.value
-    lines.append(f"{LEVEL_NAMES['availability']:<31} waarde {percent(tv):>8}  "
-                 f"{verdict(None if tv is None else tv >= norm)}")
-    for metric, level in report.trailing_tickets.items():
-        lines.append(_ticket_line(LEVEL_NAMES[metric], level))
-    breached = [o for o in report.outcomes if o.outcome == "breached"]
+
+
+def _availability_line(level: dict[str, Any]) -> str:
+    return (
+        f"{LEVEL_NAMES['availability']:<31} norm {percent(level['norm']):>8}  waarde {percent(level['value']):>8}  "
+        f"{verdict(level['met'])}  (dekking {percent(level['coverage'])}, "
+        f"{number(level['down_minutes'], 1)} min niet beschikbaar van {number(level['scheduled_minutes'])} min servicetijd)"
+    )
+
+
+def report_text(report: dict[str, Any]) -> str:
+    """The summary of a report JSON object, as lines of text."""
+    levels = report["service_levels"]
+    availability = levels["availability"]
+    lines = [
+        f"Servicerapportage {report.get('tenant_name') or report['tenant']} — {month_name(report['month'])}",
+        f"Contract: {report.get('contract_version', '')}",
+        "",
+        _availability_line(availability),
+    ]
+    if availability.get("insufficiently_measured"):
+        lines.append(f"{'':<31} let op: onvoldoende gemeten (dekking onder de grens)")
+    lines += [_ticket_line(m, levels[m]) for m in TICKET_LEVELS]
+    load = levels["load_time"]
+    p95 = "n.v.t." if load["p95_seconds"] is None else f"{number(load['p95_seconds'], 2)} s"
+    lines.append(
+        f"{LEVEL_NAMES['load_time']:<31} streven {number(load['target_seconds'], 1)} s  "
+        f"binnen streven {percent(load['value'])} van {number(load['samples'])} metingen, p95 {p95}"
+    )
+    trailing = report["trailing_12_months"]
+    lines += ["", f"Voortschrijdend jaar ({len(trailing['months'])} maanden):", _availability_line(trailing["availability"])]
+    lines += [_ticket_line(m, trailing[m]) for m in TICKET_LEVELS]
+    breached = [o for o in report["outcomes"] if o["outcome"] == "breached"]
     if breached:
         lines += ["", "Niet binnen de streeftijd:"]
-        for o in breached:
-            lines.append(f"  {o.ticket_id}  {LEVEL_NAMES[o.metric]}  prioriteit {o.priority}")
-    if report.incomplete:
+        lines += [f"  {o['ticket_id']}  {LEVEL_NAMES[o['metric']]}  prioriteit {o['priority']}" for o in breached]
+    incomplete = report.get("incomplete_tickets") or []
+    if incomplete:
         lines += ["", "Onvolledige meldingen (niet gemeten):"]
-        lines += [f"  {i.ticket_id}: {i.reason}" for i in report.incomplete]
+        lines += [f"  {i['ticket_id']}: {i['reason']}" for i in incomplete]
     return "\n".join(lines)
