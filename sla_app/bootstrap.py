@@ -104,7 +104,11 @@ def build(settings: Settings, clock: Clock = system_clock, credential: Any | Non
     """The object graph for ``settings`` (identity-based clients unless a local connection string is set)."""
     tables, queue = _clients(settings, credential)
     store = TableStore(tables, prefix=table_prefix)
+    extras: dict[str, Any] = {}
+    if settings.storage_connection_string and settings.results_csv:
+        extras["results_csv"] = settings.results_csv  # local mode: availability from a CSV export
     return Services(
+        extras=extras,
         settings=settings,
         store=store,
         events=EventRepository(store),

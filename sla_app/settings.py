@@ -99,6 +99,13 @@ class Settings(BaseModel):
         json_schema_extra=_local_only(),
     )
 
+    results_csv: str | None = Field(
+        default=None,
+        alias="SLA_RESULTS_CSV",
+        description="Local development only: a CSV export of AppAvailabilityResults read instead of Azure Monitor.",
+        json_schema_extra=_local_only(),
+    )
+
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
         """Validate settings from an environment mapping; raise SettingsError naming the variable."""

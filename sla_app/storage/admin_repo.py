@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from sla_core.availability_input import Exclusion, parse_exclusions
 
 TENANTS, EXCLUSIONS, AUDIT = "tenants", "exclusions", "audit"
 ALL_TENANTS = "_all"
+_SEQUENCE = itertools.count()  # orders audit entries written at the same instant by this process
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ class AdminRepository:
         """Append an audit entry; ``at`` is an RFC 3339 UTC instant."""
         entity = {
             "PartitionKey": at[:10],
-            "RowKey": f"{at}|{uuid.uuid4().hex}",
+            "RowKey": f"{at}|{next(_SEQUENCE):012d}|{uuid.uuid4().hex[:12]}",
             "at": at,
             "actor": actor,
             "action": action,

@@ -138,9 +138,14 @@ class AvailabilityRepository:
         }
 
     def delete_days_before(self, cutoff: date) -> int:
-        """Remove raw rows of days before ``cutoff`` (retention); returns entities removed."""
+        """Remove raw rows and the status of days before ``cutoff`` (retention); returns result entities removed."""
         old = [
             (e["PartitionKey"], e["RowKey"])
-            for e in self._store.query(TABLE, "PartitionKey lt @cutoff", {"cutoff": cutoff.isoformat()}, ["PartitionKey", "RowKey"])
+            for e in self._store.query(
+                TABLE, "PartitionKey lt @cutoff", {"cutoff": cutoff.isoformat()}, ["PartitionKey", "RowKey"]
+            )
         ]
-        return self._store.delete_many(TABLE, old)
+        removed = self._store.delete_many(TABLE, old)
+        statuses = [("day", day.isoformat()) for day in self.statuses(date(1970, 1, 1), cutoff)]
+        self._store.delete_many(DAYS_TABLE, statuses)
+        return removed

@@ -1,0 +1,46 @@
+"""CSV source: the availability results of an interval from a CSV export, for local runs (rules §7).
+
+The file is the export of the KQL query (header
+``TimeGenerated,Name,Location,Success,DurationMs``), parsed strictly by
+``sla_core.availability_input.parse_results_csv``. It stands in for Azure
+Monitor when the app runs locally; in Azure the source is always Log
+Analytics (the choice is made from the settings, never by a request).
+
+The file is read once per source object (the app builds one per run). An
+interval without a single row in the export is reported *incomplete*: an
+export says nothing about the time it does not cover, so such a day stays
+visible as not measured instead of being stored as an empty, complete day.
+"""
+
+from __future__ import annotations
+
+import bisect
+from pathlib import Path
+
+from sla_core.availability_input import TestResult, parse_results_csv
+
+
+class CsvResultsSource:
+    """Results of ``[start_us, end_us)`` from a results CSV file (a ``ResultsSource``)."""
+
+    name = "csv"
+
+    def __init__(self, path: str | Path) -> None:
+        self._path = Path(path)
+        self._rows: list[TestResult] | None = None
+        self._instants: list[int] = []
+
+    def _load(self) -> list[TestResult]:
+        if self._rows is None:
+            with self._path.open(encoding="utf-8", newline="") as handle:
+                rows = sorted(parse_results_csv(handle, self._path.name), key=lambda r: r.at)
+            self._rows, self._instants = rows, [r.at for r in rows]
+        return self._rows
+
+    def fetch(self, start_us: int, end_us: int) -> tuple[list[TestResult], bool, str]:
+        """The rows in ``[start_us, end_us)``; incomplete when the export has none there."""
+        rows = self._load()
+        found = rows[bisect.bisect_left(self._instants, start_us) : bisect.bisect_left(self._instants, end_us)]
+        if not found:
+            return [], False, f"no rows in {self._path.name} for this interval"
+        return found, True, f"csv export {self._path.name}"

@@ -1,0 +1,247 @@
+"""Availability results in: one local day at a time, from a results source into Table Storage (rules §3).
+
+Days are local days of the contract timezone, ``[local midnight, next local
+midnight)`` — 23 or 25 hours on a daylight-saving change. For each day the
+source (Azure Monitor in Azure, a CSV export locally) returns the rows,
+whether the answer was complete, and a note; the day is stored with that
+status, replacing what was stored before (re-ingesting is idempotent), and
+every ingestion is written to the audit log.
+
+* :meth:`AvailabilityIngestService.daily` ingests the previous local day and
+  retries every day of the last :data:`RETRY_DAYS` days that is incomplete or
+  has no status at all: a day is never silently missing.
+* :meth:`AvailabilityIngestService.backfill` ingests a range of days
+  ``[start, end)`` (at most :data:`MAX_BACKFILL_DAYS` per call).
+* A source that raises marks the day incomplete with the error in its note
+  (audited); the run goes on with the other days.
+
+Two guards keep stored evidence from being destroyed by a worse answer: a
+complete day is never replaced by an incomplete answer or an error, and
+stored rows are never replaced by an empty answer (e.g. a backfill of days
+older than the workspace's retention). Both are audited as ``kept``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from sla_app.errors import BadRequest, Unprocessable
+from sla_app.storage.availability_repo import DayStatus, day_bounds
+from sla_core.availability_input import TestResult
+
+RETRY_DAYS = 7
+# One HTTP call ingests at most this many days: one Log Analytics query per
+# day must finish well inside the 230-second limit of an HTTP-triggered call.
+MAX_BACKFILL_DAYS = 31
+_NOTE_LIMIT = 500
+Outcome = Literal["stored", "kept", "failed"]
+
+
+class ResultsSource(Protocol):
+    """Where availability test results come from (Azure Monitor, a CSV export)."""
+
+    def fetch(self, start_us: int, end_us: int) -> tuple[list[TestResult], bool, str]:
+        """The results in ``[start_us, end_us)``, whether that answer is complete, and a note."""
+        ...
+
+
+class DayStore(Protocol):
+    """Stored results per local day, with their ingestion status."""
+
+    def save_day(
+        self, day: date, results: Iterable[TestResult], *, complete: bool, ingested_at: str, note: str = ""
+    ) -> int: ...
+
+    def results(self, start_day: date, end_day: date) -> list[TestResult]: ...
+
+    def statuses(self, start_day: date, end_day: date) -> dict[date, DayStatus]: ...
+
+
+class AuditLog(Protocol):
+    """The audit log."""
+
+    def audit(self, at: str, actor: str, action: str, tenant: str | None = None, **detail: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class DayOutcome:
+    """What happened to one day: ``stored``, ``kept`` (the stored day was better) or ``failed`` (source error)."""
+
+    day: date
+    outcome: Outcome
+    complete: bool
+    rows: int
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcome as API JSON."""
+        return {"day": self.day.isoformat(), "outcome": self.outcome, "complete": self.complete,
+                "rows": self.rows, "note": self.note}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    """The days one run handled, in date order."""
+
+    days: list[DayOutcome] = field(default_factory=list)
+
+    @property
+    def incomplete(self) -> list[date]:
+        """Days that are stored as incomplete after the run."""
+        return [d.day for d in self.days if not d.complete]
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as API JSON."""
+        return {
+            "days": [d.to_json() for d in self.days],
+            "complete": sum(d.complete for d in self.days),
+            "incomplete": len(self.incomplete),
+            "failed": sum(d.outcome == "failed" for d in self.days),
+        }
+
+
+def _day_field(data: dict[str, Any], key: str) -> date:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise Unprocessable(f"field {key}: required, a date YYYY-MM-DD", field=key)
+    try:
+        if len(value.strip()) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise Unprocessable(f"field {key}: not a date YYYY-MM-DD: {value!r}", field=key) from exc
+
+
+def parse_backfill_request(data: Any) -> tuple[date, date]:
+    """``{"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}`` (end exclusive) as dates; nothing else is accepted.
+
+    The results source is not a request field: it follows from the app's settings.
+    """
+    if not isinstance(data, dict):
+        raise BadRequest('request body must be a JSON object {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}')
+    for key in data:
+        if key not in ("start", "end"):
+            why = "the results source follows from the app's settings" if key == "source" else "unknown field"
+            raise Unprocessable(f"field {key}: not allowed ({why})", field=str(key))
+    return _day_field(data, "start"), _day_field(data, "end")
+
+
+class AvailabilityIngestService:
+    """Ingests local days of availability results from a source into the day store, with audit entries."""
+
+    def __init__(
+        self,
+        source: ResultsSource,
+        store: DayStore,
+        audit: AuditLog,
+        clock: Callable[[], datetime],
+        zone: ZoneInfo,
+        *,
+        source_name: str | None = None,
+        retry_days: int = RETRY_DAYS,
+        max_backfill_days: int = MAX_BACKFILL_DAYS,
+        retention_days: int | None = None,
+    ) -> None:
+        if retry_days < 1 or max_backfill_days < 1:
+            raise ValueError("retry_days and max_backfill_days must be at least 1")
+        self._source = source
+        self._store = store
+        self._audit = audit
+        self._clock = clock
+        self._zone = zone
+        self._source_name = source_name or str(getattr(source, "name", type(source).__name__))
+        self._retry_days = retry_days
+        self._max_backfill_days = max_backfill_days
+        self._retention_days = retention_days
+
+    def _now(self) -> str:
+        return self._clock().astimezone(UTC).isoformat()
+
+    def today(self) -> date:
+        """The local date now (the day in progress, never ingested)."""
+        return self._clock().astimezone(self._zone).date()
+
+    def ingest_day(self, day: date, actor: str = "system") -> DayOutcome:
+        """Fetch one local day and store it (replacing the stored day, except for the guards above); audited."""
+        start_us, end_us = day_bounds(day, self._zone)
+        existing = self._store.statuses(day, day + timedelta(days=1)).get(day)
+        try:
+            rows, complete, note = self._source.fetch(start_us, end_us)
+        except Exception as exc:  # noqa: BLE001 — any source failure is recorded on the day, never lost
+            return self._failed(day, existing, f"{type(exc).__name__}: {exc}"[:_NOTE_LIMIT], actor)
+        rows = [r for r in rows if start_us <= r.at < end_us]
+        note = (note or "")[:_NOTE_LIMIT]
+        keep_reason = None
+        if existing is not None and existing.complete and not complete:
+            keep_reason = f"stored complete day kept; the new answer was incomplete ({note})"
+        elif existing is not None and existing.rows > 0 and not rows:
+            keep_reason = f"stored {existing.rows} rows kept; the new answer had none ({note or 'empty'})"
+        if keep_reason is not None:
+            assert existing is not None
+            outcome = DayOutcome(day, "kept", existing.complete, existing.rows, keep_reason[:_NOTE_LIMIT])
+        else:
+            count = self._store.save_day(day, rows, complete=complete, ingested_at=self._now(), note=note)
+            outcome = DayOutcome(day, "stored", complete, count, note)
+        self._audit.audit(
+            self._now(), actor, "availability.ingested", None, day=day.isoformat(), outcome=outcome.outcome,
+            complete=outcome.complete, rows=outcome.rows, fetched=len(rows), note=outcome.note,
+            source=self._source_name,
+        )  # fmt: skip
+        return outcome
+
+    def _failed(self, day: date, existing: DayStatus | None, error: str, actor: str) -> DayOutcome:
+        if existing is not None and existing.complete:
+            outcome = DayOutcome(day, "failed", True, existing.rows, f"stored complete day kept; {error}")
+        else:
+            kept = self._store.results(day, day + timedelta(days=1)) if existing is not None and existing.rows else []
+            count = self._store.save_day(day, kept, complete=False, ingested_at=self._now(), note=error)
+            outcome = DayOutcome(day, "failed", False, count, error)
+        self._audit.audit(
+            self._now(), actor, "availability.ingest_failed", None, day=day.isoformat(), complete=outcome.complete,
+            rows=outcome.rows, error=error, source=self._source_name,
+        )  # fmt: skip
+        return outcome
+
+    def daily(self, now: datetime | None = None) -> IngestRun:
+        """The previous local day, plus every day of the last ``retry_days`` that is incomplete or missing."""
+        today = (now or self._clock()).astimezone(self._zone).date()
+        first = today - timedelta(days=self._retry_days)
+        yesterday = today - timedelta(days=1)
+        statuses = self._store.statuses(first, today)
+        window = [first + timedelta(days=n) for n in range(self._retry_days)]
+        days = [d for d in window if d == yesterday or d not in statuses or not statuses[d].complete]
+        return IngestRun([self.ingest_day(d) for d in days])
+
+    def check_range(self, start: date, end: date) -> None:
+        """Raise Unprocessable (naming the field) unless ``[start, end)`` is a range of ended days within limits."""
+        today = self.today()
+        if end <= start:
+            raise Unprocessable("field end: must be after start (end is exclusive)", field="end")
+        if end > today:
+            raise Unprocessable(
+                f"field end: at most {today.isoformat()} (end is exclusive; the local day in progress cannot be"
+                " ingested)", field="end",
+            )  # fmt: skip
+        if (end - start).days > self._max_backfill_days:
+            raise Unprocessable(f"field end: at most {self._max_backfill_days} days per call", field="end")
+        if self._retention_days is not None and start < today - timedelta(days=self._retention_days):
+            oldest = today - timedelta(days=self._retention_days)
+            raise Unprocessable(
+                f"field start: before the retention period (oldest day {oldest.isoformat()})", field="start"
+            )
+
+    def backfill(self, start: date, end: date, actor: str = "system") -> IngestRun:
+        """Ingest the local days ``[start, end)``; a failing day does not stop the others."""
+        self.check_range(start, end)
+        run = IngestRun([self.ingest_day(start + timedelta(days=n), actor) for n in range((end - start).days)])
+        summary = run.to_json()
+        self._audit.audit(
+            self._now(), actor, "availability.backfill", None, start=start.isoformat(), end=end.isoformat(),
+            complete=summary["complete"], incomplete=summary["incomplete"], failed=summary["failed"],
+            source=self._source_name,
+        )  # fmt: skip
+        return run

@@ -1,0 +1,96 @@
+"""Retention: the audit log and the raw availability rows are deleted after a fixed period (SLA §10.1).
+
+Run daily. With ``N = audit_retention_days`` the audit entries of UTC days
+before ``today (UTC) − N`` are removed: the last N whole days and today are
+kept. With ``M = availability_retention_days`` the stored results of local
+days before ``today (local) − M`` are removed. What was removed (counts and
+cutoffs) is itself written to the audit log, after the deletion, so the
+entry that records a run is never removed by that run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+
+class AuditStore(Protocol):
+    """The audit log, with its retention operation."""
+
+    def audit(self, at: str, actor: str, action: str, tenant: str | None = None, **detail: Any) -> None: ...
+
+    def delete_audit_before(self, cutoff: date) -> int: ...
+
+
+class ResultStore(Protocol):
+    """Stored availability results, with their retention operation."""
+
+    def delete_days_before(self, cutoff: date) -> int: ...
+
+
+@dataclass(frozen=True)
+class RetentionRun:
+    """What one retention run removed."""
+
+    audit_cutoff: date
+    audit_removed: int
+    availability_cutoff: date
+    availability_removed: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as JSON (also the audit entry's detail)."""
+        return {
+            "audit_cutoff": self.audit_cutoff.isoformat(),
+            "audit_entries_removed": self.audit_removed,
+            "availability_cutoff": self.availability_cutoff.isoformat(),
+            "availability_entities_removed": self.availability_removed,
+        }
+
+
+class RetentionService:
+    """Deletes audit entries and availability rows older than their retention periods."""
+
+    def __init__(
+        self,
+        audit: AuditStore,
+        results: ResultStore,
+        clock: Callable[[], datetime],
+        zone: ZoneInfo,
+        *,
+        audit_retention_days: int,
+        availability_retention_days: int,
+    ) -> None:
+        if audit_retention_days < 1 or availability_retention_days < 1:
+            raise ValueError("retention periods must be at least one day")
+        self._audit = audit
+        self._results = results
+        self._clock = clock
+        self._zone = zone
+        self._audit_days = audit_retention_days
+        self._availability_days = availability_retention_days
+
+    def cutoffs(self, now: datetime) -> tuple[date, date]:
+        """(audit cutoff as a UTC date, availability cutoff as a local date): everything before is removed."""
+        audit_cutoff = now.astimezone(UTC).date() - timedelta(days=self._audit_days)
+        availability_cutoff = now.astimezone(self._zone).date() - timedelta(days=self._availability_days)
+        return audit_cutoff, availability_cutoff
+
+    def run(self, actor: str = "system") -> RetentionRun:
+        """Remove what is older than the retention periods and audit the counts."""
+        now = self._clock()
+        audit_cutoff, availability_cutoff = self.cutoffs(now)
+        run = RetentionRun(
+            audit_cutoff=audit_cutoff,
+            audit_removed=self._audit.delete_audit_before(audit_cutoff),
+            availability_cutoff=availability_cutoff,
+            availability_removed=self._results.delete_days_before(availability_cutoff),
+        )
+        self._audit.audit(
+            now.astimezone(UTC).isoformat(), actor, "retention.applied", None,
+            audit_retention_days=self._audit_days, availability_retention_days=self._availability_days,
+            **run.to_json(),
+        )  # fmt: skip
+        return run
