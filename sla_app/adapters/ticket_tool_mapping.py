@@ -1,0 +1,347 @@
+"""How ticket-tool payloads become canonical values (rules §6): the mapping as data, and payload reading.
+
+The mapping of each tool (TOPdesk, Jira Service Management) lives in
+``ticket_tool_mapping.json`` next to this module and is validated by pydantic
+on first use (never at import time):
+
+* ``types`` / ``priorities`` — the tool's names → our types
+  (``incident``, ``informatieverzoek``, ``wijzigingsverzoek``,
+  ``serviceverzoek``, ``collega``; SLA §5.2) and priorities (``urgent``,
+  ``hoog``, ``gemiddeld``, ``laag``). **Strict**: a name that is not mapped is
+  a 422 naming the payload field, so a misconfiguration shows at once and
+  nothing is stored. An absent value (``null``) is allowed: the ticket simply
+  has no type or priority yet (a TOPdesk call not yet triaged).
+* ``statuses`` — the tool's status names → canonical status strings. Status
+  is free-form (rules §6), so an unmapped name is kept as it is; map every
+  status that means "waiting" to a text matching a pause pattern
+  (``wachten op*``, ``onvoldoende documentatie*``; SLA §7.2).
+* ``platform_when`` — when a ticket's restore scope is ``platform``
+  (otherwise ``applicatie``; SLA §7.2.2–7.2.3).
+* ``not_attributable_when`` — when a ticket is not attributable to the
+  supplier (SLA §5.2.2, §7.1); otherwise it is.
+* TOPdesk: ``on_hold_status``, the status of an incident that is on hold
+  ("wachten op klant"). Jira: ``kinds``, the status names that mean
+  responded, resolved and closed.
+
+Names are compared case-insensitively with runs of white space collapsed, so
+"P1  urgent" is "P1 Urgent". A rule (``platform_when``,
+``not_attributable_when``) names dotted paths into the payload; the value at a
+path may be text, a boolean, an object with ``name`` (or ``value``), or a list
+of these (Jira labels and components); the rule holds when any of them equals
+one of its ``values``.
+
+Only canonical values ever leave this module: free text and personal data in
+a payload are read by nobody here (SLA §5.2.1, AVG).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from sla_app.errors import BadRequest, Unprocessable
+from sla_core.contract import Priority
+from sla_core.events import MAX_STATUS_LENGTH
+
+MAPPING_FILE = Path(__file__).with_name("ticket_tool_mapping.json")
+
+TicketType = Literal["incident", "informatieverzoek", "wijzigingsverzoek", "serviceverzoek", "collega"]
+Scope = Literal["platform", "applicatie"]
+StatusText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_STATUS_LENGTH)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+V = TypeVar("V")
+
+
+def fold(name: str) -> str:
+    """A name as compared: white space collapsed, case folded."""
+    return " ".join(name.split()).casefold()
+
+
+def _folded_keys(table: dict[str, V], what: str) -> dict[str, V]:
+    folded: dict[str, V] = {}
+    for name, value in table.items():
+        key = fold(name)
+        if not key:
+            raise ValueError(f"{what}: an empty name")
+        if key in folded and folded[key] != value:
+            raise ValueError(f"{what}: {name!r} is mapped twice, to different values")
+        folded[key] = value
+    return folded
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MatchRule(_Strict):
+    """Holds when a value at one of ``fields`` (dotted paths into the payload) is one of ``values``."""
+
+    fields: list[Name] = Field(min_length=1)
+    values: list[bool | Name] = Field(min_length=1)
+
+    def matches(self, payload: Any) -> bool:
+        """Whether the rule holds for this payload (text compared case-insensitively)."""
+        wanted = {fold(v) if isinstance(v, str) else v for v in self.values}
+        for path in self.fields:
+            for value in values_at(payload, path):
+                if (fold(value) if isinstance(value, str) else value) in wanted:
+                    return True
+        return False
+
+
+class _ToolMapping(_Strict):
+    types: dict[str, TicketType] = Field(min_length=1)
+    priorities: dict[str, Priority] = Field(min_length=1)
+    statuses: dict[str, StatusText] = Field(default_factory=dict)
+    platform_when: MatchRule | None = None
+    not_attributable_when: MatchRule | None = None
+
+    @field_validator("types", "priorities", "statuses")
+    @classmethod
+    def _fold_names(cls, table: dict[str, Any], info: Any) -> dict[str, Any]:
+        return _folded_keys(table, info.field_name)
+
+    def type_of(self, name: str) -> str | None:
+        """Our type for the tool's type name; None when unmapped."""
+        return self.types.get(fold(name))
+
+    def priority_of(self, name: str) -> str | None:
+        """Our priority for the tool's priority name; None when unmapped."""
+        return self.priorities.get(fold(name))
+
+    def status_of(self, name: str) -> str:
+        """The canonical status for the tool's status name (unmapped: the name itself, trimmed)."""
+        return self.statuses.get(fold(name), " ".join(name.split()))
+
+    def scope_of(self, payload: Any) -> str:
+        """``platform`` when the platform rule holds, else ``applicatie`` (rules §2)."""
+        return "platform" if self.platform_when is not None and self.platform_when.matches(payload) else "applicatie"
+
+    def attributable_of(self, payload: Any) -> bool:
+        """False when the not-attributable rule holds, else true."""
+        return not (self.not_attributable_when is not None and self.not_attributable_when.matches(payload))
+
+
+class TopdeskMapping(_ToolMapping):
+    """TOPdesk incidents: ``callType.name``, ``priority.name``, ``processingStatus.name``, ``onHold``."""
+
+    on_hold_status: StatusText = "wachten op klant"
+
+
+class JiraKinds(_Strict):
+    """Jira status names that mean a kind of event when the issue enters them."""
+
+    responded: list[Name] = Field(default_factory=list)  # the first time only
+    resolved: list[Name] = Field(min_length=1)
+    closed: list[Name] = Field(default_factory=list)
+
+    @field_validator("responded", "resolved", "closed")
+    @classmethod
+    def _fold_list(cls, names: list[str]) -> list[str]:
+        return sorted({fold(n) for n in names})
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> JiraKinds:
+        for one, other in (("resolved", "closed"), ("responded", "resolved"), ("responded", "closed")):
+            both = set(getattr(self, one)) & set(getattr(self, other))
+            if both:
+                raise ValueError(f"status {sorted(both)[0]!r} is in both {one} and {other}")
+        return self
+
+
+class JiraMapping(_ToolMapping):
+    """Jira Service Management issues: ``issuetype.name``, ``priority.name``, ``status.name``."""
+
+    kinds: JiraKinds
+
+    def phase_of(self, status_name: str) -> str:
+        """``resolved``, ``closed`` or ``open``: where a status puts the restore clock."""
+        key = fold(status_name)
+        if key in self.kinds.resolved:
+            return "resolved"
+        if key in self.kinds.closed:
+            return "closed"
+        return "open"
+
+    def means_responded(self, status_name: str) -> bool:
+        """Whether entering this status is a response (SLA §7.2.1)."""
+        return fold(status_name) in self.kinds.responded
+
+
+class ToolMappings(_Strict):
+    """The mappings of all ticket tools (one JSON file)."""
+
+    topdesk: TopdeskMapping
+    jira: JiraMapping
+
+
+def load_mappings(path: Path) -> ToolMappings:
+    """Read and validate a mapping file (pydantic errors name the offending field)."""
+    return ToolMappings.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def default_mappings() -> ToolMappings:
+    """The shipped mapping, read once per process on first use."""
+    return load_mappings(MAPPING_FILE)
+
+
+# -- reading payloads -------------------------------------------------------------------------
+
+_INSTANT = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,9}))?"
+    r"(?:(?P<z>Z)|(?P<sign>[+-])(?P<hh>\d{2}):?(?P<mm>\d{2}))?$"
+)
+
+
+def require_object(payload: Any, what: str) -> dict[str, Any]:
+    """The payload as a JSON object; 400 otherwise."""
+    if not isinstance(payload, dict):
+        raise BadRequest(f"{what}: the body must be a JSON object")
+    return payload
+
+
+def value_at(payload: Any, path: str) -> Any:
+    """The value at a dotted path (None when any step is missing or not an object)."""
+    node = payload
+    for part in path.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _leaves(node: Any) -> Iterator[str | bool]:
+    if isinstance(node, (str, bool)):
+        yield node
+    elif isinstance(node, dict):
+        yield from _leaves(node.get("name", node.get("value")))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _leaves(item)
+
+
+def values_at(payload: Any, path: str) -> list[str | bool]:
+    """Text and boolean values at a dotted path: objects give their ``name`` (or ``value``), lists each item."""
+    return list(_leaves(value_at(payload, path)))
+
+
+def text_at(payload: Any, path: str, source: str, *, required: bool) -> str | None:
+    """Non-empty text at ``path``; 422 naming ``path`` when required and missing, or not text."""
+    value = value_at(payload, path)
+    if value is None:
+        if required:
+            raise Unprocessable(f"{source}: field {path}: missing", field=path)
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise Unprocessable(f"{source}: field {path}: must be a non-empty string", field=path)
+    return value.strip()
+
+
+def name_at(payload: Any, path: str, source: str, *, required: bool) -> str | None:
+    """The ``name`` of the object at ``path`` (errors name ``path``); None when the object is null."""
+    node = value_at(payload, path)
+    if node is None:
+        if required:
+            raise Unprocessable(f"{source}: field {path}: missing", field=path)
+        return None
+    if not isinstance(node, dict):
+        raise Unprocessable(f"{source}: field {path}: must be an object with a name", field=path)
+    name = node.get("name")
+    if name is None and not required:
+        return None
+    if not isinstance(name, str) or not name.strip():
+        raise Unprocessable(f"{source}: field {path}: must have a non-empty name", field=path)
+    return name
+
+
+def flag_at(payload: Any, path: str, source: str) -> bool:
+    """A boolean at ``path``; missing or null is false, anything else but a boolean is a 422."""
+    value = value_at(payload, path)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise Unprocessable(f"{source}: field {path}: must be true or false", field=path)
+    return value
+
+
+def parse_instant(text: Any, path: str, source: str) -> datetime:
+    """A tool timestamp with an offset: ``2026-10-05T09:12:00.000+0200`` (ticket tools omit the colon).
+
+    Strict: a timestamp without an offset is a 422 naming the field, since its
+    instant is unknown.
+    """
+    if not isinstance(text, str):
+        raise Unprocessable(f"{source}: field {path}: must be a timestamp string", field=path)
+    match = _INSTANT.match(text.strip())
+    if match is None:
+        raise Unprocessable(f"{source}: field {path}: not a timestamp: {text!r}", field=path)
+    if not match["z"] and not match["sign"]:
+        raise Unprocessable(f"{source}: field {path}: timestamp without timezone offset: {text!r}", field=path)
+    frac = (match["frac"] or "").ljust(6, "0")[:6]
+    offset = "+00:00" if match["z"] else f"{match['sign']}{match['hh']}:{match['mm']}"
+    try:
+        return datetime.fromisoformat(f"{match['date']}T{match['time']}.{frac}{offset}")
+    except ValueError as exc:
+        raise Unprocessable(f"{source}: field {path}: not a valid timestamp: {text!r}", field=path) from exc
+
+
+def instant_at(payload: Any, path: str, source: str, *, required: bool) -> datetime | None:
+    """The timestamp at ``path`` (see :func:`parse_instant`); None when absent and not required."""
+    value = value_at(payload, path)
+    if value is None:
+        if required:
+            raise Unprocessable(f"{source}: field {path}: missing", field=path)
+        return None
+    return parse_instant(value, path, source)
+
+
+def from_epoch_ms(value: Any, path: str, source: str) -> datetime:
+    """Milliseconds since the Unix epoch (Jira's ``timestamp``) as an aware UTC instant."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise Unprocessable(f"{source}: field {path}: must be milliseconds since the epoch", field=path)
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
+
+
+# -- building events and state ------------------------------------------------------------------
+
+CANONICAL_FIELDS: tuple[str, ...] = ("type", "priority", "status", "scope", "attributable")
+
+
+def instant_key(at: datetime) -> str:
+    """An instant as it appears in event ids and state: UTC, milliseconds (independent of the offset sent)."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def event(
+    source: str, tenant: str, ticket_id: str, kind: str, at: datetime, fields: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A canonical event; its id is ``<source>:<ticket>:<kind>:<UTC instant>`` (+ ``:<changed fields>`` for updated).
+
+    The id depends only on the payload, so a redelivered or retried payload
+    yields the same ids and is stored once.
+    """
+    values = {k: v for k, v in (fields or {}).items() if v is not None}
+    event_id = f"{source}:{ticket_id}:{kind}:{instant_key(at)}"
+    if kind == "updated":
+        event_id += ":" + ",".join(sorted(values))
+    return {"event_id": event_id, "tenant": tenant, "ticket_id": ticket_id, "occurred_at": at.isoformat(),
+            "kind": kind, **values}  # fmt: skip
+
+
+def changes(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """Canonical fields whose current value is set and differs from the previous one."""
+    return {k: current[k] for k in CANONICAL_FIELDS if current.get(k) is not None and current.get(k) != previous.get(k)}
+
+
+def seen_at(previous: dict[str, Any]) -> datetime | None:
+    """The tool's modification instant of the last snapshot derived from (None: none yet)."""
+    text = previous.get("seen")
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if isinstance(text, str) else None
