@@ -45,6 +45,12 @@ class Conflict(AppError):
     status, title = 409, "Conflict"
 
 
+class PreconditionFailed(AppError):
+    """An ``If-Match`` / ``If-None-Match`` precondition does not hold."""
+
+    status, title = 412, "Precondition failed"
+
+
 class PayloadTooLarge(AppError):
     """Too many items or bytes."""
 

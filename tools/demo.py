@@ -1,46 +1,85 @@
-"""``make demo``: the main job on the built-in sample data.
+"""``make demo``: the main job on the built-in sample data, twice over.
 
-Computes the May 2026 report of each sample municipality from the files in
-``samples/`` through the same path as ``python -m sla_core report`` (files read
-once, one Reporter for all tenants), prints the Dutch summary and writes the
-JSON report to ``out/<tenant>-<month>.json``. ``as_of`` is fixed so the demo
-prints the same figures on every machine.
+1. The measurement core straight from the sample files, as
+   ``python -m sla_core report`` does (files read once, one Reporter).
+2. The whole service locally: Azurite is started, the sample events are posted
+   to the signed webhook, availability is ingested from the CSV export, the
+   exclusion is recorded, the month is fanned out over the queue and every
+   tenant's report is computed and stored; the stored reports are printed.
+
+Both must agree; the demo says so. ``as_of`` is fixed (5 June 2026), so the
+demo prints the same figures on every machine. JSON reports go to ``out/``.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
+from sla_app import bootstrap
+from sla_app.settings import Settings
 from sla_core.business_calendar import to_us
-from sla_core.cli import load_inputs, render
+from sla_core.cli import load_inputs
 from sla_core.periods import Month
 from sla_core.report import Reporter
+from sla_core.report_json import report_json
+from sla_core.report_text import report_text
+from tools import azurite, local_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 OUT = ROOT / "out"
 MONTH = Month(2026, 5)
 AS_OF = datetime.fromisoformat("2026-06-05T00:00:00+02:00")
+COMPARED = ("service_levels", "outcomes", "trailing_12_months", "pending", "incomplete_tickets", "not_measured")
+
+
+def core_reports() -> dict[str, dict]:
+    """Each sample tenant's report computed by the core from the files."""
+    inputs = load_inputs(
+        SAMPLES / "events.jsonl", SAMPLES / "availability.csv", SAMPLES / "exclusions.json", SAMPLES / "contract.json"
+    )
+    reporter = Reporter(inputs.contract, inputs.results, inputs.exclusions, to_us(AS_OF))
+    return {t: report_json(reporter.report(t, MONTH, inputs.events)) for t in inputs.contract.tenants}
+
+
+def local_settings(connection_string: str) -> Settings:
+    """Settings of the local run (Azurite, CSV export, outbox mail, throwaway secrets)."""
+    values = json.loads((ROOT / "local.settings.example.json").read_text(encoding="utf-8"))["Values"]
+    values |= {"SLA_STORAGE_CONNECTION_STRING": connection_string, "SLA_RESULTS_CSV": str(SAMPLES / "availability.csv")}
+    return Settings.from_environ(values)
+
+
+def service_reports() -> dict[str, dict]:
+    """Each sample tenant's report as stored by the locally running service."""
+    server = azurite.start()
+    try:
+        graph = bootstrap.build(local_settings(server.connection_string), clock=lambda: AS_OF)
+        bootstrap.use(graph)
+        run = local_pipeline.run(graph, SAMPLES, MONTH, log=lambda line: print(f"  {line}"))
+        return run.reports
+    finally:
+        bootstrap.use(None)
+        server.stop()
 
 
 def main() -> None:
-    """Print and store each sample municipality's report."""
-    inputs = load_inputs(
-        SAMPLES / "events.jsonl",
-        SAMPLES / "availability.csv",
-        SAMPLES / "exclusions.json",
-        SAMPLES / "contract.json",
-    )
-    reporter = Reporter(inputs.contract, inputs.results, inputs.exclusions, to_us(AS_OF))
+    """Print and store each sample municipality's report; check core and service agree."""
     OUT.mkdir(exist_ok=True)
-    for tenant in inputs.contract.tenants:
-        report = reporter.report(tenant, MONTH, inputs.events)
+    print("Lokale dienst (Azurite, webhooks, inname, wachtrij):")
+    stored = service_reports()
+    print()
+    direct = core_reports()
+    for tenant, report in stored.items():
         target = OUT / f"{tenant}-{MONTH}.json"
-        target.write_text(render(report, "json") + "\n", encoding="utf-8")
-        print(render(report, "text"))
-        print(f"(JSON-rapport: {target.relative_to(ROOT)})")
+        target.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(report_text(report))
+        same = all(report[key] == direct[tenant][key] for key in COMPARED)
+        print(f"(opgeslagen rapport: {target.relative_to(ROOT)}; gelijk aan de CLI-berekening: {'ja' if same else 'NEE'})")
         print()
+        if not same:
+            raise SystemExit(f"the stored report of {tenant} differs from the core's computation")
 
 
 if __name__ == "__main__":

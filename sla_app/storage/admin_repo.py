@@ -120,7 +120,8 @@ class AdminRepository:
 
     def exclusions(self, tenant: str) -> list[Exclusion]:
         """Exclusions that apply to a tenant: its own and those for every tenant."""
-        rows = [*self._store.partition(EXCLUSIONS, ALL_TENANTS), *self._store.partition(EXCLUSIONS, escape_key(tenant))]
+        scopes = [ALL_TENANTS] if tenant == ALL_TENANTS else [ALL_TENANTS, escape_key(tenant)]
+        rows = [row for scope in scopes for row in self._store.partition(EXCLUSIONS, scope)]
         keys = ("start", "end", "reason", "recorded_by", "recorded_at")
         return parse_exclusions([{k: r[k] for k in keys if k in r} for r in rows], EXCLUSIONS)
 
