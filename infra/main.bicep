@@ -72,6 +72,21 @@ param maximumInstanceCount int = 40
 @description('Optional object id of the operator (user or group) who sets the webhook secrets; gets Key Vault Secrets Officer on the vault. Leave empty to assign it by hand.')
 param secretsOfficerPrincipalId string = ''
 
+@description('Application (client) id of the Entra ID app registration of the SLA monitor API, with the app roles SLA.Admin and SLA.Reader (docs/deploy.md). App Service Authentication accepts only tokens issued for it (SLA §10).')
+@minLength(36)
+@maxLength(36)
+param authClientId string
+
+@description('Entra ID tenant (directory) id that issues the tokens of the admin and reader API; App Service Authentication trusts the v2.0 issuer of this tenant. Defaults to the tenant of the deployment.')
+param authTenantId string = tenant().tenantId
+
+@description('Token audiences App Service Authentication accepts besides the client id and api://<client id>, e.g. an Application ID URI on a verified domain.')
+param authAllowedAudiences array = []
+
+@description('RFC 9116 Contact URI that security.txt names for vulnerability reports (SLA_SECURITY_CONTACT), e.g. mailto:security@stratech.nl or an https:// form.')
+@minLength(8)
+param securityContact string
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var allTags = union(tags, {
   'azd-env-name': environmentName
@@ -169,6 +184,10 @@ module api 'app/api.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     workspaceId: logAnalytics.outputs.id
+    authClientId: authClientId
+    authTenantId: authTenantId
+    authAllowedAudiences: authAllowedAudiences
+    securityContact: securityContact
   }
 }
 

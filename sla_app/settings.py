@@ -86,6 +86,11 @@ class Settings(BaseModel):
         alias="SLA_AVAILABILITY_RETENTION_DAYS",
         description="Days raw availability rows are kept (trailing 12 months need >= 400).",
     )
+    security_contact: str | None = Field(
+        default=None,
+        alias="SLA_SECURITY_CONTACT",
+        description="RFC 9116 Contact: URI for security.txt, e.g. mailto:security@stratech.nl",
+    )
     storage_connection_string: str | None = Field(
         default=None,
         alias="SLA_STORAGE_CONNECTION_STRING",

@@ -46,14 +46,20 @@ class PipelineRun:
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _functions() -> dict[str, Any]:
-    import function_app
+_REGISTERED: dict[str, Any] = {}
 
-    cache = getattr(_functions, "cache", None)
-    if cache is None:
-        cache = {f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()}
-        _functions.cache = cache  # type: ignore[attr-defined] — get_functions() may be called once per app
-    return cache
+
+def registered() -> dict[str, Any]:
+    """``function_app``'s functions by name; ``get_functions()`` may be called only once per app, so cached here."""
+    if not _REGISTERED:
+        import function_app
+
+        _REGISTERED.update({f.get_function_name(): f for f in function_app.app.get_functions()})
+    return _REGISTERED
+
+
+def _functions() -> dict[str, Any]:
+    return {name: function.get_user_function() for name, function in registered().items()}
 
 
 def _http(name: str, body: Any = None, *, route: dict[str, str] | None = None, headers: dict[str, str] | None = None,

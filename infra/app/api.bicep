@@ -1,7 +1,8 @@
 // The SLA monitor function app on the Flex Consumption plan: Python 3.11,
 // system-assigned identity, HTTPS only, TLS >= 1.2, no FTP and no basic-auth
-// publishing (SLA §10), identity-based host storage, and every app setting
-// that sla_app/settings.py reads (tests/infra checks the list).
+// publishing (SLA §10), identity-based host storage, every app setting that
+// sla_app/settings.py reads (tests/infra checks the list), and App Service
+// Authentication with Microsoft Entra ID in front of the admin and reader API.
 
 @description('Name of the function app.')
 param name string
@@ -63,6 +64,20 @@ param maximumInstanceCount int
 
 @description('Resource id of the Log Analytics workspace that receives the function app logs (SLA §10.1).')
 param workspaceId string
+
+@description('Application (client) id of the Entra ID app registration of the SLA monitor API; App Service Authentication accepts only tokens issued for it.')
+@minLength(36)
+@maxLength(36)
+param authClientId string
+
+@description('Entra ID tenant (directory) id that issues the tokens; the issuer is its v2.0 endpoint.')
+param authTenantId string
+
+@description('Token audiences accepted besides the client id and api://<client id> (e.g. an Application ID URI on a verified domain).')
+param authAllowedAudiences array
+
+@description('RFC 9116 Contact URI served in security.txt (SLA_SECURITY_CONTACT), e.g. mailto:security@stratech.nl.')
+param securityContact string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -180,6 +195,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'SLA_WEBHOOK_TOKEN_TOPDESK'
           value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${webhookSecretNames.topdesk}/)'
         }
+        // security.txt (RFC 9116) names this contact instead of the placeholder.
+        {
+          name: 'SLA_SECURITY_CONTACT'
+          value: securityContact
+        }
         // Retention (SLA §10.1).
         {
           name: 'SLA_AUDIT_RETENTION_DAYS'
@@ -227,6 +247,75 @@ resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// SLA §10 role-based access: App Service Authentication (Easy Auth v2) with Microsoft Entra ID.
+// It validates the bearer token of every request before the Functions host sees it and passes
+// the caller on in X-MS-CLIENT-PRINCIPAL, which sla_app/http/auth.py trusts for the app roles
+// SLA.Admin / SLA.Reader and the sla_tenant claim. App Service sets that header itself; a
+// client cannot supply it. Without this resource anybody holding a function key could forge it.
+// Tokens are only validated (Authorization: Bearer), never obtained here: no client secret, no
+// token store, no login redirect (unauthenticated calls get 401). App registration, app roles
+// and the sla_tenant claim: docs/deploy.md.
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_13: checkov reads the V1 authsettings schema (properties.enabled); authsettingsV2 turns authentication on with properties.platform.enabled, which tests/infra/test_infra_auth.py asserts.
+  // checkov:skip=CKV_AZURE_63: httpLoggingEnabled belongs to the web site configuration, not to authsettingsV2 (checkov applies it to every sites/config); the app logs to Log Analytics and Application Insights.
+  // checkov:skip=CKV_AZURE_65: detailedErrorLoggingEnabled belongs to the web site configuration, not to authsettingsV2 (checkov applies it to every sites/config name).
+  // checkov:skip=CKV_AZURE_66: requestTracingEnabled belongs to the web site configuration, not to authsettingsV2 (checkov applies it to every sites/config name).
+  // checkov:skip=CKV_AZURE_80: netFrameworkVersion belongs to the web site configuration, not to authsettingsV2; the app runs Python 3.11, no .NET Framework.
+  // checkov:skip=CKV_AZURE_88: Azure Files mounts belong to the azurestorageaccounts site configuration, not to authsettingsV2; the app mounts no file share.
+  // checkov:skip=CKV_AZURE_222: publicNetworkAccess is a property of the site (skipped on functionApp with its reason), not of authsettingsV2.
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      // Routes that carry no Entra ID token. Each entry is an exact path (only an entry ending in
+      // /* would match a prefix); the query string (?tenant=…&code=…) is not part of the path.
+      // tests/infra/test_infra_auth.py derives this list from the registered functions.
+      excludedPaths: [
+        // Ticket webhooks: the function authenticates each request itself (HMAC-SHA256 signature
+        // or bearer token from Key Vault) on top of the function key.
+        '/api/tickets/events'
+        '/api/tickets/topdesk'
+        '/api/tickets/jira'
+        // Public documents (anonymous functions).
+        '/api/openapi.json'
+        '/api/.well-known/security.txt'
+      ]
+    }
+    httpSettings: {
+      requireHttps: true
+      routes: {
+        apiPrefix: '/.auth'
+      }
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          // https://login.microsoftonline.com/<tenant>/v2.0 in the public cloud.
+          openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: union([
+            authClientId
+            'api://${authClientId}'
+          ], authAllowedAudiences)
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
   }
 }
 

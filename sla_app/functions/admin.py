@@ -335,8 +335,8 @@ def _canonical(url: str) -> str | None:
 def get_security_txt(req: func.HttpRequest) -> func.HttpResponse:
     """RFC 9116 security.txt (the SLA's open-standards list)."""
     app = services()
-    # An app setting for the contact does not exist yet; it is read when it does.
-    contact = getattr(app.settings, "security_contact", None) or DEFAULT_SECURITY_CONTACT
+    # SLA_SECURITY_CONTACT (set by infra/); the placeholder only where it is unset (local runs, tests).
+    contact = app.settings.security_contact or DEFAULT_SECURITY_CONTACT
     return func.HttpResponse(
         security_txt(app.clock(), contact, _canonical(req.url or "")),
         status_code=200,

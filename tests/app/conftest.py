@@ -21,10 +21,9 @@ from sla_app import bootstrap
 from sla_app.bootstrap import Services
 from sla_app.settings import Settings
 from sla_app.storage.admin_repo import TenantRecord
-from tools import azurite
+from tools import azurite, local_pipeline
 
 SECRETS = {"events": "events-secret-for-tests", "jira": "jira-secret-for-tests", "topdesk": "topdesk-token-for-tests"}
-_FUNCTIONS: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="session")
@@ -87,13 +86,8 @@ def tenants(graph: Services) -> list[str]:
 
 
 def functions() -> dict[str, Any]:
-    """The app's functions by name (``get_functions()`` may be called only once per app)."""
-    if not _FUNCTIONS:
-        import function_app
-
-        for function in function_app.app.get_functions():
-            _FUNCTIONS[function.get_function_name()] = function
-    return _FUNCTIONS
+    """The app's functions by name (``get_functions()`` may be called only once per app: one shared cache)."""
+    return local_pipeline.registered()
 
 
 @dataclass

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from .bicep import REPO_ROOT, all_resources, app_settings, strings
+from .bicep import MAIN_BICEP, REPO_ROOT, all_resources, app_settings, parse_file, strings
 
 if str(REPO_ROOT) not in sys.path:  # pytest run from another directory
     sys.path.insert(0, str(REPO_ROOT))
@@ -61,6 +61,7 @@ SETTING_SOURCES = [
     ("AzureWebJobsStorage__accountName", {"storage", "name"}, "the host storage is identity-based (account name only)"),
     ("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", {"Authorization=AAD"}, "telemetry is sent with the app identity"),
     ("SLA_MAIL_SENDER", {"mailSender"}, "the sender mailbox is a deployment parameter"),
+    ("SLA_SECURITY_CONTACT", {"securityContact"}, "the security.txt contact is a deployment parameter"),
 ]
 
 
@@ -81,3 +82,13 @@ def test_no_setting_holds_a_connection_string_with_a_key() -> None:
 
 def test_host_storage_has_no_connection_string_setting() -> None:
     assert "AzureWebJobsStorage" not in _function_app_settings()
+
+
+def test_a_deployment_must_name_the_security_contact() -> None:
+    """SLA_SECURITY_CONTACT is optional in the model (local runs fall back to a placeholder), but
+    main.bicep gives it no default, so every deployment states its own RFC 9116 contact."""
+    main = parse_file(MAIN_BICEP)
+    parameter = main["parameters"]["securityContact"]
+    assert parameter.get("default") is None, "securityContact must not have a default"
+    assert main["modules"]["api"]["config"]["params"]["securityContact"] == "securityContact"
+    assert "SLA_SECURITY_CONTACT" in DEPLOYED, "the model must not mark the contact local-only"
