@@ -19,6 +19,7 @@ Slots are clipped to the period ``[start, end)``; all instants in µs.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,14 @@ class SlotStates:
     def bounds(self, index: int) -> tuple[int, int]:
         """The slot ``index`` clipped to the period, µs."""
         return max(index * self.slot, self.start), min((index + 1) * self.slot, self.end)
+
+    def within(self, start: int, end: int) -> SlotStates:
+        """The states of the sub-period ``[start, end)`` (slots clipped to it), e.g. one local day."""
+        lo, hi = max(start, self.start), min(end, self.end)
+        first, last = lo // self.slot, -(-hi // self.slot)  # slot indices overlapping [lo, hi)
+        unknown = self.unknown[bisect_left(self.unknown, first) : bisect_left(self.unknown, last)]
+        down = {i: tests for i, tests in self.down.items() if first <= i < last}
+        return SlotStates(lo, hi, self.slot, self.tests, down, unknown)
 
 
 def slot_states(results: Iterable[TestResult], start: int, end: int, rule: AvailabilityRule) -> SlotStates:

@@ -60,6 +60,12 @@ class Month:
         return to_us(start), to_us(end)
 
 
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[int, int]:
+    """``[local midnight, next local midnight)`` of a date in µs (23 or 25 hours on DST-change days)."""
+    nxt = date.fromordinal(day.toordinal() + 1)
+    return to_us(datetime(day.year, day.month, day.day, tzinfo=zone)), to_us(datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone))
+
+
 @dataclass(frozen=True, slots=True)
 class MeasurementWindow:
     """First and last measured month (inclusive); ``last`` None while the contract runs."""

@@ -16,15 +16,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sla_core.availability import AvailabilityFigures, LoadTimeFigures, figures, load_time, slot_states, ZERO
+from sla_core.availability import (
+    ZERO,
+    AvailabilityFigures,
+    LoadTimeFigures,
+    SlotStates,
+    figures,
+    load_time,
+    slot_states,
+)
 from sla_core.availability_input import Exclusion, TestResult
 from sla_core.business_calendar import BusinessCalendar, from_us
 from sla_core.contract import PRIORITIES, TICKET_METRICS, Contract
 from sla_core.errors import InputError
 from sla_core.events import TicketEvent
 from sla_core.outcomes import Incomplete, Outcome, OutcomeRules
-from sla_core.periods import MeasurementWindow, Month, trailing_months
+from sla_core.periods import MeasurementWindow, Month, day_bounds, trailing_months
 from sla_core.tickets import fold_all
 
 
@@ -81,6 +90,7 @@ class MonthlyReport:
     trailing_months: tuple[Month, ...]
     trailing_availability: AvailabilityFigures
     trailing_tickets: dict[str, TicketLevel] = field(default_factory=dict)
+    availability_by_day: dict[str, AvailabilityFigures] = field(default_factory=dict)
 
     @property
     def availability_met(self) -> bool | None:
@@ -121,6 +131,7 @@ class Reporter:
         for result in results:
             self._results_by_month[Month.of(from_us(result.at, contract.zone).date())].append(result)
         self._availability: dict[Month, AvailabilityFigures] = {}
+        self._states: dict[Month, SlotStates] = {}
         self._load_time: dict[Month, LoadTimeFigures] = {}
 
     def window(self, tenant: str) -> MeasurementWindow | None:
@@ -128,13 +139,30 @@ class Reporter:
         configured = self.contract.tenants.get(tenant)
         return None if configured is None else MeasurementWindow.of(configured)
 
+    def _slot_states(self, month: Month) -> SlotStates:
+        if month not in self._states:
+            start, end = month.bounds(self.contract.zone)
+            rows = self._results_by_month.get(month, ())
+            self._states[month] = slot_states(rows, start, end, self.contract.availability)
+        return self._states[month]
+
     def availability_of(self, month: Month) -> AvailabilityFigures:
         """Availability of a month (cached: shared by all tenants)."""
         if month not in self._availability:
-            start, end = month.bounds(self.contract.zone)
-            states = slot_states(self._results_by_month.get(month, ()), start, end, self.contract.availability)
-            self._availability[month] = figures(states, self.calendar, self.exclusions)
+            self._availability[month] = figures(self._slot_states(month), self.calendar, self.exclusions)
         return self._availability[month]
+
+    def availability_by_day(self, month: Month) -> dict[str, AvailabilityFigures]:
+        """Availability of each local day of a month (for the report's daily chart)."""
+        states = self._slot_states(month)
+        zone = self.contract.zone
+        days: dict[str, AvailabilityFigures] = {}
+        day = month.first_day()
+        while Month.of(day) == month:
+            start, end = day_bounds(day, zone)
+            days[day.isoformat()] = figures(states.within(start, end), self.calendar, self.exclusions)
+            day += timedelta(days=1)
+        return days
 
     def load_time_of(self, month: Month) -> LoadTimeFigures:
         """Load time of a month (cached)."""
@@ -206,6 +234,7 @@ class Reporter:
             trailing_months=tuple(months),
             trailing_availability=trailing_availability,
             trailing_tickets=levels([o for m in months for o in decided.get(m, [])]),
+            availability_by_day=self.availability_by_day(month),
         )
 
 

@@ -96,6 +96,17 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         }
         for p in report.availability.down_periods
     ]
+    availability["by_day"] = [
+        {
+            "date": day,
+            "scheduled_minutes": f.scheduled_minutes,
+            "down_minutes": f.down_minutes,
+            "unknown_minutes": f.unknown_minutes,
+            "excluded_minutes": f.excluded_minutes,
+            "value": f.value,
+        }
+        for day, f in report.availability_by_day.items()
+    ]
     service_levels: dict[str, Any] = {"availability": availability}
     for metric, level in report.tickets.items():
         service_levels[metric] = ticket_level_json(level)

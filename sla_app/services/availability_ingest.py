@@ -30,7 +30,8 @@ from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from sla_app.errors import BadRequest, Unprocessable
-from sla_app.storage.availability_repo import DayStatus, day_bounds
+from sla_app.storage.availability_repo import DayStatus
+from sla_core.periods import day_bounds
 from sla_core.availability_input import TestResult
 
 RETRY_DAYS = 7

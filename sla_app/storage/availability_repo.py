@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sla_app.storage.tables import TableStore, escape_key
 from sla_core.availability_input import TestResult
-from sla_core.business_calendar import to_us
+from sla_core.periods import day_bounds
 
 TABLE = "availability"
 DAYS_TABLE = "availabilitydays"
@@ -41,13 +41,6 @@ class DayStatus:
     rows: int
     ingested_at: str
     note: str = ""
-
-
-def day_bounds(day: date, zone: ZoneInfo) -> tuple[int, int]:
-    """``[local midnight, next local midnight)`` in µs."""
-    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-    return to_us(start), to_us(end)
 
 
 def _encode(results: list[TestResult], day_start: int) -> str:
