@@ -25,18 +25,25 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# Debian packages: Chromium (accessibility test with axe-core) and Pango (WeasyPrint's PDF layout).
+# Installed only when missing; CI and developer machines run as root.
+.system-deps:
+	@command -v chromium >/dev/null && ldconfig -p | grep -q libpangoft2 || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed .system-deps
 
 install-infra: $(INFRA_VENV)/.installed
 
-demo: $(VENV)/.installed node_modules/.installed
+demo: $(VENV)/.installed node_modules/.installed .system-deps
 	$(PY) -m tools.demo
 
-test: $(VENV)/.installed $(INFRA_VENV)/.installed node_modules/.installed
+test: $(VENV)/.installed $(INFRA_VENV)/.installed node_modules/.installed .system-deps
 	SLA_CHECKOV=$(CURDIR)/$(INFRA_VENV)/bin/checkov $(PY) -m pytest -q
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(INFRA_VENV) node_modules out .pytest_cache .hypothesis
+	rm -rf $(VENV) $(INFRA_VENV) node_modules .system-deps out .pytest_cache .hypothesis
