@@ -27,7 +27,7 @@ _FALSE = {"false", "0"}
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TestResult:
     """One availability test result; ``at`` in µs since the epoch, duration in ms."""
 
@@ -63,9 +63,12 @@ class Exclusion:
 def parse_instant(text: str, where: str, field: str) -> datetime:
     """An RFC 3339 / ISO 8601 instant with ``Z`` or an offset (up to 7 fraction digits, as KQL writes)."""
     try:
-        value = datetime.fromisoformat(_LONG_FRACTION.sub(r"\1", text.strip()))
-    except ValueError as exc:
-        raise InputError(f"{where}: field {field}: not an ISO 8601 timestamp: {text!r}", field=field) from exc
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        try:  # KQL writes 7 fraction digits; Python reads at most 6
+            value = datetime.fromisoformat(_LONG_FRACTION.sub(r"\1", text.strip()))
+        except ValueError as exc:
+            raise InputError(f"{where}: field {field}: not an ISO 8601 timestamp: {text!r}", field=field) from exc
     if value.tzinfo is None:
         raise InputError(f"{where}: field {field}: timestamp without timezone (Z or offset): {text!r}", field=field)
     return value

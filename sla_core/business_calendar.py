@@ -41,9 +41,11 @@ WeeklyRanges = Callable[[int], list[tuple[time, time | None]]]
 
 def to_us(instant: datetime) -> int:
     """Microseconds since the epoch of an aware datetime (exact)."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(f"naive datetime {instant.isoformat()} (timezone-aware instants only)")
-    return (instant - _EPOCH) // timedelta(microseconds=1)
+    try:
+        delta = instant - _EPOCH
+    except TypeError:
+        raise ValueError(f"naive datetime {instant.isoformat()} (timezone-aware instants only)") from None
+    return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
 
 
 def from_us(micros: int, zone: ZoneInfo) -> datetime:
@@ -85,6 +87,7 @@ class BusinessCalendar:
         self._ends: list[int] = []
         self._cum_before: list[int] = []  # business time before interval i
         self._cum_after: list[int] = []  # business time up to the end of interval i
+        self._offset: list[int] = []  # cum_before[i] - starts[i]
         self._start_us = 0  # the index covers [_start_us, _end_us); empty at first
         self._end_us = 0
 
@@ -126,13 +129,14 @@ class BusinessCalendar:
                         starts.append(a)
                         ends.append(b)
                 day += timedelta(days=1)
-        cum_before, cum_after, total = [], [], 0
+        cum_before, cum_after, offset, total = [], [], [], 0
         for a, b in zip(starts, ends):
             cum_before.append(total)
+            offset.append(total - a)  # cumulative(t) = t + offset[i] inside interval i
             total += b - a
             cum_after.append(total)
         self._starts, self._ends = starts, ends
-        self._cum_before, self._cum_after = cum_before, cum_after
+        self._cum_before, self._cum_after, self._offset = cum_before, cum_after, offset
         self._first_year, self._last_year = first_year, last_year
         self._start_us = to_us(datetime(first_year, 1, 1, tzinfo=self.zone))
         self._end_us = to_us(datetime(last_year + 1, 1, 1, tzinfo=self.zone))
@@ -161,15 +165,20 @@ class BusinessCalendar:
         i = bisect_right(self._starts, t) - 1
         if i < 0:
             return 0
-        return self._cum_before[i] + min(t, self._ends[i]) - self._starts[i]
+        return min(t + self._offset[i], self._cum_after[i])
 
     def business_us(self, a: int, b: int) -> int:
-        """Business time (µs) in ``[a, b)``; 0 when ``b <= a``."""
+        """Business time (µs) in ``[a, b)``; 0 when ``b <= a``. Two bisects (the hot path: kept inline)."""
         if b <= a:
             return 0
-        if not (self._covered(a) and self._covered(b)):
+        if not (self._start_us <= a and b < self._end_us):
             self.ensure_covers(a, b)
-        return self.cumulative(b) - self.cumulative(a)
+        starts, offset, after = self._starts, self._offset, self._cum_after
+        i = bisect_right(starts, a) - 1
+        j = bisect_right(starts, b, max(i, 0)) - 1
+        at_a = 0 if i < 0 else min(a + offset[i], after[i])
+        at_b = 0 if j < 0 else min(b + offset[j], after[j])
+        return at_b - at_a
 
     def deadline_us(self, a: int, duration: int) -> int:
         """The first instant ``t >= a`` with ``business_us(a, t) == duration`` (µs).

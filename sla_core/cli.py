@@ -12,13 +12,15 @@ This module is the shell around the pure core: it reads files and the clock.
 from __future__ import annotations
 
 import argparse
-import json
+import gc
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
+
+import orjson
 
 from sla_core.availability_input import (
     Exclusion,
@@ -62,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--contract", type=Path, help="contract JSON (default: the built-in seed SLA)")
     report.add_argument("--as-of", help="RFC 3339 instant up to which events are known (default: now)")
     report.add_argument("--format", choices=("json", "text"), default="json")
+    batch = commands.add_parser("report-all", help="compute every tenant's report of a month into a folder")
+    batch.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+    batch.add_argument("--events", required=True, type=Path, help="canonical ticket events, JSON Lines")
+    batch.add_argument("--availability", required=True, type=Path, help="AppAvailabilityResults CSV export")
+    batch.add_argument("--exclusions", type=Path, help='JSON list of {"start", "end", "reason"}')
+    batch.add_argument("--contract", type=Path, help="contract JSON (default: the built-in seed SLA)")
+    batch.add_argument("--as-of", help="RFC 3339 instant up to which events are known (default: now)")
+    batch.add_argument("--out", required=True, type=Path, help="folder for <tenant>-<YYYY-MM>.json")
+    batch.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     return parser
 
 
@@ -103,7 +114,7 @@ def render(report: MonthlyReport, output: str) -> str:
     body = report_json(report)
     if output == "text":
         return report_text(body)
-    return json.dumps(body, ensure_ascii=False, indent=2)
+    return orjson.dumps(body).decode("utf-8")
 
 
 def run(argv: Sequence[str], now: datetime) -> str:
@@ -111,6 +122,17 @@ def run(argv: Sequence[str], now: datetime) -> str:
     args = build_parser().parse_args(argv)
     as_of = now if args.as_of is None else parse_instant(args.as_of, "--as-of", "value")
     inputs = load_inputs(args.events, args.availability, args.exclusions, args.contract)
+    gc.freeze()  # the inputs live until exit: keep the collector from walking them again and again
+    if args.command == "report-all":
+        from sla_core.batch import report_all
+
+        if args.jobs is not None and args.jobs < 1:
+            raise InputError("--jobs must be at least 1")
+        done = report_all(inputs, args.month, to_us(as_of), args.out, args.jobs)
+        lines = [f"{len(done.written)} reports for {args.month} written to {args.out}"]
+        if done.skipped:
+            lines.append(f"outside the measurement window, skipped: {', '.join(done.skipped)}")
+        return "\n".join(lines)
     reporter = Reporter(inputs.contract, inputs.results, inputs.exclusions, to_us(as_of))
     return render(reporter.report(args.tenant, args.month, inputs.events), args.format)
 

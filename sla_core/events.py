@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from sla_core.business_calendar import to_us
 from sla_core.contract import PRIORITIES
 from sla_core.errors import InputError
@@ -28,9 +30,13 @@ MAX_ID_LENGTH = 200
 MAX_STATUS_LENGTH = 100
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TicketEvent:
-    """One validated canonical event. ``at`` is ``occurred_at`` in µs since the epoch."""
+    """One validated canonical event. ``at`` is ``occurred_at`` in µs since the epoch.
+
+    Not frozen only because building frozen dataclasses is several times
+    slower and hundreds of thousands are built per run; treat it as immutable.
+    """
 
     event_id: str
     tenant: str
@@ -96,8 +102,48 @@ def _instant(obj: dict[str, Any], key: str, where: str) -> datetime:
     return value
 
 
+_KIND_SET, _TYPE_SET = frozenset(KINDS), frozenset(TYPES)
+_PRIORITY_SET, _SCOPE_SET = frozenset(PRIORITIES), frozenset(SCOPES)
+
+
+def _plain(value: Any, limit: int) -> bool:
+    return type(value) is str and 0 < len(value) <= limit and not value.isspace()
+
+
+def _fast_event(obj: dict[str, Any]) -> TicketEvent | None:
+    """The event when ``obj`` is valid, in one pass; None sends it to the checks that name the error."""
+    get = obj.get
+    event_id, tenant, ticket_id, stamp, kind = (
+        get("event_id"), get("tenant"), get("ticket_id"), get("occurred_at"), get("kind")
+    )  # fmt: skip
+    type_, priority, status, scope, attributable = (
+        get("type"), get("priority"), get("status"), get("scope"), get("attributable")
+    )  # fmt: skip
+    if not (
+        _plain(event_id, MAX_ID_LENGTH) and _plain(tenant, MAX_ID_LENGTH) and _plain(ticket_id, MAX_ID_LENGTH)
+        and type(stamp) is str and kind in _KIND_SET
+        and (type_ is None or type_ in _TYPE_SET) and (priority is None or priority in _PRIORITY_SET)
+        and (scope is None or scope in _SCOPE_SET) and (status is None or _plain(status, MAX_STATUS_LENGTH))
+        and (attributable is None or type(attributable) is bool)
+    ):  # fmt: skip
+        return None
+    try:
+        occurred_at = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    if occurred_at.tzinfo is None:
+        return None
+    return TicketEvent(
+        event_id, tenant, ticket_id, occurred_at, to_us(occurred_at), kind, type_, priority, status, scope, attributable
+    )
+
+
 def parse_event(obj: Any, where: str) -> TicketEvent:
     """Validate one decoded JSON value as a canonical event; ``where`` names it in errors."""
+    if type(obj) is dict:
+        event = _fast_event(obj)
+        if event is not None:
+            return event
     if not isinstance(obj, dict):
         raise InputError(f"{where}: an event must be a JSON object")
     # Validated in the order of the canonical format, so the first bad field is named.
@@ -127,14 +173,14 @@ def parse_event(obj: Any, where: str) -> TicketEvent:
 def parse_jsonl(lines: Iterable[str], source: str) -> Iterator[TicketEvent]:
     """Parse JSON Lines (blank lines allowed); errors name ``source:line``."""
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{source}:{number}"
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: invalid JSON ({exc.msg})") from exc
-        yield parse_event(obj, where)
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            if not line.strip():
+                continue
+            raise InputError(f"{source}:{number}: invalid JSON ({exc.msg})") from exc
+        event = _fast_event(obj) if type(obj) is dict else None
+        yield event if event is not None else parse_event(obj, f"{source}:{number}")
 
 
 def deduplicate(events: Iterable[TicketEvent]) -> list[TicketEvent]:

@@ -39,7 +39,7 @@ from sla_core.tickets import Ticket
 US_PER_HOUR = 60 * US_PER_MINUTE
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Pause:
     """A paused interval ``[start, end)`` (end None: still paused) and the status that paused it."""
 
@@ -48,9 +48,9 @@ class Pause:
     status: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outcome:
-    """The outcome of one ticket for one metric. Instants and durations in µs."""
+    """The outcome of one ticket for one metric. Instants and durations in µs (treat as immutable)."""
 
     tenant: str
     ticket_id: str
@@ -88,21 +88,29 @@ class OutcomeRules:
         self._calendar = calendar
         self._clocks: dict[str, Clock] = {"hours": BusinessClock(calendar), "months": CalendarClock()}
         self._patterns = [p.casefold() for p in contract.pause_patterns]
+        self._pause_status: dict[str, bool] = {}
+        self._month_targets: dict[tuple[float, int], int] = {}
 
     def is_pause_status(self, status: str | None) -> bool:
         """Whether a status pauses the clock (case-insensitive, ``*`` wildcard; SLA §7.2)."""
         if status is None:
             return False
-        folded = status.casefold()
-        return any(fnmatch.fnmatchcase(folded, p) for p in self._patterns)
+        known = self._pause_status.get(status)
+        if known is None:
+            folded = status.casefold()
+            known = self._pause_status[status] = any(fnmatch.fnmatchcase(folded, p) for p in self._patterns)
+        return known
 
     def target_us(self, target: Target, opened_at: int) -> int:
         """Target length in µs: hours on the business clock, months as wall time from ``opened``."""
         if target.unit == "hours":
             return round(target.value * US_PER_HOUR)
-        local: datetime = from_us(opened_at, self._calendar.zone)
-        later = local + relativedelta(months=int(target.value))  # wall-clock; day clamped
-        return to_us(later.replace(tzinfo=self._calendar.zone)) - opened_at
+        key = (target.value, opened_at)
+        if key not in self._month_targets:
+            local: datetime = from_us(opened_at, self._calendar.zone)
+            later = local + relativedelta(months=int(target.value))  # wall-clock; day clamped
+            self._month_targets[key] = to_us(later) - opened_at
+        return self._month_targets[key]
 
     def pauses(self, ticket: Ticket, opened_at: int) -> list[Pause]:
         """Paused intervals from ``opened`` on, from the status step function."""

@@ -101,13 +101,16 @@ class MonthlyReport:
 
 def tally(outcomes: Iterable[Outcome], norm: float) -> TicketLevel:
     """Count decided outcomes, in total and by deciding priority."""
-    by_priority: dict[str, Tally] = {}
-    total = Tally()
+    counts: dict[str, list[int]] = {}
     for outcome in outcomes:
-        one = Tally(1, 1 if outcome.outcome == "met" else 0)
-        total += one
-        by_priority[outcome.priority] = by_priority.get(outcome.priority, Tally()) + one
-    ordered = {p: by_priority[p] for p in PRIORITIES if p in by_priority}
+        count = counts.get(outcome.priority)
+        if count is None:
+            count = counts[outcome.priority] = [0, 0]
+        count[0] += 1
+        if outcome.outcome == "met":
+            count[1] += 1
+    ordered = {p: Tally(*counts[p]) for p in PRIORITIES if p in counts}
+    total = Tally(sum(t.decided for t in ordered.values()), sum(t.within for t in ordered.values()))
     return TicketLevel(norm, total, ordered)
 
 
@@ -132,6 +135,7 @@ class Reporter:
             self._results_by_month[Month.of(from_us(result.at, contract.zone).date())].append(result)
         self._availability: dict[Month, AvailabilityFigures] = {}
         self._states: dict[Month, SlotStates] = {}
+        self._by_day: dict[Month, dict[str, AvailabilityFigures]] = {}
         self._load_time: dict[Month, LoadTimeFigures] = {}
 
     def window(self, tenant: str) -> MeasurementWindow | None:
@@ -153,7 +157,9 @@ class Reporter:
         return self._availability[month]
 
     def availability_by_day(self, month: Month) -> dict[str, AvailabilityFigures]:
-        """Availability of each local day of a month (for the report's daily chart)."""
+        """Availability of each local day of a month (for the report's daily chart; cached)."""
+        if month in self._by_day:
+            return self._by_day[month]
         states = self._slot_states(month)
         zone = self.contract.zone
         days: dict[str, AvailabilityFigures] = {}
@@ -162,6 +168,7 @@ class Reporter:
             start, end = day_bounds(day, zone)
             days[day.isoformat()] = figures(states.within(start, end), self.calendar, self.exclusions)
             day += timedelta(days=1)
+        self._by_day[month] = days
         return days
 
     def load_time_of(self, month: Month) -> LoadTimeFigures:
@@ -203,7 +210,10 @@ class Reporter:
         norms = {m: self.contract.metrics.rule(m).norm for m in TICKET_METRICS}
 
         def levels(outcomes: list[Outcome]) -> dict[str, TicketLevel]:
-            return {m: tally((o for o in outcomes if o.metric == m), norms[m]) for m in TICKET_METRICS}
+            by_metric: dict[str, list[Outcome]] = {m: [] for m in TICKET_METRICS}
+            for outcome in outcomes:
+                by_metric[outcome.metric].append(outcome)
+            return {m: tally(by_metric[m], norms[m]) for m in TICKET_METRICS}
 
         trailing_availability = ZERO
         for m in months:

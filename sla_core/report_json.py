@@ -6,7 +6,9 @@ Instants are RFC 3339 in the contract's timezone; durations in minutes.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sla_core.availability import AvailabilityFigures, LoadTimeFigures
 from sla_core.business_calendar import from_us
@@ -16,7 +18,12 @@ from sla_core.report import MonthlyReport, TicketLevel
 
 
 def _instant(report: MonthlyReport, micros: int | None) -> str | None:
-    return None if micros is None else from_us(micros, report.contract.zone).isoformat()
+    return None if micros is None else _iso(micros, report.contract.timezone)
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso(micros: int, zone: str) -> str:
+    return from_us(micros, ZoneInfo(zone)).isoformat()
 
 
 def availability_json(figures: AvailabilityFigures, norm: float, min_coverage: float) -> dict[str, Any]:

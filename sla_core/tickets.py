@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from sla_core.events import TicketEvent, deduplicate
 
-_ATTRIBUTES = ("type", "priority", "status", "scope")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +57,9 @@ class Steps:
         return pieces
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Ticket:
-    """A folded ticket. ``opened_at`` is the first ``opened`` event, None when there is none."""
+    """A folded ticket. ``opened_at`` is the first ``opened`` event, None when there is none (treat as immutable)."""
 
     tenant: str
     ticket_id: str
@@ -88,36 +87,56 @@ class Ticket:
         return self.latest_type == "incident" and self.attributable
 
 
+def _put(times: list[int], values: list[str], at: int, value: str) -> None:
+    if times and times[-1] == at:
+        values[-1] = value  # same instant: the later event in fold order wins
+    else:
+        times.append(at)
+        values.append(value)
+
+
 def fold_ticket(events: list[TicketEvent]) -> Ticket:
-    """Fold the sorted, de-duplicated events of one ticket."""
+    """Fold the sorted, de-duplicated events of one ticket (the hot path: attributes read inline)."""
     first = events[0]
-    opened_at = next((e.at for e in events if e.kind == "opened"), None)
-    steps: dict[str, tuple[list[int], list[str]]] = {name: ([], []) for name in _ATTRIBUTES}
+    opened_at = None
+    type_t: list[int] = []
+    type_v: list[str] = []
+    prio_t: list[int] = []
+    prio_v: list[str] = []
+    status_t: list[int] = []
+    status_v: list[str] = []
+    scope_t: list[int] = []
+    scope_v: list[str] = []
     attributable = True
+    stops = []
     for event in events:
-        for name in _ATTRIBUTES:
-            value = getattr(event, name)
-            if value is not None:
-                times, values = steps[name]
-                if times and times[-1] == event.at:
-                    values[-1] = value  # same instant: the later event in fold order wins
-                else:
-                    times.append(event.at)
-                    values.append(value)
+        at, kind = event.at, event.kind
+        if kind == "opened":
+            if opened_at is None:
+                opened_at = at
+        elif kind != "updated":
+            stops.append(event)
+        if event.type is not None:
+            _put(type_t, type_v, at, event.type)
+        if event.priority is not None:
+            _put(prio_t, prio_v, at, event.priority)
+        if event.status is not None:
+            _put(status_t, status_v, at, event.status)
+        if event.scope is not None:
+            _put(scope_t, scope_v, at, event.scope)
         if event.attributable is not None:
             attributable = event.attributable
-    built = {name: Steps(tuple(t), tuple(v)) for name, (t, v) in steps.items()}
     return Ticket(
         tenant=first.tenant,
         ticket_id=first.ticket_id,
         events=tuple(events),
         opened_at=opened_at,
-        type=built["type"],
-        priority=built["priority"],
-        status=built["status"],
-        scope=built["scope"],
+        type=Steps(tuple(type_t), tuple(type_v)),
+        priority=Steps(tuple(prio_t), tuple(prio_v)),
+        status=Steps(tuple(status_t), tuple(status_v)),
+        scope=Steps(tuple(scope_t), tuple(scope_v)),
         attributable=attributable,
-        stops=tuple(e for e in events if e.kind in ("responded", "resolved", "reopened", "closed")),
+        stops=tuple(stops),
     )
 
 

@@ -183,3 +183,29 @@ def test_python_dash_m_runs_the_cli_without_a_traceback(files: dict[str, Path]) 
         [sys.executable, "-m", "sla_core", *args(files)], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert json.loads(ok.stdout)["tenant"] == "enschede"
+
+
+def test_report_all_writes_every_tenants_report_equal_to_report(files: dict[str, Path]) -> None:
+    out = files["dir"] / "all"
+    common = ["--month", "2026-10", "--events", str(files["events"]), "--availability", str(files["results"]),
+              "--as-of", AS_OF]  # fmt: skip
+    summary = run(["report-all", *common, "--out", str(out), "--jobs", "2"], NOW)
+    assert summary.startswith("2 reports for 2026-10")
+    for tenant in ("enschede", "hengelo"):
+        single = run(["report", "--tenant", tenant, *common], NOW)
+        assert (out / f"{tenant}-2026-10.json").read_text(encoding="utf-8") == single + "\n"
+
+
+def test_report_all_skips_tenants_outside_their_window(files: dict[str, Path]) -> None:
+    contract = files["dir"] / "contract.json"
+    contract.write_text(json.dumps({"tenants": {"hengelo": {"go_live": "2026-10-12"}}}), encoding="utf-8")
+    summary = run(["report-all", "--month", "2026-10", "--events", str(files["events"]), "--availability",
+                   str(files["results"]), "--as-of", AS_OF, "--contract", str(contract), "--out",
+                   str(files["dir"] / "all"), "--jobs", "1"], NOW)  # fmt: skip
+    assert "skipped: hengelo" in summary and summary.startswith("1 reports")
+
+
+def test_report_all_refuses_zero_jobs(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["report-all", "--month", "2026-10", "--events", str(files["events"]), "--availability",
+            str(files["results"]), "--out", str(files["dir"] / "x"), "--jobs", "0"]  # fmt: skip
+    assert main(argv) == 2 and "--jobs" in capsys.readouterr().err
