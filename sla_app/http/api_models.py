@@ -154,6 +154,53 @@ class MonthlyOutcome(_Response):
     stored: bool = Field(description="true: the report differed and was stored as this new version.")
 
 
+# -- delivery ------------------------------------------------------------------
+DeliveryState = Literal["sending", "sent", "failed", "no_recipients", "no_report"]
+
+
+class DeliveryOutcome(_Response):
+    """What a delivery run did for one tenant-month."""
+
+    tenant: str
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    outcome: Literal[
+        "sent", "already_sent", "in_progress", "failed", "unknown", "needs_manual_check",
+        "no_recipients", "no_report", "deferred", "error",
+    ]  # fmt: skip
+    state: DeliveryState | None
+    version: int | None = Field(ge=1)
+    detail: str | None
+
+
+class MonthDeliveryResult(_Response):
+    """The outcomes of delivering a month."""
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    force: bool
+    outcomes: list[DeliveryOutcome]
+
+
+class Delivery(_Response):
+    """The delivery record of one tenant-month."""
+
+    tenant: str
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    state: DeliveryState
+    attempts: int = Field(ge=0)
+    report_version: int | None = Field(ge=1)
+    recipients: list[str]
+    claimed_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    sent_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    mode: Literal["graph", "outbox"] | None
+    request_id: str | None
+    eml_path: str | None
+    error: str | None
+    needs_manual_check: bool
+    forced: bool
+    updated_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    actor: str | None
+
+
 # -- availability --------------------------------------------------------------
 # Mirrors sla_app.services.availability_ingest (parse_backfill_request, IngestRun.to_json).
 

@@ -33,3 +33,6 @@ class RenderedReport:
     text: str
     inline_images: dict[str, bytes] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
+
+
+from sla_app.reporting.render import render as render  # re-exported; placed after the dataclasses it uses

@@ -1,0 +1,219 @@
+"""The report as an ODS spreadsheet (odfpy), for municipalities that want to check or reuse the figures.
+
+Sheets: ``Samenvatting`` (service levels, per priority, load time),
+``Uitkomsten`` (one row per decided outcome), ``Uitsluitingen``,
+``Beschikbaarheid per dag`` and ``Uitgangspunten`` (service hours, holidays).
+Numbers, percentages and instants are typed cells (float, percentage, date
+in local time) with Dutch number styles, and carry their Dutch text as well.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from odf.dc import Title
+from odf.opendocument import OpenDocumentSpreadsheet
+
+from sla_app.reporting.content import subject, tenant_name
+from sla_app.reporting.format_nl import (
+    CLOCK_NAMES,
+    OUTCOME_NAMES,
+    PRIORITY_NAMES,
+    WEEKDAY_KEYS,
+    WEEKDAYS_NL,
+    instant_nl,
+    local,
+    months_nl,
+    service_hours_nl,
+    weekday_nl,
+)
+from sla_app.reporting.ods_cells import Sheet, Styles
+from sla_core.contract import PRIORITIES
+from sla_core.report_text import LEVEL_NAMES, TICKET_LEVELS, month_name, verdict
+
+MIME_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _summary(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
+    levels, trailing = report["service_levels"], report["trailing_12_months"]
+    sheet.row("Servicerapportage", tenant_name(report))
+    sheet.row("Maand", month_name(report["month"]))
+    sheet.row("Contractversie", report.get("contract_version"))
+    sheet.row("Stand van de gegevens", sheet.when(report.get("as_of"), zone))
+    sheet.row("Voortschrijdend jaar", f"{months_nl(trailing['months'])} ({len(trailing['months'])} maanden)")
+    sheet.row()
+    sheet.head(
+        "Service level",
+        "Norm",
+        "Waarde maand",
+        "Oordeel maand",
+        "Beoordeeld",
+        "Binnen streeftijd",
+        "Waarde voortschrijdend jaar",
+        "Oordeel jaar",
+        "Beoordeeld (jaar)",
+        "Binnen streeftijd (jaar)",
+    )
+    for metric in ("availability", *TICKET_LEVELS):
+        month, year = levels[metric], trailing[metric]
+        sheet.row(
+            LEVEL_NAMES[metric],
+            sheet.pct(month["norm"]),
+            sheet.pct(month["value"]),
+            verdict(month["met"]),
+            sheet.num(month.get("decided")),
+            sheet.num(month.get("within")),
+            sheet.pct(year["value"]),
+            verdict(year["met"]),
+            sheet.num(year.get("decided")),
+            sheet.num(year.get("within")),
+        )
+    availability = levels["availability"]
+    sheet.row()
+    sheet.head(
+        "Beschikbaarheid in minuten",
+        "Servicetijd (min)",
+        "Niet beschikbaar (min)",
+        "Onbekend (min)",
+        "Uitgesloten (min)",
+        "Dekking",
+    )
+    sheet.row(
+        month_name(report["month"]),
+        sheet.num(availability["scheduled_minutes"], 1),
+        sheet.num(availability["down_minutes"], 1),
+        sheet.num(availability["unknown_minutes"], 1),
+        sheet.num(availability["excluded_minutes"], 1),
+        sheet.pct(availability["coverage"]),
+    )
+    sheet.row()
+    sheet.head("Service level", "Prioriteit", "Beoordeeld", "Binnen streeftijd", "Overschreden", "Percentage")
+    for metric in TICKET_LEVELS:
+        for priority in PRIORITIES:
+            tally = levels[metric]["by_priority"].get(priority) or {"decided": 0, "within": 0, "value": None}
+            sheet.row(
+                LEVEL_NAMES[metric],
+                PRIORITY_NAMES[priority],
+                sheet.num(tally["decided"]),
+                sheet.num(tally["within"]),
+                sheet.num(tally["decided"] - tally["within"]),
+                sheet.pct(tally.get("value")),
+            )
+    load = levels["load_time"]
+    sheet.row()
+    sheet.head("Laadtijd (streven)", "Streefwaarde (s)", "Binnen streven", "Metingen", "95e percentiel (s)")
+    sheet.row(
+        LEVEL_NAMES["load_time"],
+        sheet.num(load["target_seconds"], 1),
+        sheet.pct(load["value"]),
+        sheet.num(load["samples"]),
+        sheet.num(load["p95_seconds"], 2),
+    )
+
+
+def _outcomes(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
+    sheet.head(
+        "Melding",
+        "Service level",
+        "Prioriteit",
+        "Uitkomst",
+        "Verstreken (min)",
+        "Streeftijd (min)",
+        "Klok",
+        "Geopend",
+        "Gestopt",
+        "Beoordeeld op",
+        "Aantal pauzes",
+        "Pauzes",
+    )
+    for o in report["outcomes"]:
+        pauses = "; ".join(
+            f"{instant_nl(p['start'], zone)} – {instant_nl(p.get('end'), zone)} ({p['status']})"
+            for p in o.get("pauses", [])
+        )
+        sheet.row(
+            o["ticket_id"],
+            LEVEL_NAMES[o["metric"]],
+            PRIORITY_NAMES.get(o["priority"], o["priority"]),
+            OUTCOME_NAMES.get(o["outcome"], o["outcome"]),
+            sheet.num(o["elapsed_minutes"], 1),
+            sheet.num(o["target_minutes"], 1),
+            CLOCK_NAMES.get(o["clock"], o["clock"]),
+            sheet.when(o.get("opened_at"), zone),
+            sheet.when(o.get("stopped_at"), zone),
+            sheet.when(o["decided_at"], zone),
+            sheet.num(len(o.get("pauses", []))),
+            pauses or None,
+        )
+
+
+def _exclusions(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
+    sheet.head("Van", "Tot", "Duur (min)", "Reden", "Vastgelegd op")
+    for e in report.get("exclusions", []):
+        minutes = (local(e["end"], zone) - local(e["start"], zone)).total_seconds() / 60
+        sheet.row(
+            sheet.when(e["start"], zone),
+            sheet.when(e["end"], zone),
+            sheet.num(minutes, 1),
+            e["reason"],
+            sheet.when(e.get("recorded_at"), zone),
+        )
+
+
+def _days(sheet: Sheet, report: dict[str, Any]) -> None:
+    names = {c["date"]: c["name"] for c in report.get("closed_dates", [])}
+    sheet.head(
+        "Datum",
+        "Dag",
+        "Servicetijd (min)",
+        "Niet beschikbaar (min)",
+        "Onbekend (min)",
+        "Uitgesloten (min)",
+        "Beschikbaarheid",
+        "Opmerking",
+    )
+    for d in report["service_levels"]["availability"].get("by_day") or []:
+        note = names.get(d["date"]) or ("buiten servicetijd" if d["scheduled_minutes"] == 0 else None)
+        sheet.row(
+            sheet.day(d["date"]),
+            weekday_nl(d["date"]),
+            sheet.num(d["scheduled_minutes"], 1),
+            sheet.num(d["down_minutes"], 1),
+            sheet.num(d["unknown_minutes"], 1),
+            sheet.num(d["excluded_minutes"], 1),
+            sheet.pct(d["value"]),
+            note,
+        )
+
+
+def _basis(sheet: Sheet, report: dict[str, Any]) -> None:
+    hours = report.get("service_hours") or {}
+    sheet.head("Dag", "Servicetijd")
+    for key, name in zip(WEEKDAY_KEYS, WEEKDAYS_NL):
+        sheet.row(name, service_hours_nl(hours.get(key, [])))
+    sheet.row()
+    sheet.head("Feestdag of gesloten dag", "Naam")
+    for closed in report.get("closed_dates", []):
+        sheet.row(sheet.day(closed["date"]), closed["name"])
+    sheet.row()
+    sheet.row("Pauzestatussen", ", ".join(report.get("pause_patterns", [])) or "geen")
+    sheet.row("Tijdzone", report.get("timezone"))
+
+
+def ods_bytes(report: dict[str, Any]) -> bytes:
+    """The spreadsheet as ODS bytes."""
+    zone = report.get("timezone") or "Europe/Amsterdam"
+    doc = OpenDocumentSpreadsheet()
+    doc.meta.addElement(Title(text=subject(report)))
+    styles = Styles(doc)
+    _summary(Sheet(doc, styles, "Samenvatting", [6.0, 3.0, 3.0, 3.0, 2.6, 2.6, 3.6, 3.0, 2.6, 2.6]), report, zone)
+    _outcomes(
+        Sheet(doc, styles, "Uitkomsten", [2.8, 5.2, 2.4, 3.2, 3.0, 3.0, 2.6, 4.2, 4.2, 4.2, 2.4, 9.0]), report, zone
+    )
+    _exclusions(Sheet(doc, styles, "Uitsluitingen", [4.2, 4.2, 2.4, 14.0, 4.2]), report, zone)
+    _days(Sheet(doc, styles, "Beschikbaarheid per dag", [3.6, 2.6, 3.0, 3.6, 3.0, 3.0, 3.0, 4.6]), report)
+    _basis(Sheet(doc, styles, "Uitgangspunten", [5.0, 6.0]), report)
+    buffer = io.BytesIO()
+    doc.write(buffer)
+    return buffer.getvalue()

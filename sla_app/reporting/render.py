@@ -1,0 +1,37 @@
+"""``render(report)``: one tenant-month report JSON as e-mail body, plain text, PDF and ODS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sla_app.reporting import Attachment, RenderedReport
+from sla_app.reporting.charts import charts
+from sla_app.reporting.content import subject
+from sla_app.reporting.html_report import email_html
+from sla_app.reporting.ods_report import MIME_TYPE as ODS_TYPE
+from sla_app.reporting.ods_report import ods_bytes
+from sla_app.reporting.pdf_report import pdf_bytes
+from sla_core.report_text import report_text
+
+PDF_TYPE = "application/pdf"
+
+
+def file_stem(report: dict[str, Any]) -> str:
+    """``servicerapportage-enschede-2026-05``: the attachments' name without extension."""
+    return f"servicerapportage-{report['tenant']}-{report['month']}"
+
+
+def render(report: dict[str, Any]) -> RenderedReport:
+    """The report as documents: subject, HTML body with inline chart images, text, PDF and ODS attachments."""
+    figures = charts(report)
+    stem = file_stem(report)
+    return RenderedReport(
+        subject=subject(report),
+        html=email_html(report, figures),
+        text=report_text(report),
+        inline_images={chart.content_id: chart.png for chart in figures},
+        attachments=(
+            Attachment(f"{stem}.pdf", PDF_TYPE, pdf_bytes(report, figures)),
+            Attachment(f"{stem}.ods", ODS_TYPE, ods_bytes(report)),
+        ),
+    )

@@ -1,0 +1,191 @@
+"""Delivery records in Table Storage: one per tenant-month, the claim that makes sending exactly-once.
+
+Table ``deliveries``: PartitionKey = tenant (escaped), RowKey = ``YYYY-MM``.
+States (see :mod:`sla_app.services.delivery`)::
+
+    (none) ──claim──▶ sending ──▶ sent                     (final)
+                         │   └──▶ failed                   (retried by the next run)
+                         └──(stale: crashed)──▶ failed, needs_manual_check (resent only with force)
+    no_report / no_recipients: flagged, looked at again by the next run
+
+Every write that changes the state is conditional: the first claim is an
+insert (``create_entity``: a second writer gets 409 and loses), later ones
+replace the record only if its ETag is unchanged since it was read (412:
+the other writer won). :meth:`put` (unconditional) exists only to record a
+send that certainly happened after the claim was lost.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+from azure.data.tables import UpdateMode
+
+from sla_app.storage.tables import TableStore, escape_key
+
+TABLE = "deliveries"
+
+SENDING, SENT, FAILED = "sending", "sent", "failed"
+NO_RECIPIENTS, NO_REPORT = "no_recipients", "no_report"
+STATES = (SENDING, SENT, FAILED, NO_RECIPIENTS, NO_REPORT)
+
+_TEXT = ("claim_id", "claimed_at", "sent_at", "mode", "request_id", "eml_path", "error", "updated_at", "actor")
+
+
+class DeliveryConflict(Exception):
+    """Another writer created or changed the record first (409 on insert, 412 on a conditional replace)."""
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """The delivery state of one tenant-month report."""
+
+    tenant: str
+    month: str
+    state: str
+    attempts: int = 0
+    report_version: int | None = None
+    recipients: tuple[str, ...] = ()
+    claim_id: str = ""
+    claimed_at: str = ""  # RFC 3339 UTC, when the current/last claim was taken
+    sent_at: str = ""
+    mode: str = ""  # graph | outbox
+    request_id: str = ""  # Graph request-id of the accepted send
+    eml_path: str = ""  # outbox file
+    error: str = ""
+    needs_manual_check: bool = False  # failed with an unknown outcome: never resent automatically
+    forced: bool = False  # this claim was an admin's forced resend
+    updated_at: str = ""
+    actor: str = ""
+    etag: str | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """As API JSON (without the ETag)."""
+        return {
+            "tenant": self.tenant,
+            "month": self.month,
+            "state": self.state,
+            "attempts": self.attempts,
+            "report_version": self.report_version,
+            "recipients": list(self.recipients),
+            "claimed_at": self.claimed_at or None,
+            "sent_at": self.sent_at or None,
+            "mode": self.mode or None,
+            "request_id": self.request_id or None,
+            "eml_path": self.eml_path or None,
+            "error": self.error or None,
+            "needs_manual_check": self.needs_manual_check,
+            "forced": self.forced,
+            "updated_at": self.updated_at or None,
+            "actor": self.actor or None,
+        }
+
+
+def _entity(record: DeliveryRecord) -> dict[str, Any]:
+    if record.state not in STATES:
+        raise ValueError(f"unknown delivery state {record.state!r}")
+    entity: dict[str, Any] = {
+        "PartitionKey": escape_key(record.tenant),
+        "RowKey": record.month,
+        "tenant": record.tenant,
+        "month": record.month,
+        "state": record.state,
+        "attempts": record.attempts,
+        "recipients": json.dumps(list(record.recipients)),
+        "needs_manual_check": record.needs_manual_check,
+        "forced": record.forced,
+        **{name: getattr(record, name) for name in _TEXT},
+    }
+    if record.report_version is not None:
+        entity["report_version"] = record.report_version
+    return entity
+
+
+def _record(entity: Any) -> DeliveryRecord:
+    metadata = getattr(entity, "metadata", {}) or {}
+    version = entity.get("report_version")
+    return DeliveryRecord(
+        tenant=entity["tenant"],
+        month=entity["month"],
+        state=entity["state"],
+        attempts=int(entity.get("attempts") or 0),
+        report_version=None if version is None else int(version),
+        recipients=tuple(json.loads(entity.get("recipients") or "[]")),
+        needs_manual_check=bool(entity.get("needs_manual_check")),
+        forced=bool(entity.get("forced")),
+        etag=metadata.get("etag"),
+        **{name: str(entity.get(name) or "") for name in _TEXT},
+    )
+
+
+def _precondition_failed(exc: HttpResponseError) -> bool:
+    return exc.status_code in (409, 412)
+
+
+class DeliveryRepository:
+    """Reads and conditionally writes delivery records."""
+
+    def __init__(self, store: TableStore) -> None:
+        self._store = store
+
+    def get(self, tenant: str, month: str) -> DeliveryRecord | None:
+        """The record of a tenant-month, with its ETag; None when there is none."""
+        try:
+            entity = self._store.table(TABLE).get_entity(escape_key(tenant), month)
+        except ResourceNotFoundError:
+            return None
+        finally:
+            self._store.requests += 1
+        return _record(entity)
+
+    def create(self, record: DeliveryRecord) -> DeliveryRecord:
+        """Insert a new record; DeliveryConflict when one exists already."""
+        try:
+            metadata = self._store.table(TABLE).create_entity(_entity(record))
+        except ResourceExistsError as exc:
+            raise DeliveryConflict(f"delivery {record.tenant} {record.month} exists already") from exc
+        finally:
+            self._store.requests += 1
+        return self._with_etag(record, metadata)
+
+    def replace(self, record: DeliveryRecord, etag: str | None) -> DeliveryRecord:
+        """Replace the record only if its ETag is still ``etag``; DeliveryConflict otherwise."""
+        if not etag:
+            raise ValueError("a conditional replace needs the ETag read with the record")
+        try:
+            metadata = self._store.table(TABLE).update_entity(
+                _entity(record), mode=UpdateMode.REPLACE, etag=etag, match_condition=MatchConditions.IfNotModified
+            )
+        except (ResourceModifiedError, ResourceNotFoundError) as exc:
+            raise DeliveryConflict(f"delivery {record.tenant} {record.month} changed concurrently") from exc
+        except HttpResponseError as exc:
+            if _precondition_failed(exc):
+                raise DeliveryConflict(f"delivery {record.tenant} {record.month} changed concurrently") from exc
+            raise
+        finally:
+            self._store.requests += 1
+        return self._with_etag(record, metadata)
+
+    def put(self, record: DeliveryRecord) -> DeliveryRecord:
+        """Create or replace unconditionally (only to record a send that happened after the claim was lost)."""
+        try:
+            metadata = self._store.table(TABLE).upsert_entity(_entity(record), mode=UpdateMode.REPLACE)
+        finally:
+            self._store.requests += 1
+        return self._with_etag(record, metadata)
+
+    def of_month(self, month: str) -> list[DeliveryRecord]:
+        """Every tenant's record of one month, by tenant."""
+        rows = self._store.query(TABLE, "RowKey eq @month", {"month": month})
+        return sorted((_record(e) for e in rows), key=lambda r: r.tenant)
+
+    def _with_etag(self, record: DeliveryRecord, metadata: Any) -> DeliveryRecord:
+        etag = metadata.get("etag") if isinstance(metadata, dict) else None
+        if etag:
+            return replace(record, etag=etag)
+        fresh = self.get(record.tenant, record.month)
+        return fresh if fresh is not None else record

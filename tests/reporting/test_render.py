@@ -1,0 +1,38 @@
+"""``render(report)``: subject, plain text, inline images and attachments with names and MIME types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sla_app.reporting import RenderedReport, render
+from sla_core.report_text import report_text
+
+
+def test_rendered_report(reports: dict[str, Any], rendered: dict[str, RenderedReport]) -> None:
+    result = rendered["enschede"]
+    assert result.subject == "Servicerapportage Gemeente Enschede — mei 2026"
+    assert result.text == report_text(reports["enschede"])
+    assert set(result.inline_images) == {"beschikbaarheid@servicerapportage", "meldingen@servicerapportage"}
+    assert [(a.name, a.content_type) for a in result.attachments] == [
+        ("servicerapportage-enschede-2026-05.pdf", "application/pdf"),
+        ("servicerapportage-enschede-2026-05.ods", "application/vnd.oasis.opendocument.spreadsheet"),
+    ]
+    assert result.attachments[0].data.startswith(b"%PDF-")
+    assert result.attachments[1].data.startswith(b"PK")
+
+
+def test_every_tenant_gets_its_own_subject_and_files(rendered: dict[str, RenderedReport]) -> None:
+    subjects = {tenant: result.subject for tenant, result in rendered.items()}
+    assert subjects == {
+        "almelo": "Servicerapportage Gemeente Almelo — mei 2026",
+        "enschede": "Servicerapportage Gemeente Enschede — mei 2026",
+        "hengelo": "Servicerapportage Gemeente Hengelo — mei 2026",
+    }
+    for tenant, result in rendered.items():
+        assert all(a.name.startswith(f"servicerapportage-{tenant}-2026-05.") for a in result.attachments)
+
+
+def test_render_is_the_package_entry_point() -> None:
+    import sla_app.reporting
+
+    assert sla_app.reporting.render is render
