@@ -7,8 +7,12 @@
    exclusion is recorded, the month is fanned out over the queue and every
    tenant's report is computed and stored; the stored reports are printed.
 
-Both must agree; the demo says so. ``as_of`` is fixed (5 June 2026), so the
-demo prints the same figures on every machine. JSON reports go to ``out/``.
+3. Every report is mailed once — locally as a ``.eml`` file in ``out/`` — and
+   also written as the HTML e-mail body, PDF and ODS next to it.
+
+Both computations must agree; the demo says so. ``as_of`` is fixed (5 June
+2026), so the demo prints the same figures on every machine. Everything goes
+to ``out/``: ``<tenant>-2026-05.{json,html,pdf,ods,txt,eml}``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
 from sla_core.report_text import report_text
+from sla_app.reporting.preview import write_files
 from tools import azurite, local_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +52,11 @@ def core_reports() -> dict[str, dict]:
 def local_settings(connection_string: str) -> Settings:
     """Settings of the local run (Azurite, CSV export, outbox mail, throwaway secrets)."""
     values = json.loads((ROOT / "local.settings.example.json").read_text(encoding="utf-8"))["Values"]
-    values |= {"SLA_STORAGE_CONNECTION_STRING": connection_string, "SLA_RESULTS_CSV": str(SAMPLES / "availability.csv")}
+    values |= {
+        "SLA_STORAGE_CONNECTION_STRING": connection_string,
+        "SLA_RESULTS_CSV": str(SAMPLES / "availability.csv"),
+        "SLA_OUTBOX_DIR": str(OUT),
+    }
     return Settings.from_environ(values)
 
 
@@ -74,9 +83,11 @@ def main() -> None:
     for tenant, report in stored.items():
         target = OUT / f"{tenant}-{MONTH}.json"
         target.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        documents = write_files(report, OUT)
         print(report_text(report))
         same = all(report[key] == direct[tenant][key] for key in COMPARED)
-        print(f"(opgeslagen rapport: {target.relative_to(ROOT)}; gelijk aan de CLI-berekening: {'ja' if same else 'NEE'})")
+        names = ", ".join(p.name for p in (target, *documents.values(), *sorted(OUT.glob(f"{tenant}-{MONTH}-v*.eml"))))
+        print(f"(gelijk aan de CLI-berekening: {'ja' if same else 'NEE'}; bestanden in out/: {names})")
         print()
         if not same:
             raise SystemExit(f"the stored report of {tenant} differs from the core's computation")

@@ -7,7 +7,9 @@
 4. exclusions recorded through ``POST /api/tenants/_all/exclusions``,
 5. the month run: ``POST /api/admin/months/{month}/run`` enqueues one
    message per tenant; each message is handed to the queue-triggered
-   function, which computes and stores the tenant's report.
+   function, which computes and stores the tenant's report,
+6. delivery: ``POST /api/admin/months/{month}/deliver`` mails every stored
+   report once (locally: ``.eml`` files in the outbox folder).
 
 Every step goes through ``function_app``'s registered functions with real
 ``azure.functions`` request and message objects.
@@ -44,6 +46,7 @@ class PipelineRun:
     storage_requests_for_events: int = 0
     days: int = 0
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
 
 
 _REGISTERED: dict[str, Any] = {}
@@ -77,11 +80,12 @@ def _http(name: str, body: Any = None, *, route: dict[str, str] | None = None, h
 
 
 def put_tenants(contract_file: Path) -> list[str]:
-    """Create the contract file's tenants through the admin API."""
+    """Create the contract file's tenants through the admin API, each with a sample recipient."""
     tenants = json.loads(contract_file.read_text(encoding="utf-8"))["tenants"]
     admin = {"X-MS-CLIENT-PRINCIPAL": ADMIN_PRINCIPAL}
     for tenant, window in tenants.items():
-        _http("tenant_resource", window, route={"tenant": tenant}, headers=admin, method="PUT")
+        body = {**window, "recipients": [f"contractbeheer@{tenant}.example"]}  # RFC 2606: no real address
+        _http("tenant_resource", body, route={"tenant": tenant}, headers=admin, method="PUT")
     return sorted(tenants)
 
 
@@ -132,6 +136,12 @@ def run_month(graph: Services, month: Month) -> list[str]:
     return sorted(handled)
 
 
+def deliver(month: Month) -> list[dict[str, Any]]:
+    """Mail the month's stored reports (exactly once each); returns the outcomes."""
+    admin = {"X-MS-CLIENT-PRINCIPAL": ADMIN_PRINCIPAL}
+    return _http("deliver_month_reports", route={"month": str(month)}, headers=admin)["outcomes"]
+
+
 def run(graph: Services, samples: Path, month: Month, log: Callable[[str], None] = lambda _: None) -> PipelineRun:
     """The whole pipeline over the files in ``samples`` (contract.json, events.jsonl, exclusions.json)."""
     result = PipelineRun()
@@ -153,4 +163,7 @@ def run(graph: Services, samples: Path, month: Month, log: Callable[[str], None]
         if stored is None:
             raise PipelineError(f"no stored report for {tenant} {month}")
         result.reports[tenant] = stored.body
+    result.deliveries = deliver(month)
+    sent = sum(1 for outcome in result.deliveries if outcome["outcome"] == "sent")
+    log(f"delivery: {sent} of {len(result.deliveries)} reports mailed ({graph.settings.mail_mode})")
     return result

@@ -173,7 +173,25 @@ _FORCE = Param(
     {"type": "boolean", "default": False},
 )  # fmt: skip
 
+_FORMAT = Param(
+    "format", "`json` (default), `html` or `text` (Dutch).", {"type": "string", "enum": ["json", "html", "text"]}
+)  # fmt: skip
+
 OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "GET", "admin/overview/{month}", "getSupplierOverview", "Norms missed per tenant, year to date and totals",
+        "reports", "sla_app.functions.overview", SIGNED_IN,
+        {200: Reply("From the latest stored report of each tenant; the year to date is summed from minutes and "
+                    "counts. `format=html` answers text/html, `format=text` text/plain (Dutch).", {"type": "object"})},
+        (400, 401, 403), query=(_FORMAT,), roles=(ADMIN_ROLE,),
+    ),
+    Operation(
+        "GET", "admin/at-risk", "getAtRisk", "Service levels at risk this month, as of now", "reports",
+        "sla_app.functions.overview", SIGNED_IN,
+        {200: Reply("Every measured tenant's month so far, assessed; the levels at risk listed. `format=html` "
+                    "answers text/html, `format=text` text/plain (Dutch).", {"type": "object"})},
+        (400, 401, 403), query=(_FORMAT,), roles=(ADMIN_ROLE,),
+    ),
     Operation("POST", "admin/months/{month}/deliver", "deliverMonth", "E-mail a month's reports now", "reports",
               "sla_app.functions.delivery", SIGNED_IN,
               {202: Reply("One outcome per tenant (idempotent: a report is never sent twice).", m.MonthDeliveryResult)},

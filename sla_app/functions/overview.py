@@ -1,0 +1,111 @@
+"""The supplier overview and the mid-month at-risk notice (issue 5 §5).
+
+* ``GET /api/admin/overview/{month}`` (SLA.Admin): the norms missed per tenant
+  in a month, the year-to-date position per tenant and totals, from the latest
+  stored reports; JSON, or ``?format=html`` / ``?format=text`` in Dutch.
+* ``GET /api/admin/at-risk`` (SLA.Admin): every measured tenant's current
+  month as of now, with the service levels at risk; same formats.
+* A timer on the 15th (06:00 UTC, i.e. 07:00 or 08:00 in Amsterdam) computes
+  the at-risk notice and writes it to the audit log (``overview.at_risk``);
+  the handler checks the local date before it acts. Sending the notice is
+  delivery's job: :func:`sla_app.overview.at_risk_notice` renders it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import azure.functions as func
+
+from sla_app.bootstrap import services
+from sla_app.errors import BadRequest
+from sla_app.http.auth import principal
+from sla_app.http.problem import endpoint, json_response
+from sla_app.overview import overview_service
+from sla_app.overview.render import at_risk_html, at_risk_text, overview_html, overview_text
+from sla_core.errors import InputError
+from sla_core.periods import Month
+
+bp = func.Blueprint()
+_log = logging.getLogger("sla_app.overview")
+
+MID_MONTH_DAY = 15
+FORMATS = ("json", "html", "text")
+# Served HTML carries no scripts and loads nothing: only its own inline style.
+_HTML_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+Renderer = Callable[[dict[str, Any]], str]
+
+
+def _month(req: func.HttpRequest) -> Month:
+    try:
+        return Month.parse(req.route_params.get("month", ""))
+    except InputError as exc:
+        raise BadRequest(str(exc), field="month") from exc
+
+
+def _format(req: func.HttpRequest) -> str:
+    chosen = (req.params.get("format") or "json").strip().lower()
+    if chosen not in FORMATS:
+        raise BadRequest(f"format {chosen!r}: expected one of {', '.join(FORMATS)}", field="format")
+    return chosen
+
+
+def _reply(data: dict[str, Any], chosen: str, html: Renderer, text: Renderer) -> func.HttpResponse:
+    if chosen == "html":
+        return func.HttpResponse(html(data), mimetype="text/html", charset="utf-8", headers=dict(_HTML_HEADERS))
+    if chosen == "text":
+        return func.HttpResponse(text(data), mimetype="text/plain", charset="utf-8")
+    return json_response(data)
+
+
+@bp.route(route="admin/overview/{month}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@endpoint
+def get_supplier_overview(req: func.HttpRequest) -> func.HttpResponse:
+    """SLA.Admin: norms missed per tenant, year to date and totals of a month (JSON, HTML or text)."""
+    principal(req.headers).require_admin()
+    month, chosen = _month(req), _format(req)
+    return _reply(overview_service().overview(month), chosen, overview_html, overview_text)
+
+
+@bp.route(route="admin/at-risk", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@endpoint
+def get_at_risk(req: func.HttpRequest) -> func.HttpResponse:
+    """SLA.Admin: the current month of every measured tenant as of now, with the levels at risk."""
+    principal(req.headers).require_admin()
+    chosen = _format(req)
+    app = services()
+    return _reply(overview_service(app).at_risk(app.clock()), chosen, at_risk_html, at_risk_text)
+
+
+def audit_detail(data: dict[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps of a notice: month, instant, and per tenant at risk its levels and statuses."""
+    return {
+        "month": data["month"],
+        "as_of": data["as_of"],
+        "checked": len(data["tenants"]),
+        "tenants": [
+            {"tenant": t["tenant"], "levels": [{"metric": lv["metric"], "status": lv["status"]} for lv in t["levels"]]}
+            for t in data["at_risk"]
+        ],
+        "errors": [e["tenant"] for e in data["errors"]],
+    }
+
+
+@bp.timer_trigger(arg_name="timer", schedule="0 0 6 15 * *", run_on_startup=False)
+def at_risk_mid_month(timer: func.TimerRequest) -> None:
+    """On the 15th (local): assess every measured tenant's month so far and audit the levels at risk."""
+    app = services()
+    now = app.clock()
+    local = now.astimezone(ZoneInfo(app.settings.timezone))
+    if local.day != MID_MONTH_DAY:
+        _log.warning("at-risk timer fired on local %s, not the %sth: nothing done", local.date(), MID_MONTH_DAY)
+        return
+    data = overview_service(app).at_risk(now)
+    app.admin.audit(now.isoformat(), "system", "overview.at_risk", None, **audit_detail(data))
