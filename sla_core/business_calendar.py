@@ -24,9 +24,11 @@ visible in results.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from sla_core.contract import Contract
 from sla_core.holidays_nl import atw_holidays
@@ -90,6 +92,7 @@ class BusinessCalendar:
         self._offset: list[int] = []  # cum_before[i] - starts[i]
         self._start_us = 0  # the index covers [_start_us, _end_us); empty at first
         self._end_us = 0
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # numpy copies, made on demand
 
     @classmethod
     def from_contract(cls, contract: Contract) -> BusinessCalendar:
@@ -137,6 +140,7 @@ class BusinessCalendar:
             cum_after.append(total)
         self._starts, self._ends = starts, ends
         self._cum_before, self._cum_after, self._offset = cum_before, cum_after, offset
+        self._arrays = None
         self._first_year, self._last_year = first_year, last_year
         self._start_us = to_us(datetime(first_year, 1, 1, tzinfo=self.zone))
         self._end_us = to_us(datetime(last_year + 1, 1, 1, tzinfo=self.zone))
@@ -221,6 +225,26 @@ class BusinessCalendar:
             i += 1
         return result
 
-    def business_durations(self, pairs: Iterable[tuple[int, int]]) -> list[int]:
-        """``business_us`` for many ``(a, b)`` pairs."""
-        return [self.business_us(a, b) for a, b in pairs]
+    def business_durations(self, starts: Sequence[int], ends: Sequence[int]) -> np.ndarray:
+        """``business_us(starts[k], ends[k])`` for every k at once (vectorised), as int64 µs."""
+        a = np.asarray(starts, dtype=np.int64)
+        b = np.asarray(ends, dtype=np.int64)
+        if a.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        low, high = int(min(a.min(), b.min())), int(max(a.max(), b.max()))
+        if not (self._start_us <= low and high < self._end_us):
+            self.ensure_covers(low, high)
+        if self._arrays is None:
+            self._arrays = (
+                np.asarray(self._starts, dtype=np.int64),
+                np.asarray(self._offset, dtype=np.int64),
+                np.asarray(self._cum_after, dtype=np.int64),
+            )
+        starts_, offset, after = self._arrays
+
+        def cumulative(t: np.ndarray) -> np.ndarray:
+            i = np.searchsorted(starts_, t, side="right") - 1
+            safe = np.maximum(i, 0)
+            return np.where(i >= 0, np.minimum(t + offset[safe], after[safe]), 0)
+
+        return np.maximum(cumulative(b) - cumulative(a), 0)

@@ -33,7 +33,15 @@ from dateutil.relativedelta import relativedelta
 
 from sla_core.business_calendar import US_PER_MINUTE, BusinessCalendar, from_us, to_us
 from sla_core.contract import Contract, Target
-from sla_core.ticket_clock import BusinessClock, CalendarClock, Clock, Piece, elapsed, reach, subtract
+from sla_core.ticket_clock import (
+    BusinessClock,
+    CalendarClock,
+    Clock,
+    Piece,
+    elapsed,
+    reach,
+    subtract,
+)
 from sla_core.tickets import Ticket
 
 US_PER_HOUR = 60 * US_PER_MINUTE

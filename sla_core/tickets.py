@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from sla_core.events import TicketEvent, deduplicate
 
 
-
 @dataclass(frozen=True, slots=True)
 class Steps:
     """A step function of time: ``values[i]`` holds from ``times[i]`` until ``times[i + 1]``."""

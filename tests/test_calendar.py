@@ -280,3 +280,20 @@ def test_the_calendar_answers_far_from_its_first_query_and_back():
     assert (first, far, again) == (hours(12), hours(12), hours(12)), "the index grows on demand, results unchanged"
     across = calendar.business_us(us("2026-12-31T18:00:00+01:00"), us("2031-01-02T08:00:00+01:00"))
     assert across % hours(1) == 0 and across > 0
+
+
+def test_vectorised_business_durations_equal_one_at_a_time() -> None:
+    """``business_durations`` (numpy) gives exactly ``business_us`` for every pair, reversed pairs 0."""
+    import random
+
+    from sla_core.business_calendar import BusinessCalendar
+    from sla_core.contract import default_contract
+
+    calendar = BusinessCalendar.from_contract(default_contract())
+    rng = random.Random(7)
+    base = us("2025-12-20T00:00:00+01:00")
+    pairs = [(base + rng.randrange(0, 400 * 86_400) * 1_000_000, 0) for _ in range(2_000)]
+    pairs = [(a, a + rng.randrange(-86_400, 30 * 86_400) * 1_000_000) for a, _ in pairs]
+    got = calendar.business_durations([a for a, _ in pairs], [b for _, b in pairs]).tolist()
+    assert got == [calendar.business_us(a, b) for a, b in pairs]
+    assert calendar.business_durations([], []).tolist() == []
