@@ -29,17 +29,23 @@ from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from pydantic import BaseModel, ValidationError
 
 from sla_app.bootstrap import Services, services
-from sla_app.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable
+from sla_app.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    Unprocessable,
+)
 from sla_app.http import api_models as m
 from sla_app.http.auth import Principal, principal
 from sla_app.http.openapi import ROUTE_PREFIX, document
+from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response, read_json
 from sla_app.services.monthly_reports import tenant_contract
 from sla_app.storage.admin_repo import ALL_TENANTS, EXCLUSIONS, TenantRecord
 from sla_app.storage.tables import escape_key
 from sla_core.availability_input import parse_exclusions
 from sla_core.errors import InputError
-from sla_core.periods import Month
 
 bp = func.Blueprint()
 
@@ -65,12 +71,6 @@ def _route(req: func.HttpRequest, name: str) -> str:
         raise BadRequest(f"path parameter {name!r} is missing", field=name)
     return value
 
-
-def _month(req: func.HttpRequest) -> Month:
-    try:
-        return Month.parse(req.route_params.get("month", ""))
-    except InputError as exc:
-        raise BadRequest(str(exc), field="month") from exc
 
 
 def _validated(model: type[Model], data: Any) -> Model:
@@ -255,7 +255,7 @@ def _reader(req: func.HttpRequest) -> str:
 def get_report(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin, or SLA.Reader of the tenant: a report, latest version or ``?version=N``."""
     tenant = _reader(req)
-    month = str(_month(req))
+    month = str(route_month(req))
     raw_version = req.params.get("version")
     if raw_version is not None and not _VERSION.match(raw_version.strip()):
         raise BadRequest(f"query parameter version: a positive integer, got {raw_version!r}", field="version")
@@ -278,7 +278,7 @@ def get_report(req: func.HttpRequest) -> func.HttpResponse:
 def list_report_versions(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin, or SLA.Reader of the tenant: the stored versions of a report, oldest first."""
     tenant = _reader(req)
-    month = str(_month(req))
+    month = str(route_month(req))
     versions = services().reports.versions(tenant, month)
     if not versions:
         raise NotFound(f"no report for {tenant} {month}")

@@ -26,7 +26,11 @@ from sla_app.adapters.results_csv_source import CsvResultsSource
 from sla_app.bootstrap import Services, services
 from sla_app.http.auth import principal
 from sla_app.http.problem import endpoint, json_response, read_json
-from sla_app.services.availability_ingest import AvailabilityIngestService, ResultsSource, parse_backfill_request
+from sla_app.services.availability_ingest import (
+    AvailabilityIngestService,
+    ResultsSource,
+    parse_backfill_request,
+)
 from sla_app.services.retention import RetentionService
 
 bp = func.Blueprint()

@@ -28,7 +28,6 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import azure.functions as func
 
@@ -37,12 +36,11 @@ from sla_app.delivery.graph_mail import GraphMailer
 from sla_app.delivery.message import Mailer
 from sla_app.delivery.outbox import Outbox
 from sla_app.errors import BadRequest
-from sla_app.functions.monthly import previous_month_if_first
 from sla_app.http.auth import principal
+from sla_app.http.params import local_now, previous_month_if_first, route_month
 from sla_app.http.problem import endpoint, json_response
 from sla_app.services.delivery import RUN_BUDGET, DeliveryOutcome, DeliveryService
 from sla_app.storage.deliveries_repo import DeliveryRepository
-from sla_core.errors import InputError
 from sla_core.periods import Month
 
 bp = func.Blueprint()
@@ -68,7 +66,9 @@ def mailer(app: Services) -> Mailer:
 
 
 def _render_report(report_json: dict[str, Any]) -> Any:
-    from sla_app.reporting import render  # imported when a report is rendered, not when the app starts
+    from sla_app.reporting import (
+        render,  # imported when a report is rendered, not when the app starts
+    )
 
     return render(report_json)
 
@@ -92,8 +92,8 @@ def _log_outcomes(month: Month, outcomes: list[DeliveryOutcome]) -> None:
 def delivery_monthly(timer: func.TimerRequest) -> None:
     """On the 1st (local): deliver the previous month's reports."""
     app = services()
-    local = app.clock().astimezone(ZoneInfo(app.settings.timezone))
-    month = previous_month_if_first(local.day, Month(local.year, local.month))
+    local = local_now(app)
+    month = previous_month_if_first(local)
     if month is None:
         _log.warning("delivery timer fired on local %s, not the 1st: nothing done", local.date())
         return
@@ -104,16 +104,10 @@ def delivery_monthly(timer: func.TimerRequest) -> None:
 def delivery_daily_retry(timer: func.TimerRequest) -> None:
     """Every day: deliver what is still undelivered of the previous local month (failed, flagged, missed)."""
     app = services()
-    local = app.clock().astimezone(ZoneInfo(app.settings.timezone))
+    local = local_now(app)
     month = Month(local.year, local.month).shift(-1)
     _log_outcomes(month, delivery_service(app).deliver_month(month))
 
-
-def _month(req: func.HttpRequest) -> Month:
-    try:
-        return Month.parse(req.route_params.get("month", ""))
-    except InputError as exc:
-        raise BadRequest(str(exc), field="month") from exc
 
 
 def _force(req: func.HttpRequest) -> bool:
@@ -129,7 +123,7 @@ def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: deliver a month now (idempotent; ``force`` resends deliveries flagged for a manual check)."""
     caller = principal(req.headers)
     caller.require_admin()
-    month, force = _month(req), _force(req)
+    month, force = route_month(req), _force(req)
     tenant = (req.params.get("tenant") or "").strip()
     outcomes = delivery_service(services(), HTTP_BUDGET).deliver_month(
         month, actor=caller.name, force=force, tenants=[tenant] if tenant else None
@@ -143,5 +137,5 @@ def list_month_deliveries(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: the delivery records of a month, by tenant."""
     caller = principal(req.headers)
     caller.require_admin()
-    records = delivery_service(services()).records(_month(req))
+    records = delivery_service(services()).records(route_month(req))
     return json_response([r.to_json() for r in records])

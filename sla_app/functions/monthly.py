@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import json
 import logging
-from zoneinfo import ZoneInfo
 
 import azure.functions as func
 
 from sla_app.bootstrap import services
-from sla_app.errors import BadRequest, Unprocessable
+from sla_app.errors import Unprocessable
 from sla_app.http.auth import principal
+from sla_app.http.params import local_now, previous_month_if_first, route_month
 from sla_app.http.problem import endpoint, json_response
-from sla_core.errors import InputError
 from sla_core.periods import Month
 
 bp = func.Blueprint()
@@ -28,17 +27,12 @@ _log = logging.getLogger("sla_app.monthly")
 QUEUE = "%SLA_MONTHLY_QUEUE_NAME%"
 
 
-def previous_month_if_first(now_local_day: int, month: Month) -> Month | None:
-    """The month to report when the local date is the 1st, else None."""
-    return month.shift(-1) if now_local_day == 1 else None
-
-
 @bp.timer_trigger(arg_name="timer", schedule="0 0 2 1 * *", run_on_startup=False)
 def monthly_fan_out(timer: func.TimerRequest) -> None:
     """On the 1st (local): enqueue the previous month for every measured tenant."""
     app = services()
-    local = app.clock().astimezone(ZoneInfo(app.settings.timezone))
-    month = previous_month_if_first(local.day, Month(local.year, local.month))
+    local = local_now(app)
+    month = previous_month_if_first(local)
     if month is None:
         _log.warning("monthly timer fired on local %s, not the 1st: nothing done", local.date())
         return
@@ -75,12 +69,6 @@ def monthly_poisoned(msg: func.QueueMessage) -> None:
     )
 
 
-def _month(req: func.HttpRequest) -> Month:
-    try:
-        return Month.parse(req.route_params.get("month", ""))
-    except InputError as exc:
-        raise BadRequest(str(exc), field="month") from exc
-
 
 @bp.route(route="admin/months/{month}/run", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
 @endpoint
@@ -89,8 +77,8 @@ def run_month(req: func.HttpRequest) -> func.HttpResponse:
     caller = principal(req.headers)
     caller.require_admin()
     app = services()
-    tenants = app.monthly.fan_out(_month(req), app.queue.send)
-    return json_response({"month": str(_month(req)), "enqueued": tenants}, status=202)
+    tenants = app.monthly.fan_out(route_month(req), app.queue.send)
+    return json_response({"month": str(route_month(req)), "enqueued": tenants}, status=202)
 
 
 @bp.route(route="tenants/{tenant}/reports/{month}/recompute", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
@@ -102,5 +90,5 @@ def recompute_report(req: func.HttpRequest) -> func.HttpResponse:
     tenant = req.route_params.get("tenant", "")
     if not tenant:
         raise Unprocessable("tenant missing", field="tenant")
-    outcome = services().monthly.compute(tenant, _month(req), actor=caller.name)
+    outcome = services().monthly.compute(tenant, route_month(req), actor=caller.name)
     return json_response(outcome.to_json())

@@ -23,11 +23,15 @@ import azure.functions as func
 from sla_app.bootstrap import services
 from sla_app.errors import BadRequest
 from sla_app.http.auth import principal
+from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response
 from sla_app.overview import overview_service
-from sla_app.overview.render import at_risk_html, at_risk_text, overview_html, overview_text
-from sla_core.errors import InputError
-from sla_core.periods import Month
+from sla_app.overview.render import (
+    at_risk_html,
+    at_risk_text,
+    overview_html,
+    overview_text,
+)
 
 bp = func.Blueprint()
 _log = logging.getLogger("sla_app.overview")
@@ -42,12 +46,6 @@ _HTML_HEADERS = {
 
 Renderer = Callable[[dict[str, Any]], str]
 
-
-def _month(req: func.HttpRequest) -> Month:
-    try:
-        return Month.parse(req.route_params.get("month", ""))
-    except InputError as exc:
-        raise BadRequest(str(exc), field="month") from exc
 
 
 def _format(req: func.HttpRequest) -> str:
@@ -70,7 +68,7 @@ def _reply(data: dict[str, Any], chosen: str, html: Renderer, text: Renderer) ->
 def get_supplier_overview(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: norms missed per tenant, year to date and totals of a month (JSON, HTML or text)."""
     principal(req.headers).require_admin()
-    month, chosen = _month(req), _format(req)
+    month, chosen = route_month(req), _format(req)
     return _reply(overview_service().overview(month), chosen, overview_html, overview_text)
 
 
