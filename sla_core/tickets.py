@@ -81,10 +81,6 @@ class Ticket:
         """The restore scope as last set; ``applicatie`` by default (rules §2)."""
         return self.scope.latest or "applicatie"
 
-    def is_measured(self) -> bool:
-        """Only attributable incidents count (SLA §7.2, §5.2.2)."""
-        return self.latest_type == "incident" and self.attributable
-
 
 def _put(times: list[int], values: list[str], at: int, value: str) -> None:
     if times and times[-1] == at:

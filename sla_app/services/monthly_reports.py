@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -162,10 +162,3 @@ class MonthlyReportService:
         )
         return MonthlyOutcome(tenant_id, str(month), stored.version, created)
 
-
-def months_of(items: Iterable[str]) -> list[Month]:
-    """Parse YYYY-MM strings (raising Unprocessable naming the value)."""
-    try:
-        return [Month.parse(item) for item in items]
-    except InputError as exc:
-        raise Unprocessable(str(exc), field="month") from exc
