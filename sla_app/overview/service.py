@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sla_app.errors import Unprocessable
 from sla_app.overview.aggregate import LEVELS, Sums, month_cell
-from sla_app.services.monthly_reports import Admin, Events, Results, tenant_contract
+from sla_app.services.monthly_reports import Admin, Events, Results, digest, tenant_contract, tenant_window
 from sla_core.at_risk import assess
 from sla_core.availability_input import Exclusion
 from sla_core.business_calendar import to_us
@@ -48,10 +47,6 @@ def _window_of_body(body: dict[str, Any]) -> MeasurementWindow | None:
         return None
     last = window.get("last_month")
     return MeasurementWindow(Month.parse(window["first_month"]), None if last is None else Month.parse(last))
-
-
-def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -87,7 +82,7 @@ class OverviewService:
     def _window(self, record: Any, body: dict[str, Any]) -> MeasurementWindow | None:
         """The tenant's measurement window now; the stored report's when the tenant's contract is not valid."""
         try:
-            return MeasurementWindow.of(tenant_contract(record).tenants[record.tenant])
+            return tenant_window(record)
         except Unprocessable:
             return _window_of_body(body)
 
@@ -102,7 +97,7 @@ class OverviewService:
             stored = self._reports.latest(record.tenant, str(month))
             if stored is None:
                 try:
-                    measured = MeasurementWindow.of(tenant_contract(record).tenants[record.tenant]).contains(month)
+                    measured = tenant_window(record).contains(month)
                 except Unprocessable:
                     measured = False
                 if measured:
@@ -172,7 +167,7 @@ class OverviewService:
                 continue
             exclusions = self._admin.exclusions(record.tenant)
             settings = contract.model_dump(mode="json", exclude={"tenants"})
-            key = _digest([settings, sorted(json.dumps(e.to_json(), sort_keys=True) for e in exclusions)])
+            key = digest([settings, sorted(json.dumps(e.to_json(), sort_keys=True) for e in exclusions)])
             group = groups.setdefault(key, _Group(contract, exclusions, []))
             group.tenants.append((record, contract))
         return list(groups.values())

@@ -51,7 +51,7 @@ from typing import Any, Protocol
 
 from sla_app.delivery.message import Envelope, Mailer, MailError, Receipt
 from sla_app.errors import NotFound, Unprocessable
-from sla_app.services.monthly_reports import tenant_contract
+from sla_app.services.monthly_reports import tenant_window
 from sla_app.storage.deliveries_repo import (
     FAILED,
     NO_RECIPIENTS,
@@ -61,7 +61,7 @@ from sla_app.storage.deliveries_repo import (
     DeliveryConflict,
     DeliveryRecord,
 )  # fmt: skip
-from sla_core.periods import MeasurementWindow, Month
+from sla_core.periods import Month
 
 STALE_AFTER = timedelta(minutes=30)
 RUN_BUDGET = timedelta(minutes=5)
@@ -190,7 +190,7 @@ class DeliveryService:
     @staticmethod
     def _measured(tenant: Any, month: Month) -> bool:
         try:
-            return MeasurementWindow.of(tenant_contract(tenant).tenants[tenant.tenant]).contains(month)
+            return tenant_window(tenant).contains(month)
         except Unprocessable:
             return True  # an invalid contract must not hide a missing delivery: look, and flag what is missing
 

@@ -85,7 +85,13 @@ def tenant_contract(tenant: Tenant) -> Contract:
         raise Unprocessable(str(exc), field=exc.field) from exc
 
 
-def _digest(value: Any) -> str:
+def tenant_window(tenant: Tenant) -> MeasurementWindow:
+    """The tenant's measurement window under its contract (raises Unprocessable for an invalid override)."""
+    return MeasurementWindow.of(tenant_contract(tenant).tenants[tenant.tenant])
+
+
+def digest(value: Any) -> str:
+    """SHA-256 of a value's canonical JSON (sorted keys)."""
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
@@ -119,8 +125,7 @@ class MonthlyReportService:
         """Enqueue one message per tenant measured in ``month``; returns the tenants."""
         chosen = []
         for tenant in self._admin.tenants():
-            window = MeasurementWindow.of(tenant_contract(tenant).tenants[tenant.tenant])
-            if window.contains(month):
+            if tenant_window(tenant).contains(month):
                 enqueue({"tenant": tenant.tenant, "month": str(month)})
                 chosen.append(tenant.tenant)
         self._admin.audit(self._now(), "system", "monthly.fan_out", month=str(month), tenants=chosen)
@@ -151,11 +156,11 @@ class MonthlyReportService:
         inputs = {
             "contract": contract.model_dump(mode="json"),
             "events": sorted(json.dumps(e.to_json(), sort_keys=True) for e in events),
-            "results": _digest(sorted((r.at, r.name, r.location, r.success, r.duration_ms) for r in results)),
+            "results": digest(sorted((r.at, r.name, r.location, r.success, r.duration_ms) for r in results)),
             "exclusions": [e.to_json() for e in exclusions],
         }
         stored, created = self._reports.save(
-            tenant_id, str(month), _digest(content), _digest(inputs), now.isoformat(), body
+            tenant_id, str(month), digest(content), digest(inputs), now.isoformat(), body
         )
         self._admin.audit(
             now.isoformat(), actor, "report.computed", tenant_id, month=str(month), version=stored.version, new=created
