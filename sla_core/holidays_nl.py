@@ -1,4 +1,4 @@
-"""Dutch public holidays of the Algemene termijnenwet, art. 3 (rules §1).
+"""Dutch public holidays of the Algemene termijnenwet, art. 3 (docs/measurement.md §1.2).
 
 A Werkdag (working day) is Monday–Friday except these days. The list differs
 from the ``holidays`` package's default NL set, which has Bevrijdingsdag only
@@ -12,14 +12,15 @@ from datetime import date, timedelta
 
 from dateutil.easter import easter
 
-# (name, days after Easter Sunday) — Atw art. 3 lid 1.
+# (name, days after Easter Sunday) — Atw art. 3 lid 1, except Goede Vrijdag,
+# which art. 3 lid 2 puts on a par with the days of lid 1.
 _EASTER_BASED: tuple[tuple[str, int], ...] = (
     ("Goede Vrijdag", -2),
     ("Tweede Paasdag", 1),
     ("Hemelvaartsdag", 39),
     ("Tweede Pinksterdag", 50),
 )
-# (name, month, day) — Atw art. 3 lid 1; Koningsdag is handled apart (lid 2).
+# (name, month, day) — Atw art. 3 lid 1; Koningsdag (also lid 1) is handled apart.
 _FIXED: tuple[tuple[str, int, int], ...] = (
     ("Nieuwjaarsdag", 1, 1),
     ("Bevrijdingsdag", 5, 5),
@@ -29,9 +30,9 @@ _FIXED: tuple[tuple[str, int, int], ...] = (
 
 
 def koningsdag(year: int) -> date:
-    """The King's (Queen's) birthday as celebrated, Atw art. 3 lid 2.
+    """The day on which the King's (Queen's) birthday is celebrated (Atw art. 3 lid 1).
 
-    From 2014: Koningsdag, 27 April, or 26 April when the 27th is a Sunday.
+    Which day that is follows from royal decree, not from the Atw: from 2014: Koningsdag, 27 April, or 26 April when the 27th is a Sunday.
     1980–2013: Koninginnedag, 30 April, or 29 April when the 30th is a Sunday.
     """
     day = date(year, 4, 27) if year >= 2014 else date(year, 4, 30)
