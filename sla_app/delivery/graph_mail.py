@@ -30,12 +30,18 @@ The ``httpx.Client`` is likewise injected or created on first use.
 Retries: 429 and 5xx answers and connection failures are retried up to
 ``max_attempts`` times, waiting ``Retry-After`` seconds (capped at
 ``max_retry_after``) or, without that header, an exponential back-off, within
-a total waiting budget. Any other answer fails at once. A request that
-*sends mail* and got no answer at all (timeout or connection lost after the
-request was written) is not retried: the message may have been sent, so the
-error says the outcome is unknown (at-most-once, see
-:mod:`sla_app.services.delivery`). Each request (with its retries) carries a fresh
-``client-request-id``; Graph's ``request-id`` answer header is the receipt.
+a total waiting budget. Any other answer fails at once.
+
+A request that *sends mail* (``sendMail``, ``…/send``) is retried only when
+the answer proves the message was not accepted: ``429`` (throttled before
+processing, with or without ``Retry-After``) and a refused connection (no
+byte left this machine). Every other 4xx fails as *not sent*. A ``5xx`` answer
+(a gateway such as 502/504 may answer after Graph accepted the message), a
+timeout, or a connection lost after the request was written is an **unknown
+outcome**: never retried here, the error says so, and the delivery service
+flags it for a manual check (at-most-once, see :mod:`sla_app.services.delivery`).
+Each request (with its retries) carries a fresh ``client-request-id``;
+Graph's ``request-id`` answer header is the receipt.
 """
 
 from __future__ import annotations
@@ -232,7 +238,7 @@ class GraphMailer:
         return min(max(seconds, 0.0), self._retry.max_retry_after)
 
     @staticmethod
-    def _error(what: str, response: httpx.Response, attempts: int, note: str = "") -> MailError:
+    def _error(what: str, response: httpx.Response, attempts: int, note: str = "", unknown: bool = False) -> MailError:
         code = message = None
         try:
             error = response.json().get("error") or {}
@@ -245,7 +251,7 @@ class GraphMailer:
         if note:
             text += f" ({note})"
         return MailError(
-            text[:1000], outcome=NOT_SENT, status=response.status_code, code=code,
+            text[:1000], outcome=UNKNOWN if unknown else NOT_SENT, status=response.status_code, code=code,
             request_id=response.headers.get("request-id"), attempts=attempts,
         )  # fmt: skip
 
@@ -291,6 +297,8 @@ class GraphMailer:
                 if response.status_code in expected:
                     return response
                 status = response.status_code
+                if sends_mail and status >= 500:  # may have been accepted before the error: never repeat it
+                    raise self._error(what, response, attempt, note="the message may have been sent", unknown=True)
                 if not (status == 429 or status >= 500) or attempt == policy.max_attempts:
                     raise self._error(what, response, attempt)
                 wait = self._wait(response, attempt)

@@ -32,7 +32,7 @@ from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SENDING, DeliveryRecord, DeliveryRepository
 from sla_core.periods import Month
 from tests.app.conftest import FixedClock, Reply, functions
-from tests.app.test_graph_mail import FakeCredential, FakeGraph, fake_graph, rendered  # noqa: F401 — fixture
+from tests.app.test_graph_mail import Answer, FakeCredential, FakeGraph, fake_graph, rendered  # noqa: F401 — fixture
 
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}
 READER = {"X-MS-CLIENT-PRINCIPAL": encode_principal("lezer@enschede.example", ["SLA.Reader"], ["enschede"])}
@@ -154,6 +154,25 @@ def test_through_graph_a_second_run_makes_no_second_sendmail_request(
     [request] = fake_graph.of("POST", "/sendMail$")
     assert [r["emailAddress"]["address"] for r in request.json()["message"]["toRecipients"]] == list(RECIPIENTS["enschede"])
     assert record(graph, "enschede").request_id == fake_graph.request_ids[0]
+
+
+def test_a_504_after_graph_accepted_the_message_is_flagged_and_no_run_sends_it_again(
+    graph: Services, municipalities: list[str], clock: FixedClock, fake_graph: FakeGraph  # noqa: F811
+) -> None:
+    fake_graph.script("POST", "/sendMail$", Answer(504, accepted=True), Answer(202))
+    graph_mailer = GraphMailer("rapportage@example.org", credential=FakeCredential(), base_url=fake_graph.graph_url,
+                               sleep=lambda s: None)  # fmt: skip
+    [outcome] = service(graph, graph_mailer).deliver_month(OCTOBER, tenants=["enschede"])
+    assert outcome.outcome == "unknown"
+    flagged = record(graph, "enschede")
+    assert (flagged.state, flagged.needs_manual_check) == ("failed", True) and "504" in flagged.error
+    [entry] = [e for e in audit(graph, clock) if e["action"] == "delivery.failed"]
+    assert entry["detail"]["outcome"] == "unknown" and entry["detail"]["graph"]["status"] == 504
+    for days in (1, 2):
+        clock.now += timedelta(days=days)
+        [later] = service(graph, graph_mailer).deliver_month(OCTOBER, tenants=["enschede"])
+        assert later.outcome == "needs_manual_check"
+    assert len(fake_graph.of("POST", "/sendMail$")) == 1 and len(fake_graph.delivered) == 1, "one e-mail, not two"
 
 
 # -- failures and retries ---------------------------------------------------------------------------------

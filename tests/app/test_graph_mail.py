@@ -14,11 +14,12 @@ import base64
 import json
 import re
 import socket
+import struct
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -93,6 +94,8 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     delay: float = 0.0  # seconds to wait before answering (a hanging server)
+    accepted: bool = False  # a send request Graph accepted although this answer says otherwise (a 5xx after acceptance)
+    reset: bool = False  # read the request, then reset the connection instead of answering
 
 
 class FakeGraph:
@@ -104,6 +107,7 @@ class FakeGraph:
         self.uploads: dict[str, bytearray] = {}
         self.upload_sizes: dict[str, int] = {}
         self.request_ids: list[str] = []
+        self.delivered: list[Seen] = []  # send requests the fake Graph accepted: the e-mails that went out
         self._lock = threading.Lock()
         graph = self
 
@@ -118,6 +122,13 @@ class FakeGraph:
                 answer = graph.answer(seen)
                 if answer.delay:
                     time.sleep(answer.delay)
+                if answer.reset:  # RST instead of an answer: linger 0, then close the socket itself
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.rfile.close()
+                    self.wfile.close()
+                    self.connection.close()
+                    self.close_connection = True
+                    return
                 try:
                     self.send_response(answer.status)
                     for name, value in answer.headers.items():
@@ -154,16 +165,23 @@ class FakeGraph:
     def answer(self, seen: Seen) -> Answer:
         with self._lock:
             self.requests.append(seen)
+            chosen: Answer | None = None
             for index, (method, path, answer) in enumerate(self.scripted):
                 if method == seen.method and re.search(path, seen.path):
                     del self.scripted[index]
-                    return self._with_ids(answer)
-            return self._with_ids(self._default(seen))
+                    chosen = answer
+                    break
+            if chosen is None:
+                chosen = self._default(seen)
+            sends = seen.method == "POST" and seen.path.split("?")[0].endswith(("/sendMail", "/send"))
+            if sends and (chosen.status == 202 or chosen.accepted):
+                self.delivered.append(seen)
+            return self._with_ids(chosen)
 
     def _with_ids(self, answer: Answer) -> Answer:
         request_id = str(uuid.uuid4())
         self.request_ids.append(request_id)
-        return Answer(answer.status, {"request-id": request_id, **answer.headers}, answer.body, answer.delay)
+        return replace(answer, headers={"request-id": request_id, **answer.headers})
 
     def _default(self, seen: Seen) -> Answer:
         path = seen.path.split("?")[0]
@@ -291,18 +309,18 @@ def test_throttling_429_is_retried_after_the_retry_after_seconds(fake_graph: Fak
     assert receipt.reference == fake_graph.request_ids[1]
 
 
-def test_a_503_twice_is_retried_with_backoff_then_sent(fake_graph: FakeGraph) -> None:
-    fake_graph.script("POST", "/sendMail$", Answer(503), Answer(503))
+def test_a_503_twice_on_a_request_that_sends_no_mail_is_retried_with_backoff(fake_graph: FakeGraph) -> None:
+    fake_graph.script("POST", "/messages$", Answer(503), Answer(503))  # creating the draft of a large report
     made = make_mailer(fake_graph)
-    made.mailer.send(ENVELOPE, rendered())
-    assert len(fake_graph.of("POST", "/sendMail$")) == 3
+    made.mailer.send(ENVELOPE, rendered(pdf=b"x" * 3_500_000))
+    assert len(fake_graph.of("POST", "/messages$")) == 3 and len(fake_graph.delivered) == 1
     assert made.sleeps == [1.0, 2.0]  # no Retry-After: exponential back-off
 
 
 def test_retry_after_is_capped_and_may_be_an_http_date(fake_graph: FakeGraph) -> None:
     now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
     later = format_datetime(datetime(2026, 11, 1, 6, 0, 5, tzinfo=UTC), usegmt=True)
-    fake_graph.script("POST", "/sendMail$", Answer(429, {"Retry-After": "3600"}), Answer(503, {"Retry-After": later}))
+    fake_graph.script("POST", "/sendMail$", Answer(429, {"Retry-After": "3600"}), Answer(429, {"Retry-After": later}))
     made = make_mailer(fake_graph, now=lambda: now)
     made.mailer.send(ENVELOPE, rendered())
     assert made.sleeps == [120.0, 5.0]
@@ -321,11 +339,11 @@ def test_a_400_is_not_retried_and_fails_as_not_sent(fake_graph: FakeGraph) -> No
 
 
 def test_retries_are_bounded(fake_graph: FakeGraph) -> None:
-    fake_graph.script("POST", "/sendMail$", *[Answer(503)] * 10)
+    fake_graph.script("POST", "/sendMail$", *[Answer(429)] * 10)
     made = make_mailer(fake_graph, retry=RetryPolicy(max_attempts=4))
     with pytest.raises(MailError) as caught:
         made.mailer.send(ENVELOPE, rendered())
-    assert caught.value.status == 503 and caught.value.attempts == 4 and caught.value.outcome == "not_sent"
+    assert caught.value.status == 429 and caught.value.attempts == 4 and caught.value.outcome == "not_sent"
     assert len(fake_graph.requests) == 4 and made.sleeps == [1.0, 2.0, 4.0]
 
 
@@ -360,6 +378,57 @@ def test_no_answer_to_a_send_is_an_unknown_outcome_and_is_not_retried(fake_graph
         made.mailer.send(ENVELOPE, rendered())
     assert caught.value.outcome == "unknown" and caught.value.unknown
     assert len(fake_graph.requests) == 1 and made.sleeps == []
+
+
+# -- outcome unknown: a send that may have reached Graph is never repeated (issue 8) --------------------------
+
+
+UNKNOWN_OUTCOMES = [
+    pytest.param([Answer(504, accepted=True), Answer(202)], id="504 after Graph accepted the message, then 202"),
+    pytest.param([Answer(502, accepted=True)] * 3 + [Answer(202)], id="502 three times after acceptance, then 202"),
+    pytest.param([Answer(500), Answer(202)], id="500 internal server error"),
+    pytest.param([Answer(503, {"Retry-After": "1"}), Answer(202)], id="503 even with Retry-After"),
+    pytest.param([Answer(202, reset=True), Answer(202)], id="connection reset after the request was sent"),
+]
+
+
+@pytest.mark.parametrize("answers", UNKNOWN_OUTCOMES)
+def test_a_send_that_may_have_reached_graph_is_an_unknown_outcome_and_never_repeated(
+    fake_graph: FakeGraph, answers: list[Answer]
+) -> None:
+    fake_graph.script("POST", "/sendMail$", *answers)
+    made = make_mailer(fake_graph)
+    with pytest.raises(MailError) as caught:
+        made.mailer.send(ENVELOPE, rendered())
+    assert caught.value.outcome == "unknown" and caught.value.unknown and "may have been sent" in str(caught.value)
+    assert len(fake_graph.of("POST", "/sendMail$")) == 1, "never retried automatically"
+    assert len(fake_graph.delivered) <= 1 and made.sleeps == []
+
+
+def test_a_504_to_sending_a_draft_is_an_unknown_outcome_and_the_draft_is_kept(fake_graph: FakeGraph) -> None:
+    fake_graph.script("POST", "/send$", Answer(504, accepted=True), Answer(202))
+    made = make_mailer(fake_graph)
+    with pytest.raises(MailError) as caught:
+        made.mailer.send(ENVELOPE, rendered(pdf=b"x" * 3_500_000))
+    assert caught.value.outcome == "unknown" and caught.value.status == 504
+    assert len(fake_graph.of("POST", "/send$")) == 1 and len(fake_graph.delivered) == 1
+    assert fake_graph.of("DELETE", "/messages/") == [], "the draft may be the sent message: never deleted"
+
+
+PROVEN_NOT_ACCEPTED = [
+    pytest.param([Answer(429, {"Retry-After": "3"})], [3.0], id="429 with Retry-After"),
+    pytest.param([Answer(429), Answer(429)], [1.0, 2.0], id="429 twice without Retry-After"),
+]
+
+
+@pytest.mark.parametrize(("answers", "sleeps"), PROVEN_NOT_ACCEPTED)
+def test_an_answer_that_proves_the_message_was_not_accepted_is_retried_and_sends_once(
+    fake_graph: FakeGraph, answers: list[Answer], sleeps: list[float]
+) -> None:
+    fake_graph.script("POST", "/sendMail$", *answers)
+    made = make_mailer(fake_graph)
+    made.mailer.send(ENVELOPE, rendered())
+    assert len(fake_graph.delivered) == 1 and made.sleeps == sleeps
 
 
 # -- large attachments: draft + upload session -------------------------------------------------------------
