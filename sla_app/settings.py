@@ -110,6 +110,29 @@ class Settings(BaseModel):
         description="Local development only: a CSV export of AppAvailabilityResults read instead of Azure Monitor.",
         json_schema_extra=_local_only(),
     )
+    delivery_queue_name: str = Field(
+        default="report-delivery",
+        alias="SLA_DELIVERY_QUEUE_NAME",
+        description="Queue that carries one delivery message per tenant (and the supplier notices).",
+    )
+    supplier_mailbox: str | None = Field(
+        default=None,
+        alias="SLA_SUPPLIER_MAILBOX",
+        description="The supplier's service-desk address that gets the at-risk notice and the monthly overview.",
+    )
+    delivery_deadline_workday: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        alias="SLA_DELIVERY_DEADLINE_WORKDAY",
+        description="Working day of the next month from which a provisional report is delivered (rules §8.5).",
+    )
+    delivery_deadline_time: str = Field(
+        default="12:00",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        alias="SLA_DELIVERY_DEADLINE_TIME",
+        description="Local time (HH:MM, contract timezone) of the delivery deadline on that working day.",
+    )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:

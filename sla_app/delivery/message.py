@@ -23,11 +23,13 @@ class Envelope:
     version: int
     recipients: tuple[str, ...]
     delivery_id: str  # the claim id of the delivery record
+    kind: str = "report"  # report | correction | at_risk | overview
 
     @property
     def tag(self) -> str:
-        """The value of the ``X-SLA-Delivery`` header: ``<tenant>/<month>/v<version>/<claim id>``."""
-        return f"{self.tenant}/{self.month}/v{self.version}/{self.delivery_id}"
+        """The ``X-SLA-Delivery`` header: ``<tenant>/<month>/v<version>/<claim id>``, other kinds after the month."""
+        kind = "" if self.kind == "report" else f"{self.kind}/"
+        return f"{self.tenant}/{self.month}/{kind}v{self.version}/{self.delivery_id}"
 
 
 @dataclass(frozen=True)

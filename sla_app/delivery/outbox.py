@@ -11,7 +11,8 @@ The message is what a mail client would send::
     ├── application/pdf                     (attachment)
     └── application/vnd.oasis.opendocument.spreadsheet (attachment)
 
-The file is ``<outbox_dir>/<tenant>-<month>-v<version>.eml``; it is created
+The file is ``<outbox_dir>/<tenant>-<month>-v<version>.eml`` (other kinds:
+``<tenant>-<month>-<kind>-v<version>.eml``); it is created
 exclusively, never overwritten: a forced resend of the same version gets a
 ``-2``, ``-3``… suffix. Open it with any mail client, or with
 ``email.parser.BytesParser(policy=email.policy.default)``.
@@ -69,7 +70,8 @@ def build_message(envelope: Envelope, report: RenderedReport, sender: str, now: 
 
 def file_stem(envelope: Envelope) -> str:
     """``<tenant>-<month>-v<version>`` with anything but letters, digits, ``._-`` replaced by ``_``."""
-    stem = f"{envelope.tenant}-{envelope.month}-v{envelope.version}"
+    kind = "" if envelope.kind == "report" else f"-{envelope.kind}"
+    stem = f"{envelope.tenant}-{envelope.month}{kind}-v{envelope.version}"
     return _UNSAFE.sub("_", stem).lstrip(".") or "report"
 
 

@@ -1,33 +1,39 @@
-"""Delivery of the monthly reports by e-mail (issue 5 §3, §4): two timers and two admin routes.
+"""Delivery of the monthly reports and the supplier's notices by e-mail (issue 5 §3, §4; issue 8).
 
-* ``delivery_monthly`` (06:00 UTC on the 1st, i.e. 07:00/08:00 in Amsterdam,
-  four hours after the reports are computed): delivers the previous month,
-  acting only when the local date is the 1st (like ``monthly_fan_out``).
-* ``delivery_daily_retry`` (07:30 UTC every day): runs the same idempotent
-  delivery for the previous local month — retries ``failed`` deliveries,
-  picks up tenants whose report or recipients were missing, and catches a
-  missed monthly run. ``sent`` is never sent again; a delivery whose outcome
-  is unknown waits for an admin.
-* ``POST /api/admin/months/{month}/deliver`` (SLA.Admin): deliver now;
-  ``?tenant=<id>`` for one tenant, ``?force=true`` to resend deliveries
-  flagged ``needs_manual_check``. Answers 202 with one outcome per tenant;
-  tenants not started within 60 s are ``deferred`` (call again, or the daily
-  run picks them up).
+* ``delivery_morning`` (06:00 UTC daily, 07:00/08:00 in Amsterdam, after the
+  month's reports are computed) and ``delivery_midday`` (11:05 UTC daily,
+  just after the default delivery deadline of 12:00 local in both seasons)
+  only **enqueue**: one message per tenant naming the last 13 months of its
+  measurement window, plus the supplier's notices
+  (:func:`sla_app.services.delivery_runs.fan_out`).
+* ``delivery_item`` (queue ``SLA_DELIVERY_QUEUE_NAME``): one tenant's due
+  e-mails — the report (final; provisional after the deadline) and
+  corrections — or one supplier notice. A failure is audited
+  (``delivery.message_failed``) and re-raised so the host retries
+  (``maxDequeueCount``); ``delivery_poisoned`` audits a message that failed
+  every retry (``delivery.poisoned``). Every e-mail is claimed before it is
+  sent, so a message delivered twice or two instances racing send it once.
+* ``POST /api/admin/months/{month}/deliver`` (SLA.Admin): deliver a month now;
+  ``?tenant=<id>`` for one tenant, ``?force=true`` to resend e-mails flagged
+  ``needs_manual_check`` (outcome unknown). Answers 202 with one outcome per
+  tenant; tenants not started within 60 s are ``deferred``.
 * ``GET /api/admin/months/{month}/deliveries`` (SLA.Admin): the records.
 
 The mailer follows ``SLA_MAIL_MODE``: ``graph`` → :class:`GraphMailer` from
 ``SLA_MAIL_SENDER`` (managed identity), ``outbox`` → :class:`Outbox` writing
-``.eml`` files into ``SLA_OUTBOX_DIR`` (default ``out/outbox``). Both are
-built on first use and kept in ``Services.extras`` (``"mailer"``); tests put
-their own mailer and renderer (``"render"``) there.
+``.eml`` files into ``SLA_OUTBOX_DIR`` (default ``out/outbox``). Mailer, queue
+and renderer are built on first use and kept in ``Services.extras``
+(``"mailer"``, ``"delivery_queue"``, ``"render"``, ``"notices"``); tests put
+their own there.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import azure.functions as func
 
@@ -35,20 +41,25 @@ from sla_app.bootstrap import Services, services
 from sla_app.delivery.graph_mail import GraphMailer
 from sla_app.delivery.message import Mailer
 from sla_app.delivery.outbox import Outbox
+from sla_app.delivery.queue import JsonQueue, delivery_queue_client
 from sla_app.errors import BadRequest
 from sla_app.http.auth import principal
-from sla_app.http.params import local_now, previous_month_if_first, route_month
+from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response
-from sla_app.services.delivery import RUN_BUDGET, DeliveryOutcome, DeliveryService
-from sla_app.storage.deliveries_repo import DeliveryRepository
+from sla_app.services.delivery import RUN_BUDGET, DeliveryPolicy, DeliveryService
+from sla_app.services.delivery_once import DeliveryOutcome
+from sla_app.services.delivery_runs import deliver_notice, deliver_tenant, fan_out, parse_message
+from sla_app.storage.deliveries_repo import AT_RISK, DeliveryRepository
 from sla_core.periods import Month
 
 bp = func.Blueprint()
 _log = logging.getLogger("sla_app.delivery")
 
 MAILER_KEY, RENDER_KEY, DELIVERIES_KEY = "mailer", "render", "deliveries"
+QUEUE_KEY, NOTICES_KEY = "delivery_queue", "notices"
 DEFAULT_OUTBOX_DIR = "out/outbox"
 HTTP_BUDGET = timedelta(seconds=60)  # the HTTP route answers well within the 230 s front-end timeout
+QUEUE = "%SLA_DELIVERY_QUEUE_NAME%"
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
 
 
@@ -65,6 +76,14 @@ def mailer(app: Services) -> Mailer:
     return current
 
 
+def delivery_queue(app: Services) -> JsonQueue:
+    """The delivery queue's sender, built on first use."""
+    current = app.extras.get(QUEUE_KEY)
+    if current is None:
+        current = app.extras[QUEUE_KEY] = JsonQueue(delivery_queue_client(app.settings))
+    return current
+
+
 def _render_report(report_json: dict[str, Any]) -> Any:
     from sla_app.reporting import (
         render,  # imported when a report is rendered, not when the app starts
@@ -73,41 +92,91 @@ def _render_report(report_json: dict[str, Any]) -> Any:
     return render(report_json)
 
 
+def _notice(app: Services) -> Callable[[str, Month, datetime], Any]:
+    """Builds the supplier's notices as e-mails (the overview package renders them in Dutch)."""
+
+    def build(kind: str, month: Month, as_of: datetime) -> Any:
+        from sla_app.overview import at_risk_notice, overview_service
+        from sla_app.overview.render import overview_html, overview_text
+        from sla_app.reporting import RenderedReport
+
+        if kind == AT_RISK:
+            subject, html, text = at_risk_notice(month, as_of, app)
+            return RenderedReport(subject=subject, html=html, text=text)
+        data = overview_service(app).overview(month)
+        text = overview_text(data)
+        return RenderedReport(subject=text.splitlines()[0].strip() or f"SLA-overzicht {month}", html=overview_html(data), text=text)
+
+    return app.extras.get(NOTICES_KEY) or build
+
+
 def delivery_service(app: Services, budget: timedelta = RUN_BUDGET) -> DeliveryService:
     """Delivery over the app's repositories, mailer and renderer; no new delivery starts after ``budget``."""
     repository = app.extras.get(DELIVERIES_KEY)
     if repository is None:
         repository = app.extras[DELIVERIES_KEY] = DeliveryRepository(app.store)
     render: Callable[[dict[str, Any]], Any] = app.extras.get(RENDER_KEY) or _render_report
-    return DeliveryService(app.admin, app.reports, repository, mailer(app), render, app.clock, budget=budget)
+    return DeliveryService(app.admin, app.reports, repository, mailer(app), render, app.clock, budget=budget,
+                           policy=DeliveryPolicy.of(app.settings))  # fmt: skip
 
 
-def _log_outcomes(month: Month, outcomes: list[DeliveryOutcome]) -> None:
+def _log_outcomes(outcomes: list[DeliveryOutcome]) -> None:
     for outcome in outcomes:
-        if outcome.outcome not in ("sent", "already_sent"):
-            _log.warning("delivery %s %s: %s %s", outcome.tenant, month, outcome.outcome, outcome.detail)
+        if outcome.outcome not in ("sent", "already_sent", "not_due"):
+            _log.warning("delivery %s %s %s: %s %s", outcome.tenant, outcome.month, outcome.kind, outcome.outcome,
+                         outcome.detail)  # fmt: skip
 
 
-@bp.timer_trigger(arg_name="timer", schedule="0 0 6 1 * *", run_on_startup=False)
-def delivery_monthly(timer: func.TimerRequest) -> None:
-    """On the 1st (local): deliver the previous month's reports."""
+def _fan_out() -> None:
     app = services()
-    local = local_now(app)
-    month = previous_month_if_first(local)
-    if month is None:
-        _log.warning("delivery timer fired on local %s, not the 1st: nothing done", local.date())
-        return
-    _log_outcomes(month, delivery_service(app).deliver_month(month))
+    messages = fan_out(delivery_service(app), app.clock(), ZoneInfo(app.settings.timezone), delivery_queue(app).send)
+    _log.info("delivery: %d messages enqueued", len(messages))
 
 
-@bp.timer_trigger(arg_name="timer", schedule="0 30 7 * * *", run_on_startup=False)
-def delivery_daily_retry(timer: func.TimerRequest) -> None:
-    """Every day: deliver what is still undelivered of the previous local month (failed, flagged, missed)."""
+@bp.timer_trigger(arg_name="timer", schedule="0 0 6 * * *", run_on_startup=False)
+def delivery_morning(timer: func.TimerRequest) -> None:
+    """Every morning: enqueue one delivery message per tenant, and the supplier's notices."""
+    _fan_out()
+
+
+@bp.timer_trigger(arg_name="timer", schedule="0 5 11 * * *", run_on_startup=False)
+def delivery_midday(timer: func.TimerRequest) -> None:
+    """Every day just after the default deadline (12:00 local): the same fan-out, for provisional reports."""
+    _fan_out()
+
+
+def handle(app: Services, body: bytes, actor: str = "system") -> list[DeliveryOutcome]:
+    """One delivery queue message: a tenant's months, or a supplier notice."""
+    message = parse_message(body)
+    service = delivery_service(app)
+    if "notice" in message:
+        zone = ZoneInfo(app.settings.timezone)
+        return [deliver_notice(service, message["notice"], message["month"], _notice(app), app.clock(), zone, actor=actor)]
+    return deliver_tenant(service, message["tenant"], message["months"], actor=actor)
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=QUEUE, connection="AzureWebJobsStorage")
+def delivery_item(msg: func.QueueMessage) -> None:
+    """Send what is due for one tenant (or one supplier notice); on failure audit and re-raise for the host's retry."""
     app = services()
-    local = local_now(app)
-    month = Month(local.year, local.month).shift(-1)
-    _log_outcomes(month, delivery_service(app).deliver_month(month))
+    try:
+        _log_outcomes(handle(app, msg.get_body()))
+    except Exception as exc:
+        app.admin.audit(
+            app.clock().isoformat(), "system", "delivery.message_failed", None,
+            message=msg.get_body().decode("utf-8", "replace")[:500], error=str(exc)[:500],
+            dequeue_count=msg.dequeue_count,
+        )  # fmt: skip
+        raise
 
+
+@bp.queue_trigger(arg_name="msg", queue_name="%SLA_DELIVERY_QUEUE_NAME%-poison", connection="AzureWebJobsStorage")
+def delivery_poisoned(msg: func.QueueMessage) -> None:
+    """A delivery message that failed every retry: visible in the audit log (the next run enqueues it again)."""
+    app = services()
+    app.admin.audit(
+        app.clock().isoformat(), "system", "delivery.poisoned", None, message=msg.get_body().decode("utf-8", "replace")[:500]
+    )
 
 
 def _force(req: func.HttpRequest) -> bool:
@@ -120,7 +189,7 @@ def _force(req: func.HttpRequest) -> bool:
 @bp.route(route="admin/months/{month}/deliver", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
 @endpoint
 def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
-    """SLA.Admin: deliver a month now (idempotent; ``force`` resends deliveries flagged for a manual check)."""
+    """SLA.Admin: deliver a month now (idempotent; ``force`` resends e-mails flagged for a manual check)."""
     caller = principal(req.headers)
     caller.require_admin()
     month, force = route_month(req), _force(req)
@@ -134,7 +203,7 @@ def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="admin/months/{month}/deliveries", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 @endpoint
 def list_month_deliveries(req: func.HttpRequest) -> func.HttpResponse:
-    """SLA.Admin: the delivery records of a month, by tenant."""
+    """SLA.Admin: the delivery records of a month (report e-mails, corrections, notices), by tenant."""
     caller = principal(req.headers)
     caller.require_admin()
     records = delivery_service(services()).records(route_month(req))

@@ -6,9 +6,11 @@
 * ``GET /api/admin/at-risk`` (SLA.Admin): every measured tenant's current
   month as of now, with the service levels at risk; same formats.
 * A timer on the 15th (06:00 UTC, i.e. 07:00 or 08:00 in Amsterdam) computes
-  the at-risk notice and writes it to the audit log (``overview.at_risk``);
-  the handler checks the local date before it acts. Sending the notice is
-  delivery's job: :func:`sla_app.overview.at_risk_notice` renders it.
+  the at-risk notice, writes it to the audit log (``overview.at_risk``) and
+  enqueues it on the delivery queue, which e-mails it once to
+  ``SLA_SUPPLIER_MAILBOX`` (:mod:`sla_app.services.delivery_runs`; the daily
+  delivery runs enqueue it again until it went out). The handler checks the
+  local date before it acts.
 """
 
 from __future__ import annotations
@@ -107,3 +109,6 @@ def at_risk_mid_month(timer: func.TimerRequest) -> None:
         return
     data = overview_service(app).at_risk(now)
     app.admin.audit(now.isoformat(), "system", "overview.at_risk", None, **audit_detail(data))
+    from sla_app.functions.delivery import delivery_queue  # the delivery path mails it to the supplier, once
+
+    delivery_queue(app).send({"notice": "at_risk", "month": data["month"]})

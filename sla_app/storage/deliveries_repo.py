@@ -1,12 +1,18 @@
-"""Delivery records in Table Storage: one per tenant-month, the claim that makes sending exactly-once.
+"""Delivery records in Table Storage: one per e-mail, the claim that makes sending exactly-once.
 
-Table ``deliveries``: PartitionKey = tenant (escaped), RowKey = ``YYYY-MM``.
+Table ``deliveries``: PartitionKey = tenant (escaped; the supplier's notices
+under :data:`SUPPLIER`), RowKey by kind of e-mail:
+
+* ``YYYY-MM`` — the month's report e-mail (final, or provisional after the deadline);
+* ``YYYY-MM|correction|v0003`` — the correction e-mail for report version 3;
+* ``YYYY-MM|at_risk`` and ``YYYY-MM|overview`` — the supplier's notices.
+
 States (see :mod:`sla_app.services.delivery`)::
 
     (none) ──claim──▶ sending ──▶ sent                     (final)
                          │   └──▶ failed                   (retried by the next run)
                          └──(stale: crashed)──▶ failed, needs_manual_check (resent only with force)
-    no_report / no_recipients: flagged, looked at again by the next run
+    no_report / no_recipients / not_final: flagged, looked at again by the next run
 
 Every write that changes the state is conditional: the first claim is an
 insert (``create_entity``: a second writer gets 409 and loses), later ones
@@ -29,11 +35,21 @@ from sla_app.storage.tables import TableStore, escape_key
 
 TABLE = "deliveries"
 
-SENDING, SENT, FAILED = "sending", "sent", "failed"
-NO_RECIPIENTS, NO_REPORT = "no_recipients", "no_report"
-STATES = (SENDING, SENT, FAILED, NO_RECIPIENTS, NO_REPORT)
+REPORTS_TABLE = "reports"  # read only for its keys: ``<YYYY-MM>|v<0001>`` per tenant partition
 
-_TEXT = ("claim_id", "claimed_at", "sent_at", "mode", "request_id", "eml_path", "error", "updated_at", "actor")
+SENDING, SENT, FAILED = "sending", "sent", "failed"
+NO_RECIPIENTS, NO_REPORT, NOT_FINAL = "no_recipients", "no_report", "not_final"
+NOT_NEEDED = "not_needed"  # a correction that changed no figure: nothing to mail
+STATES = (SENDING, SENT, FAILED, NO_RECIPIENTS, NO_REPORT, NOT_FINAL, NOT_NEEDED)
+
+REPORT, CORRECTION, AT_RISK, OVERVIEW = "report", "correction", "at_risk", "overview"
+KINDS = (REPORT, CORRECTION, AT_RISK, OVERVIEW)
+SUPPLIER = "~supplier"  # the partition of the supplier's notices ("~" is not allowed in tenant ids)
+
+_TEXT = (
+    "claim_id", "claimed_at", "sent_at", "mode", "request_id", "eml_path", "error", "updated_at", "actor",
+    "report_status",
+)  # fmt: skip
 
 
 class DeliveryConflict(Exception):
@@ -61,13 +77,22 @@ class DeliveryRecord:
     forced: bool = False  # this claim was an admin's forced resend
     updated_at: str = ""
     actor: str = ""
+    kind: str = REPORT  # report | correction | at_risk | overview
+    report_status: str = ""  # final | provisional: what the sent report said
     etag: str | None = field(default=None, compare=False)
+
+    @property
+    def row_key(self) -> str:
+        """The RowKey of this e-mail (see the module docstring)."""
+        return row_key(self.month, self.kind, self.report_version)
 
     def to_json(self) -> dict[str, Any]:
         """As API JSON (without the ETag)."""
         return {
             "tenant": self.tenant,
             "month": self.month,
+            "kind": self.kind,
+            "report_status": self.report_status or None,
             "state": self.state,
             "attempts": self.attempts,
             "report_version": self.report_version,
@@ -85,14 +110,32 @@ class DeliveryRecord:
         }
 
 
+def row_key(month: str, kind: str = REPORT, version: int | None = None) -> str:
+    """``YYYY-MM`` for the report e-mail, ``YYYY-MM|correction|v0003``, ``YYYY-MM|at_risk``, ``YYYY-MM|overview``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown delivery kind {kind!r}")
+    if kind == REPORT:
+        return month
+    if kind == CORRECTION:
+        if version is None:
+            raise ValueError("a correction record needs the report version")
+        return f"{month}|{CORRECTION}|v{version:04d}"
+    return f"{month}|{kind}"
+
+
+def _month_range(first: str, last: str) -> dict[str, str]:
+    return {"lo": first, "hi": last + "}"}  # "}" sorts after "|": every row key of the months first..last
+
+
 def _entity(record: DeliveryRecord) -> dict[str, Any]:
     if record.state not in STATES:
         raise ValueError(f"unknown delivery state {record.state!r}")
     entity: dict[str, Any] = {
         "PartitionKey": escape_key(record.tenant),
-        "RowKey": record.month,
+        "RowKey": record.row_key,
         "tenant": record.tenant,
         "month": record.month,
+        "kind": record.kind,
         "state": record.state,
         "attempts": record.attempts,
         "recipients": json.dumps(list(record.recipients)),
@@ -117,6 +160,7 @@ def _record(entity: Any) -> DeliveryRecord:
         recipients=tuple(json.loads(entity.get("recipients") or "[]")),
         needs_manual_check=bool(entity.get("needs_manual_check")),
         forced=bool(entity.get("forced")),
+        kind=str(entity.get("kind") or REPORT),
         etag=metadata.get("etag"),
         **{name: str(entity.get(name) or "") for name in _TEXT},
     )
@@ -132,10 +176,10 @@ class DeliveryRepository:
     def __init__(self, store: TableStore) -> None:
         self._store = store
 
-    def get(self, tenant: str, month: str) -> DeliveryRecord | None:
-        """The record of a tenant-month, with its ETag; None when there is none."""
+    def get(self, tenant: str, month: str, kind: str = REPORT, version: int | None = None) -> DeliveryRecord | None:
+        """The record of one e-mail (by default the tenant-month's report), with its ETag; None when there is none."""
         try:
-            entity = self._store.table(TABLE).get_entity(escape_key(tenant), month)
+            entity = self._store.table(TABLE).get_entity(escape_key(tenant), row_key(month, kind, version))
         except ResourceNotFoundError:
             return None
         finally:
@@ -179,13 +223,34 @@ class DeliveryRepository:
         return self._with_etag(record, metadata)
 
     def of_month(self, month: str) -> list[DeliveryRecord]:
-        """Every tenant's record of one month, by tenant."""
-        rows = self._store.query(TABLE, "RowKey eq @month", {"month": month})
-        return sorted((_record(e) for e in rows), key=lambda r: r.tenant)
+        """Every record of one month (report e-mails, corrections, notices), by tenant and row key."""
+        rows = self._store.query(TABLE, "RowKey ge @lo and RowKey lt @hi", _month_range(month, month))
+        return sorted((_record(e) for e in rows), key=lambda r: (r.tenant, r.row_key))
+
+    def of_tenant(self, tenant: str, first: str, last: str) -> list[DeliveryRecord]:
+        """A tenant's records of the months ``first``..``last`` (``YYYY-MM``, inclusive), in one query."""
+        rows = self._store.query(
+            TABLE, "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi",
+            {"pk": escape_key(tenant), **_month_range(first, last)},
+        )  # fmt: skip
+        return sorted((_record(e) for e in rows), key=lambda r: r.row_key)
+
+    def report_versions(self, tenant: str, first: str, last: str) -> dict[str, int]:
+        """The latest stored report version per month ``first``..``last``, from the keys of the reports table only."""
+        rows = self._store.query(
+            REPORTS_TABLE, "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi",
+            {"pk": escape_key(tenant), **_month_range(first, last)}, select=["RowKey"],
+        )  # fmt: skip
+        latest: dict[str, int] = {}
+        for entity in rows:
+            month, _, version = str(entity["RowKey"]).partition("|v")
+            if version.isdigit():
+                latest[month] = max(latest.get(month, 0), int(version))
+        return latest
 
     def _with_etag(self, record: DeliveryRecord, metadata: Any) -> DeliveryRecord:
         etag = metadata.get("etag") if isinstance(metadata, dict) else None
         if etag:
             return replace(record, etag=etag)
-        fresh = self.get(record.tenant, record.month)
+        fresh = self.get(record.tenant, record.month, record.kind, record.report_version)
         return fresh if fresh is not None else record

@@ -57,6 +57,7 @@ def settings_for(connection_string: str, queue: str) -> Settings:
             "SLA_WEBHOOK_SECRET_JIRA": SECRETS["jira"],
             "SLA_WEBHOOK_TOKEN_TOPDESK": SECRETS["topdesk"],
             "SLA_STORAGE_CONNECTION_STRING": connection_string,
+            "SLA_DELIVERY_QUEUE_NAME": f"{queue}-delivery",
         }
     )
 

@@ -403,46 +403,17 @@ def timer(name: str) -> Callable[[], None]:
     return lambda: delivery_app()[name].get_user_function()(None)
 
 
-def test_the_functions_are_two_timers_and_two_admin_routes() -> None:
-    bindings = {name: delivery_app()[name].get_bindings()[0] for name in (
-        "delivery_monthly", "delivery_daily_retry", "deliver_month_reports", "list_month_deliveries")}  # fmt: skip
-    assert bindings["delivery_monthly"].schedule == "0 0 6 1 * *"
-    assert bindings["delivery_daily_retry"].schedule == "0 30 7 * * *"
+def test_the_functions_are_two_enqueueing_timers_a_queue_trigger_with_its_poison_queue_and_two_admin_routes() -> None:
+    names = ("delivery_morning", "delivery_midday", "delivery_item", "delivery_poisoned", "deliver_month_reports",
+             "list_month_deliveries")  # fmt: skip
+    bindings = {name: delivery_app()[name].get_bindings()[0] for name in names}
+    assert bindings["delivery_morning"].schedule == "0 0 6 * * *"
+    assert bindings["delivery_midday"].schedule == "0 5 11 * * *"
+    assert bindings["delivery_item"].queue_name == "%SLA_DELIVERY_QUEUE_NAME%"
+    assert bindings["delivery_poisoned"].queue_name == "%SLA_DELIVERY_QUEUE_NAME%-poison"
     assert bindings["deliver_month_reports"].route == "admin/months/{month}/deliver"
     assert bindings["list_month_deliveries"].route == "admin/months/{month}/deliveries"
-
-
-@pytest.mark.parametrize(
-    ("now", "expected"),
-    [
-        pytest.param(datetime(2026, 11, 1, 6, 0, tzinfo=UTC), 3, id="06:00 UTC on 1 November delivers October"),
-        pytest.param(datetime(2026, 10, 31, 23, 30, tzinfo=UTC), 3, id="23:30 UTC on 31 October is 1 November locally"),
-        pytest.param(datetime(2026, 11, 2, 6, 0, tzinfo=UTC), 0, id="a late run on the 2nd does nothing"),
-    ],
-)
-def test_the_monthly_timer_acts_only_on_the_local_first(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock, now: datetime, expected: int
-) -> None:
-    clock.now = now
-    timer("delivery_monthly")()
-    assert len(mailer.sent) == expected and all(e.month == "2026-10" for e, _ in mailer.sent)
-
-
-def test_the_daily_timer_retries_the_previous_month(
-    graph: Services, municipalities: list[str], clock: FixedClock
-) -> None:
-    mailer = RecordingMailer(MailError("HTTP 503", status=503))
-    graph.extras.update({delivery_functions.MAILER_KEY: mailer, delivery_functions.RENDER_KEY: render})
-    clock.now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
-    timer("delivery_monthly")()
-    assert len(mailer.sent) == 2
-    failed = [r.tenant for r in DeliveryRepository(graph.store).of_month("2026-10") if r.state == "failed"]
-    clock.now = datetime(2026, 11, 2, 7, 30, tzinfo=UTC)
-    timer("delivery_daily_retry")()
-    assert sorted(mailer.tenants()) == ["almelo", "enschede", "hengelo"] and mailer.tenants()[-1] == failed[0]
-    clock.now = datetime(2026, 11, 3, 7, 30, tzinfo=UTC)
-    timer("delivery_daily_retry")()
-    assert len(mailer.sent) == 3
+    assert "delivery_monthly" not in delivery_app() and "delivery_daily_retry" not in delivery_app()
 
 
 def test_the_mail_mode_picks_the_mailer(graph: Services, tmp_path: Path) -> None:
@@ -462,7 +433,7 @@ def test_admin_delivers_a_month_into_the_outbox_and_lists_the_records(
     graph.extras[delivery_functions.RENDER_KEY] = render
     reply = call("deliver_month_reports", headers=ADMIN)
     assert reply.status == 202 and reply.body["month"] == "2026-10" and reply.body["force"] is False
-    assert [(o["tenant"], o["outcome"]) for o in reply.body["outcomes"]] == [(t, "sent") for t in municipalities]
+    assert [(o["tenant"], o["outcome"], o["kind"]) for o in reply.body["outcomes"]] == [(t, "sent", "report") for t in municipalities]
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{t}-2026-10-v1.eml" for t in municipalities]
     with (tmp_path / "enschede-2026-10-v1.eml").open("rb") as handle:
         message = BytesParser(policy=policy.default).parse(handle)
