@@ -32,6 +32,20 @@ param monitoredUrls array
 @description('Queue that carries one message per tenant-month (SLA_MONTHLY_QUEUE_NAME).')
 param monthlyQueueName string = 'monthly-reports'
 
+@description('Queue that carries one delivery message per tenant and the supplier notices (SLA_DELIVERY_QUEUE_NAME).')
+param deliveryQueueName string = 'report-delivery'
+
+@description('Service-desk address of the supplier that gets the mid-month at-risk notice and the monthly overview (SLA_SUPPLIER_MAILBOX).')
+param supplierMailbox string
+
+@description('Working day of the next month from which a provisional report is delivered, rules §8.5 (SLA_DELIVERY_DEADLINE_WORKDAY).')
+@minValue(1)
+@maxValue(20)
+param deliveryDeadlineWorkday int = 3
+
+@description('Local time (HH:MM) of the delivery deadline on that working day (SLA_DELIVERY_DEADLINE_TIME).')
+param deliveryDeadlineTime string = '12:00'
+
 @description('IANA timezone of the schedules (SLA_TIMEZONE).')
 param timezone string = 'Europe/Amsterdam'
 
@@ -147,6 +161,7 @@ module storage 'core/storage/storage-account.bicep' = {
     tags: allTags
     deploymentContainerName: names.deploymentContainer
     monthlyQueueName: monthlyQueueName
+    deliveryQueueName: deliveryQueueName
     blobSoftDeleteDays: blobSoftDeleteDays
     workspaceId: logAnalytics.outputs.id
     enableDeleteLock: enableStorageDeleteLock
@@ -178,6 +193,10 @@ module api 'app/api.bicep' = {
     webhookSecretNames: webhookSecretNames
     mailSender: mailSender
     monthlyQueueName: monthlyQueueName
+    deliveryQueueName: deliveryQueueName
+    supplierMailbox: supplierMailbox
+    deliveryDeadlineWorkday: deliveryDeadlineWorkday
+    deliveryDeadlineTime: deliveryDeadlineTime
     timezone: timezone
     auditRetentionDays: auditRetentionDays
     availabilityRetentionDays: availabilityRetentionDays

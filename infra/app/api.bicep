@@ -40,6 +40,18 @@ param mailSender string
 @description('Queue that carries one message per tenant-month.')
 param monthlyQueueName string
 
+@description('Queue that carries one delivery message per tenant and the supplier notices.')
+param deliveryQueueName string
+
+@description('Service-desk address of the supplier (at-risk notice, monthly overview).')
+param supplierMailbox string
+
+@description('Working day of the next month from which a provisional report is delivered.')
+param deliveryDeadlineWorkday int
+
+@description('Local time (HH:MM) of the delivery deadline.')
+param deliveryDeadlineTime string
+
 @description('IANA timezone of the schedules.')
 param timezone string
 
@@ -166,6 +178,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           value: monthlyQueueName
         }
         {
+          name: 'SLA_DELIVERY_QUEUE_NAME'
+          value: deliveryQueueName
+        }
+        {
           name: 'SLA_LOG_ANALYTICS_WORKSPACE_ID'
           value: workspace.properties.customerId
         }
@@ -181,6 +197,19 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'SLA_MAIL_SENDER'
           value: mailSender
+        }
+        // Delivery: the supplier's notices and the deadline after which a provisional report goes out (rules §8.5).
+        {
+          name: 'SLA_SUPPLIER_MAILBOX'
+          value: supplierMailbox
+        }
+        {
+          name: 'SLA_DELIVERY_DEADLINE_WORKDAY'
+          value: string(deliveryDeadlineWorkday)
+        }
+        {
+          name: 'SLA_DELIVERY_DEADLINE_TIME'
+          value: deliveryDeadlineTime
         }
         // Webhook secrets stay in Key Vault; the platform resolves them with the app identity (SLA §10).
         {

@@ -62,6 +62,8 @@ SETTING_SOURCES = [
     ("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", {"Authorization=AAD"}, "telemetry is sent with the app identity"),
     ("SLA_MAIL_SENDER", {"mailSender"}, "the sender mailbox is a deployment parameter"),
     ("SLA_SECURITY_CONTACT", {"securityContact"}, "the security.txt contact is a deployment parameter"),
+    ("SLA_SUPPLIER_MAILBOX", {"supplierMailbox"}, "the supplier's service desk is a deployment parameter"),
+    ("SLA_DELIVERY_QUEUE_NAME", {"deliveryQueueName"}, "the delivery queue name is the declared queue's"),
 ]
 
 
@@ -92,3 +94,31 @@ def test_a_deployment_must_name_the_security_contact() -> None:
     assert parameter.get("default") is None, "securityContact must not have a default"
     assert main["modules"]["api"]["config"]["params"]["securityContact"] == "securityContact"
     assert "SLA_SECURITY_CONTACT" in DEPLOYED, "the model must not mark the contact local-only"
+
+
+QUEUES = [
+    pytest.param("SLA_MONTHLY_QUEUE_NAME", "monthlyQueueName", "monthly_queue_name", id="the monthly queue"),
+    pytest.param("SLA_DELIVERY_QUEUE_NAME", "deliveryQueueName", "delivery_queue_name", id="the delivery queue"),
+]
+
+
+@pytest.mark.parametrize(("setting", "parameter", "field"), QUEUES)
+def test_each_queue_the_app_uses_is_declared_with_the_name_its_setting_gets(setting: str, parameter: str, field: str) -> None:
+    """The queue exists before the first process starts (issue 8): declared in the storage account, under the
+    parameter that also sets the app setting, whose default is the settings model's default."""
+    assert _function_app_settings()[setting] == parameter
+    main = parse_file(MAIN_BICEP)
+    assert main["parameters"][parameter].get("default") == Settings.model_fields[field].default
+    for module in ("api", "storage"):
+        assert main["modules"][module]["config"]["params"][parameter] == parameter, module
+    queues = {r.get("name") for r in all_resources("Microsoft.Storage/storageAccounts/queueServices/queues")}
+    assert parameter in queues
+
+
+def test_the_delivery_deadline_settings_are_deployed_with_the_models_defaults() -> None:
+    main = parse_file(MAIN_BICEP)["parameters"]
+    assert main["deliveryDeadlineWorkday"]["default"] == Settings.model_fields["delivery_deadline_workday"].default
+    assert main["deliveryDeadlineTime"]["default"] == Settings.model_fields["delivery_deadline_time"].default
+    settings = _function_app_settings()
+    assert "deliveryDeadlineWorkday" in set(strings(settings["SLA_DELIVERY_DEADLINE_WORKDAY"]))
+    assert settings["SLA_DELIVERY_DEADLINE_TIME"] == "deliveryDeadlineTime"

@@ -19,6 +19,9 @@ param deploymentContainerName string
 @description('Queue that carries one message per tenant-month (app setting SLA_MONTHLY_QUEUE_NAME).')
 param monthlyQueueName string
 
+@description('Queue that carries one delivery message per tenant (app setting SLA_DELIVERY_QUEUE_NAME).')
+param deliveryQueueName string
+
 @description('Days deleted blobs, containers and old versions stay recoverable (SLA §13).')
 @minValue(2)
 @maxValue(365)
@@ -123,6 +126,11 @@ resource queueServices 'Microsoft.Storage/storageAccounts/queueServices@2023-05-
 resource monthlyQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
   parent: queueServices
   name: monthlyQueueName
+}
+
+resource deliveryQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueServices
+  name: deliveryQueueName
 }
 
 resource tableServices 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
