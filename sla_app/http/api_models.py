@@ -155,7 +155,8 @@ class MonthlyOutcome(_Response):
 
 
 # -- delivery ------------------------------------------------------------------
-DeliveryState = Literal["sending", "sent", "failed", "no_recipients", "no_report"]
+DeliveryState = Literal["sending", "sent", "failed", "no_recipients", "no_report", "not_final", "not_needed"]
+DeliveryKind = Literal["report", "correction", "at_risk", "overview"]
 
 
 class DeliveryOutcome(_Response):
@@ -163,9 +164,10 @@ class DeliveryOutcome(_Response):
 
     tenant: str
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    kind: DeliveryKind | None = None
     outcome: Literal[
         "sent", "already_sent", "in_progress", "failed", "unknown", "needs_manual_check",
-        "no_recipients", "no_report", "deferred", "error",
+        "no_recipients", "no_report", "not_final", "not_needed", "not_due", "deferred", "error",
     ]  # fmt: skip
     state: DeliveryState | None
     version: int | None = Field(ge=1)
@@ -181,10 +183,12 @@ class MonthDeliveryResult(_Response):
 
 
 class Delivery(_Response):
-    """The delivery record of one tenant-month."""
+    """The delivery record of one e-mail: a tenant-month's report, a correction, or a supplier notice."""
 
     tenant: str
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    kind: DeliveryKind
+    report_status: Literal["final", "provisional"] | None = None
     state: DeliveryState
     attempts: int = Field(ge=0)
     report_version: int | None = Field(ge=1)
