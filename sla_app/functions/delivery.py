@@ -14,8 +14,9 @@
   every retry (``delivery.poisoned``). Every e-mail is claimed before it is
   sent, so a message delivered twice or two instances racing send it once.
 * ``POST /api/admin/months/{month}/deliver`` (SLA.Admin): deliver a month now;
-  ``?tenant=<id>`` for one tenant, ``?force=true`` to resend e-mails flagged
-  ``needs_manual_check`` (outcome unknown). Answers 202 with one outcome per
+  ``?tenant=<id>`` for one tenant, ``?notice=at_risk|overview`` for a supplier
+  notice, ``?force=true`` to resend e-mails flagged ``needs_manual_check``
+  (outcome unknown). Answers 202 with one outcome per
   tenant; tenants not started within 60 s are ``deferred``.
 * ``GET /api/admin/months/{month}/deliveries`` (SLA.Admin): the records.
 
@@ -48,7 +49,7 @@ from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response
 from sla_app.services.delivery import RUN_BUDGET, DeliveryPolicy, DeliveryService
 from sla_app.services.delivery_once import DeliveryOutcome
-from sla_app.services.delivery_runs import deliver_notice, deliver_tenant, fan_out, parse_message
+from sla_app.services.delivery_runs import NOTICES, deliver_notice, deliver_tenant, fan_out, parse_message
 from sla_app.storage.deliveries_repo import AT_RISK, DeliveryRepository
 from sla_core.periods import Month
 
@@ -194,9 +195,17 @@ def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
     caller.require_admin()
     month, force = route_month(req), _force(req)
     tenant = (req.params.get("tenant") or "").strip()
-    outcomes = delivery_service(services(), HTTP_BUDGET).deliver_month(
-        month, actor=caller.name, force=force, tenants=[tenant] if tenant else None
-    )
+    notice = (req.params.get("notice") or "").strip()
+    app = services()
+    if notice:
+        if notice not in NOTICES or tenant:
+            raise BadRequest(f"notice must be one of {', '.join(NOTICES)} (without tenant)", field="notice")
+        outcomes = [deliver_notice(delivery_service(app), notice, month, _notice(app), app.clock(),
+                                   ZoneInfo(app.settings.timezone), actor=caller.name, force=force)]  # fmt: skip
+    else:
+        outcomes = delivery_service(app, HTTP_BUDGET).deliver_month(
+            month, actor=caller.name, force=force, tenants=[tenant] if tenant else None
+        )
     return json_response({"month": str(month), "force": force, "outcomes": [o.to_json() for o in outcomes]}, status=202)
 
 

@@ -24,7 +24,7 @@ from sla_app.errors import BadRequest
 from sla_app.functions import delivery as delivery_functions
 from sla_app.services.delivery_runs import LOOKBACK_MONTHS, parse_message
 from sla_app.storage.admin_repo import TenantRecord
-from sla_app.storage.deliveries_repo import SUPPLIER, DeliveryRepository
+from sla_app.storage.deliveries_repo import SUPPLIER, DeliveryRecord, DeliveryRepository
 from tests.app.conftest import FixedClock
 from tests.app.test_delivery import RECIPIENTS, RecordingMailer, delivery_app, render
 from sla_app.delivery import MailError
@@ -355,3 +355,21 @@ def test_an_unknown_outcome_of_a_notice_is_flagged_and_never_resent(
     record = DeliveryRepository(graph.store).get(SUPPLIER, "2026-10", "overview")  # the first notice sent: 504
     assert record.state == "failed" and record.needs_manual_check and record.attempts == 1
     assert [e.kind for e, _ in unknown.sent] == ["at_risk"], "the at-risk notice went out; the overview waits for an admin"
+
+
+def test_an_admin_resends_a_flagged_notice_only_with_force_and_a_bad_notice_is_a_400(
+    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+) -> None:
+    from tests.app.test_delivery import ADMIN, call
+
+    with_supplier(graph)
+    clock.now = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
+    DeliveryRepository(graph.store).create(DeliveryRecord(SUPPLIER, "2026-11", "failed", attempts=1, kind="at_risk",
+                                                          needs_manual_check=True, error="504"))  # fmt: skip
+    reply = call("deliver_month_reports", headers=ADMIN, params={"notice": "at_risk"}, month="2026-11")
+    assert reply.status == 202 and [o["outcome"] for o in reply.body["outcomes"]] == ["needs_manual_check"]
+    reply = call("deliver_month_reports", headers=ADMIN, params={"notice": "at_risk", "force": "true"}, month="2026-11")
+    assert [(o["kind"], o["outcome"]) for o in reply.body["outcomes"]] == [("at_risk", "sent")]
+    assert [(e.kind, e.recipients) for e, _ in mailer.sent] == [("at_risk", (SUPPLIER_MAILBOX,))]
+    bad = call("deliver_month_reports", headers=ADMIN, params={"notice": "nieuwsbrief"}, month="2026-11")
+    assert bad.status == 400 and bad.mimetype == "application/problem+json"
