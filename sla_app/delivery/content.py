@@ -129,8 +129,12 @@ def correction_subject(report: dict[str, Any]) -> str:
     return f"Correctie servicerapportage {month_name(str(report['month']))} — {_name(report)}"
 
 
+def _change(c: dict[str, Any]) -> dict[str, str]:
+    return {"ticket": str(c.get("ticket_id") or ""), "name": LEVEL_NAMES.get(str(c.get("metric")), str(c.get("metric"))),
+            "before": value_nl(c.get("before")), "after": value_nl(c.get("after"))}  # fmt: skip
+
+
 def _view(report: dict[str, Any], changes: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
-    metric_name = lambda m: LEVEL_NAMES.get(str(m), str(m))  # noqa: E731
     return {
         "subject": correction_subject(report),
         "tenant": _name(report),
@@ -138,12 +142,8 @@ def _view(report: dict[str, Any], changes: dict[str, Any], previous: dict[str, A
         "version": previous.get("new_version"),
         "was_provisional": previous.get("status") == "provisional",
         "sent_on": previous.get("sent_on") or "",
-        "final": report.get("status", "final") == "final",
-        "levels": [{"name": metric_name(c.get("metric")), "before": value_nl(c.get("before")),
-                    "after": value_nl(c.get("after"))} for c in changes["service_levels"]],  # fmt: skip
-        "outcomes": [{"ticket": str(c.get("ticket_id")), "name": metric_name(c.get("metric")),
-                      "before": value_nl(c.get("before")), "after": value_nl(c.get("after"))}
-                     for c in changes["outcomes"]],  # fmt: skip
+        "levels": [_change(c) for c in changes["service_levels"]],
+        "outcomes": [_change(c) for c in changes["outcomes"]],
         "causes": changes["cause"],
     }
 

@@ -60,7 +60,14 @@ from urllib.parse import quote
 
 import httpx
 
-from sla_app.delivery.message import DELIVERY_HEADER, NOT_SENT, UNKNOWN, Envelope, MailError, Receipt
+from sla_app.delivery.message import (
+    DELIVERY_HEADER,
+    NOT_SENT,
+    UNKNOWN,
+    Envelope,
+    MailError,
+    Receipt,
+)
 
 if TYPE_CHECKING:
     from sla_app.reporting import RenderedReport

@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sla_app.delivery.graph_mail import report_files
-from sla_app.delivery.message import DELIVERY_HEADER, NOT_SENT, Envelope, MailError, Receipt
+from sla_app.delivery.message import (
+    DELIVERY_HEADER,
+    NOT_SENT,
+    Envelope,
+    MailError,
+    Receipt,
+)
 
 if TYPE_CHECKING:
     from sla_app.reporting import RenderedReport

@@ -34,7 +34,11 @@ class JsonQueue:
 
 def delivery_queue_client(settings: Any, credential: Any | None = None) -> Any:
     """The ``QueueClient`` of ``SLA_DELIVERY_QUEUE_NAME`` (identity-based, or Azurite's connection string locally)."""
-    from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
+    from azure.storage.queue import (
+        QueueClient,
+        TextBase64DecodePolicy,
+        TextBase64EncodePolicy,
+    )
 
     policies = {"message_encode_policy": TextBase64EncodePolicy(), "message_decode_policy": TextBase64DecodePolicy()}
     if settings.storage_connection_string:

@@ -49,7 +49,13 @@ from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response
 from sla_app.services.delivery import RUN_BUDGET, DeliveryPolicy, DeliveryService
 from sla_app.services.delivery_once import DeliveryOutcome
-from sla_app.services.delivery_runs import NOTICES, deliver_notice, deliver_tenant, fan_out, parse_message
+from sla_app.services.delivery_runs import (
+    NOTICES,
+    deliver_notice,
+    deliver_tenant,
+    fan_out,
+    parse_message,
+)
 from sla_app.storage.deliveries_repo import AT_RISK, DeliveryRepository
 from sla_core.periods import Month
 

@@ -34,7 +34,12 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any, Protocol
 
-from sla_app.delivery.content import combine_changes, correction_email, has_changes, mark_provisional
+from sla_app.delivery.content import (
+    combine_changes,
+    correction_email,
+    has_changes,
+    mark_provisional,
+)
 from sla_app.delivery.message import Mailer
 from sla_app.errors import NotFound, Unprocessable
 from sla_app.services.delivery_once import (
@@ -172,7 +177,7 @@ class DeliveryService:
             return self.deliver(tenant, month, actor=actor, force=force)
         except NotFound:
             raise
-        except Exception as exc:  # noqa: BLE001 — one tenant's storage error must not stop the others
+        except Exception as exc:
             _log.exception("delivery of %s %s failed", tenant, month)
             return DeliveryOutcome(tenant, str(month), ERROR, detail=str(exc)[:500])
 

@@ -192,7 +192,7 @@ class OnceSender:
             return outcome_of(template, IN_PROGRESS, "claimed by another run")
         try:
             rendered = build()
-        except Exception as exc:  # noqa: BLE001 — nothing was sent: a plain failure, retried next run
+        except Exception as exc:
             _log.exception("rendering %s %s %s v%s failed", claim.tenant, claim.month, claim.kind, claim.report_version)
             return self._fail(claim, f"render: {type(exc).__name__}: {exc}", unknown=False, actor=actor)
         envelope = Envelope(claim.tenant, claim.month, claim.report_version or 0, recipients, claim.claim_id, claim.kind)
@@ -200,7 +200,7 @@ class OnceSender:
             receipt = self._mailer.send(envelope, rendered)
         except MailError as exc:
             return self._fail(claim, str(exc), unknown=exc.unknown, actor=actor, mail=exc.to_json())
-        except Exception as exc:  # noqa: BLE001 — an unexpected error while sending: assume it may have gone out
+        except Exception as exc:
             _log.exception("sending %s %s %s failed unexpectedly", claim.tenant, claim.month, claim.kind)
             return self._fail(claim, f"{type(exc).__name__}: {exc}", unknown=True, actor=actor)
         return self._finish(claim, receipt, actor)

@@ -137,7 +137,7 @@ def deliver_tenant(service: DeliveryService, tenant: str, months: list[Month], a
             continue  # still no report: flagged already
         try:
             outcomes.append(service.deliver(tenant, month, actor=actor))
-        except Exception as exc:  # noqa: BLE001 — try the other months, then let the host retry the message
+        except Exception as exc:
             _log.exception("delivery of %s %s failed", tenant, key)
             failure = failure or exc
     if failure is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from azure.functions.queue import QueueMessage
 from azure.storage.queue import QueueClient
 
 from sla_app.bootstrap import Services
+from sla_app.delivery import MailError
 from sla_app.delivery.queue import JsonQueue, delivery_queue_client
 from sla_app.errors import BadRequest
 from sla_app.functions import delivery as delivery_functions
@@ -26,8 +28,16 @@ from sla_app.services.delivery_runs import LOOKBACK_MONTHS, parse_message
 from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SUPPLIER, DeliveryRecord, DeliveryRepository
 from tests.app.conftest import FixedClock
-from tests.app.test_delivery import RECIPIENTS, RecordingMailer, delivery_app, render
-from sla_app.delivery import MailError
+from tests.app.test_delivery import (
+    ADMIN,
+    OCTOBER,
+    RECIPIENTS,
+    RecordingMailer,
+    call,
+    delivery_app,
+    render,
+)
+from tests.app.test_graph_mail import rendered
 
 SUPPLIER_MAILBOX = "servicedesk@stratech.example"
 MISSING = ["2026-10-31"]
@@ -67,9 +77,7 @@ def mailer(graph: Services) -> RecordingMailer:
 
 
 def notice(kind: str, month: Any, as_of: datetime) -> Any:
-    from tests.app.test_graph_mail import rendered
-    from dataclasses import replace
-
+    """A supplier notice as the overview package would render it (subject names kind, month and as-of)."""
     return replace(rendered(), subject=f"{kind} {month} {as_of.isoformat()}", attachments=())
 
 
@@ -223,18 +231,12 @@ def test_a_provisional_report_waits_for_the_deadline(
 ) -> None:
     store(graph, "enschede", status="provisional")
     clock.now = now
-    [outcome] = delivery_functions.delivery_service(graph).deliver_month(date_month(), tenants=["enschede"])
+    [outcome] = delivery_functions.delivery_service(graph).deliver_month(OCTOBER, tenants=["enschede"])
     assert (outcome.outcome == "sent") is delivered
     if not delivered:
         assert outcome.outcome == "not_final" and mailer.sent == []
         [entry] = audit(graph, clock, "delivery.waiting_final")
         assert entry["detail"]["missing_days"] == MISSING
-
-
-def date_month() -> Any:
-    from sla_core.periods import Month
-
-    return Month(2026, 10)
 
 
 def test_a_provisional_report_after_the_deadline_is_marked_and_the_final_one_follows_as_a_correction_once(
@@ -291,10 +293,10 @@ def test_a_version_without_changes_sends_no_correction(
 ) -> None:
     store(graph, "almelo")
     service = delivery_functions.delivery_service(graph)
-    service.deliver("almelo", date_month())
+    service.deliver("almelo", OCTOBER)
     store(graph, "almelo", content="b", changes={"service_levels": [], "outcomes": [], "cause": []})
-    assert service.deliver("almelo", date_month()).outcome == "not_needed"
-    assert service.deliver("almelo", date_month()).outcome == "already_sent"
+    assert service.deliver("almelo", OCTOBER).outcome == "not_needed"
+    assert service.deliver("almelo", OCTOBER).outcome == "already_sent"
     assert len(mailer.sent) == 1
 
 
@@ -360,8 +362,6 @@ def test_an_unknown_outcome_of_a_notice_is_flagged_and_never_resent(
 def test_an_admin_resends_a_flagged_notice_only_with_force_and_a_bad_notice_is_a_400(
     graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    from tests.app.test_delivery import ADMIN, call
-
     with_supplier(graph)
     clock.now = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
     DeliveryRepository(graph.store).create(DeliveryRecord(SUPPLIER, "2026-11", "failed", attempts=1, kind="at_risk",
