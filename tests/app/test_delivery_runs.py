@@ -12,6 +12,8 @@ import inspect
 import json
 import uuid
 from dataclasses import replace
+from email import policy
+from email.parser import BytesParser
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,7 +22,7 @@ from azure.functions.queue import QueueMessage
 from azure.storage.queue import QueueClient
 
 from sla_app.bootstrap import Services
-from sla_app.delivery import MailError
+from sla_app.delivery import MailError, Outbox
 from sla_app.delivery.queue import JsonQueue, delivery_queue_client
 from sla_app.errors import BadRequest
 from sla_app.functions import delivery as delivery_functions
@@ -373,3 +375,23 @@ def test_an_admin_resends_a_flagged_notice_only_with_force_and_a_bad_notice_is_a
     assert [(e.kind, e.recipients) for e, _ in mailer.sent] == [("at_risk", (SUPPLIER_MAILBOX,))]
     bad = call("deliver_month_reports", headers=ADMIN, params={"notice": "nieuwsbrief"}, month="2026-11")
     assert bad.status == 400 and bad.mimetype == "application/problem+json"
+
+
+def test_the_real_notices_go_to_the_supplier_mailbox_as_eml_files(
+    graph: Services, municipalities: list[str], queue: QueueClient, clock: FixedClock, tmp_path: Any
+) -> None:
+    with_supplier(graph)
+    graph.extras[delivery_functions.MAILER_KEY] = Outbox(tmp_path, graph.settings.mail_sender, graph.clock)
+    graph.extras[delivery_functions.RENDER_KEY] = render
+    clock.now = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
+    fire("delivery_morning")
+    pump(queue)
+    parsed = {}
+    for path in sorted(tmp_path.iterdir()):
+        with path.open("rb") as handle:
+            parsed[path.name] = BytesParser(policy=policy.default).parse(handle)
+    assert sorted(parsed) == ["_supplier-2026-10-overview-v0.eml", "_supplier-2026-11-at_risk-v0.eml"]
+    overview = parsed["_supplier-2026-10-overview-v0.eml"]
+    assert overview["To"] == SUPPLIER_MAILBOX and overview["Subject"] == "SLA-overzicht Stratech Perspectief Cloud — oktober 2026"
+    assert overview["X-SLA-Delivery"].startswith("~supplier/2026-10/overview/v0/")
+    assert parsed["_supplier-2026-11-at_risk-v0.eml"]["Subject"].startswith("SLA-signalering november 2026")
