@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from azure.core.exceptions import ResourceExistsError
+
 from sla_app.services.monthly_reports import MonthlyReportService
 from sla_app.services.ticket_ingest import TicketIngestService
 from sla_app.settings import Settings
@@ -45,9 +47,8 @@ class QueueSender:
         if not self._ready:
             try:
                 self._client.create_queue()
-            except Exception as exc:  # noqa: BLE001 — already exists is fine
-                if "QueueAlreadyExists" not in str(exc):
-                    raise
+            except ResourceExistsError:
+                pass  # normal: infra/ creates the queue; the SDK raises this type (its text varies by version)
             self._ready = True
         self._client.send_message(json.dumps(message, sort_keys=True))
 
