@@ -133,6 +133,13 @@ class Settings(BaseModel):
         alias="SLA_DELIVERY_DEADLINE_TIME",
         description="Local time (HH:MM, contract timezone) of the delivery deadline on that working day.",
     )
+    ingestion_delay_minutes: int = Field(
+        default=60,
+        ge=0,
+        le=1440,
+        alias="SLA_INGESTION_DELAY_MINUTES",
+        description="Azure Monitor ingestion delay: a local day is complete only when ingested this long after it ended.",
+    )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sla_core.availability import (
     ZERO,
@@ -91,6 +91,12 @@ class MonthlyReport:
     trailing_availability: AvailabilityFigures
     trailing_tickets: dict[str, TicketLevel] = field(default_factory=dict)
     availability_by_day: dict[str, AvailabilityFigures] = field(default_factory=dict)
+    missing_days: tuple[str, ...] = ()  # local days (ISO) of the month whose availability is not complete
+
+    @property
+    def status(self) -> str:
+        """``final`` when every day of the month is complete, else ``provisional`` (rules §8.5)."""
+        return "provisional" if self.missing_days else "final"
 
     @property
     def availability_met(self) -> bool | None:
@@ -179,8 +185,14 @@ class Reporter:
             self._load_time[month] = load_time(rows, start, end, self.contract.load_time, self.calendar)
         return self._load_time[month]
 
-    def report(self, tenant: str, month: Month, events: Iterable[TicketEvent]) -> MonthlyReport:
-        """The report of ``tenant`` for ``month`` from that tenant's events (others are ignored)."""
+    def report(
+        self, tenant: str, month: Month, events: Iterable[TicketEvent], missing_days: Iterable[date] = ()
+    ) -> MonthlyReport:
+        """The report of ``tenant`` for ``month`` from that tenant's events (others are ignored).
+
+        ``missing_days``: local days whose availability is not complete (rules §8.5); those of ``month``
+        make the report provisional. Complete data (the CLI) passes none: the report is final.
+        """
         window = self.window(tenant)
         if window is not None and not window.contains(month):
             raise InputError(f"month {month} is outside the measurement window of {tenant} ({_describe(window)})")
@@ -245,6 +257,7 @@ class Reporter:
             trailing_availability=trailing_availability,
             trailing_tickets=levels([o for m in months for o in decided.get(m, [])]),
             availability_by_day=self.availability_by_day(month),
+            missing_days=tuple(sorted({d.isoformat() for d in missing_days if Month.of(d) == month})),
         )
 
 

@@ -144,4 +144,6 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         "pending": [outcome_json(report, o) for o in report.pending],
         "incomplete_tickets": [{"ticket_id": i.ticket_id, "reason": i.reason} for i in report.incomplete],
         "not_measured": dict(report.not_measured),
+        "status": report.status,  # rules §8.5: "final" | "provisional"
+        "missing_days": list(report.missing_days),
     }

@@ -238,6 +238,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'SLA_AVAILABILITY_RETENTION_DAYS'
           value: string(availabilityRetentionDays)
         }
+        // Rules §8.5: a local day is complete only when ingested this many minutes after it ended.
+        {
+          name: 'SLA_INGESTION_DELAY_MINUTES'
+          value: '60'
+        }
       ]
     }
     functionAppConfig: {

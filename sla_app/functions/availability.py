@@ -17,6 +17,7 @@ holds a ``"results_csv"`` path — a CSV export.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import azure.functions as func
@@ -47,10 +48,12 @@ def results_source(app: Services) -> ResultsSource:
 
 
 def ingest_service(app: Services) -> AvailabilityIngestService:
-    """Availability ingestion over the app's repositories."""
+    """Availability ingestion over the app's repositories; a month made ready is fanned out (rules §8.5)."""
     return AvailabilityIngestService(
         results_source(app), app.availability, app.admin, app.clock, ZoneInfo(app.settings.timezone),
         retention_days=app.settings.availability_retention_days,
+        ingestion_delay=timedelta(minutes=app.settings.ingestion_delay_minutes),
+        on_month_ready=lambda month: app.monthly.fan_out(month, app.queue.send),
     )  # fmt: skip
 
 

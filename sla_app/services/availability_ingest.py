@@ -14,6 +14,14 @@ every ingestion is written to the audit log.
   ``[start, end)`` (at most :data:`MAX_BACKFILL_DAYS` per call).
 * A source that raises marks the day incomplete with the error in its note
   (audited); the run goes on with the other days.
+* Rules §8.5: a day is complete only when its answer was complete *and* it
+  was fetched at or after the day's end plus ``ingestion_delay`` (the Azure
+  Monitor ingestion delay, setting ``SLA_INGESTION_DELAY_MINUTES``); fetched
+  earlier it is stored as incomplete and retried by the daily run.
+* A run that makes a day of an ended month complete, when that day is the
+  month's last day or the month is then complete, calls ``on_month_ready``
+  with the month (the shell enqueues the monthly fan-out: the computation
+  follows the data, the 1st-of-month timer is only the safety net).
 
 Two guards keep stored evidence from being destroyed by a worse answer: a
 complete day is never replaced by an incomplete answer or an error, and
@@ -31,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from sla_app.errors import BadRequest, Unprocessable
 from sla_app.storage.availability_repo import DayStatus
-from sla_core.periods import day_bounds
+from sla_core.periods import Month, day_bounds
 from sla_core.availability_input import TestResult
 
 RETRY_DAYS = 7
@@ -61,6 +69,8 @@ class DayStore(Protocol):
 
     def statuses(self, start_day: date, end_day: date) -> dict[date, DayStatus]: ...
 
+    def incomplete_days(self, first: date, last: date) -> list[date]: ...
+
 
 class AuditLog(Protocol):
     """The audit log."""
@@ -77,6 +87,7 @@ class DayOutcome:
     complete: bool
     rows: int
     note: str = ""
+    completed: bool = False  # this ingestion turned an incomplete (or never ingested) day complete
 
     def to_json(self) -> dict[str, Any]:
         """The outcome as API JSON."""
@@ -89,6 +100,7 @@ class IngestRun:
     """The days one run handled, in date order."""
 
     days: list[DayOutcome] = field(default_factory=list)
+    months_ready: list[Month] = field(default_factory=list)  # months whose computation this run triggered
 
     @property
     def incomplete(self) -> list[date]:
@@ -146,6 +158,8 @@ class AvailabilityIngestService:
         retry_days: int = RETRY_DAYS,
         max_backfill_days: int = MAX_BACKFILL_DAYS,
         retention_days: int | None = None,
+        ingestion_delay: timedelta = timedelta(minutes=60),
+        on_month_ready: Callable[[Month], None] | None = None,
     ) -> None:
         if retry_days < 1 or max_backfill_days < 1:
             raise ValueError("retry_days and max_backfill_days must be at least 1")
@@ -158,6 +172,8 @@ class AvailabilityIngestService:
         self._retry_days = retry_days
         self._max_backfill_days = max_backfill_days
         self._retention_days = retention_days
+        self._delay = ingestion_delay
+        self._on_month_ready = on_month_ready
 
     def _now(self) -> str:
         return self._clock().astimezone(UTC).isoformat()
@@ -170,11 +186,16 @@ class AvailabilityIngestService:
         """Fetch one local day and store it (replacing the stored day, except for the guards above); audited."""
         start_us, end_us = day_bounds(day, self._zone)
         existing = self._store.statuses(day, day + timedelta(days=1)).get(day)
+        fetched_at = self._clock().astimezone(UTC)
         try:
             rows, complete, note = self._source.fetch(start_us, end_us)
         except Exception as exc:  # noqa: BLE001 — any source failure is recorded on the day, never lost
             return self._failed(day, existing, f"{type(exc).__name__}: {exc}"[:_NOTE_LIMIT], actor)
         rows = [r for r in rows if start_us <= r.at < end_us]
+        settled = datetime.fromtimestamp(end_us / 1e6, UTC) + self._delay
+        if complete and fetched_at < settled:
+            complete = False
+            note = f"fetched before the day ended plus the ingestion delay ({settled.isoformat()}); {note or ''}"
         note = (note or "")[:_NOTE_LIMIT]
         keep_reason = None
         if existing is not None and existing.complete and not complete:
@@ -186,7 +207,8 @@ class AvailabilityIngestService:
             outcome = DayOutcome(day, "kept", existing.complete, existing.rows, keep_reason[:_NOTE_LIMIT])
         else:
             count = self._store.save_day(day, rows, complete=complete, ingested_at=self._now(), note=note)
-            outcome = DayOutcome(day, "stored", complete, count, note)
+            completed = complete and (existing is None or not existing.complete)
+            outcome = DayOutcome(day, "stored", complete, count, note, completed)
         self._audit.audit(
             self._now(), actor, "availability.ingested", None, day=day.isoformat(), outcome=outcome.outcome,
             complete=outcome.complete, rows=outcome.rows, fetched=len(rows), note=outcome.note,
@@ -215,7 +237,25 @@ class AvailabilityIngestService:
         statuses = self._store.statuses(first, today)
         window = [first + timedelta(days=n) for n in range(self._retry_days)]
         days = [d for d in window if d == yesterday or d not in statuses or not statuses[d].complete]
-        return IngestRun([self.ingest_day(d) for d in days])
+        return self._finish([self.ingest_day(d) for d in days], today)
+
+    def _finish(self, outcomes: list[DayOutcome], today: date) -> IngestRun:
+        """The run, after triggering the months it made ready (see the module docstring)."""
+        ready: list[Month] = []
+        for month in sorted({Month.of(o.day) for o in outcomes if o.completed}, key=str):
+            last = month.shift(1).first_day() - timedelta(days=1)
+            if last >= today:
+                continue  # the month has not ended
+            last_completed = any(o.completed and o.day == last for o in outcomes)
+            if last_completed or not self._store.incomplete_days(month.first_day(), last):
+                ready.append(month)
+        for month in ready:
+            self._audit.audit(self._now(), "system", "availability.month_ready", None, month=str(month),
+                              incomplete=[d.isoformat() for d in self._store.incomplete_days(
+                                  month.first_day(), month.shift(1).first_day() - timedelta(days=1))])  # fmt: skip
+            if self._on_month_ready is not None:
+                self._on_month_ready(month)
+        return IngestRun(outcomes, ready)
 
     def check_range(self, start: date, end: date) -> None:
         """Raise Unprocessable (naming the field) unless ``[start, end)`` is a range of ended days within limits."""
@@ -238,7 +278,8 @@ class AvailabilityIngestService:
     def backfill(self, start: date, end: date, actor: str = "system") -> IngestRun:
         """Ingest the local days ``[start, end)``; a failing day does not stop the others."""
         self.check_range(start, end)
-        run = IngestRun([self.ingest_day(start + timedelta(days=n), actor) for n in range((end - start).days)])
+        run = self._finish([self.ingest_day(start + timedelta(days=n), actor) for n in range((end - start).days)],
+                           self.today())  # fmt: skip
         summary = run.to_json()
         self._audit.audit(
             self._now(), actor, "availability.backfill", None, start=start.isoformat(), end=end.isoformat(),

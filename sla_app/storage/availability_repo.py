@@ -10,7 +10,13 @@ rows, with ~15 entities a day instead of ~4,300.
 
 Table ``availabilitydays``: PartitionKey ``day``, RowKey = local date; whether
 the day was ingested completely, how many rows, and when. A day stored again
-replaces its entities (idempotent re-ingestion).
+replaces its entities (idempotent re-ingestion). The day status is its own
+small entity (:meth:`AvailabilityRepository.record_status`), independent of how
+the results themselves are stored. Rules §8.5: a day is ``complete`` once it
+was ingested after the day ended plus the Monitor ingestion delay without a
+partial result (the ingestion service decides that); ``partial`` when it was
+ingested but is not complete; ``missing`` when it was never ingested or
+nothing of it is stored.
 """
 
 from __future__ import annotations
@@ -41,6 +47,13 @@ class DayStatus:
     rows: int
     ingested_at: str
     note: str = ""
+
+    @property
+    def state(self) -> str:
+        """``complete``, ``partial`` (some rows, not complete) or ``missing`` (nothing stored)."""
+        if self.complete:
+            return "complete"
+        return "partial" if self.rows > 0 else "missing"
 
 
 def _encode(results: list[TestResult], day_start: int) -> str:
@@ -99,10 +112,25 @@ class AvailabilityRepository:
         self._store.upsert_many(TABLE, entities)
         if stale:
             self._store.delete_many(TABLE, stale)
-        status = {"PartitionKey": "day", "RowKey": day.isoformat(), "complete": complete, "rows": count,
-                  "ingested_at": ingested_at, "note": note}  # fmt: skip
-        self._store.upsert_many(DAYS_TABLE, [status])
+        self.record_status(DayStatus(day, complete, count, ingested_at, note))
         return count
+
+    def record_status(self, status: DayStatus) -> None:
+        """Record (replace) one day's ingestion status."""
+        entity = {"PartitionKey": "day", "RowKey": status.day.isoformat(), "complete": status.complete,
+                  "rows": status.rows, "ingested_at": status.ingested_at, "note": status.note}  # fmt: skip
+        self._store.upsert_many(DAYS_TABLE, [entity])
+
+    def day_status(self, day: date) -> str:
+        """``complete``, ``partial`` or ``missing`` (never ingested) for one local day (rules §8.5)."""
+        status = self.statuses(day, day + timedelta(days=1)).get(day)
+        return "missing" if status is None else status.state
+
+    def incomplete_days(self, first: date, last: date) -> list[date]:
+        """The local days ``first`` to ``last`` (both included) that are not complete, in order."""
+        statuses = self.statuses(first, last + timedelta(days=1))
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        return [d for d in days if d not in statuses or not statuses[d].complete]
 
     def results(self, start_day: date, end_day: date) -> list[TestResult]:
         """All stored results of the local days ``[start_day, end_day)``."""

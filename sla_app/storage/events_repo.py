@@ -10,6 +10,7 @@ fields are stored (data minimisation, SLA §5.2.1).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from sla_app.storage.tables import TableStore, escape_key, prefix_filter
@@ -61,3 +62,11 @@ class EventRepository:
         """All events of one ticket (a RowKey range inside the tenant's partition)."""
         query, params = prefix_filter(f"{escape_key(ticket_id)}|")
         return [from_entity(e) for e in self._store.query(TABLE, query, {"pk": escape_key(tenant), **params})]
+
+    def of_tenant_received(self, tenant: str) -> list[tuple[TicketEvent, datetime]]:
+        """All events of a tenant with the instant each was stored (the entity's service ``Timestamp``, UTC)."""
+        found = []
+        for entity in self._store.partition(TABLE, escape_key(tenant)):
+            stamp = (getattr(entity, "metadata", None) or {}).get("timestamp")
+            found.append((from_entity(entity), stamp.astimezone(UTC) if stamp else datetime.min.replace(tzinfo=UTC)))
+        return found

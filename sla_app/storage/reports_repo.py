@@ -7,6 +7,15 @@ version (created with insert-only semantics, so two writers cannot both take
 the same version number). The JSON body is gzip-compressed and split over
 binary properties of at most 64 KiB.
 
+Each version also keeps its ``status`` (``final`` / ``provisional``, rules
+§8.5), its input ``watermark`` (RFC 3339 UTC: the latest event-received or
+availability-ingested instant among its inputs) and, from version 2 on, its
+``changes`` against the previous version (rules §8.6, gzip JSON). A
+computation never replaces one made from newer inputs: :meth:`save` compares
+``(watermark, computed_at)`` with the latest version's under the insert-only
+creation of the next version number, so a computation from older inputs that
+finishes last is not stored (issue 8).
+
 Two hashes are kept: ``inputs_fingerprint`` (what the report was computed
 from: contract, events up to ``as_of``, results, exclusions) as evidence, and
 ``content_hash`` (the report without ``as_of``), which decides whether a
@@ -18,7 +27,9 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
@@ -40,6 +51,14 @@ class StoredReport:
     inputs_fingerprint: str
     computed_at: str
     body: dict[str, Any]
+    status: str = "final"  # "final" | "provisional" (rules §8.5)
+    watermark: str = ""  # RFC 3339 UTC: latest event-received / availability-ingested instant of the inputs
+    changes: dict[str, Any] | None = None  # v >= 2: {"service_levels", "outcomes", "cause"} vs the previous version
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether ``changes`` holds any entry (a correction to send once a report was delivered)."""
+        return bool(self.changes) and any(self.changes.get(k) for k in ("service_levels", "outcomes", "cause"))
 
 
 class ReportRepository:
@@ -63,13 +82,71 @@ class ReportRepository:
         return [self._decode(e) for e in self._versions(tenant, month)]
 
     def save(
-        self, tenant: str, month: str, content_hash: str, inputs_fingerprint: str, computed_at: str, body: dict[str, Any]
+        self,
+        tenant: str,
+        month: str,
+        content_hash: str,
+        inputs_fingerprint: str,
+        computed_at: str,
+        body: dict[str, Any],
+        *,
+        watermark: str | None = None,
+        changes: Callable[[StoredReport], dict[str, Any]] | None = None,
+        worth_storing: Callable[[StoredReport], bool] | None = None,
     ) -> tuple[StoredReport, bool]:
-        """Store a new version unless the latest has the same content; returns (report, stored)."""
+        """Store a new version unless the latest has the same content or newer inputs; returns (report, stored).
+
+        ``watermark`` defaults to ``computed_at``. ``changes(previous)`` gives the changes of a version >= 2;
+        ``worth_storing(previous)`` may refuse a version whose differences do not matter (restatement).
+        """
+        stored = self._save(tenant, month, content_hash, inputs_fingerprint, computed_at, body,
+                            watermark or computed_at, changes, worth_storing, create_first=True)  # fmt: skip
+        assert stored[0] is not None
+        return stored  # type: ignore[return-value]
+
+    def restate(
+        self,
+        tenant: str,
+        month: str,
+        content_hash: str,
+        inputs_fingerprint: str,
+        computed_at: str,
+        body: dict[str, Any],
+        *,
+        watermark: str,
+        changes: Callable[[StoredReport], dict[str, Any]],
+        worth_storing: Callable[[StoredReport], bool],
+    ) -> tuple[StoredReport | None, bool]:
+        """Like :meth:`save` for a month recomputed later: never creates a first version (None when none exists)."""
+        return self._save(tenant, month, content_hash, inputs_fingerprint, computed_at, body, watermark, changes,
+                          worth_storing, create_first=False)  # fmt: skip
+
+    def _save(
+        self,
+        tenant: str,
+        month: str,
+        content_hash: str,
+        inputs_fingerprint: str,
+        computed_at: str,
+        body: dict[str, Any],
+        watermark: str,
+        changes: Callable[[StoredReport], dict[str, Any]] | None,
+        worth_storing: Callable[[StoredReport], bool] | None,
+        *,
+        create_first: bool,
+    ) -> tuple[StoredReport | None, bool]:
+        status = str(body.get("status", "final"))
         for _ in range(5):
             latest = self.latest(tenant, month)
+            if latest is None and not create_first:
+                return None, False
             if latest is not None and latest.content_hash == content_hash:
                 return latest, False
+            if latest is not None and _order(watermark, computed_at) < _order(latest.watermark, latest.computed_at):
+                return latest, False  # computed from older inputs than the latest: never replaces it
+            if latest is not None and worth_storing is not None and not worth_storing(latest):
+                return latest, False
+            diff = None if latest is None or changes is None else changes(latest)
             version = 1 if latest is None else latest.version + 1
             packed = gzip.compress(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"), mtime=0)
             entity: dict[str, Any] = {
@@ -81,16 +158,22 @@ class ReportRepository:
                 "content_hash": content_hash,
                 "inputs_fingerprint": inputs_fingerprint,
                 "computed_at": computed_at,
+                "status": status,
+                "watermark": watermark,
                 "parts": max(1, -(-len(packed) // _PART)),
             }
             for index in range(entity["parts"]):
                 entity[f"body_{index}"] = packed[index * _PART : (index + 1) * _PART]
+            if diff is not None:
+                entity["changes"] = _pack_changes(diff)
             try:
                 self._store.table(TABLE).create_entity(entity)
                 self._store.requests += 1
             except ResourceExistsError:
-                continue  # another writer took this version: look again
-            return StoredReport(tenant, month, version, content_hash, inputs_fingerprint, computed_at, body), True
+                continue  # another writer took this version: look again (and compare with its watermark)
+            report = StoredReport(tenant, month, version, content_hash, inputs_fingerprint, computed_at, body,
+                                  status, watermark, diff)  # fmt: skip
+            return report, True
         raise RuntimeError(f"could not store report {tenant} {month}: too many concurrent writers")
 
     @staticmethod
@@ -104,4 +187,32 @@ class ReportRepository:
             inputs_fingerprint=entity["inputs_fingerprint"],
             computed_at=entity["computed_at"],
             body=json.loads(gzip.decompress(packed)),
+            status=entity.get("status") or "final",
+            watermark=entity.get("watermark") or "",
+            changes=json.loads(gzip.decompress(bytes(entity["changes"]))) if entity.get("changes") else None,
         )
+
+
+def _order(watermark: str, computed_at: str) -> tuple[datetime, datetime]:
+    """Sort key of a version's inputs: watermark, then computation instant (missing: the oldest)."""
+
+    def instant(text: str) -> datetime:
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return datetime.min.replace(tzinfo=UTC)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    return instant(watermark), instant(computed_at)
+
+
+def _pack_changes(changes: dict[str, Any]) -> bytes:
+    """The changes as gzip JSON within one binary property; an overlong cause list is shortened, never dropped."""
+    data = dict(changes)
+    while True:
+        packed = gzip.compress(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"), mtime=0)
+        causes = list(data.get("cause") or ())
+        if len(packed) <= _PART or len(causes) <= 1:
+            return packed
+        keep = len(causes) // 2
+        data["cause"] = [*causes[:keep], f"… en {len(causes) - keep} andere oorzaken"]
