@@ -133,18 +133,21 @@ class AvailabilityRepository:
         return [d for d in days if d not in statuses or not statuses[d].complete]
 
     def results(self, start_day: date, end_day: date) -> list[TestResult]:
-        """All stored results of the local days ``[start_day, end_day)``."""
+        """All stored results of the local days ``[start_day, end_day)`` (one paged range query)."""
         found: list[TestResult] = []
-        day = start_day
-        while day < end_day:
-            day_start, _ = day_bounds(day, self._zone)
-            for entity in self._store.partition(TABLE, day.isoformat()):
-                index, parts = 1, [entity.get("rows", "")]
-                while f"rows_{index}" in entity:
-                    parts.append(entity[f"rows_{index}"])
-                    index += 1
-                found.extend(_decode("".join(parts), day_start, entity["test"], entity["location"]))
-            day += timedelta(days=1)
+        if end_day <= start_day:
+            return found
+        starts: dict[str, int] = {}
+        query = "PartitionKey ge @lo and PartitionKey lt @hi"
+        for entity in self._store.query(TABLE, query, {"lo": start_day.isoformat(), "hi": end_day.isoformat()}):
+            key = entity["PartitionKey"]
+            if key not in starts:
+                starts[key] = day_bounds(date.fromisoformat(key), self._zone)[0]
+            index, parts = 1, [entity.get("rows", "")]
+            while f"rows_{index}" in entity:
+                parts.append(entity[f"rows_{index}"])
+                index += 1
+            found.extend(_decode("".join(parts), starts[key], entity["test"], entity["location"]))
         return found
 
     def statuses(self, start_day: date, end_day: date) -> dict[date, DayStatus]:

@@ -5,13 +5,27 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
+from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableServiceClient
+from azure.functions.queue import QueueMessage
+from azure.functions.timer import TimerRequest
 from azure.storage.queue import QueueClient
 
 from sla_app import bootstrap
+from sla_app.bootstrap import Services
+from sla_app.functions.availability import RESULTS_CSV_KEY
+from sla_app.services.availability_ingest import AvailabilityIngestService
+from sla_app.services.monthly_reports import MonthlyReportService
 from sla_app.storage.admin_repo import TenantRecord
+from sla_core.availability_input import TestResult as Result
+from sla_core.business_calendar import from_us, to_us
+from sla_core.events import parse_event
 from sla_core.periods import Month
 from tests.app.conftest import FixedClock, functions, settings_for
 from tools import azurite
@@ -37,3 +51,262 @@ def test_a_queue_and_tables_created_beforehand_by_infra_are_normal(storage: azur
     reader = QueueClient.from_connection_string(storage.connection_string, queue_name)
     bodies = [m.content for m in reader.receive_messages(max_messages=32)]
     assert len(bodies) == 1
+
+
+# -- helpers -------------------------------------------------------------------------------------------------------
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+JUNE = Month(2026, 6)
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=AMSTERDAM)
+
+
+def service_hours_results(day: date, down: tuple[str, str] | None = None) -> list[Result]:
+    """Results every 5 minutes 07:00–19:00 (local) from two locations; both fail in ``down = (from, to)``."""
+    slot, end = local(f"{day}T07:00"), local(f"{day}T19:00")
+    failing = None if down is None else (local(f"{day}T{down[0]}"), local(f"{day}T{down[1]}"))
+    rows = []
+    while slot < end:
+        ok = failing is None or not failing[0] <= slot < failing[1]
+        rows += [Result(to_us(slot + timedelta(minutes=1)), "home", where, ok, 700.0) for where in ("weu", "neu")]
+        slot += timedelta(minutes=5)
+    return rows
+
+
+def days_of(month: Month) -> list[date]:
+    day, days = month.first_day(), []
+    while Month.of(day) == month:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def store_days(graph: Services, days: list[date], *, complete: bool = True, at: str = "2026-07-01T03:30:00+00:00") -> None:
+    for day in days:
+        graph.availability.save_day(day, service_hours_results(day), complete=complete, ingested_at=at)
+
+
+class Source:
+    """A ResultsSource: all-up service hours per local day, or a scripted answer."""
+
+    name = "scripted"
+
+    def __init__(self, answers: dict[date, tuple[list[Result], bool, str]] | None = None) -> None:
+        self.answers = answers or {}
+
+    def fetch(self, start_us: int, end_us: int) -> tuple[list[Result], bool, str]:
+        day = from_us(start_us, AMSTERDAM).date()
+        return self.answers.get(day, (service_hours_results(day), True, ""))
+
+
+def ingest_service(graph: Services, clock: FixedClock, source: Source, ready: list[Month] | None = None) -> AvailabilityIngestService:
+    return AvailabilityIngestService(
+        source, graph.availability, graph.admin, clock, AMSTERDAM, ingestion_delay=timedelta(minutes=60),
+        on_month_ready=None if ready is None else ready.append,
+    )  # fmt: skip
+
+
+def drain(graph: Services) -> list[dict]:
+    client = graph.queue._client  # noqa: SLF001 — the test reads the real queue
+    try:
+        messages = list(client.receive_messages(max_messages=32))
+    except ResourceNotFoundError:
+        return []
+    for message in messages:
+        client.delete_message(message)
+    return sorted((json.loads(m.content) for m in messages), key=lambda m: (m["month"], m["tenant"]))
+
+
+def run_queue(graph: Services) -> list[dict]:
+    """Deliver every queued message to the queue trigger, as the host would; returns the messages."""
+    messages = drain(graph)
+    for body in messages:
+        functions()["monthly_tenant_report"].get_user_function()(
+            QueueMessage(id="m", body=json.dumps(body).encode(), dequeue_count=1)
+        )
+    return messages
+
+
+# -- complete days (rules §8.5) --------------------------------------------------------------------------------------
+
+
+def test_a_day_ingested_before_the_ingestion_delay_passed_is_partial_and_completed_by_the_next_run(
+    graph: Services, clock: FixedClock
+) -> None:
+    day = date(2026, 6, 30)  # ends 2026-06-30T22:00Z; complete from 23:00Z
+    service = ingest_service(graph, clock, Source())
+    clock.now = datetime(2026, 6, 30, 22, 30, tzinfo=UTC)
+    early = service.ingest_day(day)
+    assert (early.complete, early.rows) == (False, 288)
+    assert "ingestion delay" in early.note
+    assert graph.availability.day_status(day) == "partial"
+    clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
+    run = service.daily()
+    assert [(d.day, d.complete) for d in run.days if d.day == day] == [(day, True)]
+    assert graph.availability.day_status(day) == "complete"
+
+
+def test_day_status_and_incomplete_days(graph: Services) -> None:
+    at = "2026-07-01T03:30:00+00:00"
+    graph.availability.save_day(date(2026, 6, 1), service_hours_results(date(2026, 6, 1)), complete=True, ingested_at=at)
+    graph.availability.save_day(date(2026, 6, 2), service_hours_results(date(2026, 6, 2))[:10], complete=False,
+                                ingested_at=at, note="partial result")  # fmt: skip
+    graph.availability.save_day(date(2026, 6, 3), [], complete=False, ingested_at=at, note="HttpResponseError: 503")
+    statuses = {d: graph.availability.day_status(date(2026, 6, d)) for d in (1, 2, 3, 4)}
+    assert statuses == {1: "complete", 2: "partial", 3: "missing", 4: "missing"}
+    assert graph.availability.incomplete_days(date(2026, 6, 1), date(2026, 6, 4)) == [
+        date(2026, 6, 2), date(2026, 6, 3), date(2026, 6, 4)
+    ]
+    assert graph.availability.incomplete_days(date(2026, 6, 1), date(2026, 6, 1)) == []
+
+
+def test_re_ingesting_a_day_replaces_its_rows_and_status(graph: Services, clock: FixedClock) -> None:
+    day = date(2026, 6, 30)
+    clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
+    service = ingest_service(graph, clock, Source({day: (service_hours_results(day)[:20], False, "partial")}))
+    service.ingest_day(day)
+    assert (graph.availability.day_status(day), len(graph.availability.results(day, date(2026, 7, 1)))) == ("partial", 20)
+    clock.now = datetime(2026, 7, 2, 3, 30, tzinfo=UTC)
+    full = ingest_service(graph, clock, Source({day: (service_hours_results(day, down=("14:00", "15:40")), True, "")}))
+    full.ingest_day(day)
+    rows = graph.availability.results(day, date(2026, 7, 1))
+    assert (graph.availability.day_status(day), len(rows), sum(not r.success for r in rows)) == ("complete", 288, 40)
+
+
+# -- the computation follows the data -------------------------------------------------------------------------------
+
+LAST = date(2026, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("now", "complete_before", "ingested", "expected"),
+    [
+        pytest.param(datetime(2026, 7, 1, 3, 30, tzinfo=UTC), [], [LAST], [JUNE],
+                     id="completing the month's last day makes the month ready (even with earlier days missing)"),
+        pytest.param(datetime(2026, 7, 1, 3, 30, tzinfo=UTC), [LAST], [date(2026, 6, 15)], [],
+                     id="completing an earlier day while other days are missing does not"),
+        pytest.param(datetime(2026, 7, 2, 3, 30, tzinfo=UTC), [d for d in days_of(JUNE) if d.day != 29],
+                     [date(2026, 6, 29)], [JUNE], id="a day arriving late that completes the month makes it ready"),
+        pytest.param(datetime(2026, 6, 30, 3, 30, tzinfo=UTC), [], [date(2026, 6, 29)], [],
+                     id="a month that has not ended is never ready"),
+        pytest.param(datetime(2026, 7, 2, 3, 30, tzinfo=UTC), days_of(JUNE), [LAST], [],
+                     id="re-ingesting a complete last day does not trigger again"),
+    ],
+)  # fmt: skip
+def test_the_ingestion_that_completes_a_month_triggers_its_computation(
+    graph: Services, clock: FixedClock, now: datetime, complete_before: list[date], ingested: list[date],
+    expected: list[Month],
+) -> None:
+    store_days(graph, complete_before)
+    clock.now = now
+    ready: list[Month] = []
+    service = ingest_service(graph, clock, Source(), ready)
+    run = service.backfill(min(ingested), max(ingested) + timedelta(days=1))
+    assert ready == expected and run.months_ready == expected
+
+
+def write_csv(path: Path, rows: list[Result]) -> None:
+    lines = ["TimeGenerated,Name,Location,Success,DurationMs"]
+    lines += [f"{from_us(r.at, UTC).isoformat().replace('+00:00', 'Z')},{r.name},{r.location},{r.success},{r.duration_ms}"
+              for r in rows]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_june_with_downtime_on_its_last_afternoon_is_provisional_at_the_timer_and_final_after_ingestion(
+    graph: Services, tenants: list[str], clock: FixedClock, tmp_path: Path
+) -> None:
+    """Issue 8: 100 minutes down on Tuesday 30 June; the timer runs before that day is ingested."""
+    store_days(graph, [d for d in days_of(JUNE) if d != LAST], at="2026-06-30T03:30:00+00:00")
+    path = tmp_path / "results.csv"
+    write_csv(path, service_hours_results(LAST, down=("14:00", "15:40")))
+    graph.extras[RESULTS_CSV_KEY] = str(path)
+
+    clock.now = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)  # 04:00 local: the safety-net timer
+    functions()["monthly_fan_out"].get_user_function()(None)
+    assert [m["tenant"] for m in run_queue(graph)] == ["almelo", "enschede", "hengelo"]
+    first = graph.reports.latest("enschede", "2026-06")
+    assert first is not None and (first.status, first.body["missing_days"]) == ("provisional", ["2026-06-30"])
+    assert first.body["status"] == "provisional" and first.changes is None
+
+    clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)  # 05:30 local: the ingestion of 30 June
+    functions()["availability_daily"].get_user_function()(TimerRequest())
+    assert graph.availability.day_status(LAST) == "complete"
+    assert [(m["month"], m["tenant"]) for m in run_queue(graph)] == [("2026-06", t) for t in tenants]
+    final = graph.reports.latest("enschede", "2026-06")
+    assert final is not None and (final.version, final.status, final.body["missing_days"]) == (2, "final", [])
+    availability = final.body["service_levels"]["availability"]
+    assert availability["down_minutes"] == 100 and availability["met"] is False
+    assert final.changes is not None and "status: voorlopig → definitief" in final.changes["cause"]
+    assert [c["metric"] for c in final.changes["service_levels"]] == ["availability", "trailing_12_months.availability"]
+    assert final.watermark >= first.watermark
+
+
+# -- the input watermark (issue 8: a stale report as the latest) -----------------------------------------------------
+
+
+class Interleaving:
+    """The report store of a slow computation: just before it saves, another computation runs to the end."""
+
+    def __init__(self, reports: Any, meanwhile: Any) -> None:
+        self._reports = reports
+        self._meanwhile = meanwhile
+
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        self._meanwhile()
+        return self._reports.save(*args, **kwargs)
+
+    def restate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._reports.restate(*args, **kwargs)
+
+
+def incident(n: int, opened: str, responded: str | None = None) -> list:
+    events = [{"event_id": f"e{n}-o", "tenant": "enschede", "ticket_id": f"M{n}", "occurred_at": opened,
+               "kind": "opened", "type": "incident", "priority": "hoog", "status": "nieuw"}]  # fmt: skip
+    if responded:
+        events.append({"event_id": f"e{n}-r", "tenant": "enschede", "ticket_id": f"M{n}", "occurred_at": responded,
+                       "kind": "responded"})  # fmt: skip
+    return [parse_event(e, "test") for e in events]
+
+
+def test_a_computation_from_older_inputs_finishing_last_does_not_become_the_latest(
+    graph: Services, tenants: list[str], clock: FixedClock
+) -> None:
+    graph.events.save(incident(1, "2026-10-05T09:00:00+02:00", "2026-10-05T09:30:00+02:00"))
+    october = Month(2026, 10)
+
+    def newer_computation() -> None:  # an admin re-run while the queue works, after a late event arrived
+        graph.events.save(incident(2, "2026-10-06T09:00:00+02:00"))  # breached in October
+        graph.monthly.compute("enschede", october)
+
+    slow = MonthlyReportService(graph.admin, graph.events, graph.availability,
+                                Interleaving(graph.reports, newer_computation), clock)  # fmt: skip
+    outcome = slow.compute("enschede", october)  # read its inputs before the late event, saves after the re-run
+
+    latest = graph.reports.latest("enschede", "2026-10")
+    assert latest is not None and latest.body["service_levels"]["response_time"]["decided"] == 2
+    assert [v.version for v in graph.reports.versions("enschede", "2026-10")] == [1]
+    assert (outcome.version, outcome.stored) == (1, False)
+    again = graph.monthly.compute("enschede", october)
+    assert (again.version, again.stored) == (1, False), "the newer inputs are already stored"
+
+
+def test_of_two_computations_from_the_same_inputs_the_later_one_wins(
+    graph: Services, tenants: list[str], clock: FixedClock
+) -> None:
+    """Equal watermarks: the computation instant decides (time alone can decide an outcome: a breach)."""
+    graph.events.save(incident(1, "2026-11-02T09:00:00+01:00"))  # hoog: 2 h response target
+    month = Month(2026, 11)
+    clock.now = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)  # pending
+
+    def later_computation() -> None:
+        clock.now = datetime(2026, 11, 2, 11, 30, tzinfo=UTC)  # 12:30 local: breached
+        graph.monthly.compute("enschede", month)
+        clock.now = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
+
+    slow = MonthlyReportService(graph.admin, graph.events, graph.availability,
+                                Interleaving(graph.reports, later_computation), clock)  # fmt: skip
+    slow.compute("enschede", month)
+    [only] = graph.reports.versions("enschede", "2026-11")
+    assert only.body["service_levels"]["response_time"]["decided"] == 1
