@@ -1,0 +1,204 @@
+"""Restatement, never silent (rules §8.6, issue 12 §1), over Azurite.
+
+October 2026 is computed and delivered on 1 November (version 1). Something
+changes in November; the run of November on 1 December recomputes the previous
+12 months: October gets version 2 with its list of changes, and the aggregates
+(the trailing year of November's report, the overview's year to date) equal a
+recomputation. Availability days of October and November are complete; 14
+October has results (all up unless a case says otherwise), the other days none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sla_app.bootstrap import Services
+from sla_app.overview import overview_service
+from sla_app.storage.availability_repo import DayStatus
+from sla_core.events import TicketEvent, parse_event
+from sla_core.periods import Month
+from tests.app.conftest import FixedClock
+from tests.app.test_month_end import service_hours_results
+
+OCTOBER, NOVEMBER = Month(2026, 10), Month(2026, 11)
+DAY = date(2026, 10, 14)
+DELIVERED = datetime(2026, 11, 1, 3, 30, tzinfo=UTC)
+NEXT_RUN = datetime(2026, 12, 1, 3, 30, tzinfo=UTC)
+
+
+def event(n: str, ticket: str, occurred: str, kind: str, **fields: Any) -> TicketEvent:
+    data = {"event_id": f"enschede-{n}", "tenant": "enschede", "ticket_id": ticket, "occurred_at": occurred,
+            "kind": kind, **fields}  # fmt: skip
+    return parse_event(data, "test")
+
+
+OPENED = {"type": "incident", "priority": "hoog", "scope": "platform", "status": "nieuw"}
+M1 = [  # Monday 5 October: answered in 30 minutes, restored in 1 hour (hoog: 2 h / 4 h)
+    event("1o", "M1", "2026-10-05T09:00:00+02:00", "opened", **OPENED),
+    event("1r", "M1", "2026-10-05T09:30:00+02:00", "responded"),
+    event("1s", "M1", "2026-10-05T10:00:00+02:00", "resolved"),
+]
+M2 = [event("2o", "M2", "2026-10-20T09:00:00+02:00", "opened", **OPENED)]  # never answered: breached 20 October
+
+
+def mark_complete(graph: Services, month: Month, at: str = "2026-11-01T03:30:00+00:00") -> None:
+    day = month.first_day()
+    while Month.of(day) == month:
+        graph.availability.record_status(DayStatus(day, True, 0, at))
+        day += timedelta(days=1)
+
+
+@pytest.fixture
+def delivered(graph: Services, tenants: list[str], clock: FixedClock) -> Services:
+    """October computed on 1 November from M1, M2 and an all-up 14 October; November's days complete too."""
+    mark_complete(graph, OCTOBER)
+    mark_complete(graph, NOVEMBER, at="2026-11-15T03:30:00+00:00")
+    graph.availability.save_day(DAY, service_hours_results(DAY, down=("10:00", "10:30")), complete=True,
+                                ingested_at="2026-11-01T03:30:00+00:00")  # fmt: skip
+    graph.events.save([*M1, *M2])
+    clock.now = DELIVERED
+    outcome = graph.monthly.compute("enschede", OCTOBER, restate=True)
+    assert (outcome.version, outcome.stored, outcome.restated) == (1, True, ())
+    return graph
+
+
+def next_run(graph: Services, clock: FixedClock) -> tuple[Any, Any]:
+    """November's monthly run (restating October); returns October's versions and November's latest."""
+    clock.now = NEXT_RUN
+    graph.monthly.compute("enschede", NOVEMBER, restate=True)
+    return graph.reports.versions("enschede", "2026-10"), graph.reports.latest("enschede", "2026-11")
+
+
+def reopen(graph: Services) -> None:
+    graph.events.save([event("1x", "M1", "2026-11-03T10:00:00+01:00", "reopened"),
+                       event("1y", "M1", "2026-11-03T16:00:00+01:00", "resolved")])  # fmt: skip
+
+
+def reclassify(graph: Services) -> None:
+    graph.events.save([event("1t", "M1", "2026-11-04T10:00:00+01:00", "updated", type="serviceverzoek")])
+
+
+def late_event(graph: Services) -> None:
+    graph.events.save([event("2r", "M2", "2026-10-20T09:30:00+02:00", "responded")])
+
+
+def reingest_day(graph: Services) -> None:
+    graph.availability.save_day(DAY, service_hours_results(DAY, down=("10:00", "12:00")), complete=True,
+                                ingested_at="2026-11-20T03:30:00+00:00")  # fmt: skip
+
+
+def new_exclusion(graph: Services) -> None:
+    graph.admin.add_exclusion("enschede", {"start": "2026-10-14T10:00:00+02:00", "end": "2026-10-14T10:30:00+02:00",
+                                           "reason": "aangekondigd onderhoud"})  # fmt: skip
+
+
+CASES = [
+    pytest.param(
+        reopen,
+        {"restore_time_platform": (50.0, 0.0)},
+        [{"ticket_id": "M1", "metric": "restore_time_platform", "before": "met", "after": None}],
+        ["melding M1: gebeurtenis enschede-1x (heropend, 2026-11-03T10:00:00+01:00) nagekomen",
+         "melding M1: gebeurtenis enschede-1y (opgelost, 2026-11-03T16:00:00+01:00) nagekomen"],
+        id="a reopen after delivery",
+    ),
+    pytest.param(
+        reclassify,
+        {"response_time": (50.0, 0.0), "restore_time_platform": (50.0, 0.0)},
+        [{"ticket_id": "M1", "metric": "response_time", "before": "met", "after": None},
+         {"ticket_id": "M1", "metric": "restore_time_platform", "before": "met", "after": None}],
+        ["meldingen niet meegeteld (geen incident): 0 → 1",
+         "melding M1: gebeurtenis enschede-1t (gewijzigd: type serviceverzoek, 2026-11-04T10:00:00+01:00) nagekomen"],
+        id="a reclassification to a service request",
+    ),
+    pytest.param(
+        late_event,
+        {"response_time": (50.0, 100.0)},
+        [{"ticket_id": "M2", "metric": "response_time", "before": "breached", "after": "met"}],
+        ["melding M2: gebeurtenis enschede-2r (gereageerd, 2026-10-20T09:30:00+02:00) nagekomen"],
+        id="a late event",
+    ),
+    pytest.param(
+        reingest_day,
+        {"availability": "lower"},
+        [],
+        ["beschikbaarheid gewijzigd (opnieuw ingelezen of uitgesloten): 2026-10-14"],
+        id="a re-ingested day",
+    ),
+    pytest.param(
+        new_exclusion,
+        {"availability": "higher"},
+        [],
+        ["beschikbaarheid gewijzigd (opnieuw ingelezen of uitgesloten): 2026-10-14",
+         "uitsluiting toegevoegd: 2026-10-14T10:00:00+02:00 – 2026-10-14T10:30:00+02:00 (aangekondigd onderhoud)"],
+        id="a new exclusion",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("change", "levels", "outcomes", "cause"), CASES)
+def test_a_delivered_month_that_changed_gets_a_new_version_with_its_changes(
+    delivered: Services, clock: FixedClock, change: Callable[[Services], None], levels: dict, outcomes: list,
+    cause: list,
+) -> None:
+    graph = delivered
+    change(graph)
+    versions, _ = next_run(graph, clock)
+    assert [v.version for v in versions] == [1, 2]
+    v1, v2 = versions
+    assert v1.changes is None and v2.changes is not None and v2.has_changes
+    month_levels = {c["metric"]: (c["before"], c["after"]) for c in v2.changes["service_levels"]
+                    if not c["metric"].startswith("trailing")}  # fmt: skip
+    assert month_levels.keys() == levels.keys()
+    for metric, expected in levels.items():
+        before, after = month_levels[metric]
+        if expected == "lower":
+            assert after < before
+        elif expected == "higher":
+            assert after > before
+        else:
+            assert (before, after) == expected
+    assert v2.changes["outcomes"] == outcomes
+    assert v2.changes["cause"] == cause
+    assert v2.watermark >= v1.watermark and v2.status == "final"
+
+
+def test_a_month_whose_figures_did_not_change_keeps_its_version_and_no_report_is_invented(
+    delivered: Services, clock: FixedClock
+) -> None:
+    graph = delivered
+    graph.events.save([event("3o", "M3", "2026-11-10T09:00:00+01:00", "opened", **OPENED)])  # November only
+    versions, november = next_run(graph, clock)
+    assert [v.version for v in versions] == [1]
+    assert november is not None and november.version == 1
+    assert graph.reports.versions("enschede", "2026-09") == [], "restatement never creates a month never computed"
+
+
+def test_after_a_reopen_the_trailing_year_and_the_year_to_date_equal_a_recomputation(
+    delivered: Services, clock: FixedClock
+) -> None:
+    """Issue 12: October as delivered says restore 2/1 (M1 within, M2 breached); recomputed 1/0 (M1 moved out);
+    November 1/0 (M1 breached on reopening). Summed: 2/0, never 3/1."""
+    graph = delivered
+    reopen(graph)
+    versions, november = next_run(graph, clock)
+    october = versions[-1]
+    metric = "restore_time_platform"
+    counts = lambda block: (block["decided"], block["within"])  # noqa: E731
+    assert counts(versions[0].body["service_levels"][metric]) == (2, 1)
+    assert counts(october.body["service_levels"][metric]) == (1, 0)
+    assert counts(november.body["service_levels"][metric]) == (1, 0)
+    assert counts(november.body["trailing_12_months"][metric]) == (2, 0)
+
+    for tenant in ("almelo", "hengelo"):
+        graph.monthly.compute(tenant, NOVEMBER)
+    overview = overview_service(graph).overview(NOVEMBER)
+    [row] = [r for r in overview["tenants"] if r["tenant"] == "enschede"]
+    assert row["year_to_date"]["months"] == ["2026-10", "2026-11"]
+    assert counts(row["year_to_date"]["service_levels"][metric]) == (2, 0)
+
+    recomputed = graph.monthly.compute("enschede", OCTOBER)
+    assert (recomputed.version, recomputed.stored) == (2, False), "the latest version equals a recomputation"
