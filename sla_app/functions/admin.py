@@ -269,7 +269,8 @@ def get_report(req: func.HttpRequest) -> func.HttpResponse:
         raise NotFound(f"{which} for {tenant} {month}")
     return json_response(
         {"tenant": stored.tenant, "month": stored.month, "version": stored.version, "computed_at": stored.computed_at,
-         "content_hash": stored.content_hash, "inputs_fingerprint": stored.inputs_fingerprint, "report": stored.body}
+         "content_hash": stored.content_hash, "inputs_fingerprint": stored.inputs_fingerprint, "report": stored.body,
+         **_version_state(stored)}
     )  # fmt: skip
 
 
@@ -284,8 +285,13 @@ def list_report_versions(req: func.HttpRequest) -> func.HttpResponse:
         raise NotFound(f"no report for {tenant} {month}")
     return json_response(
         [{"version": v.version, "computed_at": v.computed_at, "content_hash": v.content_hash,
-          "inputs_fingerprint": v.inputs_fingerprint} for v in versions]
+          "inputs_fingerprint": v.inputs_fingerprint, **_version_state(v)} for v in versions]
     )  # fmt: skip
+
+
+def _version_state(stored: Any) -> dict[str, Any]:
+    """Status, input watermark and changes of a stored version (rules §8.5, §8.6)."""
+    return {"status": stored.status, "watermark": stored.watermark or None, "changes": stored.changes}
 
 
 # -- audit -------------------------------------------------------------------------

@@ -295,6 +295,31 @@ class Exclusion(_Response):
 # -- reports -----------------------------------------------------------------
 
 
+class ServiceLevelChange(_Response):
+    """A service level value before and after (percent, unrounded; None: n.v.t.)."""
+
+    metric: str
+    before: float | None
+    after: float | None
+
+
+class OutcomeChange(_Response):
+    """A ticket outcome counted in the month before and after (None: not counted in this month)."""
+
+    ticket_id: str
+    metric: str
+    before: Literal["met", "breached"] | None
+    after: Literal["met", "breached"] | None
+
+
+class ReportChanges(_Response):
+    """What changed against the previous version (rules §8.6)."""
+
+    service_levels: list[ServiceLevelChange]
+    outcomes: list[OutcomeChange]
+    cause: list[str] = Field(description="What explains the changes, in Dutch, as far as derivable.")
+
+
 class ReportVersion(_Response):
     """One stored version of a tenant-month report (without its body)."""
 
@@ -302,6 +327,15 @@ class ReportVersion(_Response):
     computed_at: str = Field(json_schema_extra={"format": "date-time"})
     content_hash: str = Field(description="SHA-256 of the report without as_of.")
     inputs_fingerprint: str = Field(description="SHA-256 of the inputs it was computed from (evidence).")
+    status: Literal["final", "provisional"] = Field(
+        default="final", description="Rules §8.5: provisional while days of the month are not complete."
+    )
+    watermark: str | None = Field(
+        default=None, description="Latest event-received / availability-ingested instant among its inputs (UTC)."
+    )
+    changes: ReportChanges | None = Field(
+        default=None, description="Rules §8.6: version 2 and later, the changes against the previous version."
+    )
 
 
 class Report(ReportVersion):

@@ -296,7 +296,11 @@ def test_the_versions_are_listed_without_their_bodies(reports: None) -> None:
         (1, "2026-11-01T02:00:00+00:00", "hash-1", "inputs-1"),
         (2, "2026-11-02T08:00:00+00:00", "hash-2", "inputs-2"),
     ]
-    assert all(set(v) == {"version", "computed_at", "content_hash", "inputs_fingerprint"} for v in reply.body)
+    keys = {"version", "computed_at", "content_hash", "inputs_fingerprint", "status", "watermark", "changes"}
+    assert all(set(v) == keys for v in reply.body)
+    assert [(v.status, v.watermark) for v in versions] == [
+        ("final", "2026-11-01T02:00:00+00:00"), ("final", "2026-11-02T08:00:00+00:00")
+    ]
 
 
 def test_no_report_is_404_and_a_bad_month_400(reports: None) -> None:

@@ -17,11 +17,13 @@ from typing import Any
 import pytest
 
 from sla_app.bootstrap import Services
+from sla_app.http import api_models as m
 from sla_app.overview import overview_service
 from sla_app.storage.availability_repo import DayStatus
 from sla_core.events import TicketEvent, parse_event
 from sla_core.periods import Month
 from tests.app.conftest import FixedClock
+from tests.app.test_admin_api import ADMIN, call
 from tests.app.test_month_end import service_hours_results
 
 OCTOBER, NOVEMBER = Month(2026, 10), Month(2026, 11)
@@ -202,3 +204,13 @@ def test_after_a_reopen_the_trailing_year_and_the_year_to_date_equal_a_recomputa
 
     recomputed = graph.monthly.compute("enschede", OCTOBER)
     assert (recomputed.version, recomputed.stored) == (2, False), "the latest version equals a recomputation"
+
+
+def test_the_api_lists_the_versions_with_their_changes(delivered: Services, clock: FixedClock) -> None:
+    late_event(delivered)
+    next_run(delivered, clock)
+    reply = call("list_report_versions", route={"tenant": "enschede", "month": "2026-10"}, headers=ADMIN)
+    assert reply.status == 200, reply.body
+    versions = [m.ReportVersion.model_validate(v) for v in reply.body]
+    assert [(v.version, v.status, v.changes is None) for v in versions] == [(1, "final", True), (2, "final", False)]
+    assert versions[1].changes is not None and versions[1].changes.outcomes[0].ticket_id == "M2"
