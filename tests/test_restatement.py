@@ -123,8 +123,8 @@ CASES = [
                           "reason": "aangekondigd onderhoud"}]),
         [],
         {"service_levels": [{"metric": "availability", "before": 99.5, "after": 100.0}], "outcomes": [],
-         "cause": ["uitsluiting toegevoegd: 2026-10-14T10:00:00+02:00 – 2026-10-14T11:00:00+02:00 "
-                   "(aangekondigd onderhoud)"]},
+         "cause": [("uitsluiting toegevoegd: 2026-10-14T10:00:00+02:00 – 2026-10-14T11:00:00+02:00 "
+                    "(aangekondigd onderhoud)")]},
         id="a new exclusion turns down time into available time and is named",
     ),
     pytest.param(

@@ -178,7 +178,7 @@ class MonthlyReportService:
         if not window.contains(month):
             raise Unprocessable(f"month {month} is outside the measurement window of {tenant_id}", field="month")
         earlier = [m for m in (month.shift(-n) for n in range(1, RESTATE_MONTHS + 1)) if window.contains(m)]
-        inputs = _Inputs.read(self, tenant_id, contract, window, [month, *(earlier if restate else [])])
+        inputs = self._inputs(tenant_id, contract, window, [month, *(earlier if restate else [])])
         stored, created = self._store(inputs, month, first=True)
         assert stored is not None
         self._admin.audit(
@@ -195,6 +195,36 @@ class MonthlyReportService:
                     changes=again.changes,
                 )  # fmt: skip
         return MonthlyOutcome(tenant_id, str(month), stored.version, created, tuple(restated))
+
+    def _inputs(self, tenant: str, contract: Contract, window: MeasurementWindow, months: list[Month]) -> _Inputs:
+        """The tenant's inputs as of now, for ``months`` and their trailing windows (read once)."""
+        now = self._clock()
+        as_of = to_us(now)
+        first_day = min(trailing_months(m, window)[0] for m in months).first_day()
+        end_day = max(months).shift(1).first_day()
+        results = self._results.results(first_day, end_day)
+        statuses = self._results.statuses(first_day, end_day)
+        exclusions = self._admin.exclusions(tenant)
+        received = [(e, r) for e, r in self._events.of_tenant_received(tenant) if e.at <= as_of]
+        events = [e for e, _ in received]
+        grouped: dict[Month, list[tuple[Any, ...]]] = {}
+        for r in results:
+            grouped.setdefault(Month.of(from_us(r.at, contract.zone).date()), []).append(
+                (r.at, r.name, r.location, r.success, r.duration_ms)
+            )
+        return _Inputs(
+            tenant=tenant,
+            contract=contract,
+            window=window,
+            computed_at=now.isoformat(),
+            reporter=Reporter(contract, results, exclusions, as_of),
+            events=events,
+            received=received,
+            statuses=statuses,
+            results_by_month={m: digest(sorted(rows)) for m, rows in grouped.items()},
+            events_digest=digest(sorted(json.dumps(e.to_json(), sort_keys=True) for e in events)),
+            exclusions_json=[e.to_json() for e in exclusions],
+        )
 
     def _store(self, inputs: _Inputs, month: Month, *, first: bool) -> tuple[Any | None, bool]:
         """Compute ``month`` from ``inputs`` and store it: a first computation, or a restatement."""
@@ -235,38 +265,6 @@ class _Inputs:
     results_by_month: dict[Month, str]  # month -> digest of its results
     events_digest: str
     exclusions_json: list[dict[str, Any]]
-
-    @classmethod
-    def read(
-        cls, service: MonthlyReportService, tenant: str, contract: Contract, window: MeasurementWindow, months: list[Month]
-    ) -> _Inputs:
-        now = service._clock()  # noqa: SLF001 — one service, split for readability
-        as_of = to_us(now)
-        first_day = min(trailing_months(m, window)[0] for m in months).first_day()
-        end_day = max(months).shift(1).first_day()
-        results = service._results.results(first_day, end_day)  # noqa: SLF001
-        statuses = service._results.statuses(first_day, end_day)  # noqa: SLF001
-        exclusions = service._admin.exclusions(tenant)  # noqa: SLF001
-        received = [(e, r) for e, r in service._events.of_tenant_received(tenant) if e.at <= as_of]  # noqa: SLF001
-        events = [e for e, _ in received]
-        grouped: dict[Month, list[tuple[Any, ...]]] = {}
-        for r in results:
-            grouped.setdefault(Month.of(from_us(r.at, contract.zone).date()), []).append(
-                (r.at, r.name, r.location, r.success, r.duration_ms)
-            )
-        return cls(
-            tenant=tenant,
-            contract=contract,
-            window=window,
-            computed_at=now.isoformat(),
-            reporter=Reporter(contract, results, exclusions, as_of),
-            events=events,
-            received=received,
-            statuses=statuses,
-            results_by_month={m: digest(sorted(rows)) for m, rows in grouped.items()},
-            events_digest=digest(sorted(json.dumps(e.to_json(), sort_keys=True) for e in events)),
-            exclusions_json=[e.to_json() for e in exclusions],
-        )
 
     def report(self, month: Month) -> tuple[dict[str, Any], str, str]:
         """The report body of ``month``, the fingerprint of its inputs and their watermark (RFC 3339 UTC)."""

@@ -198,7 +198,7 @@ def _order(watermark: str, computed_at: str) -> tuple[datetime, datetime]:
 
     def instant(text: str) -> datetime:
         try:
-            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            value = datetime.fromisoformat(text)
         except ValueError:
             return datetime.min.replace(tzinfo=UTC)
         return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -109,7 +109,7 @@ def ingest_service(graph: Services, clock: FixedClock, source: Source, ready: li
 
 
 def drain(graph: Services) -> list[dict]:
-    client = graph.queue._client  # noqa: SLF001 — the test reads the real queue
+    client = graph.queue._client  # the test reads the real queue
     try:
         messages = list(client.receive_messages(max_messages=32))
     except ResourceNotFoundError:

@@ -189,7 +189,10 @@ def test_after_a_reopen_the_trailing_year_and_the_year_to_date_equal_a_recomputa
     versions, november = next_run(graph, clock)
     october = versions[-1]
     metric = "restore_time_platform"
-    counts = lambda block: (block["decided"], block["within"])  # noqa: E731
+
+    def counts(block: dict) -> tuple[int, int]:
+        return block["decided"], block["within"]
+
     assert counts(versions[0].body["service_levels"][metric]) == (2, 1)
     assert counts(october.body["service_levels"][metric]) == (1, 0)
     assert counts(november.body["service_levels"][metric]) == (1, 0)
