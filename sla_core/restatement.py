@@ -35,6 +35,7 @@ KIND_NL = {
 }
 STATUS_NL = {"final": "definitief", "provisional": "voorlopig"}
 NOT_MEASURED_NL = {"niet_incident": "geen incident", "niet_toerekenbaar": "niet toerekenbaar"}
+_TRAILING = "trailing_12_months."
 _EVENT_FIELDS = ("type", "priority", "scope", "attributable")
 _LEVEL_FIGURES = ("value", "decided", "within", "down_minutes", "unknown_minutes", "excluded_minutes",
                   "scheduled_minutes")  # fmt: skip
@@ -135,7 +136,7 @@ def restatement(
     """
     levels = _level_changes(before.get("service_levels") or {}, after.get("service_levels") or {})
     levels += _level_changes(
-        before.get("trailing_12_months") or {}, after.get("trailing_12_months") or {}, "trailing_12_months."
+        before.get("trailing_12_months") or {}, after.get("trailing_12_months") or {}, _TRAILING
     )
     outcomes = outcome_changes(before, after)
     tickets = {o["ticket_id"] for o in outcomes}
@@ -143,13 +144,16 @@ def restatement(
 
 
 def figures_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
-    """Whether ``after`` tells the municipality something else: a value, an outcome, the status or missing days."""
+    """Whether ``after`` tells the municipality something else about its month: a value, an outcome, the status
+    or missing days. The trailing year alone does not count: it is recomputed in every new report, and a month
+    restated only because older data aged out of retention would be a false correction."""
     if before.get("status", "final") != after.get("status", "final"):
         return True
     if list(before.get("missing_days") or ()) != list(after.get("missing_days") or ()):
         return True
     changes = restatement(before, after)
-    return bool(changes["service_levels"] or changes["outcomes"])
+    month_levels = [c for c in changes["service_levels"] if not c["metric"].startswith(_TRAILING)]
+    return bool(month_levels or changes["outcomes"])
 
 
 def has_changes(changes: Mapping[str, Any] | None) -> bool:

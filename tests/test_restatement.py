@@ -160,6 +160,8 @@ def test_the_changes_of_a_restated_month(before: dict, after: dict, events: list
         pytest.param(body(status="provisional", missing_days=["2026-10-31"]), body(), True,
                      id="provisional became final with the same values"),
         pytest.param(body(), body(service_levels=levels(load_time={"value": 90.0})), True, id="the load time changed"),
+        pytest.param(body(), body(trailing_12_months={"months": ["2026-10"], "restore_time": {"value": 50.0}}), False,
+                     id="only the trailing year changed"),
     ],
 )  # fmt: skip
 def test_a_restated_month_is_stored_only_when_its_figures_changed(before: dict, after: dict, changed: bool) -> None:
