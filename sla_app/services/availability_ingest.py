@@ -249,12 +249,22 @@ class AvailabilityIngestService:
             last_completed = any(o.completed and o.day == last for o in outcomes)
             if last_completed or not self._store.incomplete_days(month.first_day(), last):
                 ready.append(month)
+        failure: Exception | None = None
         for month in ready:
+            last = month.shift(1).first_day() - timedelta(days=1)
+            incomplete = [d.isoformat() for d in self._store.incomplete_days(month.first_day(), last)]
             self._audit.audit(self._now(), "system", "availability.month_ready", None, month=str(month),
-                              incomplete=[d.isoformat() for d in self._store.incomplete_days(
-                                  month.first_day(), month.shift(1).first_day() - timedelta(days=1))])  # fmt: skip
-            if self._on_month_ready is not None:
+                              incomplete=incomplete)  # fmt: skip
+            if self._on_month_ready is None:
+                continue
+            try:
                 self._on_month_ready(month)
+            except Exception as exc:  # noqa: BLE001 — audited, the other months still go; re-raised below
+                failure = exc
+                self._audit.audit(self._now(), "system", "availability.month_ready_failed", None, month=str(month),
+                                  error=f"{type(exc).__name__}: {exc}"[:_NOTE_LIMIT])  # fmt: skip
+        if failure is not None:
+            raise failure  # the days are stored; an admin re-runs the month (POST /api/admin/months/{month}/run)
         return IngestRun(outcomes, ready)
 
     def check_range(self, start: date, end: date) -> None:

@@ -310,3 +310,18 @@ def test_of_two_computations_from_the_same_inputs_the_later_one_wins(
     slow.compute("enschede", month)
     [only] = graph.reports.versions("enschede", "2026-11")
     assert only.body["service_levels"]["response_time"]["decided"] == 1
+
+
+def test_a_failing_fan_out_after_the_month_completed_is_audited_and_raised(graph: Services, clock: FixedClock) -> None:
+    clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
+
+    def broken(month: Month) -> None:
+        raise ConnectionError("queue unreachable")
+
+    service = AvailabilityIngestService(Source(), graph.availability, graph.admin, clock, AMSTERDAM,
+                                        on_month_ready=broken)  # fmt: skip
+    with pytest.raises(ConnectionError):
+        service.backfill(LAST, LAST + timedelta(days=1))
+    assert graph.availability.day_status(LAST) == "complete"
+    actions = [e["action"] for e in graph.admin.audit_entries(date(2026, 7, 1))]
+    assert "availability.month_ready" in actions and "availability.month_ready_failed" in actions
