@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sla_core.contract import contract_from_mapping
 from sla_core.periods import Month
@@ -199,3 +201,28 @@ def test_the_report_is_provisional_while_days_of_its_month_are_missing(missing: 
     assert (report.status, list(report.missing_days)) == (status, days)
     as_json = report_json(report)
     assert (as_json["status"], as_json["missing_days"]) == (status, days)
+
+
+_OUTCOME_MAPS = st.dictionaries(
+    st.tuples(st.sampled_from(["M1", "M2", "M3"]), st.sampled_from(["response_time", "restore_time_platform"])),
+    st.sampled_from(["met", "breached"]),
+)
+
+
+def _as_body(outcomes: dict[tuple[str, str], str]) -> dict[str, Any]:
+    return body(outcomes=[{"ticket_id": t, "metric": m, "outcome": o} for (t, m), o in outcomes.items()])
+
+
+@given(_OUTCOME_MAPS, _OUTCOME_MAPS)
+def test_the_outcome_changes_turn_the_earlier_outcomes_into_the_later_ones(before: dict, after: dict) -> None:
+    changes = restatement(_as_body(before), _as_body(after))["outcomes"]
+    patched = dict(before)
+    for change in changes:
+        key = (change["ticket_id"], change["metric"])
+        assert patched.get(key) == change["before"] != change["after"]
+        if change["after"] is None:
+            del patched[key]
+        else:
+            patched[key] = change["after"]
+    assert patched == after
+    assert (changes == []) is (before == after)

@@ -325,3 +325,32 @@ def test_a_failing_fan_out_after_the_month_completed_is_audited_and_raised(graph
     assert graph.availability.day_status(LAST) == "complete"
     actions = [e["action"] for e in graph.admin.audit_entries(date(2026, 7, 1))]
     assert "availability.month_ready" in actions and "availability.month_ready_failed" in actions
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "stored"),
+    [
+        pytest.param(("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
+                     ("2026-11-01T09:00:00+00:00", "2026-11-01T13:00:00+00:00"), False,
+                     id="older inputs computed later are not stored"),
+        pytest.param(("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
+                     ("2026-11-01T11:00:00Z", "2026-11-01T11:30:00+00:00"), True,
+                     id="newer inputs are stored even when computed earlier"),
+        pytest.param(("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
+                     ("2026-11-01T11:00:00+01:00", "2026-11-01T11:00:00+00:00"), False,
+                     id="instants are compared, not strings: the same watermark computed earlier is not stored"),
+        pytest.param(("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
+                     ("2026-11-01T10:00:00+00:00", "2026-11-01T12:30:00+00:00"), True,
+                     id="the same watermark computed later is stored"),
+    ],
+)  # fmt: skip
+def test_the_repository_compares_watermarks_under_its_insert_only_versions(
+    graph: Services, first: tuple[str, str], second: tuple[str, str], stored: bool
+) -> None:
+    graph.reports.save("enschede", "2026-10", "hash-1", "in-1", first[1], {"figure": 1}, watermark=first[0])
+    report, created = graph.reports.save("enschede", "2026-10", "hash-2", "in-2", second[1], {"figure": 2},
+                                         watermark=second[0])  # fmt: skip
+    assert created is stored
+    latest = graph.reports.latest("enschede", "2026-10")
+    assert latest is not None and latest.body == ({"figure": 2} if stored else {"figure": 1})
+    assert report.version == (2 if stored else 1)
