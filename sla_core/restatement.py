@@ -6,8 +6,8 @@ computed here from the two report bodies (``report_json`` output) and the
 events received since the previous version:
 
 * ``service_levels``: each service level whose value changed, ``{"metric",
-  "before", "after"}`` (unrounded percentages, None for "n.v.t."); the trailing
-  12 months' levels as ``trailing_12_months.<metric>``;
+  "before", "after"}`` (unrounded percentages, None for "n.v.t."), for the
+  month itself (the trailing year is recomputed in every new report anyway);
 * ``outcomes``: each ticket outcome counted differently in the month,
   ``{"ticket_id", "metric", "before", "after"}`` with ``met`` / ``breached`` /
   None (not counted in this month);
@@ -35,22 +35,19 @@ KIND_NL = {
 }
 STATUS_NL = {"final": "definitief", "provisional": "voorlopig"}
 NOT_MEASURED_NL = {"niet_incident": "geen incident", "niet_toerekenbaar": "niet toerekenbaar"}
-_TRAILING = "trailing_12_months."
 _EVENT_FIELDS = ("type", "priority", "scope", "attributable")
 _LEVEL_FIGURES = ("value", "decided", "within", "down_minutes", "unknown_minutes", "excluded_minutes",
                   "scheduled_minutes")  # fmt: skip
 
 
-def _level_changes(before: Mapping[str, Any], after: Mapping[str, Any], prefix: str = "") -> list[dict[str, Any]]:
+def _level_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
     changes = []
     for metric in [*after.keys(), *(k for k in before if k not in after)]:
-        if metric == "months":
-            continue
         old, new = before.get(metric) or {}, after.get(metric) or {}
         if not isinstance(old, Mapping) or not isinstance(new, Mapping):
             continue
         if old.get("value") != new.get("value"):
-            changes.append({"metric": prefix + metric, "before": old.get("value"), "after": new.get("value")})
+            changes.append({"metric": metric, "before": old.get("value"), "after": new.get("value")})
     return changes
 
 
@@ -135,9 +132,6 @@ def restatement(
     outcomes changed are named as causes.
     """
     levels = _level_changes(before.get("service_levels") or {}, after.get("service_levels") or {})
-    levels += _level_changes(
-        before.get("trailing_12_months") or {}, after.get("trailing_12_months") or {}, _TRAILING
-    )
     outcomes = outcome_changes(before, after)
     tickets = {o["ticket_id"] for o in outcomes}
     return {"service_levels": levels, "outcomes": outcomes, "cause": causes(before, after, tickets, new_events)}
@@ -152,8 +146,7 @@ def figures_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool
     if list(before.get("missing_days") or ()) != list(after.get("missing_days") or ()):
         return True
     changes = restatement(before, after)
-    month_levels = [c for c in changes["service_levels"] if not c["metric"].startswith(_TRAILING)]
-    return bool(month_levels or changes["outcomes"])
+    return bool(changes["service_levels"] or changes["outcomes"])
 
 
 def has_changes(changes: Mapping[str, Any] | None) -> bool:
