@@ -490,6 +490,9 @@ def test_a_computed_report_is_rendered_and_every_cid_in_the_html_is_an_inline_im
     graph: Services, clock: FixedClock, tmp_path: Path, fake_graph: FakeGraph  # noqa: F811
 ) -> None:
     graph.admin.put_tenant(TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), recipients=RECIPIENTS["enschede"]))
+    for n in range(31):  # every day of October complete: the report is final (rules §8.5)
+        graph.availability.save_day(date(2026, 10, 1) + timedelta(days=n), [], complete=True,
+                                    ingested_at="2026-11-01T03:30:00+00:00")  # fmt: skip
     graph.monthly.compute("enschede", OCTOBER)
     graph.extras[delivery_functions.MAILER_KEY] = Outbox(tmp_path, graph.settings.mail_sender, graph.clock)
     [outcome] = delivery_functions.delivery_service(graph).deliver_month(OCTOBER)  # the default renderer
