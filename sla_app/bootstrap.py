@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from azure.core.exceptions import ResourceExistsError
 
+from sla_app.portal.service import PortalService
 from sla_app.services.monthly_reports import MonthlyReportService
 from sla_app.services.ticket_ingest import TicketIngestService
 from sla_app.settings import Settings
@@ -77,6 +78,15 @@ class Services:
     def monthly(self) -> MonthlyReportService:
         """The monthly run over the repositories."""
         return MonthlyReportService(self.admin, self.events, self.availability, self.reports, self.clock)
+
+    @property
+    def portal(self) -> PortalService:
+        """What the portal pages read and change."""
+        from sla_app.storage.deliveries_repo import DeliveryRepository
+
+        zone = ZoneInfo(self.settings.timezone)
+        deliveries = DeliveryRepository(self.store)
+        return PortalService(self.admin, self.events, self.availability, self.reports, deliveries, self.clock, zone)
 
 
 def _clients(settings: Settings, credential: Any | None) -> tuple[Any, Any]:

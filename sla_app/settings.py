@@ -141,6 +141,13 @@ class Settings(BaseModel):
         description="Azure Monitor ingestion delay: a local day is complete only when ingested this long after it ended.",
     )
 
+    portal_local_login: bool = Field(
+        default=False,
+        alias="SLA_PORTAL_LOCAL_LOGIN",
+        description="Local development only: choose a portal role without Entra ID (ignored on Azure).",
+        json_schema_extra=_local_only(),
+    )
+
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
         """Validate settings from an environment mapping; raise SettingsError naming the variable."""

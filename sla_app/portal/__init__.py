@@ -1,0 +1,1 @@
+"""The service-level portal (server-rendered pages for municipalities and the supplier)."""

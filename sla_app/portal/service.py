@@ -1,0 +1,287 @@
+"""What the portal pages show, gathered from storage and computed with the core (no HTML here).
+
+* :meth:`PortalService.tenant_page` — one municipality: the month so far
+  (value, norm and what is left per service level: docs/measurement.md §2.9,
+  §3.4), the clocks still running, the 12-month trend and trailing-year
+  verdicts from the latest version of each month (§5, §8.6), every stored
+  report version with its delivery state and list of changes, and the report
+  recipients (SLA §9: the municipality keeps them current).
+* :meth:`PortalService.overview_page` — the supplier: every municipality for
+  the current and the previous month.
+* :meth:`PortalService.set_recipients`, :meth:`add_exclusion` — the two
+  changes a page can make; both audited with the signed-in actor.
+
+Minutes are service-hours minutes; percentages are unrounded (the templates
+truncate for display, §8.8).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sla_app.errors import NotFound, Unprocessable
+from sla_app.services.monthly_reports import tenant_contract, tenant_window
+from sla_core.at_risk import assess
+from sla_core.availability_input import parse_exclusions
+from sla_core.business_calendar import from_us, to_us
+from sla_core.errors import InputError
+from sla_core.month_to_date import breaches_left, downtime_left_minutes, open_clocks
+from sla_core.periods import Month, trailing_months
+from sla_core.report import Reporter
+
+TICKET_LEVELS = ("response_time", "restore_time_platform", "restore_time_application")
+LEVELS = ("availability", *TICKET_LEVELS)
+MAX_RECIPIENTS = 20
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
+
+
+class Admin(Protocol):
+    """Tenants, exclusions and the audit log."""
+
+    def tenants(self) -> list[Any]: ...
+
+    def tenant(self, tenant: str) -> Any | None: ...
+
+    def put_tenant(self, record: Any) -> Any: ...
+
+    def exclusions(self, tenant: str) -> list[Any]: ...
+
+    def add_exclusion(self, tenant: str | None, data: dict[str, Any]) -> str: ...
+
+    def audit(self, at: str, actor: str, action: str, tenant: str | None = None, **detail: Any) -> None: ...
+
+
+class Events(Protocol):
+    """A tenant's ticket events."""
+
+    def of_tenant(self, tenant: str) -> list[Any]: ...
+
+
+class Results(Protocol):
+    """Availability results per local day."""
+
+    def results(self, start_day: date, end_day: date) -> list[Any]: ...
+
+
+class Reports(Protocol):
+    """Stored report versions."""
+
+    def versions(self, tenant: str, month: str) -> list[Any]: ...
+
+    def latest(self, tenant: str, month: str) -> Any | None: ...
+
+
+class Deliveries(Protocol):
+    """Delivery state per tenant-month."""
+
+    def get(self, tenant: str, month: str) -> Any | None: ...
+
+
+def _level_cell(body: dict[str, Any], metric: str) -> dict[str, Any]:
+    level = (body.get("service_levels") or {}).get(metric) or {}
+    cell = {"norm": level.get("norm"), "value": level.get("value"), "met": level.get("met")}
+    if metric == "availability":
+        cell["coverage"] = level.get("coverage")
+        cell["insufficiently_measured"] = bool(level.get("insufficiently_measured"))
+    else:
+        cell["decided"] = level.get("decided", 0)
+        cell["within"] = level.get("within", 0)
+    return cell
+
+
+class PortalService:
+    """Reads for the portal pages and the changes they make."""
+
+    def __init__(
+        self,
+        admin: Admin,
+        events: Events,
+        results: Results,
+        reports: Reports,
+        deliveries: Deliveries,
+        clock: Callable[[], datetime],
+        zone: ZoneInfo,
+    ) -> None:
+        self._admin = admin
+        self._events = events
+        self._results = results
+        self._reports = reports
+        self._deliveries = deliveries
+        self._clock = clock
+        self._zone = zone
+
+    # -- one municipality ----------------------------------------------------
+
+    def record(self, tenant: str) -> Any:
+        """The tenant's record; NotFound when there is none."""
+        record = self._admin.tenant(tenant)
+        if record is None:
+            raise NotFound(f"unknown tenant {tenant!r}")
+        return record
+
+    def current_month(self) -> Month:
+        """The local month of now."""
+        return Month.of(self._clock().astimezone(self._zone).date())
+
+    def month_so_far(self, record: Any) -> dict[str, Any]:
+        """The current month up to now: per service level value, norm and what is left; the running clocks."""
+        now = self._clock()
+        as_of = to_us(now)
+        month = self.current_month()
+        contract = tenant_contract(record)
+        first = month.first_day()
+        end = min(month.shift(1).first_day(), now.astimezone(self._zone).date() + timedelta(days=1))
+        results = [r for r in self._results.results(first, end) if r.at < as_of]
+        events = [e for e in self._events.of_tenant(record.tenant) if e.at <= as_of]
+        reporter = Reporter(contract, results, self._admin.exclusions(record.tenant), as_of)
+        report = reporter.report(record.tenant, month, events)
+        risk = assess(report, reporter.calendar).to_json()
+        levels: dict[str, Any] = {}
+        for metric in LEVELS:
+            level = dict(risk["service_levels"][metric])
+            if metric == "availability":
+                level["left_minutes"] = downtime_left_minutes(level["allowed_minutes"], level["down_minutes"])
+            else:
+                level["breaches_left"] = breaches_left(level["norm"], level["decided"], level["within"])
+            levels[metric] = level
+        clocks = [
+            {**vars(clock), "deadline": None if clock.deadline is None else from_us(clock.deadline, self._zone).isoformat()}
+            for clock in open_clocks(report.pending, as_of, reporter.calendar.deadline_us)
+        ]
+        return {"month": str(month), "as_of": now.astimezone(self._zone).isoformat(), "levels": levels, "clocks": clocks}
+
+    def history(self, record: Any) -> dict[str, Any]:
+        """The last 12 measured months: trend (latest version of each), trailing-year verdicts, every version."""
+        window = tenant_window(record)
+        last = self.current_month().shift(-1)
+        months = [m for m in trailing_months(last, window) if window.contains(m)]
+        trend, versions = [], []
+        trailing: dict[str, Any] = {}
+        for month in months:
+            stored = self._reports.versions(record.tenant, str(month))
+            if not stored:
+                trend.append({"month": str(month), "status": None, "levels": None})
+                continue
+            latest = stored[-1]
+            trend.append({"month": str(month), "status": getattr(latest, "status", "final"),
+                          "levels": {m: _level_cell(latest.body, m) for m in LEVELS}})  # fmt: skip
+            if month == months[-1]:
+                trailing = latest.body.get("trailing_12_months") or {}
+            delivery = self._deliveries.get(record.tenant, str(month))
+            delivered_version = getattr(delivery, "report_version", None) if delivery is not None else None
+            for version in reversed(stored):
+                versions.append({
+                    "month": str(month),
+                    "version": version.version,
+                    "computed_at": version.computed_at,
+                    "status": getattr(version, "status", "final"),
+                    "delivered": delivered_version is not None and version.version <= delivered_version
+                    and getattr(delivery, "state", "") == "sent",
+                    "changes": getattr(version, "changes", None),
+                })  # fmt: skip
+        verdicts = {m: _level_cell({"service_levels": trailing}, m) for m in LEVELS} if trailing else {}
+        return {"months": [str(m) for m in months], "trend": trend, "trailing": verdicts, "versions": versions}
+
+    def tenant_page(self, tenant: str) -> dict[str, Any]:
+        """Everything the municipality page shows."""
+        record = self.record(tenant)
+        return {
+            "tenant": record.tenant,
+            "tenant_name": record.name or record.tenant,
+            "so_far": self.month_so_far(record),
+            "history": self.history(record),
+            "recipients": list(record.recipients),
+        }
+
+    def version(self, tenant: str, month: Month, number: int) -> Any:
+        """One stored version of a tenant-month; NotFound when absent."""
+        self.record(tenant)
+        for stored in self._reports.versions(tenant, str(month)):
+            if stored.version == number:
+                return stored
+        raise NotFound(f"no version {number} of the report of {tenant} for {month}")
+
+    def set_recipients(self, tenant: str, recipients: list[str], actor: str) -> list[str]:
+        """Replace the report recipients (validated, de-duplicated, audited)."""
+        record = self.record(tenant)
+        cleaned: list[str] = []
+        for address in recipients:
+            address = address.strip()
+            if not address:
+                continue
+            if not _EMAIL.match(address) or len(address) > 254:
+                raise Unprocessable(f"not an e-mail address: {address[:80]!r}", field="recipients")
+            if address.lower() not in (a.lower() for a in cleaned):
+                cleaned.append(address)
+        if len(cleaned) > MAX_RECIPIENTS:
+            raise Unprocessable(f"at most {MAX_RECIPIENTS} recipients", field="recipients")
+        self._admin.put_tenant(replace(record, recipients=tuple(cleaned)))
+        self._admin.audit(self._clock().isoformat(), actor, "tenant.recipients", tenant,
+                          before=list(record.recipients), after=cleaned)  # fmt: skip
+        return cleaned
+
+    # -- the supplier ----------------------------------------------------------
+
+    def exclusions(self) -> list[dict[str, Any]]:
+        """Every recorded exclusion with its scope, newest first."""
+        rows = []
+        for record in self._admin.tenants():
+            rows += [{"scope": record.tenant, **e.to_json()} for e in self._admin.exclusions(record.tenant)]
+        unique = {(r["start"], r["end"], r["reason"], r.get("recorded_at")): r for r in rows}
+        return sorted(unique.values(), key=lambda r: r.get("recorded_at") or "", reverse=True)
+
+    def add_exclusion(self, tenant: str, start: str, end: str, reason: str, actor: str) -> None:
+        """Record an exclusion for one tenant (or ``_all``), validated like the admin API, audited."""
+        if tenant != "_all":
+            self.record(tenant)
+        data = {"start": start, "end": end, "reason": reason.strip(), "recorded_by": actor,
+                "recorded_at": self._clock().isoformat()}  # fmt: skip
+        try:
+            parse_exclusions([data], "exclusion")
+        except InputError as exc:
+            raise Unprocessable(str(exc), field=exc.field or "exclusion") from exc
+        self._admin.add_exclusion(None if tenant == "_all" else tenant, data)
+        self._admin.audit(data["recorded_at"], actor, "exclusion.added", None if tenant == "_all" else tenant,
+                          start=start, end=end, reason=data["reason"])  # fmt: skip
+
+    def overview_page(self) -> dict[str, Any]:
+        """All municipalities for the current and the previous month."""
+        current = self.current_month()
+        months = [current.shift(-1), current]
+        rows = []
+        for record in sorted(self._admin.tenants(), key=lambda r: (r.name or r.tenant).lower()):
+            try:
+                window = tenant_window(record)
+            except Unprocessable:
+                continue
+            cells = []
+            for month in months:
+                if not window.contains(month):
+                    cells.append({"month": str(month), "measured": False})
+                    continue
+                stored = self._reports.versions(record.tenant, str(month))
+                latest = stored[-1] if stored else None
+                delivery = self._deliveries.get(record.tenant, str(month))
+                cells.append({
+                    "month": str(month),
+                    "measured": True,
+                    "version": latest.version if latest else None,
+                    "status": getattr(latest, "status", "final") if latest else None,
+                    "missing_days": (latest.body.get("missing_days") or []) if latest else [],
+                    "levels": {m: _level_cell(latest.body, m) for m in LEVELS} if latest else None,
+                    "delivery": getattr(delivery, "state", None) if delivery else None,
+                    "manual_check": bool(getattr(delivery, "needs_manual_check", False)) if delivery else False,
+                    "corrections": sum(1 for v in stored if getattr(v, "changes", None)),
+                })  # fmt: skip
+            so_far = None
+            if window.contains(current):
+                so_far = self.month_so_far(record)["levels"]
+            rows.append({"tenant": record.tenant, "tenant_name": record.name or record.tenant, "months": cells,
+                         "at_risk": [m for m, level in (so_far or {}).items() if level.get("at_risk")]})  # fmt: skip
+        return {"months": [str(m) for m in months], "tenants": rows, "exclusions": self.exclusions(),
+                "as_of": self._clock().astimezone(self._zone).isoformat()}  # fmt: skip

@@ -1,0 +1,197 @@
+"""The portal's pages through the registered functions over Azurite: access, security headers, CSRF, forms.
+
+Browser behaviour (axe-core, keyboard, screenshots) is in tests/portal/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from urllib.parse import urlencode
+
+import pytest
+
+from sla_app.bootstrap import Services
+from sla_app.http.auth import encode_principal
+from sla_app.portal import security
+from sla_app.storage.admin_repo import TenantRecord
+from tests.app.conftest import Reply, call_http
+
+ADMIN = encode_principal("beheer@stratech.example", ["SLA.Admin"])
+ALMELO = encode_principal("contract@almelo.example", ["SLA.Reader"], ["almelo"])
+HENGELO = encode_principal("contract@hengelo.example", ["SLA.Reader"], ["hengelo"])
+TOKEN = "A" * 43
+
+
+@pytest.fixture(autouse=True)
+def platform_auth(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As on Azure with App Service Authentication in front (no local sign-in)."""
+    monkeypatch.setenv("WEBSITE_AUTH_ENABLED", "True")
+    yield
+
+
+@pytest.fixture
+def municipalities(graph: Services) -> list[str]:
+    for tenant, go_live in (("almelo", "2026-02-16"), ("hengelo", "2025-11-03")):
+        graph.admin.put_tenant(TenantRecord(tenant=tenant, go_live=date.fromisoformat(go_live), name=f"Gemeente {tenant.title()}",
+                                            recipients=(f"rapport@{tenant}.example",)))  # fmt: skip
+    return ["almelo", "hengelo"]
+
+
+def get(name: str, who: str | None, **route: str) -> Reply:
+    headers = {"X-MS-CLIENT-PRINCIPAL": who} if who else {}
+    return call_http(name, method="GET", url="https://sla.example/api/portal", headers=headers, route_params=route)
+
+
+def post(name: str, who: str, form: dict[str, str], cookie: str | None = TOKEN, origin: str | None = None, **route: str) -> Reply:
+    headers = {"X-MS-CLIENT-PRINCIPAL": who, "Content-Type": "application/x-www-form-urlencoded", "Host": "sla.example"}
+    if cookie is not None:
+        headers["Cookie"] = f"__Host-sla-csrf={cookie}"
+    if origin is not None:
+        headers["Origin"] = origin
+    return call_http(name, method="POST", url="https://sla.example/api/portal", headers=headers, route_params=route,
+                     body=urlencode(form))  # fmt: skip
+
+
+ACCESS = [
+    pytest.param("portal_tenant", ALMELO, {"tenant": "almelo"}, 200, id="a reader sees the own municipality"),
+    pytest.param("portal_tenant", ALMELO, {"tenant": "hengelo"}, 403, id="a reader never sees another municipality"),
+    pytest.param("portal_tenant", ADMIN, {"tenant": "hengelo"}, 200, id="the supplier sees every municipality"),
+    pytest.param("portal_overview", ALMELO, {}, 403, id="a reader never sees the supplier overview"),
+    pytest.param("portal_overview", ADMIN, {}, 200, id="the supplier sees the overview"),
+    pytest.param("portal_tenant", None, {"tenant": "almelo"}, 401, id="nobody signed in sees nothing"),
+    pytest.param("portal_download", HENGELO, {"tenant": "almelo", "month": "2026-05", "version": "v1", "fmt": "json"}, 403,
+                 id="a reader cannot download another municipality's report"),
+    pytest.param("portal_download", ALMELO, {"tenant": "almelo", "month": "2026-05", "version": "v1", "fmt": "exe"}, 404,
+                 id="an unknown document format is not found"),
+    pytest.param("portal_download", ALMELO, {"tenant": "almelo", "month": "2026-05", "version": "v9", "fmt": "json"}, 404,
+                 id="a version that does not exist is not found"),
+    pytest.param("portal_download", ALMELO, {"tenant": "almelo", "month": "2026-13", "version": "v1", "fmt": "json"}, 400,
+                 id="a month that is not a month is a bad request"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "who", "route", "status"), ACCESS)
+def test_access(municipalities: list[str], name: str, who: str | None, route: dict[str, str], status: int) -> None:
+    reply = get(name, who, **route)
+    assert reply.status == status
+    if status >= 400:
+        assert "Gemeente Hengelo" not in reply.body or who == ADMIN
+
+
+def test_every_page_sends_strict_security_headers_and_no_inline_script_or_style(municipalities: list[str]) -> None:
+    for reply in (get("portal_tenant", ALMELO, tenant="almelo"), get("portal_overview", ADMIN),
+                  get("portal_tenant", ALMELO, tenant="hengelo")):  # fmt: skip
+        csp = reply.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
+        assert reply.headers["X-Frame-Options"] == "DENY"
+        assert reply.headers["X-Content-Type-Options"] == "nosniff"
+        assert re.search(r"<script(?![^>]*\bsrc=)", reply.body) is None
+        assert " style=" not in reply.body and "<style" not in reply.body
+
+
+def test_the_municipality_page_shows_the_month_so_far_and_what_is_left(municipalities: list[str]) -> None:
+    body = get("portal_tenant", ALMELO, tenant="almelo").body
+    for text in ("Deze maand tot nu toe", "Beschikbaarheid", "Reactietijd", "Nog over", "Lopende meldingen",
+                 "Twaalf maanden", "Ontvangers van de rapportage", "rapport@almelo.example"):  # fmt: skip
+        assert text in body
+
+
+CSRF = [
+    pytest.param({}, TOKEN, None, id="no token in the form"),
+    pytest.param({"csrf": TOKEN}, None, None, id="no token cookie"),
+    pytest.param({"csrf": "B" * 43}, TOKEN, None, id="form token differs from the cookie"),
+    pytest.param({"csrf": TOKEN}, TOKEN, "https://evil.example", id="posted from another site"),
+]
+
+
+@pytest.mark.parametrize(("extra", "cookie", "origin"), CSRF)
+def test_a_form_without_a_matching_csrf_token_changes_nothing(
+    graph: Services, municipalities: list[str], extra: dict[str, str], cookie: str | None, origin: str | None
+) -> None:
+    reply = post("portal_recipients", ALMELO, {"recipients": "nieuw@almelo.example", **extra}, cookie, origin, tenant="almelo")
+    assert reply.status == 403
+    assert graph.admin.tenant("almelo").recipients == ("rapport@almelo.example",)
+
+
+def test_the_municipality_keeps_its_recipients_current_and_it_is_audited(graph: Services, municipalities: list[str]) -> None:
+    form = {"csrf": TOKEN, "recipients": "Contract@Almelo.example\ncontract@almelo.example\n\nfinance@almelo.example"}
+    reply = post("portal_recipients", ALMELO, form, origin="https://sla.example", tenant="almelo")
+    assert reply.status == 303
+    assert graph.admin.tenant("almelo").recipients == ("Contract@Almelo.example", "finance@almelo.example")
+    entries = graph.admin.audit_entries(graph.clock().date())
+    change = next(e for e in entries if e["action"] == "tenant.recipients")
+    assert change["actor"] == "contract@almelo.example"
+
+
+BAD_RECIPIENTS = [
+    pytest.param("geen-adres", id="not an e-mail address"),
+    pytest.param("a@b.example\nPiet <piet@x.example>", id="a display name with the address"),
+    pytest.param("\n".join(f"r{i}@almelo.example" for i in range(21)), id="more than 20 recipients"),
+]
+
+
+@pytest.mark.parametrize("recipients", BAD_RECIPIENTS)
+def test_bad_recipients_are_refused_and_nothing_is_stored(graph: Services, municipalities: list[str], recipients: str) -> None:
+    reply = post("portal_recipients", ALMELO, {"csrf": TOKEN, "recipients": recipients}, tenant="almelo")
+    assert reply.status == 422
+    assert graph.admin.tenant("almelo").recipients == ("rapport@almelo.example",)
+
+
+def test_a_reader_cannot_change_another_municipalitys_recipients(graph: Services, municipalities: list[str]) -> None:
+    reply = post("portal_recipients", ALMELO, {"csrf": TOKEN, "recipients": "x@almelo.example"}, tenant="hengelo")
+    assert reply.status == 403
+    assert graph.admin.tenant("hengelo").recipients == ("rapport@hengelo.example",)
+
+
+def test_the_supplier_records_an_exclusion_with_its_reason(graph: Services, municipalities: list[str]) -> None:
+    form = {"csrf": TOKEN, "tenant": "almelo", "start": "2026-11-02T08:00:00+01:00", "end": "2026-11-02T09:00:00+01:00",
+            "reason": "storing Vtlb-calculator (derde partij)"}  # fmt: skip
+    assert post("portal_exclusion", ADMIN, form).status == 303
+    (exclusion,) = graph.admin.exclusions("almelo")
+    assert exclusion.reason == "storing Vtlb-calculator (derde partij)"
+    assert post("portal_exclusion", ALMELO, form).status == 403
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"end": "2026-11-02T07:00:00+01:00"}, id="an exclusion that ends before it starts"),
+        pytest.param({"start": "gisteren"}, id="a start that is not an instant"),
+        pytest.param({"tenant": "onbekend"}, id="an unknown municipality"),
+    ],
+)
+def test_a_bad_exclusion_is_refused_and_nothing_is_stored(graph: Services, municipalities: list[str], change: dict[str, str]) -> None:
+    form = {"csrf": TOKEN, "tenant": "almelo", "start": "2026-11-02T08:00:00+01:00", "end": "2026-11-02T09:00:00+01:00",
+            "reason": "storing bij derde partij", **change}  # fmt: skip
+    assert post("portal_exclusion", ADMIN, form).status in (404, 422)
+    assert graph.admin.exclusions("almelo") == []
+
+
+def test_without_app_service_authentication_the_portal_refuses(municipalities: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEBSITE_AUTH_ENABLED")
+    assert get("portal_tenant", ADMIN, tenant="almelo").status == 503
+
+
+LOCAL_LOGIN = [
+    pytest.param(True, {}, True, id="switched on, on a developer machine: allowed"),
+    pytest.param(False, {}, False, id="switched off: never"),
+    pytest.param(True, {"WEBSITE_INSTANCE_ID": "abc"}, False, id="switched on, but on an App Service instance: never"),
+    pytest.param(True, {"WEBSITE_SITE_NAME": "func-sla"}, False, id="switched on, but a site name is set: never"),
+]
+
+
+@pytest.mark.parametrize(("flag", "environ", "allowed"), LOCAL_LOGIN)
+def test_the_local_sign_in_cannot_be_enabled_in_azure(flag: bool, environ: dict[str, str], allowed: bool) -> None:
+    assert security.local_login_allowed(flag, environ) is allowed
+
+
+def test_the_local_sign_in_page_does_not_exist_in_azure(graph: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBSITE_INSTANCE_ID", "0123456789abcdef")
+    object.__setattr__(graph.settings, "portal_local_login", True)
+    reply = call_http("portal_local_login", method="GET", url="https://sla.example/api/portal/local-login")
+    assert reply.status == 404
+    forged = {"Cookie": f"{security.LOCAL_PRINCIPAL_COOKIE}={security.encode_local_principal('SLA.Admin', None)}"}
+    reply = call_http("portal_overview", method="GET", url="https://sla.example/api/portal/overview", headers=forged)
+    assert reply.status == 401
