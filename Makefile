@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # checkov pins many packages of its own, so it lives in a venv of its own.
 INFRA_VENV := .venv-infra
 
-.PHONY: demo test bench install install-infra clean
+.PHONY: demo test bench portal install install-infra clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -41,6 +41,10 @@ demo: $(VENV)/.installed node_modules/.installed .system-deps
 
 test: $(VENV)/.installed $(INFRA_VENV)/.installed node_modules/.installed .system-deps
 	SLA_CHECKOV=$(CURDIR)/$(INFRA_VENV)/bin/checkov $(PY) -m pytest -q
+
+# The service-level portal over Azurite with the demo data: http://127.0.0.1:7071/portal/ (Ctrl-C stops it).
+portal: $(VENV)/.installed node_modules/.installed .system-deps
+	$(PY) -m tools.portal
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(PY) -m benchmarks

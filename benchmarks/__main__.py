@@ -1,4 +1,4 @@
-"""``python -m benchmarks [all|calendar|month|webhook] [--quick] [--profile]`` (``make bench`` runs all).
+"""``python -m benchmarks [all|calendar|month|webhook|portal] [--quick] [--profile]`` (``make bench`` runs all).
 
 With ``all`` the month runs first and the calendar last, so that the last line
 of the whole run is ``business_duration_speedup: <ratio>x``.
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import calendar_bench, machine_line, month_bench, webhook_bench
+from benchmarks import calendar_bench, machine_line, month_bench, portal_bench, webhook_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Benchmarks of sla_core (not tests).")
-    parser.add_argument("part", nargs="?", choices=("all", "calendar", "month", "webhook"), default="all")
+    parser.add_argument("part", nargs="?", choices=("all", "calendar", "month", "webhook", "portal"), default="all")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument(
         "--profile", action="store_true", help="month: run the first size under cProfile and print the top 15"
@@ -24,6 +24,8 @@ def main() -> None:
         print("(--quick: smaller sizes; the targets are meant for the full sizes)")
     if args.part in ("all", "webhook"):
         webhook_bench.run(quick=args.quick)
+    if args.part in ("all", "portal"):
+        portal_bench.run(quick=args.quick)
     if args.part in ("all", "month"):
         month_bench.run(quick=args.quick, profile=args.profile)
     if args.part in ("all", "calendar"):

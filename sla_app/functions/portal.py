@@ -185,7 +185,7 @@ def portal_tenant(req: func.HttpRequest) -> func.HttpResponse:
     caller, tenant = _caller(req), _tenant(req)
     caller.require_reader_of(tenant)
     data = services().portal.tenant_page(tenant)
-    return _page(req, "tenant.html", caller, title=f"Gemeente {data['tenant_name']}", page=data)
+    return _page(req, "tenant.html", caller, title=data["tenant_name"], page=data)
 
 
 @bp.route(route="portal/tenants/{tenant}/recipients", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)

@@ -23,6 +23,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+MONTH_ABBREVIATIONS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 PRIORITY_NAMES = {"urgent": "Urgent", "hoog": "Hoog", "gemiddeld": "Gemiddeld", "laag": "Laag"}
 STATUS_NAMES = {"final": "definitief", "provisional": "voorlopig"}
 DELIVERY_NAMES = {
@@ -45,8 +46,8 @@ def level_verdict(cell: dict[str, Any] | None) -> str:
 def breaches_text(left: int | None) -> str:
     """How many breaches the month can still take, in words."""
     if left is None:
-        return "norm nu niet gehaald"
-    return {0: "geen enkele", 1: "nog 1 melding"}.get(left, f"nog {left} meldingen")
+        return "geen: de norm wordt nu niet gehaald"
+    return {0: "geen enkele melding meer te laat", 1: "nog 1 melding te laat"}.get(left, f"nog {left} meldingen te laat")
 
 
 def trend_svg(trend: list[dict[str, Any]], metric: str) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def trend_svg(trend: list[dict[str, Any]], metric: str) -> dict[str, Any]:
     bars = []
     for index, (month, cell) in enumerate(cells):
         x = round(left + index * step + step * 0.15, 1)
-        label = month_name(month).split(" ")[0][:3]
+        label = MONTH_ABBREVIATIONS[int(month[5:7]) - 1]
         if cell is None or cell.get("value") is None:
             bars.append({"x": x, "label": label, "missing": True})
             continue

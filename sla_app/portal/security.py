@@ -2,7 +2,7 @@
 
 * Every page is sent with a strict Content-Security-Policy (no inline script or
   style, nothing from other origins, no framing), ``X-Frame-Options: DENY``,
-  ``nosniff``, no referrer and ``no-store`` caching (pages show contract data).
+  ``nosniff``, referrers only to ourselves and ``no-store`` caching (pages show contract data).
 * Forms carry a CSRF token (double submit): a random value in a cookie that
   other sites can neither read nor set (``__Host-`` prefix over HTTPS,
   ``SameSite=Strict``, ``HttpOnly``) and the same value in a hidden field.
@@ -34,7 +34,7 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no-referrer would make browsers send "Origin: null" on our own forms
     "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
 }

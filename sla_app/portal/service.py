@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sla_app.errors import NotFound, Unprocessable
 from sla_app.services.monthly_reports import tenant_contract, tenant_window
+from sla_app.storage.admin_repo import ALL_TENANTS
 from sla_core.at_risk import assess
 from sla_core.availability_input import parse_exclusions
 from sla_core.business_calendar import from_us, to_us
@@ -229,15 +230,16 @@ class PortalService:
 
     def exclusions(self) -> list[dict[str, Any]]:
         """Every recorded exclusion with its scope, newest first."""
-        rows = []
+        shared = [e.to_json() for e in self._admin.exclusions(ALL_TENANTS)]
+        rows = [{"scope": ALL_TENANTS, **e} for e in shared]
         for record in self._admin.tenants():
-            rows += [{"scope": record.tenant, **e.to_json()} for e in self._admin.exclusions(record.tenant)]
-        unique = {(r["start"], r["end"], r["reason"], r.get("recorded_at")): r for r in rows}
-        return sorted(unique.values(), key=lambda r: r.get("recorded_at") or "", reverse=True)
+            own = [e.to_json() for e in self._admin.exclusions(record.tenant)]
+            rows += [{"scope": record.tenant, **e} for e in own if e not in shared]
+        return sorted(rows, key=lambda r: r.get("recorded_at") or "", reverse=True)
 
     def add_exclusion(self, tenant: str, start: str, end: str, reason: str, actor: str) -> None:
         """Record an exclusion for one tenant (or ``_all``), validated like the admin API, audited."""
-        if tenant != "_all":
+        if tenant != ALL_TENANTS:
             self.record(tenant)
         data = {"start": start, "end": end, "reason": reason.strip(), "recorded_by": actor,
                 "recorded_at": self._clock().isoformat()}  # fmt: skip
@@ -245,8 +247,9 @@ class PortalService:
             parse_exclusions([data], "exclusion")
         except InputError as exc:
             raise Unprocessable(str(exc), field=exc.field or "exclusion") from exc
-        self._admin.add_exclusion(None if tenant == "_all" else tenant, data)
-        self._admin.audit(data["recorded_at"], actor, "exclusion.added", None if tenant == "_all" else tenant,
+        scope = None if tenant == ALL_TENANTS else tenant
+        self._admin.add_exclusion(scope, data)
+        self._admin.audit(data["recorded_at"], actor, "exclusion.added", scope,
                           start=start, end=end, reason=data["reason"])  # fmt: skip
 
     def overview_page(self) -> dict[str, Any]:
@@ -263,6 +266,9 @@ class PortalService:
             for month in months:
                 if not window.contains(month):
                     cells.append({"month": str(month), "measured": False})
+                    continue
+                if month == current:
+                    cells.append({"month": str(month), "measured": True, "running": True})
                     continue
                 stored = self._reports.versions(record.tenant, str(month))
                 latest = stored[-1] if stored else None
