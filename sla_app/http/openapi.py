@@ -1,11 +1,13 @@
 """The OpenAPI 3.1 document of the Function App, generated from :mod:`sla_app.http.api_models`.
 
-Every HTTP route of the app is listed in :data:`OPERATIONS`, including the
+Every HTTP API route of the app is listed in :data:`OPERATIONS`, including the
 routes registered by other modules (tickets, monthly run, availability); a
 test compares this list with the routes registered in ``function_app.app`` so
 that a new route cannot go undocumented. Schemas come from the pydantic
 models (``model_json_schema`` with references into ``components/schemas``);
-errors are RFC 9457 problem details (``application/problem+json``).
+errors are RFC 9457 problem details (``application/problem+json``). The
+portal's browser pages (``portal/…``, HTML with their own error pages) are not
+part of the API and not of this document.
 
 Paths are relative to the server URL ``/api`` (the Functions host's default
 route prefix).

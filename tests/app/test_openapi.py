@@ -19,11 +19,15 @@ METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 
 def http_routes() -> dict[tuple[str, str], Any]:
-    """(method, /route) -> (function, HTTP trigger binding) of every registered HTTP function."""
+    """(method, /route) -> (function, HTTP trigger binding) of every registered API function.
+
+    The portal's browser pages (``portal/…``: HTML, forms, their own error pages) are not
+    part of the API and so not of its document.
+    """
     routes = {}
     for function in functions().values():
         for binding in function.get_bindings():
-            if binding.type == "httpTrigger":
+            if binding.type == "httpTrigger" and not binding.route.startswith("portal"):
                 for method in binding.methods:
                     routes[(str(getattr(method, "value", method)).upper(), "/" + binding.route)] = (function, binding)
     return routes
