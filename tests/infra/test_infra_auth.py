@@ -44,7 +44,14 @@ from tests.app.conftest import functions  # noqa: E402  (get_functions() may run
 
 DEPLOY_DOC = REPO_ROOT / "docs" / "deploy.md"
 WEBHOOK_MODULE = "sla_app.functions.tickets"
-READS_PRINCIPAL = re.compile(r"\b(?:principal|_reader)\(")
+# The portal's pages are anonymous for the Functions host (a browser has no function key) but sit
+# behind App Service Authentication like the admin API: they are never exempt.
+PORTAL_MODULE = "sla_app.functions.portal"
+READS_PRINCIPAL = re.compile(r"\b(?:principal|_reader|_caller)\(")
+PORTAL_WITHOUT_PRINCIPAL = {
+    "portal_css": "the style sheet of the pages",
+    "portal_local_login": "answers 404 unless the local sign-in is allowed, which it never is on Azure",
+}
 AUTHENTICATES_ITSELF = re.compile(r"\b(?:hmac_timestamped|hmac_hub|bearer)\(")
 
 
@@ -67,7 +74,8 @@ class Route:
 
     @property
     def reads_principal(self) -> bool:
-        return bool(READS_PRINCIPAL.search(self.source))
+        """Reads the signed-in user (or is one of the portal's few routes that need not, still behind sign-in)."""
+        return bool(READS_PRINCIPAL.search(self.source)) or (self.module == PORTAL_MODULE and self.function in PORTAL_WITHOUT_PRINCIPAL)
 
     @property
     def authenticates_itself(self) -> bool:
@@ -76,7 +84,7 @@ class Route:
     @property
     def needs_no_token(self) -> bool:
         """A webhook that checks its own signature or token, or a public (anonymous) function."""
-        return self.module == WEBHOOK_MODULE or self.anonymous
+        return self.module == WEBHOOK_MODULE or (self.anonymous and self.module != PORTAL_MODULE)
 
 
 def _routes() -> list[Route]:
