@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sla_app.reporting.format_nl import duration_nl, instant_nl, minutes_nl
+from sla_app.reporting.format_nl import OUTCOME_NAMES, duration_nl, instant_nl, minutes_nl
 from sla_core.report_text import LEVEL_NAMES, month_name, percent, verdict
 
 _ENV = Environment(
@@ -28,7 +28,8 @@ PRIORITY_NAMES = {"urgent": "Urgent", "hoog": "Hoog", "gemiddeld": "Gemiddeld", 
 STATUS_NAMES = {"final": "definitief", "provisional": "voorlopig"}
 DELIVERY_NAMES = {
     None: "nog niet verstuurd", "sending": "wordt verstuurd", "sent": "verstuurd", "failed": "mislukt",
-    "no_recipients": "geen ontvangers", "no_report": "geen rapport",
+    "no_recipients": "geen ontvangers", "no_report": "geen rapport", "not_final": "wacht op definitief rapport",
+    "not_needed": "niet nodig",
 }  # fmt: skip
 
 
@@ -91,7 +92,7 @@ _ENV.filters.update(
 )  # fmt: skip
 _ENV.globals.update(
     LEVEL_NAMES=LEVEL_NAMES, PRIORITY_NAMES=PRIORITY_NAMES, STATUS_NAMES=STATUS_NAMES,
-    DELIVERY_NAMES=DELIVERY_NAMES, trend_svg=trend_svg,
+    DELIVERY_NAMES=DELIVERY_NAMES, OUTCOME_NAMES=OUTCOME_NAMES, trend_svg=trend_svg,
 )  # fmt: skip
 
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sla_app.errors import NotFound, Unprocessable
 from sla_app.services.monthly_reports import tenant_contract, tenant_window
 from sla_app.storage.admin_repo import ALL_TENANTS
+from sla_app.storage.deliveries_repo import CORRECTION, REPORT, SENT
 from sla_core.at_risk import assess
 from sla_core.availability_input import parse_exclusions
 from sla_core.business_calendar import from_us, to_us
@@ -78,9 +79,18 @@ class Reports(Protocol):
 
 
 class Deliveries(Protocol):
-    """Delivery state per tenant-month."""
+    """Delivery records: one per e-mail (report, correction) with the report version it carried."""
 
-    def get(self, tenant: str, month: str) -> Any | None: ...
+    def of_tenant(self, tenant: str, first: str, last: str) -> list[Any]: ...
+
+
+def _sent_versions(records: list[Any]) -> dict[str, set[int]]:
+    """Per month, the report versions that went out (as the report e-mail or a correction)."""
+    sent: dict[str, set[int]] = {}
+    for record in records:
+        if record.state == SENT and record.report_version is not None and record.kind in (REPORT, CORRECTION):
+            sent.setdefault(record.month, set()).add(record.report_version)
+    return sent
 
 
 def _level_cell(body: dict[str, Any], metric: str) -> dict[str, Any]:
@@ -163,27 +173,25 @@ class PortalService:
         months = [m for m in trailing_months(last, window) if window.contains(m)]
         trend, versions = [], []
         trailing: dict[str, Any] = {}
+        sent = _sent_versions(self._deliveries.of_tenant(record.tenant, str(months[0]), str(months[-1]))) if months else {}
         for month in months:
             stored = self._reports.versions(record.tenant, str(month))
             if not stored:
                 trend.append({"month": str(month), "status": None, "levels": None})
                 continue
             latest = stored[-1]
-            trend.append({"month": str(month), "status": getattr(latest, "status", "final"),
+            trend.append({"month": str(month), "status": latest.status,
                           "levels": {m: _level_cell(latest.body, m) for m in LEVELS}})  # fmt: skip
             if month == months[-1]:
                 trailing = latest.body.get("trailing_12_months") or {}
-            delivery = self._deliveries.get(record.tenant, str(month))
-            delivered_version = getattr(delivery, "report_version", None) if delivery is not None else None
             for version in reversed(stored):
                 versions.append({
                     "month": str(month),
                     "version": version.version,
                     "computed_at": version.computed_at,
-                    "status": getattr(version, "status", "final"),
-                    "delivered": delivered_version is not None and version.version <= delivered_version
-                    and getattr(delivery, "state", "") == "sent",
-                    "changes": getattr(version, "changes", None),
+                    "status": version.status,
+                    "delivered": version.version in sent.get(str(month), set()),
+                    "changes": version.changes,
                 })  # fmt: skip
         verdicts = {m: _level_cell({"service_levels": trailing}, m) for m in LEVELS} if trailing else {}
         return {"months": [str(m) for m in months], "trend": trend, "trailing": verdicts, "versions": versions}
@@ -262,6 +270,7 @@ class PortalService:
                 window = tenant_window(record)
             except Unprocessable:
                 continue
+            records = self._deliveries.of_tenant(record.tenant, str(months[0]), str(months[-1]))
             cells = []
             for month in months:
                 if not window.contains(month):
@@ -272,17 +281,18 @@ class PortalService:
                     continue
                 stored = self._reports.versions(record.tenant, str(month))
                 latest = stored[-1] if stored else None
-                delivery = self._deliveries.get(record.tenant, str(month))
+                mails = [r for r in records if r.month == str(month) and r.kind in (REPORT, CORRECTION)]
+                report_mail = next((r for r in mails if r.kind == REPORT), None)
                 cells.append({
                     "month": str(month),
                     "measured": True,
                     "version": latest.version if latest else None,
-                    "status": getattr(latest, "status", "final") if latest else None,
+                    "status": latest.status if latest else None,
                     "missing_days": (latest.body.get("missing_days") or []) if latest else [],
                     "levels": {m: _level_cell(latest.body, m) for m in LEVELS} if latest else None,
-                    "delivery": getattr(delivery, "state", None) if delivery else None,
-                    "manual_check": bool(getattr(delivery, "needs_manual_check", False)) if delivery else False,
-                    "corrections": sum(1 for v in stored if getattr(v, "changes", None)),
+                    "delivery": report_mail.state if report_mail else None,
+                    "manual_check": any(r.needs_manual_check for r in mails),
+                    "corrections": sum(1 for r in mails if r.kind == CORRECTION and r.state == SENT),
                 })  # fmt: skip
             so_far = None
             if window.contains(current):

@@ -195,3 +195,20 @@ def test_the_local_sign_in_page_does_not_exist_in_azure(graph: Services, monkeyp
     forged = {"Cookie": f"{security.LOCAL_PRINCIPAL_COOKIE}={security.encode_local_principal('SLA.Admin', None)}"}
     reply = call_http("portal_overview", method="GET", url="https://sla.example/api/portal/overview", headers=forged)
     assert reply.status == 401
+
+
+def test_a_correction_is_listed_with_its_changes_and_both_versions_can_be_downloaded(graph: Services, municipalities: list[str]) -> None:
+    body = {"tenant": "almelo", "month": "2026-10", "status": "final", "missing_days": [],
+            "service_levels": {"restore_time_platform": {"norm": 95.0, "value": 100.0, "met": True, "decided": 1, "within": 1}}}  # fmt: skip
+    graph.reports.save("almelo", "2026-10", "h1", "f1", "2026-11-01T03:00:00+00:00", body)
+    changed = {**body, "service_levels": {"restore_time_platform": {"norm": 95.0, "value": None, "met": None, "decided": 0, "within": 0}}}
+    changes = {"service_levels": [{"metric": "restore_time_platform", "before": 100.0, "after": None}],
+               "outcomes": [{"ticket_id": "M2610-0042", "metric": "restore_time_platform", "before": "met", "after": None}],
+               "cause": ["M2610-0042 heropend op 3 november 2026"]}  # fmt: skip
+    graph.reports.save("almelo", "2026-10", "h2", "f2", "2026-11-02T03:00:00+00:00", changed, changes=lambda _: changes)
+    page = get("portal_tenant", ALMELO, tenant="almelo").body
+    assert "M2610-0042 (Functiehersteltijd platform): binnen streeftijd → niet in deze maand" in page
+    assert "Oorzaak: M2610-0042 heropend op 3 november 2026" in page
+    for version in ("v1", "v2"):
+        reply = get("portal_download", ALMELO, tenant="almelo", month="2026-10", version=version, fmt="json")
+        assert reply.status == 200 and reply.body["month"] == "2026-10"
