@@ -39,6 +39,7 @@ from sla_core.report import Reporter
 TICKET_LEVELS = ("response_time", "restore_time_platform", "restore_time_application")
 LEVELS = ("availability", *TICKET_LEVELS)
 MAX_RECIPIENTS = 20
+RECIPIENT_CHANGES_DAYS = 14  # how far back the overview lists who changed report recipients
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
 
 
@@ -56,6 +57,8 @@ class Admin(Protocol):
     def add_exclusion(self, tenant: str | None, data: dict[str, Any]) -> str: ...
 
     def audit(self, at: str, actor: str, action: str, tenant: str | None = None, **detail: Any) -> None: ...
+
+    def audit_entries(self, day: date) -> list[dict[str, Any]]: ...
 
 
 class Events(Protocol):
@@ -260,6 +263,17 @@ class PortalService:
         self._admin.audit(data["recorded_at"], actor, "exclusion.added", scope,
                           start=start, end=end, reason=data["reason"])  # fmt: skip
 
+    def recipient_changes(self) -> list[dict[str, Any]]:
+        """Who changed which municipality's report recipients in the last days (from the audit log), newest first."""
+        today = self._clock().astimezone(self._zone).date()
+        changes = []
+        for back in range(RECIPIENT_CHANGES_DAYS):
+            for entry in self._admin.audit_entries(today - timedelta(days=back)):
+                if entry["action"] == "tenant.recipients":
+                    changes.append({"at": entry["at"], "actor": entry["actor"], "tenant": entry["tenant"],
+                                    "before": entry["detail"].get("before", []), "after": entry["detail"].get("after", [])})  # fmt: skip
+        return sorted(changes, key=lambda c: c["at"], reverse=True)
+
     def overview_page(self) -> dict[str, Any]:
         """All municipalities for the current and the previous month."""
         current = self.current_month()
@@ -300,4 +314,5 @@ class PortalService:
             rows.append({"tenant": record.tenant, "tenant_name": record.name or record.tenant, "months": cells,
                          "at_risk": [m for m, level in (so_far or {}).items() if level.get("at_risk")]})  # fmt: skip
         return {"months": [str(m) for m in months], "tenants": rows, "exclusions": self.exclusions(),
+                "recipient_changes": self.recipient_changes(),
                 "as_of": self._clock().astimezone(self._zone).isoformat()}  # fmt: skip

@@ -5,6 +5,7 @@ Browser behaviour (axe-core, keyboard, screenshots) is in tests/portal/.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -212,3 +213,18 @@ def test_a_correction_is_listed_with_its_changes_and_both_versions_can_be_downlo
     for version in ("v1", "v2"):
         reply = get("portal_download", ALMELO, tenant="almelo", month="2026-10", version=version, fmt="json")
         assert reply.status == 200 and reply.body["month"] == "2026-10"
+
+
+def test_the_supplier_sees_who_changed_the_recipients(graph: Services, municipalities: list[str]) -> None:
+    post("portal_recipients", ALMELO, {"csrf": TOKEN, "recipients": "nieuw@almelo.example"}, tenant="almelo")
+    page = get("portal_overview", ADMIN).body
+    assert "contract@almelo.example" in page and "rapport@almelo.example" in page and "nieuw@almelo.example" in page
+
+
+def test_the_supplier_reruns_a_month_for_every_measured_municipality(graph: Services, municipalities: list[str]) -> None:
+    reply = post("portal_rerun", ADMIN, {"csrf": TOKEN, "month": "2026-10"})
+    assert reply.status == 303 and "2+gemeenten" in reply.headers["Location"]
+    queued = sorted(json.loads(m.content)["tenant"] for m in graph.queue._client.receive_messages(max_messages=32))  # noqa: SLF001
+    assert queued == ["almelo", "hengelo"]
+    assert post("portal_rerun", ADMIN, {"csrf": TOKEN, "month": "oktober"}).status == 400
+    assert post("portal_rerun", ALMELO, {"csrf": TOKEN, "month": "2026-10"}).status == 403
