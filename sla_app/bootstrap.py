@@ -19,6 +19,7 @@ from azure.core.exceptions import ResourceExistsError
 
 from sla_app.portal.service import PortalService
 from sla_app.services.monthly_reports import MonthlyReportService
+from sla_app.telemetry import with_operation
 from sla_app.services.ticket_ingest import TicketIngestService
 from sla_app.settings import Settings
 from sla_app.storage.admin_repo import AdminRepository
@@ -51,7 +52,7 @@ class QueueSender:
             except ResourceExistsError:
                 pass  # normal: infra/ creates the queue; the SDK raises this type (its text varies by version)
             self._ready = True
-        self._client.send_message(json.dumps(message, sort_keys=True))
+        self._client.send_message(json.dumps(with_operation(message), sort_keys=True))  # carries the operation id
 
 
 @dataclass

@@ -13,6 +13,8 @@ from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
 
+from sla_app.telemetry import with_operation
+
 
 class JsonQueue:
     """Sends JSON messages to one queue, creating it on first use if it is missing."""
@@ -29,7 +31,7 @@ class JsonQueue:
             except ResourceExistsError:
                 pass  # declared by infra/, or created by another instance: normal
             self._ready = True
-        self.client.send_message(json.dumps(message, sort_keys=True))
+        self.client.send_message(json.dumps(with_operation(message), sort_keys=True))  # carries the operation id
 
 
 def delivery_queue_client(settings: Any, credential: Any | None = None) -> Any:

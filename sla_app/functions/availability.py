@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import azure.functions as func
 
+from sla_app import telemetry
 from sla_app.adapters.monitor_logs import MonitorResultsSource, logs_client
 from sla_app.adapters.results_csv_source import CsvResultsSource
 from sla_app.bootstrap import Services, services
@@ -67,6 +68,7 @@ def retention_service(app: Services) -> RetentionService:
 
 
 @bp.timer_trigger(arg_name="timer", schedule="0 30 3 * * *", run_on_startup=False)
+@telemetry.traced("availability_daily", schedule="0 30 3 * * *")
 def availability_daily(timer: func.TimerRequest) -> None:
     """Ingest yesterday (local) and retry the incomplete or missing days of the last week."""
     app = services()
@@ -76,6 +78,7 @@ def availability_daily(timer: func.TimerRequest) -> None:
 
 
 @bp.timer_trigger(arg_name="timer", schedule="0 15 4 * * *", run_on_startup=False)
+@telemetry.traced("retention_daily", schedule="0 15 4 * * *")
 def retention_daily(timer: func.TimerRequest) -> None:
     """Delete audit entries and raw availability rows past their retention; failures are audited and re-raised."""
     app = services()
@@ -87,6 +90,7 @@ def retention_daily(timer: func.TimerRequest) -> None:
 
 
 @bp.route(route="admin/availability/backfill", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@telemetry.traced("backfill_availability")
 @endpoint
 def backfill_availability(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: ingest the local days ``[start, end)`` from the configured source (idempotent)."""

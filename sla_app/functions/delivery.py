@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 import azure.functions as func
 
+from sla_app import telemetry
 from sla_app.bootstrap import Services, services
 from sla_app.delivery.graph_mail import GraphMailer
 from sla_app.delivery.message import Mailer
@@ -141,12 +142,14 @@ def _fan_out() -> None:
 
 
 @bp.timer_trigger(arg_name="timer", schedule="0 0 6 * * *", run_on_startup=False)
+@telemetry.traced("delivery_morning", schedule="0 0 6 * * *")
 def delivery_morning(timer: func.TimerRequest) -> None:
     """Every morning: enqueue one delivery message per tenant, and the supplier's notices."""
     _fan_out()
 
 
 @bp.timer_trigger(arg_name="timer", schedule="0 5 11 * * *", run_on_startup=False)
+@telemetry.traced("delivery_midday", schedule="0 5 11 * * *")
 def delivery_midday(timer: func.TimerRequest) -> None:
     """Every day just after the default deadline (12:00 local): the same fan-out, for provisional reports."""
     _fan_out()
@@ -163,6 +166,7 @@ def handle(app: Services, body: bytes, actor: str = "system") -> list[DeliveryOu
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=QUEUE, connection="AzureWebJobsStorage")
+@telemetry.traced("delivery_item")
 def delivery_item(msg: func.QueueMessage) -> None:
     """Send what is due for one tenant (or one supplier notice); on failure audit and re-raise for the host's retry."""
     app = services()
@@ -178,6 +182,7 @@ def delivery_item(msg: func.QueueMessage) -> None:
 
 
 @bp.queue_trigger(arg_name="msg", queue_name="%SLA_DELIVERY_QUEUE_NAME%-poison", connection="AzureWebJobsStorage")
+@telemetry.traced("delivery_poisoned")
 def delivery_poisoned(msg: func.QueueMessage) -> None:
     """A delivery message that failed every retry: visible in the audit log (the next run enqueues it again)."""
     app = services()
@@ -194,6 +199,7 @@ def _force(req: func.HttpRequest) -> bool:
 
 
 @bp.route(route="admin/months/{month}/deliver", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@telemetry.traced("deliver_month_reports")
 @endpoint
 def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: deliver a month now (idempotent; ``force`` resends e-mails flagged for a manual check)."""

@@ -19,6 +19,7 @@ import logging
 
 import azure.functions as func
 
+from sla_app import telemetry
 from sla_app.bootstrap import services
 from sla_app.errors import Unprocessable
 from sla_app.http.auth import principal
@@ -32,6 +33,7 @@ QUEUE = "%SLA_MONTHLY_QUEUE_NAME%"
 
 
 @bp.timer_trigger(arg_name="timer", schedule="0 0 2 1 * *", run_on_startup=False)
+@telemetry.traced("monthly_fan_out", schedule="0 0 2 1 * *")
 def monthly_fan_out(timer: func.TimerRequest) -> None:
     """On the 1st (local): enqueue the previous month for every measured tenant."""
     app = services()
@@ -49,6 +51,7 @@ def _message(body: bytes) -> tuple[str, Month]:
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=QUEUE, connection="AzureWebJobsStorage")
+@telemetry.traced("monthly_tenant_report")
 def monthly_tenant_report(msg: func.QueueMessage) -> None:
     """Compute one tenant-month; on failure audit it and re-raise so the host retries, then poisons."""
     app = services()
@@ -65,6 +68,7 @@ def monthly_tenant_report(msg: func.QueueMessage) -> None:
 
 
 @bp.queue_trigger(arg_name="msg", queue_name="%SLA_MONTHLY_QUEUE_NAME%-poison", connection="AzureWebJobsStorage")
+@telemetry.traced("monthly_poisoned")
 def monthly_poisoned(msg: func.QueueMessage) -> None:
     """A tenant-month that failed every retry: make it visible in the audit log."""
     app = services()
@@ -75,6 +79,7 @@ def monthly_poisoned(msg: func.QueueMessage) -> None:
 
 
 @bp.route(route="admin/months/{month}/run", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@telemetry.traced("run_month")
 @endpoint
 def run_month(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: enqueue a month for every measured tenant (idempotent)."""
@@ -86,6 +91,7 @@ def run_month(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @bp.route(route="tenants/{tenant}/reports/{month}/recompute", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@telemetry.traced("recompute_report")
 @endpoint
 def recompute_report(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: recompute one tenant-month now; a new version only when the report differs."""

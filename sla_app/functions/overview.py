@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import azure.functions as func
 
+from sla_app import telemetry
 from sla_app.bootstrap import services
 from sla_app.errors import BadRequest
 from sla_app.http.auth import principal
@@ -99,6 +100,7 @@ def audit_detail(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.timer_trigger(arg_name="timer", schedule="0 0 6 15 * *", run_on_startup=False)
+@telemetry.traced("at_risk_mid_month", schedule="0 0 6 15 * *")
 def at_risk_mid_month(timer: func.TimerRequest) -> None:
     """On the 15th (local): assess every measured tenant's month so far and audit the levels at risk."""
     app = services()

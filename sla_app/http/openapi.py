@@ -203,6 +203,15 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "admin/months/{month}/deliveries", "listDeliveries", "The delivery records of a month", "reports",
               "sla_app.functions.delivery", SIGNED_IN, {200: Reply("By tenant.", list[m.Delivery])},
               (400, 401, 403), roles=(ADMIN_ROLE,)),
+    Operation(
+        "GET", "health", "getHealth", "Where the service stands (operators)", "audit", "sla_app.functions.health",
+        SIGNED_IN,
+        {200: Reply("Availability per day of the previous and current month, queue depths, the last run of each "
+                    "timer, provisional and undelivered reports (docs/operations.md). `format=text` answers "
+                    "text/plain.", {"type": "object"})},
+        (400, 401, 403), query=(Param("format", "`json` (default) or `text`.",
+                                      {"type": "string", "enum": ["json", "text"]}),), roles=(ADMIN_ROLE,),
+    ),  # fmt: skip
     # -- sla_app.functions.tickets --------------------------------------------
     Operation(
         "POST", "tickets/events", "postTicketEvents", "Canonical ticket events (one or up to 1,000)", "tickets",

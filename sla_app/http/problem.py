@@ -16,6 +16,7 @@ from typing import Any
 
 import azure.functions as func
 
+from sla_app import telemetry
 from sla_app.errors import AppError, BadRequest, PayloadTooLarge
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -75,6 +76,8 @@ def endpoint(handler: Handler) -> Handler:
         try:
             return handler(request)
         except AppError as exc:
+            if exc.status == 401:
+                telemetry.unauthorized(_path(request))
             return problem(exc.status, exc.title, exc.detail, _path(request), exc.field)
         except Exception:  # noqa: BLE001 — the last line of defence: no internals leak out
             _log.exception("unhandled error in %s", handler.__name__)

@@ -20,6 +20,7 @@ from typing import Any
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceNotFoundError
 
+from sla_app import telemetry
 from sla_app.storage.tables import TableStore, escape_key
 from sla_core.availability_input import Exclusion, parse_exclusions
 
@@ -139,6 +140,7 @@ class AdminRepository:
             "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
         }
         self._store.upsert_many(AUDIT, [entity])
+        telemetry.audited(action, tenant, detail)  # an event per audit action (alerts, counters)
 
     def audit_entries(self, day: date) -> list[dict[str, Any]]:
         """The audit entries of one UTC day, oldest first."""

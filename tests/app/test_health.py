@@ -1,0 +1,207 @@
+"""The health view over Azurite (issue 13 §3): days, queues, timers, provisional and undelivered reports."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from azure.functions.timer import TimerRequest
+from azure.storage.queue import QueueClient
+
+from sla_app import health, telemetry
+from sla_app.bootstrap import Services
+from sla_app.http.auth import encode_principal
+from sla_app.storage.deliveries_repo import SENT, DeliveryRecord, DeliveryRepository
+from sla_app.storage.timer_runs_repo import TimerRunRepository
+from sla_core.periods import Month
+from tests.app.conftest import FixedClock, call_http, functions
+
+ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}
+READER = {"X-MS-CLIENT-PRINCIPAL": encode_principal("lezer@enschede.example", ["SLA.Reader"], ["enschede"])}
+URL = "http://localhost/api/health"
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 2 November 2026, 10:00 in Amsterdam
+
+
+def save_day(graph: Services, day: date, complete: bool) -> None:
+    graph.availability.save_day(day, [], complete=complete, ingested_at=NOW.isoformat())
+
+
+def store_report(graph: Services, tenant: str, month: str, status: str | None) -> None:
+    body = {"tenant": tenant, "month": month, "missing_days": ["2026-10-31"] if status == "provisional" else []}
+    if status is not None:
+        body["status"] = status
+    graph.reports.save(tenant, month, f"hash-{tenant}-{status}", "inputs", NOW.isoformat(), body)
+
+
+# -- availability per day ----------------------------------------------------------------------------
+
+
+def test_every_day_of_the_previous_and_current_month_has_a_status(graph: Services) -> None:
+    save_day(graph, date(2026, 10, 1), True)
+    save_day(graph, date(2026, 10, 2), False)
+    save_day(graph, date(2026, 11, 1), True)
+    document = health.snapshot(graph, NOW)
+    october, november = document["availability"]
+    assert (october["month"], len(october["days"]), november["month"], len(november["days"])) == ("2026-10", 31, "2026-11", 30)
+    statuses = {d["day"]: d["status"] for m in document["availability"] for d in m["days"]}
+    assert statuses["2026-10-01"] == "complete"
+    assert statuses["2026-10-02"] == "partial"
+    assert statuses["2026-10-03"] == "missing"
+    assert statuses["2026-11-01"] == "complete"
+    assert statuses["2026-11-02"] == statuses["2026-11-30"] == "pending", "today and later days have not ended"
+    assert october["incomplete"][:2] == ["2026-10-02", "2026-10-03"] and len(october["incomplete"]) == 30
+    assert november["incomplete"] == []
+    assert document["summary"]["incomplete_days"] == 30
+
+
+# -- queues ------------------------------------------------------------------------------------------
+
+
+def test_queue_depths_include_the_poison_queue(graph: Services) -> None:
+    graph.queue.send({"tenant": "enschede", "month": "2026-10"})
+    graph.queue.send({"tenant": "hengelo", "month": "2026-10"})
+    poison = QueueClient.from_connection_string(
+        graph.settings.storage_connection_string, f"{graph.settings.monthly_queue_name}-poison"
+    )
+    poison.create_queue()
+    poison.send_message("x")
+    depths = {q["queue"]: q for q in health.snapshot(graph, NOW)["queues"]}
+    name = graph.settings.monthly_queue_name
+    assert depths[name] == {"queue": name, "messages": 2, "exists": True}
+    assert depths[f"{name}-poison"]["messages"] == 1
+    assert health.snapshot(graph, NOW)["summary"]["poison_messages"] == 1
+
+
+def test_a_queue_never_created_has_depth_zero(graph: Services) -> None:
+    assert {q["exists"] for q in health.snapshot(graph, NOW)["queues"]} == {False}
+
+
+# -- timers ------------------------------------------------------------------------------------------
+
+
+def test_a_traced_timer_records_its_last_run(graph: Services) -> None:
+    functions()["health_hourly"].get_user_function()(TimerRequest())
+    runs = TimerRunRepository(graph.store).last_runs()
+    assert runs["health_hourly"].outcome == "ok" and telemetry.valid_operation_id(runs["health_hourly"].operation)
+    rows = {t["function"]: t for t in health.timers(graph, datetime.now(UTC))}
+    assert rows["health_hourly"]["last_outcome"] == "ok" and rows["health_hourly"]["stale"] is False
+    assert rows["availability_daily"]["last_started"] is None and rows["availability_daily"]["stale"] is None
+
+
+@pytest.mark.parametrize(
+    "function, age, stale",
+    [
+        pytest.param("availability_daily", timedelta(hours=25), False, id="a daily timer 25 hours ago is on time"),
+        pytest.param("availability_daily", timedelta(hours=27), True, id="a daily timer 27 hours ago is stale"),
+        pytest.param("monthly_fan_out", timedelta(days=31), False, id="a monthly timer 31 days ago is on time"),
+        pytest.param("monthly_fan_out", timedelta(days=33), True, id="a monthly timer 33 days ago is stale"),
+    ],
+)
+def test_a_timer_is_stale_when_its_last_run_is_older_than_its_schedule_allows(
+    graph: Services, function: str, age: timedelta, stale: bool
+) -> None:
+    TimerRunRepository(graph.store).record(function, NOW - age, NOW - age, "ok", None)
+    rows = {t["function"]: t for t in health.timers(graph, NOW)}
+    assert rows[function]["stale"] is stale
+    assert health.snapshot(graph, NOW)["summary"]["stale_timers"] == int(stale)
+
+
+# -- reports and deliveries ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "month, deadline",
+    [
+        pytest.param(Month(2026, 10), "2026-11-04T12:00:00+01:00", id="October 2026: Wednesday 4 November"),
+        pytest.param(Month(2026, 11), "2026-12-03T12:00:00+01:00", id="November 2026: Thursday 3 December"),
+        pytest.param(Month(2026, 12), "2027-01-06T12:00:00+01:00", id="December 2026: New Year's Day does not count"),
+        pytest.param(Month(2027, 3), "2027-04-05T12:00:00+02:00", id="March 2027: the weekend does not count"),
+    ],
+)
+def test_the_delivery_deadline_is_the_third_working_day_at_noon(graph: Services, month: Month, deadline: str) -> None:
+    assert health.delivery_deadline(graph, month).isoformat() == deadline
+
+
+def test_provisional_and_undelivered_reports_of_the_previous_month(graph: Services, tenants: list[str]) -> None:
+    store_report(graph, "enschede", "2026-10", "final")
+    store_report(graph, "hengelo", "2026-10", "provisional")
+    DeliveryRepository(graph.store).create(DeliveryRecord(tenant="enschede", month="2026-10", state=SENT))
+    DeliveryRepository(graph.store).create(
+        DeliveryRecord(tenant="almelo", month="2026-10", state="failed", needs_manual_check=True)
+    )
+    before = health.snapshot(graph, NOW)["reports"]
+    assert (before["month"], before["past_deadline"]) == ("2026-10", False)
+    rows = {r["tenant"]: r for r in before["tenants"]}
+    assert rows["enschede"] == {"tenant": "enschede", "version": 1, "status": "final", "missing_days": [],
+                                "delivery": "sent", "needs_manual_check": False}  # fmt: skip
+    assert rows["hengelo"]["status"] == "provisional" and rows["hengelo"]["missing_days"] == ["2026-10-31"]
+    assert rows["almelo"]["version"] is None and rows["almelo"]["needs_manual_check"] is True
+    assert (before["provisional"], before["undelivered"], before["needs_manual_check"]) == (
+        ["hengelo"], ["almelo", "hengelo"], ["almelo"]
+    )
+    summary = health.snapshot(graph, NOW)["summary"]
+    assert (summary["provisional_past_deadline"], summary["undelivered_past_deadline"], summary["manual_check"]) == (0, 0, 1)
+    after = health.snapshot(graph, datetime(2026, 11, 4, 11, 0, tzinfo=UTC))["summary"]
+    assert (after["provisional_past_deadline"], after["undelivered_past_deadline"]) == (1, 2)
+
+
+def test_a_report_stored_before_statuses_existed_counts_as_final(graph: Services, tenants: list[str]) -> None:
+    store_report(graph, "enschede", "2026-10", None)
+    rows = {r["tenant"]: r for r in health.snapshot(graph, NOW)["reports"]["tenants"]}
+    assert rows["enschede"]["status"] == "final"
+
+
+# -- the endpoint, the timer and the command -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        pytest.param({}, 401, id="anonymous is 401"),
+        pytest.param(READER, 403, id="a municipality's reader is 403"),
+    ],
+)
+def test_the_endpoint_is_for_admins_only(graph: Services, headers: dict, status: int) -> None:
+    assert call_http("get_health", method="GET", url=URL, headers=headers).status == status
+
+
+def test_the_endpoint_answers_the_view_as_json_or_text(graph: Services, tenants: list[str], clock: FixedClock) -> None:
+    clock.now = NOW
+    reply = call_http("get_health", method="GET", url=URL, headers=ADMIN)
+    assert reply.status == 200 and reply.body["as_of"] == NOW.isoformat()
+    assert set(reply.body) == {"as_of", "timezone", "summary", "availability", "queues", "timers", "reports"}
+    text = call_http("get_health", method="GET", url=URL, headers=ADMIN, params={"format": "text"})
+    assert text.status == 200 and text.mimetype == "text/plain" and "reports 2026-10" in text.body
+    bad = call_http("get_health", method="GET", url=URL, headers=ADMIN, params={"format": "xml"})
+    assert (bad.status, bad.body["field"]) == (400, "format")
+
+
+def test_the_hourly_timer_logs_the_summary_for_the_alert_rules(
+    graph: Services, tenants: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=telemetry.LOGGER_NAME)
+    functions()["health_hourly"].get_user_function()(TimerRequest())
+    events = [telemetry.parse_event(r.getMessage()) for r in caplog.records if r.name == telemetry.LOGGER_NAME]
+    (snapshot,) = [dims for name, dims in events if name == telemetry.HEALTH_SNAPSHOT]
+    assert set(health.snapshot(graph)["summary"]) <= set(snapshot)
+    assert snapshot["month"] == "2026-10" and telemetry.valid_operation_id(snapshot["operation"])
+
+
+def test_the_command_prints_the_view_of_the_configured_storage(
+    graph: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    environ = {field.alias: str(value) for field, value in
+               ((type(graph.settings).model_fields[name], getattr(graph.settings, name)) for name in type(graph.settings).model_fields)
+               if value is not None and field.alias}  # fmt: skip
+    assert health.main(["--json"], environ) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert "health_hourly" in {t["function"] for t in document["timers"]}
+    assert health.main([], environ) == 0
+    assert capsys.readouterr().out.startswith("health as of ")
+
+
+def test_the_command_names_a_missing_setting(capsys: pytest.CaptureFixture[str]) -> None:
+    assert health.main([], {}) == 2
+    assert "app setting" in capsys.readouterr().err
