@@ -101,6 +101,34 @@ param authAllowedAudiences array = []
 @minLength(8)
 param securityContact string
 
+@description('E-mail addresses of the supplier\'s operators who receive the alerts of the SLA monitor itself (docs/operations.md).')
+param alertEmails array = []
+
+@description('Webhook URLs (e.g. an on-call or chat tool) that receive the alerts in the common alert schema. Pass them at deployment time; never commit a URL that carries a token.')
+param alertWebhookUrls array = []
+
+@description('Locations of one availability test that must fail at once for the platform-down alert: keep equal to the contract\'s availability.min_failed_locations (default 2).')
+@minValue(1)
+@maxValue(4)
+param minFailedLocations int = 2
+
+@description('Local hour of the next day by which a local day\'s availability must be ingested completely (freshness alert).')
+@minValue(0)
+@maxValue(23)
+param availabilityDeadlineHour int = 9
+
+@description('Failed function invocations in 15 minutes above which the failure alert fires.')
+@minValue(0)
+param functionFailureThreshold int = 5
+
+@description('Exceptions in 15 minutes above which the exception alert fires.')
+@minValue(0)
+param exceptionThreshold int = 10
+
+@description('Webhook requests refused with 401 in 15 minutes above which the alert fires.')
+@minValue(0)
+param webhookUnauthorizedThreshold int = 20
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var allTags = union(tags, {
   'azd-env-name': environmentName
@@ -143,6 +171,24 @@ module appInsights 'core/monitor/applicationinsights.bicep' = {
   }
 }
 
+module alerts 'core/monitor/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    location: location
+    tags: allTags
+    environmentName: environmentName
+    workspaceId: logAnalytics.outputs.id
+    appInsightsId: appInsights.outputs.id
+    alertEmails: alertEmails
+    alertWebhookUrls: alertWebhookUrls
+    timezone: timezone
+    availabilityDeadlineHour: availabilityDeadlineHour
+    functionFailureThreshold: functionFailureThreshold
+    exceptionThreshold: exceptionThreshold
+    webhookUnauthorizedThreshold: webhookUnauthorizedThreshold
+  }
+}
+
 module availabilityTests 'core/monitor/availability-tests.bicep' = {
   name: 'availability-tests'
   params: {
@@ -150,6 +196,8 @@ module availabilityTests 'core/monitor/availability-tests.bicep' = {
     tags: allTags
     appInsightsName: appInsights.outputs.name
     monitoredUrls: monitoredUrls
+    actionGroupId: alerts.outputs.actionGroupId
+    minFailedLocations: minFailedLocations
   }
 }
 
@@ -238,3 +286,4 @@ output SLA_TABLES_ENDPOINT string = storage.outputs.tableEndpoint
 output SLA_QUEUES_ENDPOINT string = storage.outputs.queueEndpoint
 output SLA_LOG_ANALYTICS_WORKSPACE_ID string = logAnalytics.outputs.customerId
 output SLA_AVAILABILITY_TEST_NAMES array = availabilityTests.outputs.names
+output SLA_ALERT_RULE_NAMES array = alerts.outputs.logAlertNames

@@ -56,6 +56,9 @@ TAGGED_TYPES = {
     "Microsoft.OperationalInsights/workspaces",
     "Microsoft.Insights/components",
     "Microsoft.Insights/webtests",
+    "Microsoft.Insights/actionGroups",
+    "Microsoft.Insights/scheduledQueryRules",
+    "Microsoft.Insights/metricAlerts",
 }
 
 GEO_REDUNDANT_SKUS = {"Standard_GRS", "Standard_GZRS", "Standard_RAGRS", "Standard_RAGZRS"}
@@ -196,11 +199,17 @@ def test_module_location_has_no_default_of_its_own(path) -> None:
         assert location.get("default") is None, f"{relative(path)}: location must not default to anything"
 
 
+# Resource types Azure deploys only as global resources: alert plumbing holding no SLA data
+# (notification targets, rule definitions); the data they read stays in its region.
+GLOBAL_TYPES = {"microsoft.insights/actiongroups", "microsoft.insights/metricalerts"}
+
+
 def test_every_resource_location_is_the_location_parameter() -> None:
     located = [r for r in all_resources() if "location" in r.body]
     assert located
     for resource in located:
-        assert resource.body["location"] == "location", f"{resource}: location is {resource.body['location']!r}"
+        expected = "global" if resource.type.lower() in GLOBAL_TYPES else "location"
+        assert resource.body["location"] == expected, f"{resource}: location is {resource.body['location']!r}"
 
 
 def test_main_passes_its_location_to_every_module_that_has_one() -> None:

@@ -24,6 +24,14 @@ param appInsightsName string
 @description('Monitored endpoints: objects { name: short id (letters, digits, dashes), url: https URL that answers 200 when the service is up }.')
 param monitoredUrls array
 
+@description('Resource id of the action group the platform-down alerts go to (alerts.bicep).')
+param actionGroupId string
+
+@description('Locations that must fail at the same time before the platform counts as down: the contract\'s availability.min_failed_locations (sla_core/contract.py, default 2); at most the 4 test locations.')
+@minValue(1)
+@maxValue(4)
+param minFailedLocations int
+
 @description('Seconds between two runs of a test from one location (300, 600 or 900).')
 @allowed([
   300
@@ -79,6 +87,42 @@ resource webTests 'Microsoft.Insights/webtests@2022-06-15' = [for target in moni
       SSLCheck: true
       SSLCertRemainingLifetimeCheck: 7
     }
+  }
+}]
+
+// Platform down (issue 13): the availability test fails in at least minFailedLocations locations
+// at once, the contract's own definition of "down" (sla_core/availability.py). Severity 0: the
+// measured service is down for the municipalities right now.
+resource platformDown 'Microsoft.Insights/metricAlerts@2018-03-01' = [for (target, i) in monitoredUrls: {
+  name: 'sla-platform-down-${target.name}'
+  // Metric alert rules are global resources; the web test results stay in the component's region.
+  location: 'global'
+  tags: union(tags, {
+    'hidden-link:${appInsights.id}': 'Resource'
+    'hidden-link:${webTests[i].id}': 'Resource'
+  })
+  properties: {
+    description: 'The platform is down: the availability test of ${target.url} fails in at least ${minFailedLocations} EU locations at once. Municipalities cannot work and the downtime counts against the SLA norm. Confirm from another network, escalate to the platform on-call, record the incident. Runbook: docs/operations.md#sla-platform-down'
+    severity: 0
+    enabled: true
+    scopes: [
+      webTests[i].id
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT1M'
+    windowSize: 'PT5M'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria'
+      webTestId: webTests[i].id
+      componentId: appInsights.id
+      failedLocationCount: minFailedLocations
+    }
+    actions: [
+      {
+        actionGroupId: actionGroupId
+      }
+    ]
   }
 }]
 
