@@ -56,7 +56,8 @@ def day_statuses(app: Services, first: date, end: date, today: date) -> dict[dat
             result[day] = str(repo.day_status(day))
         else:
             status = stored.get(day)
-            result[day] = MISSING if status is None else COMPLETE if status.complete else PARTIAL
+            named = getattr(status, "status", None)  # a recorded status (complete/partial) wins when there is one
+            result[day] = MISSING if status is None else str(named) if named else COMPLETE if status.complete else PARTIAL
         day += timedelta(days=1)
     return result
 

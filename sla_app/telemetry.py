@@ -76,12 +76,18 @@ COUNTERS = (EVENTS_INGESTED, ROWS_INGESTED, REPORTS_COMPUTED, EMAILS_SENT)
 # Audit actions that become events, and the detail keys they keep (all in DIMENSIONS).
 _AUDIT_KEYS = ("month", "day", "version", "new", "status", "outcome", "complete", "rows", "needs_manual_check",
                "dequeue_count", "source")  # fmt: skip
-# Counters derived from audit actions: action -> (counter, detail key of the amount or None for 1).
-_AUDIT_COUNTERS = {
-    AVAILABILITY_INGESTED: (ROWS_INGESTED, "rows"),
-    REPORT_COMPUTED: (REPORTS_COMPUTED, None),
-    DELIVERY_SENT: (EMAILS_SENT, None),
-}
+
+
+def _audit_counter(action: str, detail: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """The counter an audit action implies, with its amount: rows of a stored day, one report
+    computed, one e-mail for any ``*.sent`` / ``*_sent`` action (reports, corrections, notices)."""
+    if action == AVAILABILITY_INGESTED:
+        return (ROWS_INGESTED, detail.get("rows")) if detail.get("outcome", "stored") == "stored" else None
+    if action == REPORT_COMPUTED:
+        return REPORTS_COMPUTED, 1
+    if action.endswith(".sent") or action.endswith("_sent"):
+        return EMAILS_SENT, 1
+    return None
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:/|+\-]{0,120}$")
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
@@ -176,12 +182,9 @@ def audited(action: str, tenant: str | None, detail: Mapping[str, Any]) -> None:
         kept = {key: detail[key] for key in _AUDIT_KEYS if isinstance(detail.get(key), str | int | bool)}
         failed = action.endswith(".failed") or action.endswith(POISONED_SUFFIX) or action.endswith("_failed")
         event(action, logging.WARNING if failed else logging.INFO, tenant=tenant or None, **kept)
-        counter = _AUDIT_COUNTERS.get(action)
-        if counter is not None:
-            name, key = counter
-            amount = detail.get(key) if key else 1
-            if isinstance(amount, int) and not isinstance(amount, bool):
-                count(name, amount, tenant=tenant or None, month=kept.get("month"), day=kept.get("day"))
+        counter = _audit_counter(action, detail)
+        if counter is not None and isinstance(counter[1], int) and not isinstance(counter[1], bool):
+            count(counter[0], counter[1], tenant=tenant or None, month=kept.get("month"), day=kept.get("day"))
     except Exception:  # noqa: BLE001 — telemetry is best effort
         _log.debug("telemetry for audit action %s failed", action, exc_info=True)
 

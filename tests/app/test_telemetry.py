@@ -115,6 +115,26 @@ def test_a_sent_delivery_counts_one_email_and_drops_the_recipients(caplog: pytes
     assert "a@b.example" not in caplog.text
 
 
+@pytest.mark.parametrize(
+    "action, detail, counted",
+    [
+        pytest.param("availability.ingested", {"rows": 10, "outcome": "kept"}, [], id="a kept day ingested no rows"),
+        pytest.param("report.computed", {"month": "2026-10", "new": False}, [(telemetry.REPORTS_COMPUTED, 1)],
+                     id="a computation without a new version still counts"),
+        pytest.param("delivery.correction_sent", {"month": "2026-10"}, [(telemetry.EMAILS_SENT, 1)],
+                     id="a correction e-mail counts"),
+        pytest.param("tenant.updated", {"values": {"recipients": ["a@b.example"]}}, [], id="an admin change counts nothing"),
+    ],
+)  # fmt: skip
+def test_the_counters_audit_actions_imply(
+    caplog: pytest.LogCaptureFixture, action: str, detail: dict, counted: list
+) -> None:
+    caplog.set_level(logging.INFO, logger=telemetry.LOGGER_NAME)
+    telemetry.audited(action, "enschede", detail)
+    assert [(name, dims["count"]) for name, dims in logged(caplog) if name in telemetry.COUNTERS] == counted
+    assert "a@b.example" not in caplog.text
+
+
 def test_failed_and_poisoned_actions_are_warnings(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=telemetry.LOGGER_NAME)
     telemetry.audited("report.poisoned", None, {"message": '{"tenant": "x"}'})

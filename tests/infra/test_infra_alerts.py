@@ -175,7 +175,7 @@ def test_the_prelude_parses_the_lines_telemetry_writes() -> None:
     assert line.startswith(match.group(1))
     event, _, payload = line[len(match.group(1)) :].partition(match.group(2))
     assert (event, json.loads(payload)) == ("report.computed", {"month": "2026-10", "tenant": "enschede"})
-    assert f"let timezone = '{_defaults()['timezone']}';" in prelude
+    assert f"let localZone = '{_defaults()['timezone']}';" in prelude
 
 
 @pytest.mark.parametrize("rule", [pytest.param(r, id=r["name"]) for r in _log_rules()])

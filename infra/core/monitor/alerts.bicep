@@ -53,7 +53,7 @@ param exceptionThreshold int
 param webhookUnauthorizedThreshold int
 
 // Parses the app's telemetry lines (sla_app/telemetry.py: MARKER, format_event) once for every rule.
-var kqlPrelude = 'let timezone = \'${timezone}\';\nlet deadlineHour = ${availabilityDeadlineHour};\nlet events = AppTraces\n| where Message startswith "sla.event "\n| parse Message with "sla.event " Event:string " " Payload:string\n| extend d = parse_json(Payload);\n'
+var kqlPrelude = 'let localZone = \'${timezone}\';\nlet deadlineHour = ${availabilityDeadlineHour};\nlet events = AppTraces\n| where Message startswith "sla.event "\n| parse Message with "sla.event " Event:string " " Payload:string\n| extend d = parse_json(Payload);\n'
 
 var runbook = 'Runbook: docs/operations.md'
 
@@ -68,13 +68,13 @@ var logRules = [
     threshold: 0
     description: 'Availability data not fresh: yesterday (local) has no complete ingestion although its deadline hour has passed. The monthly figures cannot become final. Check the availability_daily timer and the Log Analytics query, then backfill the day. ${runbook}#sla-availability-not-ingested'
     query: '''
-let localNow = datetime_utc_to_local(now(), timezone);
+let localNow = datetime_utc_to_local(now(), localZone);
 let due = format_datetime(startofday(localNow) - 1d, 'yyyy-MM-dd');
 events
 | where Event == "availability.ingested"
 | where tostring(d.day) == due and tobool(d.complete)
-| summarize complete = count()
-| where hourofday(localNow) >= deadlineHour and complete == 0
+| summarize completed = count()
+| where hourofday(localNow) >= deadlineHour and completed == 0
 '''
   }
   {
