@@ -213,12 +213,23 @@ def emit(document: dict[str, Any]) -> None:
     telemetry.event(telemetry.HEALTH_SNAPSHOT, month=document["reports"]["month"], **document["summary"])
 
 
+def day_ranges(days: list[str]) -> str:
+    """ISO days as consecutive ranges: ``2026-10-01..2026-10-03, 2026-10-07``."""
+    spans: list[list[date]] = []
+    for day in sorted(date.fromisoformat(d) for d in days):
+        if spans and day - spans[-1][1] == timedelta(days=1):
+            spans[-1][1] = day
+        else:
+            spans.append([day, day])
+    return ", ".join(a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}" for a, b in spans)
+
+
 def as_text(document: dict[str, Any]) -> str:
     """A short plain-text rendering for the command line."""
     lines = [f"health as of {document['as_of']} ({document['timezone']})"]
     lines += [f"  {key}: {value}" for key, value in document["summary"].items()]
     for month in document["availability"]:
-        lines.append(f"availability {month['month']}: incomplete days {', '.join(month['incomplete']) or 'none'}")
+        lines.append(f"availability {month['month']}: incomplete days {day_ranges(month['incomplete']) or 'none'}")
     lines += [f"queue {q['queue']}: {q['messages']}" + ("" if q["exists"] else " (not created)") for q in document["queues"]]
     for t in document["timers"]:
         state = "never run" if t["last_started"] is None else f"{t['last_outcome']} at {t['last_started']}"

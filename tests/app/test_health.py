@@ -56,6 +56,20 @@ def test_every_day_of_the_previous_and_current_month_has_a_status(graph: Service
     assert document["summary"]["incomplete_days"] == 30
 
 
+@pytest.mark.parametrize(
+    "days, text",
+    [
+        pytest.param([], "", id="no days"),
+        pytest.param(["2026-10-02"], "2026-10-02", id="one day"),
+        pytest.param(["2026-10-03", "2026-10-01", "2026-10-02", "2026-10-07"], "2026-10-01..2026-10-03, 2026-10-07",
+                     id="consecutive days become a range"),
+        pytest.param(["2026-10-31", "2026-11-01"], "2026-10-31..2026-11-01", id="a range crosses the month end"),
+    ],
+)  # fmt: skip
+def test_the_text_view_writes_incomplete_days_as_ranges(days: list[str], text: str) -> None:
+    assert health.day_ranges(days) == text
+
+
 # -- queues ------------------------------------------------------------------------------------------
 
 
