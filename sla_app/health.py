@@ -56,7 +56,7 @@ def day_statuses(app: Services, first: date, end: date, today: date) -> dict[dat
             result[day] = str(repo.day_status(day))
         else:
             status = stored.get(day)
-            named = getattr(status, "status", None)  # a recorded status (complete/partial) wins when there is one
+            named = getattr(status, "state", None)  # the repository's own complete/partial, once it has one
             result[day] = MISSING if status is None else str(named) if named else COMPLETE if status.complete else PARTIAL
         day += timedelta(days=1)
     return result
