@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from azure.functions.timer import TimerRequest
@@ -219,3 +220,10 @@ def test_the_command_prints_the_view_of_the_configured_storage(
 def test_the_command_names_a_missing_setting(capsys: pytest.CaptureFixture[str]) -> None:
     assert health.main([], {}) == 2
     assert "app setting" in capsys.readouterr().err
+
+
+def test_every_timer_is_in_the_runbooks_month_end_table() -> None:
+    functions()  # registers every timer
+    runbook = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    missing = [name for name in telemetry.TIMERS if f"| `{name}` |" not in runbook]
+    assert not missing, f"docs/operations.md § The month-end sequence lacks {missing}"
