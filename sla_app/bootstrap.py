@@ -19,7 +19,6 @@ from azure.core.exceptions import ResourceExistsError
 
 from sla_app.portal.service import PortalService
 from sla_app.services.monthly_reports import MonthlyReportService
-from sla_app.telemetry import with_operation
 from sla_app.services.ticket_ingest import TicketIngestService
 from sla_app.settings import Settings
 from sla_app.storage.admin_repo import AdminRepository
@@ -28,6 +27,7 @@ from sla_app.storage.events_repo import EventRepository
 from sla_app.storage.reports_repo import ReportRepository
 from sla_app.storage.state_repo import StateConflict, StateRepository
 from sla_app.storage.tables import TableStore
+from sla_app.telemetry import with_operation
 
 Clock = Callable[[], datetime]
 

@@ -85,7 +85,7 @@ def _audit_counter(action: str, detail: Mapping[str, Any]) -> tuple[str, Any] | 
         return (ROWS_INGESTED, detail.get("rows")) if detail.get("outcome", "stored") == "stored" else None
     if action == REPORT_COMPUTED:
         return REPORTS_COMPUTED, 1
-    if action.endswith(".sent") or action.endswith("_sent"):
+    if action.endswith((".sent", "_sent")):
         return EMAILS_SENT, 1
     return None
 
@@ -180,7 +180,7 @@ def audited(action: str, tenant: str | None, detail: Mapping[str, Any]) -> None:
     plus the counter it implies. Never raises: the audit write must not fail because of telemetry."""
     try:
         kept = {key: detail[key] for key in _AUDIT_KEYS if isinstance(detail.get(key), str | int | bool)}
-        failed = action.endswith(".failed") or action.endswith(POISONED_SUFFIX) or action.endswith("_failed")
+        failed = action.endswith((".failed", "_failed", POISONED_SUFFIX))
         event(action, logging.WARNING if failed else logging.INFO, tenant=tenant or None, **kept)
         counter = _audit_counter(action, detail)
         if counter is not None and isinstance(counter[1], int) and not isinstance(counter[1], bool):
@@ -267,7 +267,7 @@ def on_timer_run(recorder: TimerRecorder) -> TimerRecorder:
 
 
 def _record(function: str, started: datetime, outcome: str) -> None:
-    for recorder in list(_recorders):
+    for recorder in _recorders:
         try:
             recorder(function, started, datetime.now(UTC), outcome, current_operation())
         except Exception:  # noqa: BLE001 — a failing recorder must not fail the timer

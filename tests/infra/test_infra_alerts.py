@@ -16,13 +16,21 @@ from typing import Any
 
 import pytest
 
-from .bicep import MAIN_BICEP, REPO_ROOT, all_resources, get_path, parse_file, strings, unwrap_loop
+from .bicep import (
+    MAIN_BICEP,
+    REPO_ROOT,
+    all_resources,
+    get_path,
+    parse_file,
+    strings,
+    unwrap_loop,
+)
 
 if str(REPO_ROOT) not in sys.path:  # pytest run from another directory
     sys.path.insert(0, str(REPO_ROOT))
 
-from sla_app import telemetry  # noqa: E402
-from sla_core.contract import AvailabilityRule  # noqa: E402
+from sla_app import telemetry
+from sla_core.contract import AvailabilityRule
 
 ALERTS_BICEP = REPO_ROOT / "infra" / "core" / "monitor" / "alerts.bicep"
 RUNBOOK = REPO_ROOT / "docs" / "operations.md"
@@ -241,7 +249,7 @@ def test_the_snapshot_rules_read_keys_of_the_health_summary() -> None:
 
 
 def _runbook_anchors() -> set[str]:
-    return {m.group(1).strip() for m in re.finditer(r"^#{2,4} +`?([a-z0-9-]+)`?\s*$", RUNBOOK.read_text(), re.M)}
+    return {m.group(1).strip() for m in re.finditer(r"^#{2,4} +`?([a-z0-9-]+)`?\s*$", RUNBOOK.read_text(), re.MULTILINE)}
 
 
 @pytest.mark.parametrize("name", sorted(LOG_RULES) + sorted(METRIC_RULES) + [PLATFORM_DOWN])
