@@ -19,7 +19,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,15 +28,15 @@ from azure.core.exceptions import ResourceNotFoundError
 from sla_app import telemetry
 from sla_app.bootstrap import Services
 from sla_app.errors import AppError
-from sla_app.services.monthly_reports import tenant_window
+from sla_app.services.delivery import PROVISIONAL, DeliveryPolicy, report_status
+from sla_app.services.monthly_reports import tenant_contract, tenant_window
 from sla_app.storage.deliveries_repo import SENT, DeliveryRepository
 from sla_app.storage.timer_runs_repo import TimerRunRepository
-from sla_core.business_calendar import closed_dates_of
-from sla_core.contract import contract_from_mapping
+from sla_core.contract import Contract
+from sla_core.delivery_deadline import delivery_deadline as deadline_of
 from sla_core.periods import Month
 
 COMPLETE, PARTIAL, MISSING, PENDING = "complete", "partial", "missing", "pending"
-DEFAULT_DEADLINE_WORKDAY, DEFAULT_DEADLINE_TIME = 3, time(12, 0)  # rules §8.5: 3rd working day, 12:00 local
 DAILY_STALE, MONTHLY_STALE = timedelta(hours=26), timedelta(days=32)
 
 
@@ -119,33 +119,26 @@ def timers(app: Services, now: datetime) -> list[dict[str, Any]]:
 # -- reports and deliveries ----------------------------------------------------------------
 
 
-def delivery_deadline(app: Services, month: Month) -> datetime:
-    """The delivery deadline of ``month``: the N-th working day (Mon–Fri, no Atw holiday) of the
-    next month at the deadline time, local (rules §8.5; settings SLA_DELIVERY_DEADLINE_WORKDAY/_TIME)."""
-    zone = ZoneInfo(app.settings.timezone)
-    workday = int(getattr(app.settings, "delivery_deadline_workday", None) or DEFAULT_DEADLINE_WORKDAY)
-    raw_time = getattr(app.settings, "delivery_deadline_time", None)
-    at = time.fromisoformat(str(raw_time)) if raw_time else DEFAULT_DEADLINE_TIME
-    closed = closed_dates_of(contract_from_mapping({}, source="default contract"))
-    day, seen = month.shift(1).first_day(), 0
-    while True:
-        if day.weekday() < 5 and day not in closed(day.year):
-            seen += 1
-            if seen == workday:
-                return datetime.combine(day, at, tzinfo=zone)
-        day += timedelta(days=1)
-
-
-def _report_status(stored: Any) -> str:
-    status = getattr(stored, "status", None) or stored.body.get("status")
-    return str(status) if status else "final"  # reports stored before statuses existed were computed as final
+def delivery_deadline(app: Services, month: Month, tenant: Any | None = None) -> datetime:
+    """The delivery deadline of ``month`` as delivery applies it (rules §8.5): the settings'
+    working day and time (SLA_DELIVERY_DEADLINE_WORKDAY/_TIME), on the tenant's contract calendar
+    (the default contract without a tenant, or when its override is invalid)."""
+    policy = DeliveryPolicy.of(app.settings)
+    contract = Contract()
+    if tenant is not None:
+        try:
+            contract = tenant_contract(tenant)
+        except AppError:
+            pass
+    return deadline_of(month, contract, policy.deadline_workday, policy.deadline_time)
 
 
 def reports(app: Services, month: Month, now: datetime) -> dict[str, Any]:
-    """Per tenant measured in ``month``: latest report version, final/provisional, missing days, delivery."""
-    deadline = delivery_deadline(app, month)
-    past = now >= deadline
+    """Per tenant measured in ``month``: latest report version, final/provisional, missing days, the
+    delivery state of its report e-mail, whether any of its e-mails of the month waits for a manual
+    check, and whether its delivery deadline has passed."""
     deliveries = DeliveryRepository(app.store)
+    flagged = {r.tenant for r in deliveries.of_month(str(month)) if r.needs_manual_check}
     rows = []
     for tenant in app.admin.tenants():
         try:
@@ -158,19 +151,21 @@ def reports(app: Services, month: Month, now: datetime) -> dict[str, Any]:
         rows.append({
             "tenant": tenant.tenant,
             "version": stored.version if stored else None,
-            "status": _report_status(stored) if stored else None,
+            "status": report_status(stored) if stored else None,
             "missing_days": list(stored.body.get("missing_days", [])) if stored else [],
             "delivery": record.state if record else None,
-            "needs_manual_check": bool(record and record.needs_manual_check),
+            "needs_manual_check": tenant.tenant in flagged,
+            "past_deadline": now >= delivery_deadline(app, month, tenant),
         })  # fmt: skip
+    deadline = delivery_deadline(app, month)
     return {
         "month": str(month),
         "deadline": deadline.isoformat(),
-        "past_deadline": past,
+        "past_deadline": now >= deadline,
         "tenants": rows,
-        "provisional": [r["tenant"] for r in rows if r["status"] == "provisional"],
+        "provisional": [r["tenant"] for r in rows if r["status"] == PROVISIONAL],
         "undelivered": [r["tenant"] for r in rows if r["delivery"] != SENT],
-        "needs_manual_check": [r["tenant"] for r in rows if r["needs_manual_check"]],
+        "needs_manual_check": sorted(flagged),  # tenants, and ~supplier for the supplier's notices
     }
 
 
@@ -195,12 +190,12 @@ def snapshot(app: Services, now: datetime | None = None) -> dict[str, Any]:
     queues = queue_depths(app)
     timer_rows = timers(app, now)
     report_view = reports(app, previous, now)
-    past = report_view["past_deadline"]
+    late = [r for r in report_view["tenants"] if r["past_deadline"]]
     summary = {
         "incomplete_days": sum(len(m["incomplete"]) for m in months),
         "poison_messages": sum(q["messages"] for q in queues if q["queue"].endswith("-poison")),
-        "provisional_past_deadline": len(report_view["provisional"]) if past else 0,
-        "undelivered_past_deadline": len(report_view["undelivered"]) if past else 0,
+        "provisional_past_deadline": sum(1 for r in late if r["status"] == PROVISIONAL),
+        "undelivered_past_deadline": sum(1 for r in late if r["delivery"] != SENT),
         "manual_check": len(report_view["needs_manual_check"]),
         "stale_timers": sum(1 for t in timer_rows if t["stale"]),
     }

@@ -14,6 +14,7 @@ from azure.storage.queue import QueueClient
 from sla_app import health, telemetry
 from sla_app.bootstrap import Services
 from sla_app.http.auth import encode_principal
+from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SENT, DeliveryRecord, DeliveryRepository
 from sla_app.storage.timer_runs_repo import TimerRunRepository
 from sla_core.periods import Month
@@ -146,20 +147,35 @@ def test_provisional_and_undelivered_reports_of_the_previous_month(graph: Servic
     DeliveryRepository(graph.store).create(
         DeliveryRecord(tenant="almelo", month="2026-10", state="failed", needs_manual_check=True)
     )
+    DeliveryRepository(graph.store).create(
+        DeliveryRecord(tenant="~supplier", month="2026-10", state="failed", needs_manual_check=True, kind="at_risk")
+    )
     before = health.snapshot(graph, NOW)["reports"]
     assert (before["month"], before["past_deadline"]) == ("2026-10", False)
     rows = {r["tenant"]: r for r in before["tenants"]}
     assert rows["enschede"] == {"tenant": "enschede", "version": 1, "status": "final", "missing_days": [],
-                                "delivery": "sent", "needs_manual_check": False}  # fmt: skip
+                                "delivery": "sent", "needs_manual_check": False, "past_deadline": False}  # fmt: skip
     assert rows["hengelo"]["status"] == "provisional" and rows["hengelo"]["missing_days"] == ["2026-10-31"]
     assert rows["almelo"]["version"] is None and rows["almelo"]["needs_manual_check"] is True
     assert (before["provisional"], before["undelivered"], before["needs_manual_check"]) == (
-        ["hengelo"], ["almelo", "hengelo"], ["almelo"]
+        ["hengelo"], ["almelo", "hengelo"], ["almelo", "~supplier"]
     )
     summary = health.snapshot(graph, NOW)["summary"]
-    assert (summary["provisional_past_deadline"], summary["undelivered_past_deadline"], summary["manual_check"]) == (0, 0, 1)
+    assert (summary["provisional_past_deadline"], summary["undelivered_past_deadline"], summary["manual_check"]) == (0, 0, 2)
     after = health.snapshot(graph, datetime(2026, 11, 4, 11, 0, tzinfo=UTC))["summary"]
     assert (after["provisional_past_deadline"], after["undelivered_past_deadline"]) == (1, 2)
+
+
+def test_the_deadline_follows_the_tenants_contract_calendar(graph: Services, tenants: list[str]) -> None:
+    graph.admin.put_tenant(TenantRecord(tenant="losser", go_live=date(2025, 1, 1),
+                                        contract_override={"holidays": {"extra_closed": ["2026-11-04"]}}))  # fmt: skip
+    at_noon = datetime(2026, 11, 4, 11, 0, tzinfo=UTC)  # 12:00 in Amsterdam, the 3rd working day
+    rows = {r["tenant"]: r for r in health.snapshot(graph, at_noon)["reports"]["tenants"]}
+    assert rows["enschede"]["past_deadline"] is True
+    assert rows["losser"]["past_deadline"] is False, "the 4th is closed for losser: its deadline is the 5th"
+    assert health.delivery_deadline(graph, Month(2026, 10), graph.admin.tenant("losser")).isoformat() == (
+        "2026-11-05T12:00:00+01:00"
+    )
 
 
 def test_a_report_stored_before_statuses_existed_counts_as_final(graph: Services, tenants: list[str]) -> None:
