@@ -137,6 +137,7 @@ def test_the_timer_only_enqueues_one_message_per_tenant_with_its_months_and_the_
     fire("delivery_morning")
     assert mailer.sent == [], "the timer sends nothing itself"
     messages = drain(queue)
+    assert len({m.pop("operation_id") for m in messages}) == 1, "the run's operation id is on every message"
     by_tenant = {m["tenant"]: m["months"] for m in messages if "tenant" in m}
     assert sorted(by_tenant) == municipalities
     assert by_tenant["enschede"] == [f"{y}-{m:02d}" for y, m in [(2025, 10), (2025, 11), (2025, 12)]
