@@ -108,7 +108,7 @@ def new_operation_id() -> str:
 
 def valid_operation_id(value: Any) -> str | None:
     """``value`` when it is an operation id (32 hex, not all zeros), else None."""
-    if isinstance(value, str) and _HEX32.match(value) and value != "0" * 32:
+    if isinstance(value, str) and _HEX32.fullmatch(value) and value != "0" * 32:
         return value
     return None
 
@@ -137,7 +137,7 @@ def _clean(key: str, value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 3)
     text = str(value)
-    return text if _TOKEN.match(text) else REDACTED
+    return text if _TOKEN.fullmatch(text) else REDACTED
 
 
 def dimensions(**values: Any) -> dict[str, Any]:
@@ -150,7 +150,7 @@ def dimensions(**values: Any) -> dict[str, Any]:
 
 def format_event(name: str, dims: Mapping[str, Any]) -> str:
     """The message line of an event: ``sla.event <name> <compact JSON>``."""
-    if not _TOKEN.match(name) or not name:
+    if not _TOKEN.fullmatch(name) or not name:
         raise ValueError(f"telemetry event name {name!r} is not a plain token")
     return f"{MARKER} {name} {json.dumps(dict(dims), separators=(',', ':'), sort_keys=True)}"
 
@@ -212,7 +212,7 @@ def _incoming_operation(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tup
         if hasattr(value, "dequeue_count") and hasattr(value, "get_body"):
             return "queue", operation_of_message(value.get_body())
         if hasattr(value, "route_params") and hasattr(value, "headers"):
-            match = _TRACEPARENT.match((value.headers.get("traceparent") or "").strip().lower())
+            match = _TRACEPARENT.fullmatch((value.headers.get("traceparent") or "").strip().lower())
             return "http", valid_operation_id(match.group(1)) if match else None
         if hasattr(value, "past_due"):
             return "timer", None

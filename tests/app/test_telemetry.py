@@ -58,6 +58,7 @@ def test_an_event_inside_an_operation_carries_its_id(caplog: pytest.LogCaptureFi
         pytest.param(OP, True, id="a 32-hex id is kept"),
         pytest.param("0" * 32, False, id="the all-zero id is replaced"),
         pytest.param("not-an-id", False, id="free text is replaced"),
+        pytest.param(OP + "\n", False, id="an id with a trailing newline is replaced"),
         pytest.param(None, False, id="no id gets a new one"),
     ],
 )
@@ -79,6 +80,7 @@ def test_an_unknown_dimension_is_a_programming_error() -> None:
         pytest.param("Jan Jansen", id="a name with a space"),
         pytest.param("wachten op klant", id="free text"),
         pytest.param("x" * 121, id="an over-long value"),
+        pytest.param("enschede\n", id="a trailing newline (a forged second log line)"),
     ],
 )
 def test_personal_data_never_reaches_a_dimension(value: str) -> None:
