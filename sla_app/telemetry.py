@@ -58,6 +58,7 @@ AVAILABILITY_INGESTED = "availability.ingested"
 AVAILABILITY_INGEST_FAILED = "availability.ingest_failed"
 REPORT_COMPUTED = "report.computed"
 REPORT_FAILED = "report.failed"
+MONTH_READY_FAILED = "availability.month_ready_failed"  # a completed month could not be enqueued
 POISONED_SUFFIX = ".poisoned"  # report.poisoned, delivery.poisoned, ...
 DELIVERY_SENT = "delivery.sent"
 DELIVERY_FAILED = "delivery.failed"

@@ -6,6 +6,7 @@ import json
 import logging
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from azure.functions.timer import TimerRequest
@@ -17,17 +18,23 @@ from sla_app.http.auth import encode_principal
 from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SENT, DeliveryRecord, DeliveryRepository
 from sla_app.storage.timer_runs_repo import TimerRunRepository
+from sla_core.availability_input import TestResult as Result
+from sla_core.business_calendar import to_us
 from sla_core.periods import Month
 from tests.app.conftest import FixedClock, call_http, functions
 
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}
 READER = {"X-MS-CLIENT-PRINCIPAL": encode_principal("lezer@enschede.example", ["SLA.Reader"], ["enschede"])}
 URL = "http://localhost/api/health"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 2 November 2026, 10:00 in Amsterdam
 
 
-def save_day(graph: Services, day: date, complete: bool) -> None:
-    graph.availability.save_day(day, [], complete=complete, ingested_at=NOW.isoformat())
+def save_day(graph: Services, day: date, complete: bool, rows: int = 1) -> None:
+    """A day with ``rows`` results at 09:00 local (a day stored incomplete without rows is missing)."""
+    nine = datetime.combine(day, datetime.min.time(), tzinfo=AMSTERDAM).replace(hour=9)
+    results = [Result(to_us(nine) + n, "Home page", "West Europe", True, 250.0) for n in range(rows)]
+    graph.availability.save_day(day, results, complete=complete, ingested_at=NOW.isoformat())
 
 
 def store_report(graph: Services, tenant: str, month: str, status: str | None) -> None:
@@ -43,6 +50,7 @@ def store_report(graph: Services, tenant: str, month: str, status: str | None) -
 def test_every_day_of_the_previous_and_current_month_has_a_status(graph: Services) -> None:
     save_day(graph, date(2026, 10, 1), True)
     save_day(graph, date(2026, 10, 2), False)
+    save_day(graph, date(2026, 10, 4), False, rows=0)
     save_day(graph, date(2026, 11, 1), True)
     document = health.snapshot(graph, NOW)
     october, november = document["availability"]
@@ -51,6 +59,7 @@ def test_every_day_of_the_previous_and_current_month_has_a_status(graph: Service
     assert statuses["2026-10-01"] == "complete"
     assert statuses["2026-10-02"] == "partial"
     assert statuses["2026-10-03"] == "missing"
+    assert statuses["2026-10-04"] == "missing", "ingested, but nothing stored"
     assert statuses["2026-11-01"] == "complete"
     assert statuses["2026-11-02"] == statuses["2026-11-30"] == "pending", "today and later days have not ended"
     assert october["incomplete"][:2] == ["2026-10-02", "2026-10-03"] and len(october["incomplete"]) == 30

@@ -113,10 +113,10 @@ events
     window: 'PT1H'
     operator: 'GreaterThan'
     threshold: 0
-    description: 'Monthly run health: computing a tenant-month failed (the queue retries it up to five times). Read the report.failed audit entry; if it keeps failing it ends in the poison queue. ${runbook}#sla-report-failed'
+    description: 'Monthly run health: computing a tenant-month failed (the queue retries it up to five times), or a month whose last day became complete could not be enqueued. Read the report.failed or availability.month_ready_failed audit entry; re-run the month if needed. ${runbook}#sla-report-failed'
     query: '''
 events
-| where Event == "report.failed"
+| where Event in ("report.failed", "availability.month_ready_failed")
 '''
   }
   {
