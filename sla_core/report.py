@@ -28,6 +28,7 @@ from sla_core.availability import (
     slot_states,
 )
 from sla_core.availability_input import Exclusion, TestResult
+from sla_core.availability_summary import SummarisedAvailability
 from sla_core.business_calendar import BusinessCalendar, from_us
 from sla_core.contract import PRIORITIES, TICKET_METRICS, Contract
 from sla_core.errors import InputError
@@ -130,8 +131,12 @@ class Reporter:
         exclusions: Sequence[Exclusion],
         as_of: int,
         calendar: BusinessCalendar | None = None,
+        *,
+        summaries: SummarisedAvailability | None = None,
     ) -> None:
+        """``summaries``, when given, replaces ``results`` (pass ``()``): availability from day summaries."""
         self.contract = contract
+        self._summaries = summaries
         self.calendar = calendar or BusinessCalendar.from_contract(contract)
         self.rules = OutcomeRules(contract, self.calendar)
         self.as_of = as_of
@@ -152,8 +157,11 @@ class Reporter:
     def _slot_states(self, month: Month) -> SlotStates:
         if month not in self._states:
             start, end = month.bounds(self.contract.zone)
-            rows = self._results_by_month.get(month, ())
-            self._states[month] = slot_states(rows, start, end, self.contract.availability)
+            if self._summaries is not None:
+                self._states[month] = self._summaries.slot_states(start, end, self.contract.availability)
+            else:
+                rows = self._results_by_month.get(month, ())
+                self._states[month] = slot_states(rows, start, end, self.contract.availability)
         return self._states[month]
 
     def availability_of(self, month: Month) -> AvailabilityFigures:
@@ -181,8 +189,12 @@ class Reporter:
         """Load time of a month (cached)."""
         if month not in self._load_time:
             start, end = month.bounds(self.contract.zone)
-            rows = self._results_by_month.get(month, ())
-            self._load_time[month] = load_time(rows, start, end, self.contract.load_time, self.calendar)
+            rule = self.contract.load_time
+            if self._summaries is not None:
+                self._load_time[month] = self._summaries.load_time(start, end, rule, self.calendar)
+            else:
+                rows = self._results_by_month.get(month, ())
+                self._load_time[month] = load_time(rows, start, end, rule, self.calendar)
         return self._load_time[month]
 
     def report(
