@@ -36,6 +36,7 @@ import struct
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -183,10 +184,17 @@ class SummarisedAvailability:
     identifies the stored summaries (for a report's inputs fingerprint).
     """
 
-    def __init__(self, days: Iterable[DaySummary], load_days: Iterable[LoadDay] = (), fingerprint: str = "") -> None:
+    def __init__(
+        self,
+        days: Iterable[DaySummary],
+        load_days: Iterable[LoadDay] = (),
+        fingerprint: str = "",
+        covered: Iterable[date] = (),
+    ) -> None:
         self._days = sorted(days, key=lambda d: d.first_minute)
         self._load = sorted(load_days, key=lambda d: d.first_minute)
         self.fingerprint = fingerprint
+        self.covered = frozenset(covered)  # the local dates of ``days`` (as the reader knows them)
 
     @staticmethod
     def _inside(days: Sequence[DaySummary] | Sequence[LoadDay], first: int, last: int) -> list:

@@ -32,7 +32,8 @@ from typing import Any, Protocol
 
 from sla_app.errors import NotFound, Unprocessable
 from sla_core.availability_input import Exclusion, TestResult
-from sla_core.business_calendar import from_us, to_us
+from sla_core.availability_summary import SummarisedAvailability
+from sla_core.business_calendar import to_us
 from sla_core.contract import Contract, contract_from_mapping
 from sla_core.errors import InputError
 from sla_core.events import TicketEvent
@@ -80,6 +81,10 @@ class Results(Protocol):
     def results(self, start_day: date, end_day: date) -> list[TestResult]: ...
 
     def statuses(self, start_day: date, end_day: date) -> dict[date, Any]: ...
+
+    def summarised(
+        self, first_day: date, end_day: date, load_first_day: date | None = None
+    ) -> SummarisedAvailability: ...
 
 
 class Reports(Protocol):
@@ -202,26 +207,26 @@ class MonthlyReportService:
         as_of = to_us(now)
         first_day = min(trailing_months(m, window)[0] for m in months).first_day()
         end_day = max(months).shift(1).first_day()
-        results = self._results.results(first_day, end_day)
+        # Issue 11: the day summaries (2 range queries), never the raw rows; load-time samples of the
+        # computed months only.
+        summaries = self._results.summarised(first_day, end_day, min(months).first_day())
         statuses = self._results.statuses(first_day, end_day)
         exclusions = self._admin.exclusions(tenant)
         received = [(e, r) for e, r in self._events.of_tenant_received(tenant) if e.at <= as_of]
         events = [e for e, _ in received]
-        grouped: dict[Month, list[tuple[Any, ...]]] = {}
-        for r in results:
-            grouped.setdefault(Month.of(from_us(r.at, contract.zone).date()), []).append(
-                (r.at, r.name, r.location, r.success, r.duration_ms)
-            )
+        grouped: dict[Month, list[tuple[str, str]]] = {}
+        for day, sha in sorted(summaries.digests.items()):
+            grouped.setdefault(Month.of(day), []).append((day.isoformat(), sha))
         return _Inputs(
             tenant=tenant,
             contract=contract,
             window=window,
             computed_at=now.isoformat(),
-            reporter=Reporter(contract, results, exclusions, as_of),
+            reporter=Reporter(contract, (), exclusions, as_of, summaries=summaries),
             events=events,
             received=received,
             statuses=statuses,
-            results_by_month={m: digest(sorted(rows)) for m, rows in grouped.items()},
+            results_by_month={m: digest(rows) for m, rows in grouped.items()},
             events_digest=digest(sorted(json.dumps(e.to_json(), sort_keys=True) for e in events)),
             exclusions_json=[e.to_json() for e in exclusions],
         )
@@ -262,7 +267,7 @@ class _Inputs:
     events: list[TicketEvent]
     received: list[tuple[TicketEvent, datetime]]
     statuses: dict[date, Any]
-    results_by_month: dict[Month, str]  # month -> digest of its results
+    results_by_month: dict[Month, str]  # month -> digest of its days' summaries
     events_digest: str
     exclusions_json: list[dict[str, Any]]
 

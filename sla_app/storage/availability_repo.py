@@ -28,8 +28,10 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sla_app.storage.availability_summary_repo import AvailabilitySummaryRepository
 from sla_app.storage.tables import TableStore, escape_key
 from sla_core.availability_input import TestResult
+from sla_core.availability_summary import SummarisedAvailability, summarise_day
 from sla_core.periods import day_bounds
 
 TABLE = "availability"
@@ -56,9 +58,15 @@ class DayStatus:
         return "partial" if self.rows > 0 else "missing"
 
 
+def _number(value: float) -> str:
+    """The shortest text that reads back as exactly ``value`` (``:g`` alone rounds to 6 digits)."""
+    text = f"{value:g}"
+    return text if float(text) == value else repr(value)
+
+
 def _encode(results: list[TestResult], day_start: int) -> str:
     return ";".join(
-        f"{(r.at - day_start) // _US_PER_MS}.{(r.at - day_start) % _US_PER_MS:03d}:{int(r.success)}:{r.duration_ms:g}"
+        f"{(r.at - day_start) // _US_PER_MS}.{(r.at - day_start) % _US_PER_MS:03d}:{int(r.success)}:{_number(r.duration_ms)}"
         for r in sorted(results, key=lambda r: r.at)
     )
 
@@ -79,16 +87,18 @@ class AvailabilityRepository:
     def __init__(self, store: TableStore, zone: ZoneInfo) -> None:
         self._store = store
         self._zone = zone
+        self.summaries = AvailabilitySummaryRepository(store, zone)
 
     def save_day(self, day: date, results: Iterable[TestResult], *, complete: bool, ingested_at: str, note: str = "") -> int:
         """Replace a day's results and record its status; returns the number of rows stored."""
         start, end = day_bounds(day, self._zone)
         groups: dict[tuple[str, str], list[TestResult]] = defaultdict(list)
-        count = 0
+        kept: list[TestResult] = []
         for result in results:
             if start <= result.at < end:
                 groups[(result.name, result.location)].append(result)
-                count += 1
+                kept.append(result)
+        count = len(kept)
         stale = {
             (e["PartitionKey"], e["RowKey"])
             for e in self._store.partition(TABLE, day.isoformat())
@@ -112,6 +122,7 @@ class AvailabilityRepository:
         self._store.upsert_many(TABLE, entities)
         if stale:
             self._store.delete_many(TABLE, stale)
+        self.summaries.save(day, *summarise_day(kept, start, end))  # what every report reads (issue 11)
         self.record_status(DayStatus(day, complete, count, ingested_at, note))
         return count
 
@@ -149,6 +160,19 @@ class AvailabilityRepository:
                 index += 1
             found.extend(_decode("".join(parts), starts[key], entity["test"], entity["location"]))
         return found
+
+    def summarised(self, first_day: date, end_day: date, load_first_day: date | None = None) -> SummarisedAvailability:
+        """The day summaries of ``[first_day, end_day)`` (load-time samples from ``load_first_day``): 3 requests.
+
+        A day stored with rows but without a summary (ingested before summaries existed) is
+        summarised from its rows first, once, so no report ever reads a day as unmeasured by mistake.
+        """
+        found = self.summaries.read(first_day, end_day, load_first_day)
+        missing = [d for d, s in self.statuses(first_day, end_day).items() if s.rows and d not in found.covered]
+        for day in sorted(missing):
+            start, end = day_bounds(day, self._zone)
+            self.summaries.save(day, *summarise_day(self.results(day, day + timedelta(days=1)), start, end))
+        return self.summaries.read(first_day, end_day, load_first_day) if missing else found
 
     def statuses(self, start_day: date, end_day: date) -> dict[date, DayStatus]:
         """Ingestion status of the days in ``[start_day, end_day)`` that have one."""

@@ -1,0 +1,152 @@
+"""Daily availability summaries in Table Storage (issue 11; rules §3, §4): what every report reads.
+
+Table ``availabilitysummary``, two partitions, RowKey = local date
+(``YYYY-MM-DD``) of the contract timezone:
+
+* ``a`` — the day's availability summary (:func:`sla_core.availability_summary.encode_day`):
+  per test and location, which minutes reported and which failed; ~0.2–2 KB.
+* ``l`` — the day's load-time samples (:func:`~sla_core.availability_summary.encode_load`);
+  ~5–10 KB for 3 tests × 5 locations every 5 minutes.
+
+The bytes are split over binary properties ``b0``, ``b1``… of at most
+:data:`CHUNK` bytes (the Table limit for one binary property is 64 KiB), at
+most :data:`PER_ENTITY` per entity (~480 KB); a larger blob continues in entities
+``<date>+1``, ``<date>+2``… (which sort between the day and the next one).
+Every entity carries ``sha256`` of the whole blob and ``parts``.
+
+A tenant-month with 12 months of history reads one range query over ``a``
+(~400 entities, one page) and one over ``l`` (the month's ~31 days): two
+requests and ~0.5 MB instead of 29,293 entities / 43 MB of raw rows. A day
+written again replaces its summary (re-ingestion); summaries are platform
+facts without personal data and are kept when the raw rows expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sla_app.storage.tables import TableStore
+from sla_core.availability_summary import (
+    DaySummary,
+    LoadDay,
+    SummarisedAvailability,
+    decode_day,
+    decode_load,
+    encode_day,
+    encode_load,
+)
+
+TABLE = "availabilitysummary"
+AVAILABILITY, LOAD = "a", "l"
+CHUNK = 60_000
+PER_ENTITY = 8  # 480 KB raw, ~640 KB as base64: under the 1 MiB entity limit (Azurite counts base64)
+
+
+def _entities(partition: str, day: date, blob: bytes) -> list[dict[str, Any]]:
+    chunks = [blob[i : i + CHUNK] for i in range(0, len(blob), CHUNK)] or [b""]
+    groups = [chunks[i : i + PER_ENTITY] for i in range(0, len(chunks), PER_ENTITY)]
+    sha = hashlib.sha256(blob).hexdigest()
+    entities = []
+    for n, group in enumerate(groups):
+        entity: dict[str, Any] = {
+            "PartitionKey": partition,
+            "RowKey": day.isoformat() if n == 0 else f"{day.isoformat()}+{n}",
+            "sha256": sha,
+            "parts": len(groups),
+        }
+        entity.update({f"b{k}": chunk for k, chunk in enumerate(group)})
+        entities.append(entity)
+    return entities
+
+
+def _blobs(entities: Iterator[dict[str, Any]]) -> Iterator[tuple[str, bytes, str]]:
+    """(day, whole blob, sha256) per day, from entities in RowKey order."""
+    current: str | None = None
+    parts: list[bytes] = []
+    sha = ""
+    for entity in entities:
+        day = entity["RowKey"].split("+")[0]
+        if day != current:
+            if current is not None:
+                yield current, b"".join(parts), sha
+            current, parts, sha = day, [], entity["sha256"]
+        k = 0
+        while f"b{k}" in entity:
+            parts.append(bytes(entity[f"b{k}"]))
+            k += 1
+    if current is not None:
+        yield current, b"".join(parts), sha
+
+
+class AvailabilitySummaryRepository:
+    """Writes a day's summaries and reads the summaries of a range of days."""
+
+    def __init__(self, store: TableStore, zone: ZoneInfo) -> None:
+        self._store = store
+        self._zone = zone
+
+    def save(self, day: date, summary: DaySummary, load: LoadDay) -> None:
+        """Replace the summaries of ``day`` (4 requests: an upsert and a stale-continuation query per partition)."""
+        entities = _entities(AVAILABILITY, day, encode_day(summary)) + _entities(LOAD, day, encode_load(load))
+        if len(entities) == 2:
+            self._store.upsert_many(TABLE, entities)
+        else:  # a spilled blob: one entity per transaction (a transaction carries at most 4 MiB)
+            for entity in entities:
+                self._store.upsert_many(TABLE, [entity])
+        keep = {(e["PartitionKey"], e["RowKey"]) for e in entities}
+        query = "PartitionKey eq @pk and RowKey gt @lo and RowKey lt @hi"
+        stale = [
+            (e["PartitionKey"], e["RowKey"])
+            for partition in (AVAILABILITY, LOAD)
+            for e in self._store.query(
+                TABLE, query, {"pk": partition, "lo": f"{day.isoformat()}+", "hi": f"{day.isoformat()}+~"},
+                ["PartitionKey", "RowKey"],
+            )
+            if (e["PartitionKey"], e["RowKey"]) not in keep
+        ]
+        if stale:
+            self._store.delete_many(TABLE, stale)
+
+    def save_new(self, days: Iterable[tuple[date, DaySummary, LoadDay]]) -> None:
+        """Write summaries of days that have none yet, 100 per transaction (seeding, benchmarks)."""
+        days = list(days)
+        entities = [e for day, summary, _ in days for e in _entities(AVAILABILITY, day, encode_day(summary))]
+        entities += [e for day, _, load in days for e in _entities(LOAD, day, encode_load(load))]
+        if any(e["parts"] > 1 for e in entities):
+            raise ValueError("save_new writes small summaries only; use save()")
+        self._store.upsert_many(TABLE, entities)
+
+    def _range(self, partition: str, first: date, end: date) -> Iterator[tuple[str, bytes, str]]:
+        query = "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi"
+        params = {"pk": partition, "lo": first.isoformat(), "hi": end.isoformat()}
+        return _blobs(self._store.query(TABLE, query, params))
+
+    def days(self, first: date, end: date) -> list[date]:
+        """The days in ``[first, end)`` that have an availability summary."""
+        query = "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi"
+        params = {"pk": AVAILABILITY, "lo": first.isoformat(), "hi": end.isoformat()}
+        return sorted(
+            {date.fromisoformat(e["RowKey"].split("+")[0]) for e in self._store.query(TABLE, query, params, ["RowKey"])}
+        )
+
+    def read(self, first: date, end: date, load_first: date | None = None) -> SummarisedAvailability:
+        """Availability summaries of the days ``[first, end)`` and load-time samples of ``[load_first, end)``.
+
+        Two range queries. ``fingerprint`` is the SHA-256 over the days' blob hashes (changes when any
+        summary read changes).
+        """
+        digest = hashlib.sha256()
+        days, covered = [], []
+        for day, blob, sha in self._range(AVAILABILITY, first, end):
+            days.append(decode_day(blob))
+            covered.append(date.fromisoformat(day))
+            digest.update(f"a{day}{sha}".encode())
+        loads = []
+        for day, blob, sha in self._range(LOAD, load_first or first, end):
+            loads.append(decode_load(blob))
+            digest.update(f"l{day}{sha}".encode())
+        return SummarisedAvailability(days, loads, fingerprint=digest.hexdigest(), covered=covered)
