@@ -14,6 +14,7 @@ summaries equals the one from the stored rows, field for field.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,7 @@ from sla_core.availability import slot_states
 from sla_core.availability_input import Exclusion, load_exclusions_text, parse_results_csv
 from sla_core.availability_input import TestResult as Row
 from sla_core.availability_summary import (
+    StoredDay,
     SummarisedAvailability,
     decode_day,
     decode_load,
@@ -181,12 +183,45 @@ def test_slot_states_from_summaries_equal_those_from_rows_for_every_month_touche
     month, stored, contract, _ = case
     rows = [r for day_rows in stored.values() for r in day_rows]
     summaries = summaries_of(stored)
+    memo: dict = {}
+    stored_days = [stored_day(day, rows) for day, rows in stored.items()]
     for m in (month.shift(-1), month, month.shift(1)):
         start, end = m.bounds(AMSTERDAM)
         inside = [r for r in rows if start <= r.at < end]
-        assert summaries.slot_states(start, end, contract.availability) == slot_states(
-            inside, start, end, contract.availability
-        )
+        expected = slot_states(inside, start, end, contract.availability)
+        assert summaries.slot_states(start, end, contract.availability) == expected
+        for _ in range(2):  # read from storage (lazily decoded), then again from the worker's memo
+            lazy = SummarisedAvailability(stored_days, memo=memo)
+            assert lazy.slot_states(start, end, contract.availability) == expected
+
+
+def stored_day(day: date, rows: list[Row]) -> StoredDay:
+    start, end = day_bounds(day, AMSTERDAM)
+    blob = encode_day(summarise_day(rows, start, end)[0])
+    return StoredDay(start // US_PER_MINUTE, (end - start) // US_PER_MINUTE, hashlib.sha256(blob).hexdigest(), blob)
+
+
+def test_a_stored_summary_read_for_another_day_is_refused() -> None:
+    monday = stored_day(date(2026, 10, 19), [])
+    moved = StoredDay(monday.first_minute + 24 * 60, monday.minutes, monday.digest, monday.blob)
+    start, end = Month(2026, 10).bounds(AMSTERDAM)
+    with pytest.raises(ValueError, match="does not belong"):
+        SummarisedAvailability([moved]).slot_states(start, end, default_contract().availability)
+
+
+def test_the_memo_tells_rules_and_contents_apart() -> None:
+    day = date(2026, 10, 19)
+    start, _ = day_bounds(day, AMSTERDAM)
+    at = start + 9 * 3600 * US_PER_SECOND
+    failing = [Row(at, "home", loc, loc == "frc", 1.0) for loc in ("weu", "neu", "frc")]  # 2 of 3 failed
+    memo: dict = {}
+    month_start, month_end = Month(2026, 10).bounds(AMSTERDAM)
+    rule = default_contract().availability
+    strict = rule.model_copy(update={"min_failed_locations": 3})
+    down = SummarisedAvailability([stored_day(day, failing)], memo=memo).slot_states(month_start, month_end, rule)
+    up = SummarisedAvailability([stored_day(day, failing)], memo=memo).slot_states(month_start, month_end, strict)
+    other = SummarisedAvailability([stored_day(day, failing[1:])], memo=memo).slot_states(month_start, month_end, rule)
+    assert (len(down.down), len(up.down), len(other.down), len(memo)) == (1, 0, 0, 3)
 
 
 # -- the binary form ---------------------------------------------------------------------------------

@@ -30,15 +30,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sla_app.storage.tables import TableStore
+from sla_core.availability import SlotStates
 from sla_core.availability_summary import (
     DaySummary,
     LoadDay,
+    StoredDay,
     SummarisedAvailability,
-    decode_day,
     decode_load,
     encode_day,
     encode_load,
 )
+from sla_core.business_calendar import US_PER_MINUTE
+from sla_core.periods import day_bounds
 
 TABLE = "availabilitysummary"
 AVAILABILITY, LOAD = "a", "l"
@@ -74,12 +77,16 @@ def _blobs(entities: Iterator[dict[str, Any]]) -> Iterator[tuple[str, bytes, str
             if current is not None:
                 yield current, b"".join(parts), sha
             current, parts, sha = day, [], entity["sha256"]
-        k = 0
-        while f"b{k}" in entity:
-            parts.append(bytes(entity[f"b{k}"]))
-            k += 1
+        for k in range(PER_ENTITY):
+            chunk = entity.get(f"b{k}")
+            if chunk is None:
+                break
+            parts.append(bytes(chunk))
     if current is not None:
         yield current, b"".join(parts), sha
+
+
+_SELECT = ["RowKey", "sha256", *(f"b{k}" for k in range(PER_ENTITY))]
 
 
 class AvailabilitySummaryRepository:
@@ -88,6 +95,7 @@ class AvailabilitySummaryRepository:
     def __init__(self, store: TableStore, zone: ZoneInfo) -> None:
         self._store = store
         self._zone = zone
+        self._memo: dict[tuple, SlotStates] = {}  # per worker process: see SummarisedAvailability
 
     def save(self, day: date, summary: DaySummary, load: LoadDay) -> None:
         """Replace the summaries of ``day`` (4 requests: an upsert and a stale-continuation query per partition)."""
@@ -123,7 +131,7 @@ class AvailabilitySummaryRepository:
     def _range(self, partition: str, first: date, end: date) -> Iterator[tuple[str, bytes, str]]:
         query = "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi"
         params = {"pk": partition, "lo": first.isoformat(), "hi": end.isoformat()}
-        return _blobs(self._store.query(TABLE, query, params))
+        return _blobs(self._store.query(TABLE, query, params, _SELECT))  # $select: no Timestamp to parse
 
     def days(self, first: date, end: date) -> list[date]:
         """The days in ``[first, end)`` that have an availability summary."""
@@ -142,11 +150,12 @@ class AvailabilitySummaryRepository:
         digest = hashlib.sha256()
         days, covered = [], []
         for day, blob, sha in self._range(AVAILABILITY, first, end):
-            days.append(decode_day(blob))
+            start, stop = day_bounds(date.fromisoformat(day), self._zone)
+            days.append(StoredDay(start // US_PER_MINUTE, (stop - start) // US_PER_MINUTE, sha, blob))
             covered.append(date.fromisoformat(day))
             digest.update(f"a{day}{sha}".encode())
         loads = []
         for day, blob, sha in self._range(LOAD, load_first or first, end):
             loads.append(decode_load(blob))
             digest.update(f"l{day}{sha}".encode())
-        return SummarisedAvailability(days, loads, fingerprint=digest.hexdigest(), covered=covered)
+        return SummarisedAvailability(days, loads, digest.hexdigest(), covered, self._memo)
