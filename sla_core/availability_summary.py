@@ -15,8 +15,8 @@ service-hours boundary ``HH:MM`` is a whole UTC minute):
 * :class:`LoadDay` — the successful results' ``DurationMs`` per minute (count
   per minute, durations grouped by minute). Which minutes lie inside service
   hours depends on the tenant's calendar, so the samples keep their minute;
-  the durations are kept exactly (uint32 when every value is a whole number of
-  ms, else float64), so the month's share within target and its nearest-rank
+  the durations are kept exactly (uint32 fixed point when every value reads
+  back exactly at 1, 0.1, 0.01 or 0.001 ms, else float64), so the month's share within target and its nearest-rank
   percentile are exact, not estimated.
 
 :func:`encode_day` / :func:`decode_day` and :func:`encode_load` /
@@ -155,16 +155,25 @@ def decode_day(blob: bytes) -> DaySummary:
     return DaySummary(header["first_minute"], minutes, tuple(tests))
 
 
+def _fixed_point(d: np.ndarray) -> int | None:
+    """The smallest scale 10**k (k ≤ 3) at which every duration is a whole uint32 that reads back exactly."""
+    if d.size and (np.signbit(d).any() or not np.isfinite(d).all()):
+        return None
+    for scale in (1, 10, 100, 1000):
+        scaled = np.round(d * scale)
+        if (d.size == 0 or scaled.max() < _U32) and np.array_equal(scaled / scale, d):
+            return scale
+    return None
+
+
 def encode_load(day: LoadDay) -> bytes:
-    """The load-time samples as bytes (lossless: uint32 when all durations are whole ms, else float64)."""
+    """The load-time samples as bytes, lossless: uint32 fixed point (ms × 1, 10, 100 or 1000) when exact, else float64."""
     d = day.durations
-    whole = bool(
-        d.size == 0 or (np.all(np.floor(d) == d) and d.min() >= 0 and d.max() < _U32 and not np.signbit(d).any())
-    )
-    values = d.astype(np.uint32) if whole else d.astype("<f8")
-    header = {"first_minute": day.first_minute, "minutes": day.minutes, "dtype": "u4" if whole else "f8",
-              "samples": int(d.size)}  # fmt: skip
-    return _pack(header, day.counts.astype("<u4").tobytes(), values.astype("<u4" if whole else "<f8").tobytes())
+    scale = _fixed_point(d)
+    values = d.astype("<f8") if scale is None else np.round(d * scale).astype("<u4")
+    header = {"first_minute": day.first_minute, "minutes": day.minutes, "dtype": "f8" if scale is None else "u4",
+              "scale": scale or 1, "samples": int(d.size)}  # fmt: skip
+    return _pack(header, day.counts.astype("<u4").tobytes(), values.tobytes())
 
 
 def decode_load(blob: bytes) -> LoadDay:
@@ -173,7 +182,10 @@ def decode_load(blob: bytes) -> LoadDay:
     minutes = header["minutes"]
     counts = np.frombuffer(body, dtype="<u4", count=minutes)
     values = np.frombuffer(body, dtype="<" + header["dtype"], count=header["samples"], offset=4 * minutes)
-    return LoadDay(header["first_minute"], minutes, counts.astype(np.uint32), values.astype(np.float64))
+    durations = values.astype(np.float64)
+    if header["dtype"] == "u4":
+        durations = durations / header["scale"]
+    return LoadDay(header["first_minute"], minutes, counts.astype(np.uint32), durations)
 
 
 def _per_slot(bits: np.ndarray, slots: int, size: int) -> np.ndarray:

@@ -15,6 +15,8 @@ summaries equals the one from the stored rows, field for field.
 from __future__ import annotations
 
 import hashlib
+import json
+import zlib
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -28,6 +30,7 @@ from sla_core.availability import slot_states
 from sla_core.availability_input import Exclusion, load_exclusions_text, parse_results_csv
 from sla_core.availability_input import TestResult as Row
 from sla_core.availability_summary import (
+    LoadDay,
     StoredDay,
     SummarisedAvailability,
     decode_day,
@@ -277,3 +280,25 @@ def test_load_time_refuses_a_calendar_whose_hours_are_not_whole_minutes() -> Non
     calendar = Odd(AMSTERDAM, lambda _: [], lambda _: {})
     with pytest.raises(ValueError, match="whole minutes"):
         SummarisedAvailability([], []).load_time(start, end, default_contract().load_time, calendar)
+
+
+@pytest.mark.parametrize(
+    "durations, dtype",
+    [
+        ([981.0, 30_000.0], "u4"),
+        ([900.1, 2.5, 1234.0], "u4"),
+        ([1.25, 0.01], "u4"),
+        ([0.001, 4_000_000.125], "u4"),
+        ([0.0001], "f8"),
+        ([-0.0], "f8"),
+        ([500_000_000.5], "f8"),
+        ([1234.5678], "f8"),
+    ],
+    ids=["whole ms", "tenths", "hundredths", "thousandths", "finer than a µs", "negative zero",
+         "too large for fixed point at its scale", "four decimals"],  # fmt: skip
+)
+def test_durations_are_stored_in_fixed_point_only_when_they_read_back_bit_for_bit(durations, dtype) -> None:
+    load = LoadDay(0, 1, np.asarray([len(durations)], dtype=np.uint32), np.asarray(durations, dtype=np.float64))
+    blob = encode_load(load)
+    assert json.loads(zlib.decompress(blob)[5:].split(b"}")[0] + b"}")["dtype"] == dtype
+    assert decode_load(blob).durations.tobytes() == load.durations.tobytes()
