@@ -17,6 +17,10 @@ was ingested after the day ended plus the Monitor ingestion delay without a
 partial result (the ingestion service decides that); ``partial`` when it was
 ingested but is not complete; ``missing`` when it was never ingested or
 nothing of it is stored.
+
+With every day stored, its summaries are written too (issue 11,
+:mod:`sla_app.storage.availability_summary_repo`), before the status: reports
+read those, never the rows. Retention removes rows and statuses, not summaries.
 """
 
 from __future__ import annotations
@@ -162,12 +166,15 @@ class AvailabilityRepository:
         return found
 
     def summarised(self, first_day: date, end_day: date, load_first_day: date | None = None) -> SummarisedAvailability:
-        """The day summaries of ``[first_day, end_day)`` (load-time samples from ``load_first_day``): 3 requests.
+        """The day summaries of ``[first_day, end_day)`` (load-time samples from ``load_first_day``): 2 requests.
 
         A day stored with rows but without a summary (ingested before summaries existed) is
-        summarised from its rows first, once, so no report ever reads a day as unmeasured by mistake.
+        summarised from its rows first, once, so no report ever reads a day as unmeasured by mistake
+        (one more request, only while some day of the range has no summary).
         """
         found = self.summaries.read(first_day, end_day, load_first_day)
+        if len(found.covered) == (end_day - first_day).days:
+            return found
         missing = [d for d, s in self.statuses(first_day, end_day).items() if s.rows and d not in found.covered]
         for day in sorted(missing):
             start, end = day_bounds(day, self._zone)
