@@ -34,7 +34,7 @@ import json
 import math
 import struct
 import zlib
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -230,11 +230,13 @@ class SummarisedAvailability:
         fingerprint: str = "",
         covered: Iterable[date] = (),
         memo: MutableMapping[tuple, SlotStates] | None = None,
+        digests: Mapping[date, str] | None = None,
     ) -> None:
         self._days = sorted(days, key=lambda d: d.first_minute)
         self._load = sorted(load_days, key=lambda d: d.first_minute)
         self.fingerprint = fingerprint
         self.covered = frozenset(covered)  # the local dates of ``days`` (as the reader knows them)
+        self.digests = dict(digests or {})  # local date -> content digest of its summaries (as stored)
         # Slot states by (period, rule, the days' digests): the platform's months are the same for every
         # tenant, so a worker computes each once. A memo of a pure function: results are unchanged.
         self._memo = memo

@@ -145,17 +145,20 @@ class AvailabilitySummaryRepository:
         """Availability summaries of the days ``[first, end)`` and load-time samples of ``[load_first, end)``.
 
         Two range queries. ``fingerprint`` is the SHA-256 over the days' blob hashes (changes when any
-        summary read changes).
+        summary read changes); ``digests`` gives the same per local day.
         """
         digest = hashlib.sha256()
-        days, covered = [], []
+        days, digests = [], {}
         for day, blob, sha in self._range(AVAILABILITY, first, end):
             start, stop = day_bounds(date.fromisoformat(day), self._zone)
             days.append(StoredDay(start // US_PER_MINUTE, (stop - start) // US_PER_MINUTE, sha, blob))
-            covered.append(date.fromisoformat(day))
+            digests[date.fromisoformat(day)] = f"a{sha}"
             digest.update(f"a{day}{sha}".encode())
         loads = []
         for day, blob, sha in self._range(LOAD, load_first or first, end):
             loads.append(decode_load(blob))
+            key = date.fromisoformat(day)
+            digests[key] = digests.get(key, "") + f"l{sha}"
             digest.update(f"l{day}{sha}".encode())
-        return SummarisedAvailability(days, loads, digest.hexdigest(), covered, self._memo)
+        covered = [d for d, key in digests.items() if key.startswith("a")]
+        return SummarisedAvailability(days, loads, digest.hexdigest(), covered, self._memo, digests)
