@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from azure.core.exceptions import ResourceExistsError
@@ -28,6 +28,9 @@ from sla_app.storage.reports_repo import ReportRepository
 from sla_app.storage.state_repo import StateConflict, StateRepository
 from sla_app.storage.tables import TableStore
 from sla_app.telemetry import with_operation
+
+if TYPE_CHECKING:
+    from sla_app.services.tool_history import ToolHistoryService
 
 Clock = Callable[[], datetime]
 
@@ -74,6 +77,14 @@ class Services:
     def ticket_ingest(self) -> TicketIngestService:
         """Ticket ingestion over the repositories."""
         return TicketIngestService(self.events, self.admin, self.states, StateConflict)
+
+    @property
+    def tool_history(self) -> ToolHistoryService:
+        """Ticket-tool snapshots (TOPdesk, Jira) over the ticket events table."""
+        from sla_app.services.tool_history import ToolHistoryService
+        from sla_app.storage.history_repo import HistoryRepository
+
+        return ToolHistoryService(HistoryRepository(self.store), self.admin)
 
     @property
     def monthly(self) -> MonthlyReportService:

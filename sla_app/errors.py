@@ -61,3 +61,13 @@ class Unprocessable(AppError):
     """Readable, but invalid: unknown tenant, invalid event, invalid value."""
 
     status, title = 422, "Unprocessable content"
+
+
+class ServiceUnavailable(AppError):
+    """Try again later (contention, an outage); ``retry_after`` seconds go out as ``Retry-After``."""
+
+    status, title = 503, "Service unavailable"
+
+    def __init__(self, detail: str, field: str | None = None, retry_after: int = 1) -> None:
+        super().__init__(detail, field)
+        self.retry_after = retry_after

@@ -33,6 +33,10 @@ from sla_core.errors import InputError
 
 Priority = Literal["urgent", "hoog", "gemiddeld", "laag"]
 PRIORITIES: tuple[str, ...] = ("urgent", "hoog", "gemiddeld", "laag")
+KNOWN_STATUSES: tuple[str, ...] = (
+    "nieuw", "in behandeling", "wachten op klant", "wachten op leverancier", "onvoldoende documentatie",
+    "opgelost", "gesloten",
+)  # fmt: skip
 TicketMetric = Literal["response_time", "restore_time_platform", "restore_time_application"]
 TICKET_METRICS: tuple[str, ...] = ("response_time", "restore_time_platform", "restore_time_application")
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -226,6 +230,10 @@ class Contract(_Strict):
     service_hours: ServiceHours = ServiceHours()
     holidays: Holidays = Holidays()
     pause_patterns: list[str] = Field(default_factory=lambda: ["wachten op*", "onvoldoende documentatie*"])
+    known_statuses: list[str] = Field(
+        default_factory=lambda: list(KNOWN_STATUSES),
+        description="Statuses kept as they are (rules §8.3); any other status is kept as its status class.",
+    )
     metrics: TicketMetrics = TicketMetrics()
     availability: AvailabilityRule = AvailabilityRule()
     load_time: LoadTimeRule = LoadTimeRule()
@@ -246,6 +254,13 @@ class Contract(_Strict):
         if any(not p.strip() for p in patterns):
             raise ValueError("a pause pattern may not be empty")
         return patterns
+
+    @model_validator(mode="after")
+    def _status_classes_are_sound(self) -> Contract:
+        from sla_core.status_class import check_status_rules  # a cycle at import time otherwise
+
+        check_status_rules(self.known_statuses, self.pause_patterns)
+        return self
 
     @property
     def zone(self) -> ZoneInfo:

@@ -11,10 +11,19 @@ on first use (never at import time):
   a 422 naming the payload field, so a misconfiguration shows at once and
   nothing is stored. An absent value (``null``) is allowed: the ticket simply
   has no type or priority yet (a TOPdesk call not yet triaged).
-* ``statuses`` — the tool's status names → canonical status strings. Status
-  is free-form (rules §6), so an unmapped name is kept as it is; map every
-  status that means "waiting" to a text matching a pause pattern
-  (``wachten op*``, ``onvoldoende documentatie*``; SLA §7.2).
+* ``statuses`` — the tool's status names → canonical statuses. What is
+  stored is only the status *class* of the result (rules §8.3,
+  :mod:`sla_core.status_class`): a known status of the contract, the pause
+  pattern it matches ("wachten op …") or ``overig``; an unmapped name is
+  classed as it is, so "Wachten op Piet de Vries" is stored as
+  "wachten op …" and never as text. Map every status that means "waiting" to a
+  text matching a pause pattern (``wachten op*``, ``onvoldoende
+  documentatie*``; SLA §7.2).
+* ``ticket_id_pattern`` — the tool's ticket numbers (TOPdesk ``I 2610 042``,
+  Jira ``SD-42``). A number that does not match is a 422 naming the field (a
+  name in a ticket id is never stored); the ticket id kept is the number with
+  each space written as ``-`` (``I-2610-042``), within the identifier pattern
+  of rules §8.3.
 * ``platform_when`` — when a ticket's restore scope is ``platform``
   (otherwise ``applicatie``; SLA §7.2.2–7.2.3).
 * ``not_attributable_when`` — when a ticket is not attributable to the
@@ -100,6 +109,7 @@ class _ToolMapping(_Strict):
     types: dict[str, TicketType] = Field(min_length=1)
     priorities: dict[str, Priority] = Field(min_length=1)
     statuses: dict[str, StatusText] = Field(default_factory=dict)
+    ticket_id_pattern: str
     platform_when: MatchRule | None = None
     not_attributable_when: MatchRule | None = None
 
@@ -117,8 +127,30 @@ class _ToolMapping(_Strict):
         return self.priorities.get(fold(name))
 
     def status_of(self, name: str) -> str:
-        """The canonical status for the tool's status name (unmapped: the name itself, trimmed)."""
+        """The canonical status for the tool's status name (unmapped: the name itself, to be classed)."""
         return self.statuses.get(fold(name), " ".join(name.split()))
+
+    @field_validator("ticket_id_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        if not pattern.startswith("^") or not pattern.endswith("$"):
+            raise ValueError("the pattern must be anchored with ^ and $")
+        if compiled.match("") is not None:
+            raise ValueError("the pattern must not match an empty id")
+        return pattern
+
+    def ticket_id_of(self, number: str, path: str, source: str) -> str:
+        """The ticket id of a tool's number (spaces as ``-``); 422 naming ``path`` when it does not match."""
+        if re.fullmatch(self.ticket_id_pattern, number) is None:
+            raise Unprocessable(
+                f"{source}: field {path}: not a ticket number of the configured pattern {self.ticket_id_pattern}",
+                field=path,
+            )
+        return number.replace(" ", "-")
 
     def scope_of(self, payload: Any) -> str:
         """``platform`` when the platform rule holds, else ``applicatie`` (rules §2)."""
@@ -285,6 +317,8 @@ def parse_instant(text: Any, path: str, source: str) -> datetime:
         raise Unprocessable(f"{source}: field {path}: not a timestamp: {text!r}", field=path)
     if not match["z"] and not match["sign"]:
         raise Unprocessable(f"{source}: field {path}: timestamp without timezone offset: {text!r}", field=path)
+    if not "2000" <= match["date"][:4] <= "2099":
+        raise Unprocessable(f"{source}: field {path}: outside the years 2000–2099: {text!r}", field=path)
     frac = (match["frac"] or "").ljust(6, "0")[:6]
     offset = "+00:00" if match["z"] else f"{match['sign']}{match['hh']}:{match['mm']}"
     try:
@@ -305,43 +339,10 @@ def instant_at(payload: Any, path: str, source: str, *, required: bool) -> datet
 
 def from_epoch_ms(value: Any, path: str, source: str) -> datetime:
     """Milliseconds since the Unix epoch (Jira's ``timestamp``) as an aware UTC instant."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise Unprocessable(f"{source}: field {path}: must be milliseconds since the epoch", field=path)
+    if isinstance(value, bool) or not isinstance(value, int) or not _EPOCH_2000_MS <= value < _EPOCH_2100_MS:
+        raise Unprocessable(f"{source}: field {path}: must be milliseconds since the epoch, in 2000–2099", field=path)
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
 
 
-# -- building events and state ------------------------------------------------------------------
-
-CANONICAL_FIELDS: tuple[str, ...] = ("type", "priority", "status", "scope", "attributable")
-
-
-def instant_key(at: datetime) -> str:
-    """An instant as it appears in event ids and state: UTC, milliseconds (independent of the offset sent)."""
-    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def event(
-    source: str, tenant: str, ticket_id: str, kind: str, at: datetime, fields: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """A canonical event; its id is ``<source>:<ticket>:<kind>:<UTC instant>`` (+ ``:<changed fields>`` for updated).
-
-    The id depends only on the payload, so a redelivered or retried payload
-    yields the same ids and is stored once.
-    """
-    values = {k: v for k, v in (fields or {}).items() if v is not None}
-    event_id = f"{source}:{ticket_id}:{kind}:{instant_key(at)}"
-    if kind == "updated":
-        event_id += ":" + ",".join(sorted(values))
-    return {"event_id": event_id, "tenant": tenant, "ticket_id": ticket_id, "occurred_at": at.isoformat(),
-            "kind": kind, **values}  # fmt: skip
-
-
-def changes(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-    """Canonical fields whose current value is set and differs from the previous one."""
-    return {k: current[k] for k in CANONICAL_FIELDS if current.get(k) is not None and current.get(k) != previous.get(k)}
-
-
-def seen_at(previous: dict[str, Any]) -> datetime | None:
-    """The tool's modification instant of the last snapshot derived from (None: none yet)."""
-    text = previous.get("seen")
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if isinstance(text, str) else None
+_EPOCH_2000_MS = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp() * 1000)
+_EPOCH_2100_MS = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp() * 1000)

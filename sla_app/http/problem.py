@@ -78,7 +78,11 @@ def endpoint(handler: Handler) -> Handler:
         except AppError as exc:
             if exc.status == 401:
                 telemetry.unauthorized(_path(request))
-            return problem(exc.status, exc.title, exc.detail, _path(request), exc.field)
+            response = problem(exc.status, exc.title, exc.detail, _path(request), exc.field)
+            retry_after = getattr(exc, "retry_after", None)
+            if retry_after is not None:
+                response.headers["Retry-After"] = str(retry_after)
+            return response
         except Exception:  # noqa: BLE001 — the last line of defence: no internals leak out
             _log.exception("unhandled error in %s", handler.__name__)
             return problem(500, "Internal error", "the request could not be processed", _path(request))

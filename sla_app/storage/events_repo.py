@@ -55,8 +55,9 @@ class EventRepository:
         return self._store.upsert_many(TABLE, (to_entity(e) for e in events))
 
     def of_tenant(self, tenant: str) -> list[TicketEvent]:
-        """All events of a tenant."""
-        return [from_entity(e) for e in self._store.partition(TABLE, escape_key(tenant))]
+        """All events of a tenant (RowKeys from ``~`` on hold ticket-tool readings, not events)."""
+        rows = self._store.query(TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"})
+        return [from_entity(e) for e in rows]
 
     def of_ticket(self, tenant: str, ticket_id: str) -> list[TicketEvent]:
         """All events of one ticket (a RowKey range inside the tenant's partition)."""
