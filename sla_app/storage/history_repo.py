@@ -124,7 +124,7 @@ class HistoryRepository:
             client.submit_transaction([*operations, *final])
             self._store.requests += 1
         except TableTransactionError as exc:
-            if exc.status_code in (409, 412):
+            if exc.status_code in (404, 409, 412):  # a row created, changed or removed since the read
                 raise HistoryConflict(f"{source} ticket {reading.ticket_id} changed concurrently") from exc
             raise
         return len(writes)
