@@ -34,6 +34,7 @@ from sla_app.services.availability_ingest import (
     parse_backfill_request,
 )
 from sla_app.services.retention import RetentionService
+from sla_app.storage.history_repo import HistoryRepository
 
 bp = func.Blueprint()
 _log = logging.getLogger("sla_app.availability")
@@ -64,6 +65,7 @@ def retention_service(app: Services) -> RetentionService:
         app.admin, app.availability, app.clock, ZoneInfo(app.settings.timezone),
         audit_retention_days=app.settings.audit_retention_days,
         availability_retention_days=app.settings.availability_retention_days,
+        tickets=HistoryRepository(app.store), tenants=app.admin,
     )  # fmt: skip
 
 

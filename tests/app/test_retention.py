@@ -71,6 +71,7 @@ def test_the_run_is_audited_with_its_counts_and_cutoffs(graph: Services, history
     assert entry["detail"] == {
         "audit_cutoff": "2025-09-28", "audit_entries_removed": 2, "audit_retention_days": 400,
         "availability_cutoff": "2024-08-24", "availability_entities_removed": 6, "availability_retention_days": 800,
+        "ticket_entities_removed": {},
     }  # fmt: skip
 
 
@@ -130,3 +131,62 @@ def test_the_cutoff_keeps_the_last_n_whole_days(graph: Services) -> None:
     now = datetime(2026, 11, 2, 9, tzinfo=UTC)
     audit_cutoff, availability_cutoff = service.cutoffs(now)
     assert audit_cutoff == availability_cutoff == now.date() - timedelta(days=1)
+
+
+# -- ticket data after the contract ends (SLA §6.4) ------------------------------------------------
+
+
+def ticket_rows(graph: Services, tenant: str) -> int:
+    return sum(len(list(graph.store.partition(table, tenant))) for table in ("ticketevents", "ticketstate"))
+
+
+@pytest.fixture
+def ended(graph: Services) -> None:
+    """Enschede's contract ended on 1 Oct 2026, Hengelo's ends on 1 Dec 2026, Almelo's has no end; all have tickets."""
+    from sla_app.storage.admin_repo import TenantRecord
+    from tests.app import test_topdesk as topdesk
+
+    for tenant, end in (("enschede", date(2026, 10, 1)), ("hengelo", date(2026, 12, 1)), ("almelo", None)):
+        graph.admin.put_tenant(TenantRecord(tenant=tenant, go_live=date(2025, 1, 6), contract_end=end))
+        for payload in topdesk.story()[:3]:
+            assert topdesk.post(payload, tenant=tenant).status == 200
+    graph.store.upsert_many("ticketstate", [{"PartitionKey": "enschede", "RowKey": "topdesk|I 2610 042", "state": "{}"}])
+
+
+@pytest.mark.parametrize(
+    ("now", "removed"),
+    [
+        pytest.param("2026-10-31T22:59:59+00:00", [], id="the last day of the month after the end: kept (may be asked for)"),
+        pytest.param("2026-10-31T23:00:00+00:00", ["enschede"],
+                     id="one month after the end, local midnight: enschede's ticket data removed"),
+        pytest.param("2027-01-01T00:00:00+01:00", ["enschede", "hengelo"], id="a month after hengelo's end too"),
+    ],
+)  # fmt: skip
+def test_ticket_data_is_removed_one_month_after_the_contract_ends(
+    graph: Services, ended: None, clock: FixedClock, now: str, removed: list[str]
+) -> None:
+    before = {t: ticket_rows(graph, t) for t in ("enschede", "hengelo", "almelo")}
+    assert all(before.values())
+    clock.now = datetime.fromisoformat(now)
+    functions()["retention_daily"].get_user_function()(TimerRequest())
+    after = {t: ticket_rows(graph, t) for t in before}
+    assert {t for t, n in after.items() if n == 0} == set(removed)
+    assert all(after[t] == before[t] for t in before if t not in removed)
+    assert graph.admin.tenant("enschede") is not None  # the tenant record and its reports stay
+    [entry] = [e for e in graph.admin.audit_entries(clock.now.astimezone(UTC).date()) if e["action"] == "retention.applied"]
+    assert entry["detail"]["ticket_entities_removed"] == {t: before[t] for t in removed}
+
+
+@pytest.mark.parametrize(
+    ("end", "removal"),
+    [
+        pytest.param("2026-10-01", "2026-11-01", id="the first of a month: the first of the next"),
+        pytest.param("2026-01-31", "2026-02-28", id="the 31st: the last day of a shorter month"),
+        pytest.param("2028-01-30", "2028-02-29", id="into a leap February"),
+        pytest.param("2026-12-15", "2027-01-15", id="across the year"),
+    ],
+)  # fmt: skip
+def test_one_month_after_the_end_is_the_same_day_next_month_clamped(end: str, removal: str) -> None:
+    from sla_app.services.retention import one_month_after
+
+    assert one_month_after(date.fromisoformat(end)).isoformat() == removal
