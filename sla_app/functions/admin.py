@@ -37,7 +37,7 @@ from sla_app.errors import (
     Unprocessable,
 )
 from sla_app.http import api_models as m
-from sla_app.http.auth import Principal, principal
+from sla_app.http.auth import ADMIN_ROLE, Principal, principal
 from sla_app.http.openapi import ROUTE_PREFIX, document
 from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response, read_json
@@ -228,7 +228,9 @@ def tenant_exclusions(req: func.HttpRequest) -> func.HttpResponse:
 def _add_exclusion(req: func.HttpRequest, app: Services, caller: Principal, scope: str) -> func.HttpResponse:
     body = _validated(m.ExclusionWrite, read_json(req))
     now = _now(app)
-    data = {"start": body.start, "end": body.end, "reason": body.reason, "recorded_by": caller.name, "recorded_at": now}
+    # Readers see the exclusion in their report: it names the role that recorded it, never the person (rules
+    # §8.3); who it was is in the audit log, which only SLA.Admin reads.
+    data = {"start": body.start, "end": body.end, "reason": body.reason, "recorded_by": ADMIN_ROLE, "recorded_at": now}
     try:
         exclusion_id = app.admin.add_exclusion(None if scope == ALL_TENANTS else scope, data)
     except InputError as exc:

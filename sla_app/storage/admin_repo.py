@@ -26,6 +26,7 @@ from sla_core.availability_input import Exclusion, parse_exclusions
 
 TENANTS, EXCLUSIONS, AUDIT = "tenants", "exclusions", "audit"
 ALL_TENANTS = "_all"
+RECORDER_ROLE = "SLA.Admin"  # who records exclusions, as reports name it
 _SEQUENCE = itertools.count()  # orders audit entries written at the same instant by this process
 
 
@@ -123,8 +124,10 @@ class AdminRepository:
         """Exclusions that apply to a tenant: its own and those for every tenant."""
         scopes = [ALL_TENANTS] if tenant == ALL_TENANTS else [ALL_TENANTS, escape_key(tenant)]
         rows = [row for scope in scopes for row in self._store.partition(EXCLUSIONS, scope)]
-        keys = ("start", "end", "reason", "recorded_by", "recorded_at")
-        return parse_exclusions([{k: r[k] for k in keys if k in r} for r in rows], EXCLUSIONS)
+        keys = ("start", "end", "reason", "recorded_at")
+        # Reports show the recorder's role, never a person (rules §8.3), also for exclusions stored before.
+        return parse_exclusions([{k: r[k] for k in keys if k in r} | {"recorded_by": RECORDER_ROLE} for r in rows],
+                                EXCLUSIONS)  # fmt: skip
 
     # -- audit ---------------------------------------------------------------
 

@@ -206,7 +206,7 @@ def test_exclusions_are_recorded_with_who_and_when_and_audited(
     assert own.status == 201, own.body
     recorded = m.Exclusion.model_validate(own.body)
     assert (recorded.applies_to, recorded.recorded_by, recorded.recorded_at) == (
-        "enschede", ADMIN_NAME, "2026-11-02T09:00:00+00:00")  # fmt: skip
+        "enschede", "SLA.Admin", "2026-11-02T09:00:00+00:00")  # fmt: skip  # the role; the person is audited
     every = post_exclusion("_all", exclusion("2026-10-01T06:00:00Z", "2026-10-01T07:00:00Z", reason="Azure-storing"))
     assert every.status == 201, every.body
 

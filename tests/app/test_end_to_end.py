@@ -48,7 +48,7 @@ def test_the_sample_month_through_the_service_equals_the_cli(local_graph: Servic
         for key in SAME:
             assert stored[key] == expected[key], f"{tenant}: {key} differs between the service and the CLI"
         assert [e["reason"] for e in stored["exclusions"]] == [e["reason"] for e in expected["exclusions"]]
-        assert stored["exclusions"][0]["recorded_by"] == "demo-beheerder@stratech.example"
+        assert stored["exclusions"][0]["recorded_by"] == "SLA.Admin"  # a role, never the person (rules §8.3)
     assert run.days == 31
     assert run.storage_requests_for_events / run.events_posted <= 0.05
 
