@@ -33,6 +33,7 @@ from dateutil.relativedelta import relativedelta
 
 from sla_core.business_calendar import US_PER_MINUTE, BusinessCalendar, from_us, to_us
 from sla_core.contract import Contract, Target
+from sla_core.status_class import StatusClasses, fold
 from sla_core.ticket_clock import (
     BusinessClock,
     CalendarClock,
@@ -95,8 +96,9 @@ class OutcomeRules:
         self._contract = contract
         self._calendar = calendar
         self._clocks: dict[str, Clock] = {"hours": BusinessClock(calendar), "months": CalendarClock()}
-        self._patterns = [p.casefold() for p in contract.pause_patterns]
+        self._patterns = [fold(p) for p in contract.pause_patterns]
         self._pause_status: dict[str, bool] = {}
+        self._classes = StatusClasses(contract.known_statuses, contract.pause_patterns)  # reported: rules §8.3
         self._month_targets: dict[tuple[float, int], int] = {}
 
     def is_pause_status(self, status: str | None) -> bool:
@@ -105,7 +107,7 @@ class OutcomeRules:
             return False
         known = self._pause_status.get(status)
         if known is None:
-            folded = status.casefold()
+            folded = fold(status)  # as status classes compare (rules §8.3): case and runs of white space
             known = self._pause_status[status] = any(fnmatch.fnmatchcase(folded, p) for p in self._patterns)
         return known
 
@@ -123,7 +125,7 @@ class OutcomeRules:
     def pauses(self, ticket: Ticket, opened_at: int) -> list[Pause]:
         """Paused intervals from ``opened`` on, from the status step function."""
         return [
-            Pause(start, end, status)
+            Pause(start, end, self._classes.of(status) or "")
             for start, end, status in ticket.status.segments(opened_at)
             if self.is_pause_status(status)
         ]

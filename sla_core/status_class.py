@@ -19,9 +19,12 @@ not match itself).
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+
+from sla_core.events import TicketEvent
 
 OTHER = "overig"
 _WILDCARD = re.compile(r"\s*\*+\s*")
@@ -74,3 +77,8 @@ class StatusClasses:
     def is_class(self, status: str) -> bool:
         """Whether ``status`` already is a class (classing it changes nothing)."""
         return self.of(status) == status
+
+
+def classed(events: Iterable[TicketEvent], classes: Mapping[str, StatusClasses]) -> list[TicketEvent]:
+    """The events with each status replaced by its class under the event's tenant's ``classes``."""
+    return [e if e.status is None else dataclasses.replace(e, status=classes[e.tenant].of(e.status)) for e in events]

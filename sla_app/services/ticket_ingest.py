@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sla_app.errors import PayloadTooLarge, Unprocessable
+from sla_app.services.tool_history import status_classes
 from sla_core.errors import InputError
 from sla_core.events import TicketEvent, parse_event
+from sla_core.status_class import classed
 
 MAX_EVENTS_PER_REQUEST = 1000
 _RETRIES = 5
@@ -95,10 +97,13 @@ class TicketIngestService:
                 events.append(parse_event(item, f"{where}[{index}]"))
             except InputError as exc:
                 raise Unprocessable(str(exc), field=exc.field) from exc
+        classes = {}
         for tenant in sorted({e.tenant for e in events}):
-            if self._tenants.tenant(tenant) is None:
+            record = self._tenants.tenant(tenant)
+            if record is None:
                 raise Unprocessable(f"unknown tenant {tenant!r}", field="tenant")
-        return events
+            classes[tenant] = status_classes(record)
+        return classed(events, classes)  # a status is stored only as its class (rules §8.3)
 
     def ingest_canonical(self, payload: Any) -> IngestResult:
         """Store one canonical event object or a list of up to 1,000; all or nothing."""

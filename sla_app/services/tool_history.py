@@ -49,6 +49,12 @@ class TenantDirectory(Protocol):
     def tenant(self, tenant: str) -> Any | None: ...
 
 
+def status_classes(record: Any) -> StatusClasses:
+    """The status classes under a tenant's contract (rules §8.3): its known statuses and pause patterns."""
+    contract = tenant_contract(record)
+    return StatusClasses(contract.known_statuses, contract.pause_patterns)
+
+
 def _validated(items: list[dict[str, Any]], source: str) -> list[TicketEvent]:
     events = []
     for index, item in enumerate(items):
@@ -79,8 +85,7 @@ class ToolHistoryService:
         record = self._tenants.tenant(tenant)
         if record is None:
             raise Unprocessable(f"unknown tenant {tenant!r}", field="tenant")
-        contract = tenant_contract(record)
-        return StatusClasses(contract.known_statuses, contract.pause_patterns)
+        return status_classes(record)
 
     def receive(self, reader: SnapshotReader, tenant: str, payload: Any) -> dict[str, int]:
         """Store one snapshot and re-derive its ticket's events; the response body (events written)."""
