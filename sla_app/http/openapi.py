@@ -70,12 +70,16 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "type": "apiKey",
         "in": "header",
         "name": "X-Hub-Signature",
-        "description": "`sha256=<hex>`: HMAC-SHA256 with the Jira webhook secret over the raw body.",
+        "description": (
+            "`sha256=<hex>`: HMAC-SHA256 over the raw body with the tenant's own Jira webhook secret (derived from "
+            "the master secret; see docs/deploy.md). The body's `timestamp` (ms) must be at most an hour old and "
+            "at most 5 minutes ahead."
+        ),
     },
     TOPDESK_BEARER: {
         "type": "http",
         "scheme": "bearer",
-        "description": "The TOPdesk action sequence's token: `Authorization: Bearer <token>`.",
+        "description": "The tenant's own TOPdesk token (derived from the master secret): `Authorization: Bearer <token>`.",
     },
 }
 
@@ -89,6 +93,7 @@ PROBLEMS: dict[int, tuple[str, str]] = {
     413: ("PayloadTooLarge", "Body larger than 2 MiB or too many items."),
     422: ("UnprocessableContent", "Readable but invalid; `field` names the offending field."),
     500: ("InternalError", "The request could not be processed (no internals are disclosed)."),
+    503: ("ServiceUnavailable", "Try again after the `Retry-After` seconds (contention on one ticket, an outage)."),
 }
 
 PATH_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -160,7 +165,8 @@ class Operation:
 
 SIGNED_IN = ((FUNCTION_KEY, PRINCIPAL),)
 ANONYMOUS: tuple[tuple[str, ...], ...] = ()
-_TENANT_QUERY = Param("tenant", "The municipality (tenant id) the ticket belongs to.", {"type": "string"}, True)
+_TENANT_QUERY = Param("tenant", "The municipality (tenant id) whose credential signs the delivery.",
+                      {"type": "string"}, True)  # fmt: skip
 _TIMESTAMP = Param(
     "X-SLA-Timestamp", "Unix seconds when the request was signed.", {"type": "string", "pattern": r"^\d+$"}, True
 )
@@ -223,14 +229,14 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "POST", "tickets/topdesk", "postTopdeskIncident", "A TOPdesk incident (on each change)", "tickets",
         "sla_app.functions.tickets", ((FUNCTION_KEY, TOPDESK_BEARER),),
-        {200: Reply("Mapped to canonical events and stored.", m.IngestResult)},
-        (400, 401, 413, 422), request=m.TopdeskIncident, query=(_TENANT_QUERY,),
+        {200: Reply("The snapshot is kept and the incident's events derived from all its snapshots.", m.IngestResult)},
+        (400, 401, 413, 422, 503), request=m.TopdeskIncident, query=(_TENANT_QUERY,),
     ),
     Operation(
         "POST", "tickets/jira", "postJiraIssue", "A Jira Service Management issue webhook", "tickets",
         "sla_app.functions.tickets", ((FUNCTION_KEY, JIRA_SIGNATURE),),
-        {200: Reply("Mapped to canonical events and stored.", m.IngestResult)},
-        (400, 401, 413, 422), request=m.JiraIssueEvent, query=(_TENANT_QUERY,),
+        {200: Reply("The snapshot is kept and the issue's events derived from all its snapshots.", m.IngestResult)},
+        (400, 401, 413, 422, 503), request=m.JiraIssueEvent, query=(_TENANT_QUERY,),
     ),
     # -- sla_app.functions.monthly --------------------------------------------
     Operation(
