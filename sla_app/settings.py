@@ -68,11 +68,11 @@ class Settings(BaseModel):
     )
     webhook_secret_jira: str = Field(
         alias="SLA_WEBHOOK_SECRET_JIRA",
-        description="HMAC-SHA256 secret for POST /api/tickets/jira (Key Vault reference).",
+        description="Master secret of the Jira webhooks; each tenant's secret is derived from it (Key Vault reference).",
     )
     webhook_token_topdesk: str = Field(
         alias="SLA_WEBHOOK_TOKEN_TOPDESK",
-        description="Bearer token for POST /api/tickets/topdesk (Key Vault reference).",
+        description="Master secret of the TOPdesk tokens; each tenant's token is derived from it (Key Vault reference).",
     )
     audit_retention_days: int = Field(
         default=400,
