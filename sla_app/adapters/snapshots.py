@@ -26,6 +26,8 @@ phase closed → resolved                nothing (the restore clock already stop
 
 A resolution date older than the previous reading (left from before a reopen)
 is not used; ``seen`` is. A value a reading leaves empty keeps its last value.
+Of events with the same id (readings of one instant) the last is kept, so a
+history holds each id once.
 Event ids are ``<source>:<ticket>:<kind>:<UTC instant>`` (``updated``: plus the
 changed fields joined by ``+``), all within the identifier pattern of rules
 §8.3.
@@ -158,4 +160,5 @@ def history(source: str, tenant: str, readings: Iterable[Reading]) -> list[dict[
         elif phase != "open" and reading.phase == "open":
             events.append(new("reopened", reading.seen))
         phase, floor = reading.phase, reading.seen
-    return events
+    # Readings of the same instant can repeat an id (an update of the same field twice at once): the last wins.
+    return list({e["event_id"]: e for e in events}.values())
