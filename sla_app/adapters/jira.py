@@ -36,10 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sla_app.adapters.snapshots import Reading
-from sla_app.adapters.ticket_tool_mapping import (
-    JiraMapping,
-    default_mappings,
+from sla_app.adapters.payload import (
     from_epoch_ms,
     instant_at,
     name_at,
@@ -47,6 +44,8 @@ from sla_app.adapters.ticket_tool_mapping import (
     text_at,
     value_at,
 )
+from sla_app.adapters.snapshots import Reading
+from sla_app.adapters.ticket_tool_mapping import JiraMapping, default_mappings
 from sla_app.errors import Unprocessable
 from sla_core.status_class import StatusClasses
 

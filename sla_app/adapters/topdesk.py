@@ -32,16 +32,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sla_app.adapters.snapshots import Reading
-from sla_app.adapters.ticket_tool_mapping import (
-    TopdeskMapping,
-    default_mappings,
+from sla_app.adapters.payload import (
     flag_at,
     instant_at,
     name_at,
     require_object,
     text_at,
 )
+from sla_app.adapters.snapshots import Reading
+from sla_app.adapters.ticket_tool_mapping import TopdeskMapping, default_mappings
 from sla_app.errors import Unprocessable
 from sla_core.status_class import StatusClasses
 

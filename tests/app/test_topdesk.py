@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from sla_app.adapters.payload import parse_instant
 from sla_app.adapters.snapshots import Reading, history
 from sla_app.adapters.ticket_tool_mapping import (
     MAPPING_FILE,
@@ -27,7 +28,6 @@ from sla_app.adapters.ticket_tool_mapping import (
     TopdeskMapping,
     default_mappings,
     load_mappings,
-    parse_instant,
 )
 from sla_app.adapters.topdesk import TopdeskReader
 from sla_app.bootstrap import Services
