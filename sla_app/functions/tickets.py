@@ -12,8 +12,9 @@ import azure.functions as func
 
 from sla_app import telemetry
 from sla_app.bootstrap import services
-from sla_app.http.auth import hmac_timestamped
+from sla_app.http.auth import bearer, hmac_hub, hmac_timestamped
 from sla_app.http.problem import endpoint, json_response, read_json
+from sla_app.services.tool_credentials import fresh_jira_delivery, tenant_credential, tenant_parameter
 
 bp = func.Blueprint()
 
@@ -34,12 +35,12 @@ def post_ticket_events(req: func.HttpRequest) -> func.HttpResponse:
 @telemetry.traced("post_topdesk_incident")
 @endpoint
 def post_topdesk_incident(req: func.HttpRequest) -> func.HttpResponse:
-    """A TOPdesk incident as TOPdesk sends it on each change, with the tenant's bearer token."""
+    """A TOPdesk incident as TOPdesk sends it on each change, with the tenant's own bearer token."""
     from sla_app.adapters.topdesk import TopdeskReader
-    from sla_app.services.tool_credentials import topdesk_delivery
 
     app = services()
-    tenant = topdesk_delivery(req.headers, req.params, app.settings.webhook_token_topdesk)
+    tenant = tenant_parameter(req.params)
+    bearer(req.headers, tenant_credential(app.settings.webhook_token_topdesk, "topdesk", tenant))
     result = app.tool_history.receive(TopdeskReader.default(), tenant, read_json(req))
     telemetry.count(telemetry.EVENTS_INGESTED, result["unique"], tenant=tenant)
     return json_response(result)
@@ -49,13 +50,13 @@ def post_topdesk_incident(req: func.HttpRequest) -> func.HttpResponse:
 @telemetry.traced("post_jira_issue")
 @endpoint
 def post_jira_issue(req: func.HttpRequest) -> func.HttpResponse:
-    """A Jira Service Management issue webhook, signed with the tenant's secret."""
+    """A Jira Service Management issue webhook, signed with the tenant's own secret and fresh."""
     from sla_app.adapters.jira import JiraReader
-    from sla_app.services.tool_credentials import jira_delivery
 
     app = services()
-    tenant, payload = jira_delivery(req.headers, req.params, req.get_body(), app.settings.webhook_secret_jira,
-                                    app.clock(), req)  # fmt: skip
+    tenant = tenant_parameter(req.params)
+    hmac_hub(req.headers, req.get_body(), tenant_credential(app.settings.webhook_secret_jira, "jira", tenant))
+    payload = fresh_jira_delivery(read_json(req), app.clock())
     result = app.tool_history.receive(JiraReader.default(), tenant, payload)
     telemetry.count(telemetry.EVENTS_INGESTED, result["unique"], tenant=tenant)
     return json_response(result)

@@ -35,8 +35,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sla_app.errors import BadRequest, Unauthorized
-from sla_app.http.auth import bearer, hmac_hub
-from sla_app.http.problem import read_json
 
 TOOLS = ("topdesk", "jira")
 JIRA_MAX_AGE = timedelta(hours=1)  # Jira retries a failed delivery for a while with the same body
@@ -62,13 +60,6 @@ def tenant_parameter(params: Mapping[str, str]) -> str:
     return tenant
 
 
-def topdesk_delivery(headers: Mapping[str, str], params: Mapping[str, str], master: str) -> str:
-    """The tenant of an authenticated TOPdesk delivery (401 otherwise)."""
-    tenant = tenant_parameter(params)
-    bearer(headers, tenant_credential(master, "topdesk", tenant))
-    return tenant
-
-
 def _stamp(payload: Any) -> datetime:
     value = payload.get("timestamp") if isinstance(payload, dict) else None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 4102444800000:  # before 2100
@@ -76,13 +67,9 @@ def _stamp(payload: Any) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
 
 
-def jira_delivery(headers: Mapping[str, str], params: Mapping[str, str], body: bytes, master: str,
-                  now: datetime, request: Any) -> tuple[str, Any]:  # fmt: skip
-    """The tenant and payload of an authenticated, fresh Jira delivery (401 otherwise)."""
-    tenant = tenant_parameter(params)
-    hmac_hub(headers, body, tenant_credential(master, "jira", tenant))
-    payload = read_json(request)
+def fresh_jira_delivery(payload: Any, now: datetime) -> Any:
+    """The payload of a signed Jira delivery when its ``timestamp`` is fresh; 401 for a replay or no timestamp."""
     sent = _stamp(payload)
     if not now - JIRA_MAX_AGE <= sent <= now + JIRA_MAX_SKEW:
         raise Unauthorized(f"delivery timestamp {sent.isoformat()} outside the accepted window (replay?)")
-    return tenant, payload
+    return payload
