@@ -56,8 +56,11 @@ class EventRepository:
 
     def of_tenant(self, tenant: str) -> list[TicketEvent]:
         """All events of a tenant (RowKeys from ``~`` on hold ticket-tool readings, not events)."""
-        rows = self._store.query(TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"})
-        return [from_entity(e) for e in rows]
+        return [from_entity(e) for e in self._rows(tenant)]
+
+    def _rows(self, tenant: str) -> Any:
+        """The event rows of a tenant's partition (from ``~`` on: ticket-tool readings, not events)."""
+        return self._store.query(TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"})
 
     def of_ticket(self, tenant: str, ticket_id: str) -> list[TicketEvent]:
         """All events of one ticket (a RowKey range inside the tenant's partition)."""
@@ -67,7 +70,7 @@ class EventRepository:
     def of_tenant_received(self, tenant: str) -> list[tuple[TicketEvent, datetime]]:
         """All events of a tenant with the instant each was stored (the entity's service ``Timestamp``, UTC)."""
         found = []
-        for entity in self._store.partition(TABLE, escape_key(tenant)):
+        for entity in self._rows(tenant):
             stamp = (getattr(entity, "metadata", None) or {}).get("timestamp")
             found.append((from_entity(entity), stamp.astimezone(UTC) if stamp else datetime.min.replace(tzinfo=UTC)))
         return found
