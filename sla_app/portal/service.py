@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sla_app.errors import NotFound, Unprocessable
 from sla_app.services.monthly_reports import tenant_contract, tenant_window
-from sla_app.storage.admin_repo import ALL_TENANTS
+from sla_app.storage.admin_repo import ALL_TENANTS, RECORDER_ROLE
 from sla_app.storage.deliveries_repo import CORRECTION, REPORT, SENT
 from sla_core.at_risk import assess
 from sla_core.availability_input import parse_exclusions
@@ -252,7 +252,8 @@ class PortalService:
         """Record an exclusion for one tenant (or ``_all``), validated like the admin API, audited."""
         if tenant != ALL_TENANTS:
             self.record(tenant)
-        data = {"start": start, "end": end, "reason": reason.strip(), "recorded_by": actor,
+        # The exclusion records the role, never the person (AVG); who it was stays in the audit log.
+        data = {"start": start, "end": end, "reason": reason.strip(), "recorded_by": RECORDER_ROLE,
                 "recorded_at": self._clock().isoformat()}  # fmt: skip
         try:
             parse_exclusions([data], "exclusion")

@@ -152,6 +152,10 @@ def test_the_supplier_records_an_exclusion_with_its_reason(graph: Services, muni
     assert post("portal_exclusion", ADMIN, form).status == 303
     (exclusion,) = graph.admin.exclusions("almelo")
     assert exclusion.reason == "storing Vtlb-calculator (derde partij)"
+    stored = [row for row in graph.store.partition("exclusions", "almelo")]
+    assert [row["recorded_by"] for row in stored] == ["SLA.Admin"]  # the role, never the person
+    audit = graph.admin.audit_entries(graph.clock().date())
+    assert any(e["action"] == "exclusion.added" and e["actor"] == "beheer@stratech.example" for e in audit)
     assert post("portal_exclusion", ALMELO, form).status == 403
 
 
