@@ -129,6 +129,14 @@ param exceptionThreshold int = 10
 @minValue(0)
 param webhookUnauthorizedThreshold int = 20
 
+@description('Contact line printed in every monthly report (SLA_REPORT_CONTACT): whom the municipality asks about it, e.g. Servicedesk Stratech, servicedesk@stratech.nl, 053 480 00 00.')
+@minLength(3)
+param reportContact string
+
+@description('Reply-To address of the report e-mails (SLA_REPLY_TO), e.g. servicedesk@stratech.nl.')
+@minLength(3)
+param replyTo string
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var allTags = union(tags, {
   'azd-env-name': environmentName
@@ -255,6 +263,8 @@ module api 'app/api.bicep' = {
     authTenantId: authTenantId
     authAllowedAudiences: authAllowedAudiences
     securityContact: securityContact
+    reportContact: reportContact
+    replyTo: replyTo
   }
 }
 

@@ -140,6 +140,18 @@ class Settings(BaseModel):
         alias="SLA_INGESTION_DELAY_MINUTES",
         description="Azure Monitor ingestion delay: a local day is complete only when ingested this long after it ended.",
     )
+    report_contact: str | None = Field(
+        default=None,
+        max_length=200,
+        alias="SLA_REPORT_CONTACT",
+        description="Contact line printed in every report document: whom to ask about it (service desk, address, phone).",
+    )
+    reply_to: str | None = Field(
+        default=None,
+        pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$",
+        alias="SLA_REPLY_TO",
+        description="Reply-To address of the report e-mails (the service desk), so replies reach people.",
+    )
 
     portal_local_login: bool = Field(
         default=False,

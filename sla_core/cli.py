@@ -148,8 +148,22 @@ def run(argv: Sequence[str], now: datetime) -> str:
         if done.skipped:
             lines.append(f"outside the measurement window, skipped: {', '.join(done.skipped)}")
         return "\n".join(lines)
+    check_tenant(args.tenant, inputs)
     reporter = Reporter(inputs.contract, inputs.results, inputs.exclusions, to_us(as_of))
     return render(reporter.report(args.tenant, args.month, inputs.events), args.format)
+
+
+def known_tenants(inputs: Inputs) -> list[str]:
+    """The tenants of the contract and of the events, sorted."""
+    return sorted(set(inputs.contract.tenants) | {event.tenant for event in inputs.events})
+
+
+def check_tenant(tenant: str, inputs: Inputs) -> None:
+    """Refuse a tenant that is neither in the events nor in the contract (rules §8.9): no empty report."""
+    known = known_tenants(inputs)
+    if tenant not in known:
+        listed = ", ".join(known) if known else "none (no events, no tenants in the contract)"
+        raise InputError(f"--tenant {tenant!r} is unknown: it is in neither the events nor the contract; known: {listed}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

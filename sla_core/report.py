@@ -70,6 +70,25 @@ class TicketLevel:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthFigures:
+    """One month of the trailing year, for the trend (SLA §9): availability minutes and ticket counts."""
+
+    month: Month
+    availability: AvailabilityFigures
+    tickets: dict[str, TicketLevel]
+
+
+@dataclass(frozen=True, slots=True)
+class NotCounted:
+    """A ticket of the month that is not measured, and why (rules §2: only attributable incidents count)."""
+
+    ticket_id: str
+    reason: str
+    opened_at: int | None
+    priority: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class MonthlyReport:
     """Everything a municipality's report shows for one month."""
 
@@ -93,6 +112,8 @@ class MonthlyReport:
     trailing_tickets: dict[str, TicketLevel] = field(default_factory=dict)
     availability_by_day: dict[str, AvailabilityFigures] = field(default_factory=dict)
     missing_days: tuple[str, ...] = ()  # local days (ISO) of the month whose availability is not complete
+    trend: tuple[MonthFigures, ...] = ()
+    not_counted: tuple[NotCounted, ...] = ()
 
     @property
     def status(self) -> str:
@@ -212,7 +233,9 @@ class Reporter:
         pending: list[Outcome] = []
         incomplete: list[Incomplete] = []
         not_measured = {"niet_incident": 0, "niet_toerekenbaar": 0}
+        not_counted: list[NotCounted] = []
         zone = self.contract.zone
+        start, end = month.bounds(zone)
         for ticket in fold_all((e for e in events if e.tenant == tenant), self.as_of):
             if ticket.latest_type != "incident":
                 if ticket.latest_type is None:
@@ -222,6 +245,11 @@ class Reporter:
                 continue
             if not ticket.attributable:
                 not_measured["niet_toerekenbaar"] += 1
+                first = ticket.opened_at if ticket.opened_at is not None else ticket.events[0].at
+                if start <= first < end:  # listed in the month it was opened in
+                    not_counted.append(
+                        NotCounted(ticket.ticket_id, "niet toerekenbaar", ticket.opened_at, ticket.priority.latest)
+                    )
                 continue
             for item in self.rules.outcomes(ticket, self.as_of):
                 if isinstance(item, Incomplete):
@@ -240,9 +268,10 @@ class Reporter:
             return {m: tally(by_metric[m], norms[m]) for m in TICKET_METRICS}
 
         trailing_availability = ZERO
+        trend: list[MonthFigures] = []
         for m in months:
             trailing_availability = trailing_availability + self.availability_of(m)
-        start, end = month.bounds(zone)
+            trend.append(MonthFigures(m, self.availability_of(m), levels(decided.get(m, []))))
         this_month = sorted(decided.get(month, []), key=lambda o: (o.decided_at, o.ticket_id, o.metric))
         configured = self.contract.tenants.get(tenant)
         return MonthlyReport(
@@ -270,6 +299,8 @@ class Reporter:
             trailing_tickets=levels([o for m in months for o in decided.get(m, [])]),
             availability_by_day=self.availability_by_day(month),
             missing_days=tuple(sorted({d.isoformat() for d in missing_days if Month.of(d) == month})),
+            trend=tuple(trend),
+            not_counted=tuple(sorted(not_counted, key=lambda n: (n.opened_at or 0, n.ticket_id))),
         )
 
 

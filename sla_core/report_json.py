@@ -14,7 +14,7 @@ from sla_core.availability import AvailabilityFigures, LoadTimeFigures
 from sla_core.business_calendar import from_us
 from sla_core.contract import WEEKDAYS
 from sla_core.outcomes import Outcome, minutes
-from sla_core.report import MonthlyReport, TicketLevel
+from sla_core.report import MonthFigures, MonthlyReport, TicketLevel
 
 
 def _instant(report: MonthlyReport, micros: int | None) -> str | None:
@@ -77,6 +77,8 @@ def outcome_json(report: MonthlyReport, outcome: Outcome) -> dict[str, Any]:
         "decided_at": _instant(report, outcome.decided_at),
         "elapsed_minutes": minutes(outcome.elapsed),
         "target_minutes": minutes(outcome.target),
+        "actual_elapsed_minutes": minutes(outcome.actual),
+        "target": _target(report, outcome),
         "clock": outcome.clock,
         "opened_at": _instant(report, outcome.opened_at),
         "stopped_at": _instant(report, outcome.stopped_at),
@@ -85,6 +87,27 @@ def outcome_json(report: MonthlyReport, outcome: Outcome) -> dict[str, Any]:
             for p in outcome.pauses
         ],
     }
+
+
+def trend_json(month: MonthFigures, norm: float, min_coverage: float) -> dict[str, Any]:
+    """One month of the trend: availability minutes and value, per ticket level the counts and value."""
+    item: dict[str, Any] = {"month": str(month.month)}
+    item["availability"] = availability_json(month.availability, norm, min_coverage)
+    for metric, level in month.tickets.items():
+        item[metric] = {
+            "norm": level.norm,
+            "value": level.total.value,
+            "met": level.met,
+            "decided": level.total.decided,
+            "within": level.total.within,
+        }
+    return item
+
+
+def _target(report: MonthlyReport, outcome: Outcome) -> dict[str, Any] | None:
+    """The contract's target as written (``{"value": 1, "unit": "months"}``), for display."""
+    target = report.contract.metrics.rule(outcome.metric).targets.get(outcome.priority)
+    return None if target is None else {"value": target.value, "unit": target.unit}
 
 
 def report_json(report: MonthlyReport) -> dict[str, Any]:
@@ -124,6 +147,7 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
     }
     for metric, level in report.trailing_tickets.items():
         trailing[metric] = ticket_level_json(level)
+    trailing["by_month"] = [trend_json(m, rule.norm, rule.min_coverage) for m in report.trend]
     return {
         "tenant": report.tenant,
         "month": str(report.month),
@@ -146,4 +170,13 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         "not_measured": dict(report.not_measured),
         "status": report.status,  # rules §8.5: "final" | "provisional"
         "missing_days": list(report.missing_days),
+        "not_counted": [
+            {
+                "ticket_id": n.ticket_id,
+                "reason": n.reason,
+                "opened_at": _instant(report, n.opened_at),
+                "priority": n.priority,
+            }
+            for n in report.not_counted
+        ],
     }

@@ -81,10 +81,16 @@ def _http(name: str, body: Any = None, *, route: dict[str, str] | None = None, h
 
 def put_tenants(contract_file: Path) -> list[str]:
     """Create the contract file's tenants through the admin API, each with a sample recipient."""
-    tenants = json.loads(contract_file.read_text(encoding="utf-8"))["tenants"]
+    contract = json.loads(contract_file.read_text(encoding="utf-8"))
+    tenants = contract["tenants"]
+    # The rest of the contract file (its version, any changed rule) is each tenant's override, so the
+    # service measures with the same contract as ``python -m sla_core report --contract`` on that file.
+    override = {key: value for key, value in contract.items() if key != "tenants"}
     admin = {"X-MS-CLIENT-PRINCIPAL": ADMIN_PRINCIPAL}
     for tenant, window in tenants.items():
         body = {**window, "recipients": [f"contractbeheer@{tenant}.example"]}  # RFC 2606: no real address
+        if override:
+            body["contract_override"] = override
         _http("tenant_resource", body, route={"tenant": tenant}, headers=admin, method="PUT")
     return sorted(tenants)
 
@@ -146,18 +152,18 @@ def run(graph: Services, samples: Path, month: Month, log: Callable[[str], None]
     """The whole pipeline over the files in ``samples`` (contract.json, events.jsonl, exclusions.json)."""
     result = PipelineRun()
     tenants = put_tenants(samples / "contract.json")
-    log(f"tenants: {', '.join(tenants)}")
+    log(f"gemeenten: {', '.join(tenants)}")
     result.events_posted, result.event_requests, result.storage_requests_for_events = post_events(
         graph, samples / "events.jsonl"
     )
-    log(f"ticket events: {result.events_posted} posted in {result.event_requests} signed requests "
-        f"({result.storage_requests_for_events} Table Storage requests)")  # fmt: skip
+    log(f"meldingsgebeurtenissen: {result.events_posted} verstuurd in {result.event_requests} ondertekende verzoeken "
+        f"({result.storage_requests_for_events} Table Storage-verzoeken)")  # fmt: skip
     result.days = ingest_availability(month)
-    log(f"availability: {result.days} days ingested")
+    log(f"beschikbaarheid: {result.days} dagen ingelezen")
     if (samples / "exclusions.json").exists():
         record_exclusions(samples / "exclusions.json")
     handled = run_month(graph, month)
-    log(f"monthly run {month}: {len(handled)} tenant reports computed from the queue")
+    log(f"maandrun {month}: {len(handled)} rapporten berekend via de wachtrij")
     for tenant in tenants:
         stored = graph.reports.latest(tenant, str(month))
         if stored is None:
@@ -165,5 +171,5 @@ def run(graph: Services, samples: Path, month: Month, log: Callable[[str], None]
         result.reports[tenant] = stored.body
     result.deliveries = deliver(month)
     sent = sum(1 for outcome in result.deliveries if outcome["outcome"] == "sent")
-    log(f"delivery: {sent} of {len(result.deliveries)} reports mailed ({graph.settings.mail_mode})")
+    log(f"verzending: {sent} van {len(result.deliveries)} rapporten gemaild ({graph.settings.mail_mode})")
     return result

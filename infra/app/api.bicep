@@ -91,6 +91,12 @@ param authAllowedAudiences array
 @description('RFC 9116 Contact URI served in security.txt (SLA_SECURITY_CONTACT), e.g. mailto:security@stratech.nl.')
 param securityContact string
 
+@description('Contact line printed in every monthly report (SLA_REPORT_CONTACT).')
+param reportContact string
+
+@description('Reply-To address of the report e-mails (SLA_REPLY_TO).')
+param replyTo string
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -228,6 +234,15 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'SLA_SECURITY_CONTACT'
           value: securityContact
+        }
+        // Every report names whom to ask, and replies go to the service desk.
+        {
+          name: 'SLA_REPORT_CONTACT'
+          value: reportContact
+        }
+        {
+          name: 'SLA_REPLY_TO'
+          value: replyTo
         }
         // Retention (SLA §10.1).
         {

@@ -149,6 +149,8 @@ def graph_message(envelope: Envelope, report: RenderedReport, files: list[_File]
         "toRecipients": [{"emailAddress": {"address": address}} for address in envelope.recipients],
         "internetMessageHeaders": [{"name": DELIVERY_HEADER, "value": envelope.tag}],
     }
+    if getattr(report, "reply_to", None):
+        message["replyTo"] = [{"emailAddress": {"address": report.reply_to}}]
     if files:
         message["attachments"] = [file_attachment(f) for f in files]
     return message

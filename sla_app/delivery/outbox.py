@@ -51,6 +51,8 @@ def build_message(envelope: Envelope, report: RenderedReport, sender: str, now: 
     message["From"] = sender
     message["To"] = ", ".join(envelope.recipients)
     message["Subject"] = report.subject
+    if getattr(report, "reply_to", None):
+        message["Reply-To"] = report.reply_to
     message["Date"] = format_datetime(now.astimezone(UTC))
     domain = sender.rpartition("@")[2] or "localhost"
     message["Message-ID"] = make_msgid(idstring=envelope.delivery_id[:16] or None, domain=domain)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -92,12 +93,12 @@ def delivery_queue(app: Services) -> JsonQueue:
     return current
 
 
-def _render_report(report_json: dict[str, Any]) -> Any:
+def _render_report(report_json: dict[str, Any], contact: str | None = None, reply_to: str | None = None) -> Any:
     from sla_app.reporting import (
         render,  # imported when a report is rendered, not when the app starts
     )
 
-    return render(report_json)
+    return render(report_json, contact=contact, reply_to=reply_to)
 
 
 def _notice(app: Services) -> Callable[[str, Month, datetime], Any]:
@@ -123,7 +124,9 @@ def delivery_service(app: Services, budget: timedelta = RUN_BUDGET) -> DeliveryS
     repository = app.extras.get(DELIVERIES_KEY)
     if repository is None:
         repository = app.extras[DELIVERIES_KEY] = DeliveryRepository(app.store)
-    render: Callable[[dict[str, Any]], Any] = app.extras.get(RENDER_KEY) or _render_report
+    render: Callable[[dict[str, Any]], Any] = app.extras.get(RENDER_KEY) or partial(
+        _render_report, contact=app.settings.report_contact, reply_to=app.settings.reply_to
+    )
     return DeliveryService(app.admin, app.reports, repository, mailer(app), render, app.clock, budget=budget,
                            policy=DeliveryPolicy.of(app.settings))  # fmt: skip
 

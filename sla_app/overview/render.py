@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from sla_app.overview.aggregate import LEVELS
-from sla_core.report_text import LEVEL_NAMES, MONTHS_NL, month_name, number, percent, verdict
+from sla_core.report_text import LEVEL_NAMES, MONTHS_NL, month_name, months_count, number, percent, verdict
 
 _ENV = Environment(
     loader=PackageLoader("sla_app.overview", "templates"),
@@ -140,7 +140,7 @@ def overview_text(data: dict[str, Any]) -> str:
         lines += [f"    {c['header']}: {cell['text']}" for c, cell in zip(view["columns"], row["cells"])]
     lines += ["", f"Jaar tot nu toe — {view['period']} (opgeteld uit minuten en aantallen, binnen de meetperiode):"]
     for row in [*view["year_rows"], {"tenant": "Alle gemeenten samen", "months": None, "cells": view["year_total"]}]:
-        suffix = "" if row["months"] is None else f" ({row['months']} maanden)"
+        suffix = "" if row["months"] is None else f" ({months_count(row['months'])})"
         lines.append(f"  {row['tenant']}{suffix}")
         lines += [f"    {c['header']}: {cell['text']}" for c, cell in zip(view["columns"], row["cells"])]
     if view["missing"]:

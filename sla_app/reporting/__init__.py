@@ -25,7 +25,8 @@ class RenderedReport:
 
     ``html`` is the e-mail body; it refers to its chart images as
     ``cid:<content id>``, whose PNG bytes are in ``inline_images``.
-    ``attachments`` holds the PDF and the ODS.
+    ``attachments`` holds the PDF and the ODS. ``reply_to`` is the address
+    replies should go to (setting ``SLA_REPLY_TO``), None for the sender.
     """
 
     subject: str
@@ -33,6 +34,7 @@ class RenderedReport:
     text: str
     inline_images: dict[str, bytes] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
+    reply_to: str | None = None
 
 
 from sla_app.reporting.render import render as render  # re-exported; placed after the dataclasses it uses

@@ -31,7 +31,20 @@ from sla_app.reporting.format_nl import (
     weekday_nl,
 )
 from sla_core.contract import PRIORITIES
-from sla_core.report_text import LEVEL_NAMES, TICKET_LEVELS, month_name, number, percent, verdict
+from sla_core.report_text import (
+    LEVEL_NAMES,
+    TICKET_LEVELS,
+    actual_minutes,
+    availability_verdict,
+    is_provisional,
+    month_name,
+    months_count,
+    number,
+    percent,
+    provisional_note,
+    target_text,
+    ticket_verdict,
+)
 
 CLAUSES = {
     "availability": "SLA §7.1",
@@ -49,8 +62,9 @@ NOT_MEASURED = {  # (one, more)
 
 
 def subject(report: dict[str, Any]) -> str:
-    """``Servicerapportage Gemeente Enschede — mei 2026``."""
-    return f"Servicerapportage {tenant_name(report)} — {month_name(report['month'])}"
+    """``Servicerapportage Gemeente Enschede — mei 2026``; ``Voorlopige servicerapportage …`` when provisional."""
+    kind = "Voorlopige servicerapportage" if is_provisional(report) else "Servicerapportage"
+    return f"{kind} {tenant_name(report)} — {month_name(report['month'])}"
 
 
 def tenant_name(report: dict[str, Any]) -> str:
@@ -58,11 +72,19 @@ def tenant_name(report: dict[str, Any]) -> str:
     return report.get("tenant_name") or report["tenant"]
 
 
-def _verdict(met: bool | None, decided: int | None = None) -> dict[str, Any]:
+STATES = {"gehaald": "ok", "n.v.t. (gehaald)": "ok", "niet gehaald": "bad"}
+
+
+def _shown(text: str) -> dict[str, Any]:
     """A verdict for display: its text and its state (``ok``, ``bad``, ``none``)."""
+    return {"text": text, "state": STATES.get(text, "none")}
+
+
+def _verdict(met: bool | None, decided: int | None = None) -> dict[str, Any]:
+    """A ticket or month verdict for display (nothing decided: ``n.v.t. (gehaald)``)."""
     if decided == 0:
-        return {"text": "n.v.t. (gehaald)", "state": "ok"}
-    return {"text": verdict(met), "state": {True: "ok", False: "bad", None: "none"}[met]}
+        return _shown("n.v.t. (gehaald)")
+    return _shown({True: "gehaald", False: "niet gehaald", None: "niet gemeten"}[met])
 
 
 def _availability_row(level: dict[str, Any], trailing: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +101,7 @@ def _availability_row(level: dict[str, Any], trailing: dict[str, Any]) -> dict[s
         "verdict": _verdict(level["met"]),
         "trailing_value": percent(trailing["value"]),
         "trailing_detail": detail(trailing),
-        "trailing_verdict": _verdict(trailing["met"]),
+        "trailing_verdict": _shown(availability_verdict(trailing, trailing=True)),
     }
 
 
@@ -139,12 +161,14 @@ def _pause(pause: dict[str, Any], zone: str) -> str:
 
 
 def _target(outcome: dict[str, Any]) -> str:
-    """A target in service-hours time (``8 u 00 min``) or in whole calendar days (``31 kalenderdagen``)."""
-    minutes = outcome["target_minutes"]
-    if outcome["clock"] == "calendar" and minutes % (24 * 60) == 0:
-        days = int(minutes // (24 * 60))
-        return f"{days} kalenderdag" if days == 1 else f"{days} kalenderdagen"
-    return duration_nl(minutes)
+    """A target in service-hours time (``8 u 00 min``) or in months (``1 maand``, ``2 maanden``)."""
+    return target_text(outcome)
+
+
+def _actual(outcome: dict[str, Any]) -> str:
+    """The real clock time, not cut at the target; ``(loopt nog)`` while the ticket is not restored."""
+    running = outcome["outcome"] != "met" and outcome.get("stopped_at") is None
+    return duration_nl(actual_minutes(outcome)) + (" (loopt nog)" if running else "")
 
 
 def _outcome(outcome: dict[str, Any], zone: str) -> dict[str, Any]:
@@ -152,7 +176,7 @@ def _outcome(outcome: dict[str, Any], zone: str) -> dict[str, Any]:
         "ticket": outcome["ticket_id"],
         "metric": LEVEL_NAMES[outcome["metric"]],
         "priority": PRIORITY_NAMES.get(outcome["priority"], outcome["priority"]),
-        "elapsed": duration_nl(outcome["elapsed_minutes"]),
+        "elapsed": _actual(outcome),
         "target": _target(outcome),
         "clock": CLOCK_NAMES.get(outcome["clock"], outcome["clock"]),
         "outcome": OUTCOME_NAMES.get(outcome["outcome"], outcome["outcome"]),
@@ -240,10 +264,53 @@ def _basis(report: dict[str, Any], zone: str) -> dict[str, Any]:
             for o in report.get("pending", [])
         ],
         "incomplete": [{"ticket": i["ticket_id"], "reason": i["reason"]} for i in report.get("incomplete_tickets", [])],
+        "not_counted": [
+            {
+                "ticket": n["ticket_id"],
+                "priority": PRIORITY_NAMES.get(n.get("priority") or "", n.get("priority") or "–"),
+                "opened_at": instant_nl(n.get("opened_at"), zone),
+                "reason": NOT_COUNTED_REASONS.get(n["reason"], n["reason"]),
+            }
+            for n in report.get("not_counted", [])
+        ]
+        + [
+            {"ticket": i["ticket_id"], "priority": "–", "opened_at": "–", "reason": f"onvolledig: {i['reason']}"}
+            for i in report.get("incomplete_tickets", [])
+        ],
     }
 
 
-def context(report: dict[str, Any], images: dict[str, str], charts: tuple[Chart, ...]) -> dict[str, Any]:
+NOT_COUNTED_REASONS = {"niet toerekenbaar": "niet aan Leverancier toerekenbaar (SLA §5.2.2)"}
+
+
+def _trend(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The trailing year month by month: per service level value, verdict and counts (SLA §9)."""
+    rows = []
+    for item in report["trailing_12_months"].get("by_month") or []:
+        availability = item["availability"]
+        cells = [
+            {
+                "value": "niet gemeten" if availability["value"] is None else percent(availability["value"]),
+                "detail": f"dekking {percent(availability['coverage'])}",
+                "state": _verdict(availability["met"])["state"],
+            }
+        ]
+        for metric in TICKET_LEVELS:
+            level = item[metric]
+            cells.append(
+                {
+                    "value": percent(level["value"]),
+                    "detail": f"{level['within']} van {level['decided']}",
+                    "state": _verdict(level["met"], level["decided"])["state"] if level["decided"] else "none",
+                }
+            )
+        rows.append({"month": month_name(item["month"]), "cells": cells})
+    return rows
+
+
+def context(
+    report: dict[str, Any], images: dict[str, str], charts: tuple[Chart, ...], contact: str | None = None
+) -> dict[str, Any]:
     """Everything the template shows; ``images`` maps a chart's content id to its ``src``."""
     zone = report.get("timezone") or "Europe/Amsterdam"
     levels = report["service_levels"]
@@ -251,14 +318,35 @@ def context(report: dict[str, Any], images: dict[str, str], charts: tuple[Chart,
     load = levels["load_time"]
     months = trailing.get("months", [])
     breached = [_outcome(o, zone) for o in report["outcomes"] if o["outcome"] == "breached"]
+    month = month_name(report["month"])
     return {
         "title": subject(report),
+        "kicker": "Stratech Perspectief Cloud · " + ("Voorlopige servicerapportage" if is_provisional(report) else "Servicerapportage"),
+        "heading": f"{tenant_name(report)} — {month}",
+        "description": f"Maandelijkse rapportage van de service levels (SLA §9) voor {tenant_name(report)} over {month}",
+        "intro": (
+            f"Deze rapportage laat zien in welke mate de service levels Beschikbaarheid, Reactietijd, "
+            f"Functiehersteltijd platform en Functiehersteltijd applicatie in {month} zijn nageleefd (SLA §9). "
+            f"De prestatienormen worden over een jaar beoordeeld; daarom staat naast de maand ook het voortschrijdend "
+            f"jaar: {months_nl(months)} ({months_count(len(months))}), met het verloop per maand. De onderbouwing per "
+            "melding, wat niet is meegeteld en waarom, de uitsluitingen en de gebruikte uitgangspunten staan verderop."
+        ),
+        "no_breach_text": (
+            f"Er zijn in {month} geen meldingen beoordeeld."
+            if not report["outcomes"]
+            else f"Alle in {month} beoordeelde meldingen zijn binnen de streeftijd afgehandeld."
+        ),
         "tenant_name": tenant_name(report),
-        "month": month_name(report["month"]),
+        "month": month,
         "as_of": instant_nl(report.get("as_of"), zone),
         "summary": [_availability_row(levels["availability"], trailing["availability"])]
         + [_ticket_row(m, levels[m], trailing[m]) for m in TICKET_LEVELS],
-        "trailing_months": f"{months_nl(months)} ({len(months)} {'maand' if len(months) == 1 else 'maanden'})",
+        "trailing_months": f"{months_nl(months)} ({months_count(len(months))})",
+        "provisional": is_provisional(report),
+        "provisional_note": provisional_note(report),
+        "contact": contact or "",
+        "trend": _trend(report),
+        "trend_norms": [percent(levels[m]["norm"]) for m in ("availability", *TICKET_LEVELS)],
         "load_time": {
             "target": f"{number(load['target_seconds'], 1)} s",
             "value": percent(load["value"]),

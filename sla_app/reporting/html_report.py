@@ -35,21 +35,32 @@ def data_uri(png: bytes) -> str:
 
 
 def render_template(
-    name: str, report: dict[str, Any], charts: tuple[Chart, ...], images: dict[str, str], **extra: Any
+    name: str,
+    report: dict[str, Any],
+    charts: tuple[Chart, ...],
+    images: dict[str, str],
+    contact: str | None = None,
+    **extra: Any,
 ) -> str:
     """One template of the report, with the styles in ``extra['s']`` (default: e-mail styles)."""
-    values = context(report, images, charts) | {"s": EMAIL} | extra
+    values = context(report, images, charts, contact) | {"s": EMAIL, "row_limit": EMAIL_ROW_LIMIT} | extra
     return ENVIRONMENT.get_template(name).render(values)
 
 
-def email_html(report: dict[str, Any], charts: tuple[Chart, ...]) -> str:
+# The e-mail body stays under the size at which common mail clients clip a message (~100 KB): long
+# lists are cut to this many rows there, with the full lists in the PDF and ODS attachments.
+EMAIL_ROW_LIMIT = 25
+
+
+def email_html(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | None = None) -> str:
     """The e-mail body; chart images are ``cid:<content id>`` references."""
-    return render_template("email.html.j2", report, charts, {c.content_id: f"cid:{c.content_id}" for c in charts})
+    images = {c.content_id: f"cid:{c.content_id}" for c in charts}
+    return render_template("email.html.j2", report, charts, images, contact)
 
 
-def standalone_html(report: dict[str, Any], charts: tuple[Chart, ...]) -> str:
+def standalone_html(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | None = None) -> str:
     """The e-mail body as a file on its own: chart images embedded as data URIs."""
-    return render_template("email.html.j2", report, charts, {c.content_id: data_uri(c.png) for c in charts})
+    return render_template("email.html.j2", report, charts, {c.content_id: data_uri(c.png) for c in charts}, contact)
 
 
 def inline_cids(html: str, images: dict[str, bytes]) -> str:

@@ -15,7 +15,7 @@ from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import P
 
 from sla_app.reporting.format_nl import date_nl, instant_nl, local
-from sla_core.report_text import number, percent
+from sla_core.report_text import number, percent, truncated
 
 Cell = Element | str | None
 
@@ -109,14 +109,16 @@ class Sheet:
     def num(self, value: float | None, decimals: int = 0) -> Cell:
         if value is None:
             return None
-        cell = TableCell(valuetype="float", value=value, stylename=self.styles.cells[f"num{decimals}"])
+        shown = float(truncated(value, decimals))  # the cell's value is what its text says (rules §8.8)
+        cell = TableCell(valuetype="float", value=shown, stylename=self.styles.cells[f"num{decimals}"])
         cell.addElement(P(text=number(value, decimals)))
         return cell
 
     def pct(self, value: float | None) -> Cell:
         if value is None:
             return "n.v.t."
-        cell = TableCell(valuetype="percentage", value=round(value / 100, 12), stylename=self.styles.cells["pct2"])
+        shown = truncated(value, 2) / 100  # exact decimal: 99.39… is 0.9939, never displayed as 99,40 %
+        cell = TableCell(valuetype="percentage", value=str(shown), stylename=self.styles.cells["pct2"])
         cell.addElement(P(text=percent(value)))
         return cell
 

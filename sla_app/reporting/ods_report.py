@@ -1,10 +1,14 @@
 """The report as an ODS spreadsheet (odfpy), for municipalities that want to check or reuse the figures.
 
 Sheets: ``Samenvatting`` (service levels, per priority, load time),
-``Uitkomsten`` (one row per decided outcome), ``Uitsluitingen``,
-``Beschikbaarheid per dag`` and ``Uitgangspunten`` (service hours, holidays).
-Numbers, percentages and instants are typed cells (float, percentage, date
-in local time) with Dutch number styles, and carry their Dutch text as well.
+``Verloop per maand`` (the trailing year month by month), ``Uitkomsten`` (one
+row per decided outcome, actual time next to target), ``Lopende meldingen``,
+``Niet meegeteld`` (with the reason), ``Niet-beschikbaarheid`` (down
+periods), ``Uitsluitingen``, ``Beschikbaarheid per dag`` and
+``Uitgangspunten`` (service hours, holidays). Numbers, percentages and
+instants are typed cells (float, percentage, date in local time) with Dutch
+number styles, and carry their Dutch text as well; numbers are truncated to
+the decimals shown, so the cell never reads differently from the text.
 """
 
 from __future__ import annotations
@@ -30,18 +34,34 @@ from sla_app.reporting.format_nl import (
 )
 from sla_app.reporting.ods_cells import Sheet, Styles
 from sla_core.contract import PRIORITIES
-from sla_core.report_text import LEVEL_NAMES, TICKET_LEVELS, month_name, verdict
+from sla_core.report_text import (
+    LEVEL_NAMES,
+    TICKET_LEVELS,
+    actual_minutes,
+    availability_verdict,
+    is_provisional,
+    month_name,
+    months_count,
+    provisional_note,
+    target_text,
+    verdict,
+)
 
 MIME_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _summary(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
+def _summary(sheet: Sheet, report: dict[str, Any], zone: str, contact: str | None) -> None:
     levels, trailing = report["service_levels"], report["trailing_12_months"]
+    if is_provisional(report):
+        sheet.row("VOORLOPIG", provisional_note(report))
     sheet.row("Servicerapportage", tenant_name(report))
     sheet.row("Maand", month_name(report["month"]))
+    sheet.row("Status", "voorlopig" if is_provisional(report) else "definitief")
     sheet.row("Contractversie", report.get("contract_version"))
     sheet.row("Stand van de gegevens", sheet.when(report.get("as_of"), zone))
-    sheet.row("Voortschrijdend jaar", f"{months_nl(trailing['months'])} ({len(trailing['months'])} maanden)")
+    sheet.row("Voortschrijdend jaar", f"{months_nl(trailing['months'])} ({months_count(len(trailing['months']))})")
+    if contact:
+        sheet.row("Contact", contact)
     sheet.row()
     sheet.head(
         "Service level",
@@ -65,7 +85,7 @@ def _summary(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
             sheet.num(month.get("decided")),
             sheet.num(month.get("within")),
             sheet.pct(year["value"]),
-            verdict(year["met"]),
+            availability_verdict(year, trailing=True) if metric == "availability" else verdict(year["met"]),
             sheet.num(year.get("decided")),
             sheet.num(year.get("within")),
         )
@@ -119,7 +139,9 @@ def _outcomes(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
         "Prioriteit",
         "Uitkomst",
         "Verstreken (min)",
+        "Werkelijke tijd (min)",
         "Streeftijd (min)",
+        "Streeftijd",
         "Klok",
         "Geopend",
         "Gestopt",
@@ -138,13 +160,81 @@ def _outcomes(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
             PRIORITY_NAMES.get(o["priority"], o["priority"]),
             OUTCOME_NAMES.get(o["outcome"], o["outcome"]),
             sheet.num(o["elapsed_minutes"], 1),
+            sheet.num(actual_minutes(o), 1),
             sheet.num(o["target_minutes"], 1),
+            target_text(o),
             CLOCK_NAMES.get(o["clock"], o["clock"]),
             sheet.when(o.get("opened_at"), zone),
             sheet.when(o.get("stopped_at"), zone),
             sheet.when(o["decided_at"], zone),
             sheet.num(len(o.get("pauses", []))),
             pauses or None,
+        )
+
+
+def _trend(sheet: Sheet, report: dict[str, Any]) -> None:
+    sheet.head(
+        "Maand",
+        "Beschikbaarheid",
+        "Dekking",
+        "Servicetijd (min)",
+        "Niet beschikbaar (min)",
+        "Onbekend (min)",
+        *[f"{LEVEL_NAMES[m]} {part}" for m in TICKET_LEVELS for part in ("waarde", "beoordeeld", "binnen streeftijd")],
+    )
+    for item in report["trailing_12_months"].get("by_month") or []:
+        availability = item["availability"]
+        cells = [
+            month_name(item["month"]),
+            sheet.pct(availability["value"]),
+            sheet.pct(availability["coverage"]),
+            sheet.num(availability["scheduled_minutes"], 1),
+            sheet.num(availability["down_minutes"], 1),
+            sheet.num(availability["unknown_minutes"], 1),
+        ]
+        for metric in TICKET_LEVELS:
+            level = item[metric]
+            cells += [sheet.pct(level["value"]), sheet.num(level["decided"]), sheet.num(level["within"])]
+        sheet.row(*cells)
+
+
+def _pending(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
+    sheet.head("Melding", "Service level", "Prioriteit", "Verstreken (min)", "Streeftijd (min)", "Streeftijd", "Geopend")
+    for o in report.get("pending", []):
+        sheet.row(
+            o["ticket_id"],
+            LEVEL_NAMES[o["metric"]],
+            PRIORITY_NAMES.get(o["priority"], o["priority"]),
+            sheet.num(o["elapsed_minutes"], 1),
+            sheet.num(o["target_minutes"], 1),
+            target_text(o),
+            sheet.when(o.get("opened_at"), zone),
+        )
+
+
+def _not_counted(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
+    sheet.head("Melding", "Prioriteit", "Geopend", "Reden")
+    for n in report.get("not_counted", []):
+        priority = n.get("priority")
+        sheet.row(
+            n["ticket_id"],
+            PRIORITY_NAMES.get(priority, priority) if priority else None,
+            sheet.when(n.get("opened_at"), zone),
+            n["reason"],
+        )
+    for i in report.get("incomplete_tickets", []):
+        sheet.row(i["ticket_id"], None, None, f"onvolledig: {i['reason']}")
+
+
+def _down_periods(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
+    sheet.head("Van", "Tot", "Meegeteld (min)", "Uitgesloten (min)", "Tests")
+    for p in report["service_levels"]["availability"].get("down_periods", []):
+        sheet.row(
+            sheet.when(p["start"], zone),
+            sheet.when(p["end"], zone),
+            sheet.num(p["counted_minutes"], 1),
+            sheet.num(p["excluded_minutes"], 1),
+            ", ".join(p.get("tests", [])) or None,
         )
 
 
@@ -201,16 +291,24 @@ def _basis(sheet: Sheet, report: dict[str, Any]) -> None:
     sheet.row("Tijdzone", report.get("timezone"))
 
 
-def ods_bytes(report: dict[str, Any]) -> bytes:
+def ods_bytes(report: dict[str, Any], contact: str | None = None) -> bytes:
     """The spreadsheet as ODS bytes."""
     zone = report.get("timezone") or "Europe/Amsterdam"
     doc = OpenDocumentSpreadsheet()
     doc.meta.addElement(Title(text=subject(report)))
     styles = Styles(doc)
-    _summary(Sheet(doc, styles, "Samenvatting", [6.0, 3.0, 3.0, 3.0, 2.6, 2.6, 3.6, 3.0, 2.6, 2.6]), report, zone)
-    _outcomes(
-        Sheet(doc, styles, "Uitkomsten", [2.8, 5.2, 2.4, 3.2, 3.0, 3.0, 2.6, 4.2, 4.2, 4.2, 2.4, 9.0]), report, zone
+    _summary(
+        Sheet(doc, styles, "Samenvatting", [6.0, 3.0, 3.0, 3.0, 2.6, 2.6, 3.6, 3.0, 2.6, 2.6]), report, zone, contact
     )
+    _trend(Sheet(doc, styles, "Verloop per maand", [3.6] + [3.0] * 14), report)
+    _outcomes(
+        Sheet(doc, styles, "Uitkomsten", [2.8, 5.2, 2.4, 3.2, 3.0, 3.0, 3.0, 3.0, 2.6, 4.2, 4.2, 4.2, 2.4, 9.0]),
+        report,
+        zone,
+    )
+    _pending(Sheet(doc, styles, "Lopende meldingen", [2.8, 5.2, 2.4, 3.0, 3.0, 3.0, 4.2]), report, zone)
+    _not_counted(Sheet(doc, styles, "Niet meegeteld", [2.8, 2.4, 4.2, 9.0]), report, zone)
+    _down_periods(Sheet(doc, styles, "Niet-beschikbaarheid", [4.2, 4.2, 3.0, 3.0, 8.0]), report, zone)
     _exclusions(Sheet(doc, styles, "Uitsluitingen", [4.2, 4.2, 2.4, 14.0, 4.2]), report, zone)
     _days(Sheet(doc, styles, "Beschikbaarheid per dag", [3.6, 2.6, 3.0, 3.6, 3.0, 3.0, 3.0, 4.6]), report)
     _basis(Sheet(doc, styles, "Uitgangspunten", [5.0, 6.0]), report)

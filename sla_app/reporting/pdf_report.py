@@ -1,37 +1,64 @@
-"""The report as PDF/A-2b: the same template as the e-mail, with print styles, rendered by WeasyPrint.
+"""The report as PDF/A-2b and PDF/UA-1 (tagged), laid out by Typst (the ``typst`` wheel: no system libraries).
 
-Charts are embedded as data URIs. The document title comes from ``<title>``,
-the language from ``<html lang="nl">``; the creation date is the report's
-``as_of``, so the metadata does not depend on when the PDF was made.
+The template ``templates/report.typ`` reads the same display-ready Dutch
+strings as the e-mail (:func:`~sla_app.reporting.content.context`) from
+``data.json`` and the chart PNGs from files, in a scratch folder that is the
+Typst root (nothing outside it can be read). Only the fonts shipped in
+``fonts/`` (DejaVu Sans, licence in ``fonts/LICENSE_DEJAVU``) are used: system
+fonts and Typst's embedded fonts are ignored, so the PDF looks the same on
+every machine. The document's title, language (``nl``), alt text of every
+figure and the creation date (the report's ``as_of``, so the bytes do not
+depend on when the PDF was made) are set; Typst writes the XMP identification
+of both standards.
 """
 
 from __future__ import annotations
 
+import json
+import tempfile
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from weasyprint import HTML
+import typst
 
 from sla_app.reporting.charts import Chart
-from sla_app.reporting.html_report import TEMPLATES, data_uri, render_template
-from sla_app.reporting.styles import PRINT
+from sla_app.reporting.content import context
 
-PDF_VARIANT = "pdf/a-2b"
-
-
-def pdf_html(report: dict[str, Any], charts: tuple[Chart, ...]) -> str:
-    """The HTML that is laid out as the PDF."""
-    return render_template(
-        "pdf.html.j2",
-        report,
-        charts,
-        {c.content_id: data_uri(c.png) for c in charts},
-        s=PRINT,
-        stylesheet=(TEMPLATES / "print.css").read_text(encoding="utf-8"),
-        created=report.get("as_of"),
-    )
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE / "templates" / "report.typ"
+FONTS = HERE / "fonts"
+PDF_STANDARDS = ["a-2b", "ua-1"]
 
 
-def pdf_bytes(report: dict[str, Any], charts: tuple[Chart, ...]) -> bytes:
-    """The PDF/A-2b document."""
-    document = HTML(string=pdf_html(report, charts), base_url=str(TEMPLATES))
-    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+@lru_cache(maxsize=1)
+def fonts() -> typst.Fonts:
+    """The shipped fonts only (loaded once per process)."""
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONTS)])
+
+
+def pdf_data(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | None = None) -> dict[str, Any]:
+    """What the template shows: the documents' shared context, charts as file names."""
+    return context(report, {c.content_id: f"chart-{i}.png" for i, c in enumerate(charts)}, charts, contact)
+
+
+def pdf_bytes(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | None = None) -> bytes:
+    """The PDF/A-2b + PDF/UA-1 document."""
+    created = report.get("as_of")
+    with tempfile.TemporaryDirectory(prefix="sla-pdf-") as scratch:
+        root = Path(scratch)
+        (root / "report.typ").write_bytes(TEMPLATE.read_bytes())
+        (root / "data.json").write_text(json.dumps(pdf_data(report, charts, contact)), encoding="utf-8")
+        for i, chart in enumerate(charts):
+            (root / f"chart-{i}.png").write_bytes(chart.png)
+        compiler = typst.Compiler(
+            str(root / "report.typ"), root=str(root), font_paths=fonts(), ignore_system_fonts=True
+        )
+        data = compiler.compile(
+            format="pdf",
+            pdf_standards=PDF_STANDARDS,
+            timestamp=datetime.fromisoformat(created) if created else None,
+        )
+    assert isinstance(data, bytes)
+    return data

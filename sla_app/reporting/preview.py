@@ -43,9 +43,9 @@ def sample_reports() -> list[dict[str, Any]]:
     return [report_json(reporter.report(t, SAMPLE_MONTH, inputs.events)) for t in inputs.contract.tenants]
 
 
-def write_files(report: dict[str, Any], out: Path) -> dict[str, Path]:
+def write_files(report: dict[str, Any], out: Path, contact: str | None = None) -> dict[str, Path]:
     """Render one report and write its HTML, PDF, ODS and text next to each other."""
-    rendered = render(report)
+    rendered = render(report, contact=contact)
     stem = out / f"{report['tenant']}-{report['month']}"
     paths = {kind: stem.with_suffix(f".{kind}") for kind in ("html", "pdf", "ods", "txt")}
     paths["html"].write_text(inline_cids(rendered.html, rendered.inline_images), encoding="utf-8")
@@ -55,15 +55,16 @@ def write_files(report: dict[str, Any], out: Path) -> dict[str, Path]:
     return paths
 
 
-def first_page_png(pdf: Path, target: Path, dpi: int = 80) -> bool:
-    """The PDF's first page as a PNG via ``pdftoppm``; False when poppler-utils is missing."""
+def first_page_png(pdf: Path, target: Path, dpi: int = 80, page: int = 1) -> bool:
+    """One page of the PDF (default the first) as a PNG via ``pdftoppm``; False when poppler-utils is missing."""
     tool = shutil.which("pdftoppm")
     if tool is None:
         return False
     with tempfile.TemporaryDirectory() as scratch:
         prefix = Path(scratch) / "page"
         subprocess.run(
-            [tool, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf), str(prefix)], check=True
+            [tool, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(prefix)],
+            check=True,
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(prefix.with_suffix(".png"), target)

@@ -21,17 +21,28 @@ def file_stem(report: dict[str, Any]) -> str:
     return f"servicerapportage-{report['tenant']}-{report['month']}"
 
 
-def render(report: dict[str, Any]) -> RenderedReport:
-    """The report as documents: subject, HTML body with inline chart images, text, PDF and ODS attachments."""
+def plain_text(report: dict[str, Any], contact: str | None = None) -> str:
+    """The plain-text part of the e-mail: the summary, then whom to ask."""
+    text = report_text(report)
+    return f"{text}\n\nVragen over deze rapportage: {contact}" if contact else text
+
+
+def render(report: dict[str, Any], contact: str | None = None, reply_to: str | None = None) -> RenderedReport:
+    """The report as documents: subject, HTML body with inline chart images, text, PDF and ODS attachments.
+
+    Each chart is drawn once (Agg) and used by the e-mail and the PDF. ``contact`` (setting
+    ``SLA_REPORT_CONTACT``) is printed in every document; ``reply_to`` (``SLA_REPLY_TO``) goes to the mailer.
+    """
     figures = charts(report)
     stem = file_stem(report)
     return RenderedReport(
         subject=subject(report),
-        html=email_html(report, figures),
-        text=report_text(report),
+        html=email_html(report, figures, contact),
+        text=plain_text(report, contact),
         inline_images={chart.content_id: chart.png for chart in figures},
         attachments=(
-            Attachment(f"{stem}.pdf", PDF_TYPE, pdf_bytes(report, figures)),
-            Attachment(f"{stem}.ods", ODS_TYPE, ods_bytes(report)),
+            Attachment(f"{stem}.pdf", PDF_TYPE, pdf_bytes(report, figures, contact)),
+            Attachment(f"{stem}.ods", ODS_TYPE, ods_bytes(report, contact)),
         ),
+        reply_to=reply_to,
     )

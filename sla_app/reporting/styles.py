@@ -1,8 +1,8 @@
 """Inline styles of the report template, for the e-mail and for print.
 
 E-mail clients drop ``<style>`` blocks and classes, so every element carries
-its own ``style`` attribute from :data:`EMAIL`. The PDF uses the same template
-with :data:`PRINT` (A4 sizes) plus the page rules in ``templates/print.css``.
+its own ``style`` attribute from :data:`EMAIL`. (The PDF is laid out by Typst,
+``templates/report.typ``, in the same colours.)
 All text colours reach at least 4.5:1 on their background (WCAG 2.1 AA), most
 well above 7:1; the accessibility test checks this with axe-core.
 """
@@ -91,22 +91,5 @@ EMAIL: dict[str, str] = {
     "img": css(display="block", width="100%", max_width="720px", height="auto", border="0"),
     "figcaption": css(margin="4px 0 0 0", font_size="12px", color=MUTED),
     "footer": css(margin="28px 0 0 0", padding="10px 0 0 0", border_top=f"1px solid {RULE}", font_size="12px")
-    + css(color=MUTED),
-}
-
-# Print: the same look at A4 sizes (WeasyPrint; 1px = 1/96 in), cells a little tighter.
-PRINT: dict[str, str] = {key: value.replace("padding:6px 8px", "padding:4px 6px") for key, value in EMAIL.items()} | {
-    "body": css(margin="0", padding="0", color=INK, font_family=FONT, font_size="9.5pt", line_height="1.4"),
-    "page": css(margin="0", padding="0"),
-    "banner": css(background_color=NAVY, color="#ffffff", padding="14px 18px 12px 18px", margin="0 0 12px 0"),
-    "h1": css(margin="0", font_size="20pt", line_height="1.2", font_weight="bold", color="#ffffff"),
-    "h2": css(margin="18px 0 6px 0", padding="0 0 3px 0", font_size="14pt", line_height="1.25", color=NAVY)
-    + css(border_bottom=f"1.5pt solid {NAVY}"),
-    "h3": css(margin="12px 0 4px 0", font_size="11pt", line_height="1.3", color=INK),
-    "table": _table("9pt", "10px"),
-    "table_small": _table("8pt", "10px"),
-    "small": css(font_size="7.5pt", color=MUTED),
-    "figcaption": css(margin="3px 0 0 0", font_size="8pt", color=MUTED),
-    "footer": css(margin="18px 0 0 0", padding="6px 0 0 0", border_top=f"1px solid {RULE}", font_size="8pt")
     + css(color=MUTED),
 }
