@@ -25,21 +25,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian packages: Chromium (accessibility test with axe-core) and Pango (WeasyPrint's PDF layout).
-# Installed only when missing; CI and developer machines run as root.
-.system-deps:
-	@command -v chromium >/dev/null && ldconfig -p | grep -q libpangoft2 || \
-	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
+# Test-only Debian packages: Chromium and a font for it (the axe-core accessibility check of the e-mail)
+# and poppler-utils (pdftoppm, to look at PDF pages). Installed only when missing, and only by `make test`:
+# `make demo` needs no system package, no root and no Chromium (the PDF is laid out by the typst wheel).
+.test-system-deps:
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core poppler-utils)
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed .system-deps
+install: $(VENV)/.installed node_modules/.installed
 
 install-infra: $(INFRA_VENV)/.installed
 
-demo: $(VENV)/.installed node_modules/.installed .system-deps
+demo: $(VENV)/.installed node_modules/.installed
 	$(PY) -m tools.demo
 
-test: $(VENV)/.installed $(INFRA_VENV)/.installed node_modules/.installed .system-deps
+test: $(VENV)/.installed $(INFRA_VENV)/.installed node_modules/.installed .test-system-deps
 	SLA_CHECKOV=$(CURDIR)/$(INFRA_VENV)/bin/checkov $(PY) -m pytest -q
 
 # The service-level portal over Azurite with the demo data: http://127.0.0.1:7071/portal/ (Ctrl-C stops it).
@@ -50,4 +51,4 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(INFRA_VENV) node_modules .system-deps out .pytest_cache .hypothesis
+	rm -rf $(VENV) $(INFRA_VENV) node_modules .system-deps .test-system-deps out .pytest_cache .hypothesis

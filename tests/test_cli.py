@@ -84,6 +84,59 @@ def test_outcomes_of_a_ticket_resolved_the_same_day(files: dict[str, Path]) -> N
     assert by_metric["response_time"]["elapsed_minutes"] == pytest.approx(40.0)
     assert by_metric["restore_time_platform"]["outcome"] == "breached"  # hoog: 4 h, resolved after 6 h
     assert by_metric["restore_time_platform"]["decided_at"] == "2026-10-05T13:00:00+02:00"
+    # the breach shows its real length (09:00 → 15:00 = 6 h of service hours), not cut at the target
+    assert by_metric["restore_time_platform"]["elapsed_minutes"] == pytest.approx(240.0)
+    assert by_metric["restore_time_platform"]["actual_elapsed_minutes"] == pytest.approx(360.0)
+    assert by_metric["restore_time_platform"]["target"] == {"value": 4.0, "unit": "hours"}
+    assert by_metric["response_time"]["actual_elapsed_minutes"] == pytest.approx(40.0)
+
+
+def test_text_shows_the_actual_time_of_a_breach_next_to_its_target(files: dict[str, Path]) -> None:
+    text = run(args(files, "--format", "text"), NOW)
+    assert "M1  Functiehersteltijd platform  prioriteit hoog: 6 u 00 min / 4 u 00 min" in text
+
+
+def test_json_has_the_trend_month_by_month(files: dict[str, Path]) -> None:
+    report = json.loads(run(args(files), NOW))
+    trend = report["trailing_12_months"]["by_month"]
+    assert [m["month"] for m in trend] == report["trailing_12_months"]["months"]
+    october = trend[-1]
+    assert october["month"] == "2026-10"
+    assert october["response_time"] | {} == {"norm": 95.0, "value": 100.0, "met": True, "decided": 1, "within": 1}
+    assert october["restore_time_platform"]["decided"] == 1 and october["restore_time_platform"]["within"] == 0
+    assert october["availability"]["scheduled_minutes"] == report["service_levels"]["availability"]["scheduled_minutes"]
+
+
+def test_a_not_attributable_incident_is_listed_with_its_reason(files: dict[str, Path]) -> None:
+    extra = {"event_id": "e9", "tenant": "enschede", "ticket_id": "M9", "occurred_at": "2026-10-07T10:00:00+02:00",
+             "kind": "opened", "type": "incident", "priority": "urgent", "attributable": False}  # fmt: skip
+    with files["events"].open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(extra) + "\n")
+    report = json.loads(run(args(files), NOW))
+    assert report["not_counted"] == [
+        {"ticket_id": "M9", "reason": "niet toerekenbaar", "opened_at": "2026-10-07T10:00:00+02:00", "priority": "urgent"}
+    ]
+    assert "M9" not in {o["ticket_id"] for o in report["outcomes"]}
+    assert "M9: niet toerekenbaar" in run(args(files, "--format", "text"), NOW)
+    november = json.loads(run(args(files, month="2026-11"), NOW))
+    assert november["not_counted"] == [], "listed in the month it was opened in only"
+
+
+@pytest.mark.parametrize("tenant", ["enchede", "ENSCHEDE", "almelo"])
+def test_an_unknown_tenant_is_refused_naming_the_known_ones(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], tenant: str
+) -> None:
+    assert main(args(files, tenant=tenant)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --tenant '{tenant}' is unknown") and "known: enschede, hengelo" in err
+    assert err.count("\n") == 1
+
+
+def test_a_tenant_of_the_contract_without_events_gets_its_report(files: dict[str, Path]) -> None:
+    contract = files["dir"] / "contract.json"
+    contract.write_text(json.dumps({"tenants": {"almelo": {"go_live": "2026-01-01"}}}), encoding="utf-8")
+    report = json.loads(run(args(files, "--contract", str(contract), tenant="almelo"), NOW))
+    assert report["tenant"] == "almelo" and report["outcomes"] == []
 
 
 def test_other_tenants_events_and_free_text_never_appear_in_the_report(files: dict[str, Path]) -> None:

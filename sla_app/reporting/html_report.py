@@ -49,7 +49,7 @@ def render_template(
 
 # The e-mail body stays under the size at which common mail clients clip a message (~100 KB): long
 # lists are cut to this many rows there, with the full lists in the PDF and ODS attachments.
-EMAIL_ROW_LIMIT = 25
+EMAIL_ROW_LIMIT = 10
 
 
 def email_html(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | None = None) -> str:

@@ -6,7 +6,8 @@ files in ``samples/`` (as ``make demo`` does, ``as_of`` 5 June 2026) and writes
 ``.pdf``, ``.ods`` and ``.txt``. ``--json FILE …`` renders stored report JSON
 files instead. ``--png PATH`` also writes the first PDF page of one report
 (``--png-tenant``, default enschede, else the first) as a PNG at 80 dpi, with
-``pdftoppm`` from poppler-utils: ``docs/report-example.png`` is made so.
+``pdftoppm`` from poppler-utils (``--png-page N`` another page): ``docs/report-example.png``
+is made so.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, nargs="+", help="report JSON files (default: the sample month)")
     parser.add_argument("--png", type=Path, help="also write the first PDF page of one report as this PNG")
     parser.add_argument("--png-tenant", default="enschede", help="the tenant whose report --png shows")
+    parser.add_argument("--png-page", type=int, default=1, help="the PDF page --png shows (default 1)")
     args = parser.parse_args(argv)
     reports = [json.loads(p.read_text(encoding="utf-8")) for p in args.json] if args.json else sample_reports()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
         print(" ".join(str(p) for p in paths.values()))
     if args.png and written:
         chosen = next((p for r, p in zip(reports, written) if r["tenant"] == args.png_tenant), written[0])
-        if first_page_png(chosen["pdf"], args.png):
+        if first_page_png(chosen["pdf"], args.png, page=args.png_page):
             print(args.png)
         else:
             raise SystemExit("pdftoppm not found: install poppler-utils to write the PNG")

@@ -489,3 +489,14 @@ def test_a_failed_upload_deletes_the_draft_and_sends_nothing(fake_graph: FakeGra
 def test_chunk_sizes_must_be_multiples_of_320_kib() -> None:
     with pytest.raises(ValueError, match="320"):
         GraphMailer(SENDER, chunk_size=1_000_000)
+
+
+def test_the_reply_to_of_the_report_is_the_messages_reply_to() -> None:
+    from dataclasses import replace
+
+    from sla_app.delivery.graph_mail import graph_message
+
+    report = replace(rendered(), reply_to="servicedesk@stratech.example")
+    message = graph_message(ENVELOPE, report, None)
+    assert message["replyTo"] == [{"emailAddress": {"address": "servicedesk@stratech.example"}}]
+    assert "replyTo" not in graph_message(ENVELOPE, rendered(), None)

@@ -83,3 +83,13 @@ def test_a_message_without_recipients_is_refused(tmp_path: Path) -> None:
     with pytest.raises(MailError):
         Outbox(tmp_path, "rapportage@example.org").send(Envelope("enschede", "2026-10", 1, (), "x"), rendered())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_replies_go_to_the_reply_to_of_the_report(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    report = replace(rendered(), reply_to="servicedesk@stratech.example")
+    message = parse(Path(Outbox(tmp_path, "rapportage@example.org", lambda: NOW).send(ENVELOPE, report).reference))
+    assert message["Reply-To"] == "servicedesk@stratech.example"
+    plain = parse(Path(Outbox(tmp_path / "b", "rapportage@example.org", lambda: NOW).send(ENVELOPE, rendered()).reference))
+    assert plain["Reply-To"] is None

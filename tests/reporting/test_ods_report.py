@@ -16,7 +16,17 @@ from sla_app.reporting import RenderedReport
 from tests.reporting.conftest import TENANTS
 
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
-SHEETS = ["Samenvatting", "Uitkomsten", "Uitsluitingen", "Beschikbaarheid per dag", "Uitgangspunten"]
+SHEETS = [
+    "Samenvatting",
+    "Verloop per maand",
+    "Uitkomsten",
+    "Lopende meldingen",
+    "Niet meegeteld",
+    "Niet-beschikbaarheid",
+    "Uitsluitingen",
+    "Beschikbaarheid per dag",
+    "Uitgangspunten",
+]
 
 
 def sheets(data: bytes) -> dict[str, list[list[tuple[str | None, str | None, str]]]]:
@@ -55,15 +65,27 @@ def test_ods_has_sheets_and_one_row_per_outcome(
     assert outcomes[0][0][2] == "Melding" and len(outcomes) == 1 + len(report["outcomes"])
     for row, outcome in zip(outcomes[1:], report["outcomes"]):
         assert row[0][2] == outcome["ticket_id"]
-        assert row[4][0] == "float" and float(row[4][1]) == pytest.approx(outcome["elapsed_minutes"])
-        assert row[5][0] == "float" and float(row[5][1]) == pytest.approx(outcome["target_minutes"])
-        assert row[9][0] == "date" and row[9][1] == outcome["decided_at"][:19]
+        assert row[4][0] == "float" and float(row[4][1]) == pytest.approx(outcome["elapsed_minutes"], abs=0.1)
+        assert row[5][0] == "float" and float(row[5][1]) == pytest.approx(outcome["actual_elapsed_minutes"], abs=0.1)
+        assert float(row[5][1]) <= outcome["actual_elapsed_minutes"], "truncated, never rounded up"
+        assert row[6][0] == "float" and float(row[6][1]) == pytest.approx(outcome["target_minutes"])
+        assert row[11][0] == "date" and row[11][1] == outcome["decided_at"][:19]
         assert row[3][2] == {"met": "binnen streeftijd", "breached": "overschreden"}[outcome["outcome"]]
     assert len(book["Uitsluitingen"]) == 1 + len(report["exclusions"])
     for row, exclusion in zip(book["Uitsluitingen"][1:], report["exclusions"]):
         assert row[3][2] == exclusion["reason"]
     days = book["Beschikbaarheid per dag"]
     assert len(days) == 1 + len(report["service_levels"]["availability"]["by_day"])
+    assert len(book["Verloop per maand"]) == 1 + len(report["trailing_12_months"]["by_month"])
+    assert [r[0][2] for r in book["Lopende meldingen"][1:]] == [o["ticket_id"] for o in report["pending"]]
+    down = report["service_levels"]["availability"]["down_periods"]
+    assert len(book["Niet-beschikbaarheid"]) == 1 + len(down)
+    for row, period in zip(book["Niet-beschikbaarheid"][1:], down):
+        assert row[0][1] == period["start"][:19] and float(row[2][1]) == pytest.approx(period["counted_minutes"])
+    not_counted = [(r[0][2], r[3][2]) for r in book["Niet meegeteld"][1:]]
+    expected = [(n["ticket_id"], n["reason"]) for n in report["not_counted"]]
+    expected += [(i["ticket_id"], f"onvolledig: {i['reason']}") for i in report["incomplete_tickets"]]
+    assert not_counted == expected
 
 
 def test_ods_summary_values_are_typed_and_dutch(reports: dict[str, Any], rendered: dict[str, RenderedReport]) -> None:
@@ -75,10 +97,12 @@ def test_ods_summary_values_are_typed_and_dutch(reports: dict[str, Any], rendere
             rows.setdefault(row[0][2], row)  # the first row of that name: the service levels table
     availability = rows["Beschikbaarheid"]
     assert availability[1][0] == "percentage" and float(availability[1][1]) == 0.994 and availability[1][2] == "99,40 %"
-    assert float(availability[2][1]) == pytest.approx(report["service_levels"]["availability"]["value"] / 100)
+    value = report["service_levels"]["availability"]["value"]
+    assert float(availability[2][1]) == pytest.approx(value / 100, abs=1e-4) and float(availability[2][1]) <= value / 100
     assert availability[3][2] == "gehaald"
+    assert availability[7][2] == "onvoldoende gemeten", "the trailing year's coverage is under 90 %"
     platform = rows["Functiehersteltijd platform"]
-    assert platform[3][2] == "niet gehaald" and platform[4][:2] == ("float", "12")
+    assert platform[3][2] == "niet gehaald" and platform[4][:2] == ("float", "12.0")
     assert rows["Contractversie"][1][2] == report["contract_version"]
     assert rows["Maand"][1][2] == "mei 2026"
 
@@ -87,3 +111,8 @@ def test_edge_report_ods(edge_report: dict[str, Any], edge_rendered: RenderedRep
     book = sheets(ods_of(edge_rendered))
     assert len(book["Uitkomsten"]) == 1
     assert book["Uitsluitingen"][1][3][2] == edge_report["exclusions"][0]["reason"]
+
+
+def test_ods_marks_not_counted_tickets_with_reason(reports: dict[str, Any], rendered: dict[str, RenderedReport]) -> None:
+    rows = sheets(ods_of(rendered["enschede"]))["Niet meegeteld"]
+    assert ["M2605-0057", "Urgent", "niet toerekenbaar"] == [rows[1][0][2], rows[1][1][2], rows[1][3][2]]

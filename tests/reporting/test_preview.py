@@ -26,4 +26,4 @@ def test_preview_writes_the_documents(tmp_path: Path, edge_report: dict[str, Any
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == [f"enschede-2026-05.{kind}" for kind in ("html", "ods", "pdf", "txt")]
     html = (tmp_path / "out" / "enschede-2026-05.html").read_text(encoding="utf-8")
-    assert "cid:" not in html and html.count('src="data:image/png;base64,') == 2
+    assert "cid:" not in html and html.count('src="data:image/png;base64,') == 3

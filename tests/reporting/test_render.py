@@ -12,7 +12,11 @@ def test_rendered_report(reports: dict[str, Any], rendered: dict[str, RenderedRe
     result = rendered["enschede"]
     assert result.subject == "Servicerapportage Gemeente Enschede — mei 2026"
     assert result.text == report_text(reports["enschede"])
-    assert set(result.inline_images) == {"beschikbaarheid@servicerapportage", "meldingen@servicerapportage"}
+    assert set(result.inline_images) == {
+        "beschikbaarheid@servicerapportage",
+        "meldingen@servicerapportage",
+        "verloop@servicerapportage",
+    }
     assert [(a.name, a.content_type) for a in result.attachments] == [
         ("servicerapportage-enschede-2026-05.pdf", "application/pdf"),
         ("servicerapportage-enschede-2026-05.ods", "application/vnd.oasis.opendocument.spreadsheet"),
@@ -36,3 +40,20 @@ def test_render_is_the_package_entry_point() -> None:
     import sla_app.reporting
 
     assert sla_app.reporting.render is render
+
+
+def test_contact_is_in_every_document_and_reply_to_goes_to_the_mailer(reports: dict[str, Any]) -> None:
+    contact = "Servicedesk Stratech, 053 480 00 00"
+    result = render(reports["almelo"], contact=contact, reply_to="servicedesk@stratech.example")
+    assert result.reply_to == "servicedesk@stratech.example"
+    assert result.text.endswith(f"Vragen over deze rapportage: {contact}")
+    assert f"Vragen over deze rapportage: {contact}" in result.html
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    pdf, ods = result.attachments
+    assert contact in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert contact.encode() in zipfile.ZipFile(io.BytesIO(ods.data)).read("content.xml")
+    assert render(reports["almelo"]).reply_to is None
