@@ -1,11 +1,11 @@
 """The report's two charts as PNG bytes, each with a Dutch text alternative.
 
-0. (see :func:`trend_chart`) the trailing year month by month against the norm.
 1. Availability per day: the minutes of service hours that were down, unknown
    (not measured) or excluded (not attributable), stacked per day; days
    without service hours (weekends, holidays) are shaded and hatched.
 2. Ticket outcomes per priority for each ticket service level: met vs
    breached, stacked.
+3. The trend (``trend_chart.py``): each month of the trailing year against the norm.
 
 Colours are the Okabe-Ito palette (colour-blind safe) and never carry meaning
 alone: every series also has its own hatch pattern, a legend entry and value
@@ -48,7 +48,6 @@ RC = {
 AVAILABILITY_CID = "beschikbaarheid@servicerapportage"
 OUTCOMES_CID = "meldingen@servicerapportage"
 TREND_CID = "verloop@servicerapportage"
-TREND_LEVELS = ("availability", *TICKET_LEVELS)
 
 
 @dataclass(frozen=True)
@@ -241,90 +240,8 @@ def outcomes_chart(report: dict[str, Any]) -> Chart:
     return Chart(OUTCOMES_CID, png, title, outcomes_alt(report))
 
 
-def _trend_value(item: dict[str, Any], metric: str) -> float | None:
-    return item[metric]["value"]
-
-
-def _trend_words(item: dict[str, Any], metric: str) -> str:
-    level = item[metric]
-    if metric == "availability":
-        return "niet gemeten" if level["value"] is None else percent(level["value"])
-    if not level["decided"]:
-        return "geen meldingen"
-    return f"{percent(level['value'])} ({level['within']} van {level['decided']})"
-
-
-def trend_alt(report: dict[str, Any]) -> str:
-    """The text alternative of the trend chart: every month's value per service level, and the norm."""
-    months = report["trailing_12_months"].get("by_month") or []
-    parts = [
-        f"Lijndiagrammen van de maandwaarde per service level over het voortschrijdend jaar "
-        f"({len(months)} maanden, t/m {month_name(report['month'])}), met de norm als stippellijn."
-    ]
-    for metric in TREND_LEVELS:
-        norm = percent(report["service_levels"][metric]["norm"])
-        values = "; ".join(f"{month_name(m['month'])} {_trend_words(m, metric)}" for m in months)
-        parts.append(f"{LEVEL_NAMES[metric]} (norm {norm}): {values}.")
-    return " ".join(parts)
-
-
-def trend_chart(report: dict[str, Any]) -> Chart:
-    """Per service level the value of each month of the trailing year against its norm (from counts)."""
-    months = report["trailing_12_months"].get("by_month") or []
-    title = f"Verloop per maand, voortschrijdend jaar t/m {month_name(report['month'])}"
-    labels = [month_name(m["month"])[:3] + "\n" + m["month"][2:4] for m in months]
-    with matplotlib.rc_context(RC):
-        figure = Figure(figsize=(7.2, 4.6), dpi=DPI)
-        axes = figure.subplots(2, 2, sharex=True).flatten()
-        figure.subplots_adjust(left=0.08, right=0.99, top=0.86, bottom=0.15, wspace=0.22, hspace=0.42)
-        xs = list(range(len(months)))
-        for ax, metric in zip(axes, TREND_LEVELS):
-            norm = report["service_levels"][metric]["norm"]
-            values = [_trend_value(m, metric) for m in months]
-            known = [v for v in values if v is not None]
-            floor = min(known + [norm])
-            span = 100.0 - floor
-            low = max(0.0, floor - max(span * 0.6, 0.3 if metric == "availability" else 3.0))
-            ax.axhline(norm, color=DOWN, linestyle=(0, (4, 2)), linewidth=1.2, zorder=1)
-            points = [(x, v) for x, v in zip(xs, values) if v is not None]
-            if points:
-                ax.plot(
-                    [x for x, _ in points], [v for _, v in points], color=MET, marker="o", markersize=4,
-                    linewidth=1.4, zorder=3,
-                )
-            for x, v in zip(xs, values):
-                if v is None:
-                    ax.text(x, low + (100 - low) * 0.04, "–", ha="center", va="bottom", fontsize=8, color=MUTED)
-                else:
-                    below = v < norm
-                    ax.text(
-                        x, v + (100 - low) * 0.03, number(v, 2), ha="center",
-                        va="bottom", fontsize=6, color=DOWN if below else INK, fontweight="bold" if below else None,
-                    )
-            ax.set_ylim(low, 100 + (100 - low) * 0.18)
-            ax.set_xlim(-0.5, max(len(months) - 0.5, 0.5))
-            ax.set_xticks(xs, labels, fontsize=6.5)
-            ax.set_title(f"{LEVEL_NAMES[metric]} (norm {percent(norm)})", fontsize=8.5, loc="left")
-            decimals = 1 if metric == "availability" else 0
-            ax.yaxis.set_major_formatter(lambda v, _pos, d=decimals: number(v, d))
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.yaxis.grid(True, color="#d0d0d0", linewidth=0.5)
-            ax.set_axisbelow(True)
-        axes[0].set_ylabel("%")
-        axes[2].set_ylabel("%")
-        figure.suptitle(title, fontsize=10, fontweight="bold", x=0.08, ha="left")
-        from matplotlib.lines import Line2D
-
-        handles = [
-            Line2D([0], [0], color=MET, marker="o", markersize=4, label="waarde van de maand"),
-            Line2D([0], [0], color=DOWN, linestyle=(0, (4, 2)), label="norm"),
-            Line2D([0], [0], color="none", label="– niet gemeten / geen meldingen"),
-        ]
-        figure.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=7.5)
-        png = _png(figure)
-    return Chart(TREND_CID, png, title, trend_alt(report))
-
-
 def charts(report: dict[str, Any]) -> tuple[Chart, Chart, Chart]:
     """The report's charts, each rendered once (Agg): availability per day, outcomes, trend."""
+    from sla_app.reporting.trend_chart import trend_chart  # it builds on this module's style
+
     return availability_chart(report), outcomes_chart(report), trend_chart(report)

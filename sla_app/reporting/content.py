@@ -43,7 +43,6 @@ from sla_core.report_text import (
     percent,
     provisional_note,
     target_text,
-    ticket_verdict,
 )
 
 CLAUSES = {

@@ -13,7 +13,7 @@ import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sla_core.report_text import MONTHS_NL, month_name, number
+from sla_core.report_text import MONTHS_NL, duration, month_name, number
 
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 WEEKDAYS_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
@@ -82,21 +82,7 @@ def whole_minutes(minutes: float) -> int:
     return math.floor(minutes + 1e-6)
 
 
-def duration_nl(minutes: float) -> str:
-    """``125`` → ``2 u 05 min``; ``45`` → ``45 min``; ``4200`` → ``2 d 22 u 00 min``;
-    ``43200`` → ``30 d``.
-
-    Rounded down to whole minutes, so an elapsed time just under its target
-    never reads as equal to it.
-    """
-    total = whole_minutes(minutes)
-    days, rest = divmod(total, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} u {mins:02d} min" if hours or mins else f"{days} d"
-    if hours:
-        return f"{hours} u {mins:02d} min"
-    return f"{mins} min"
+duration_nl = duration  # ``125`` → ``2 u 05 min``: the core's one duration format, cut to whole minutes
 
 
 def minutes_nl(minutes: float) -> str:

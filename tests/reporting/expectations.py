@@ -26,9 +26,7 @@ def verdict_text(level: dict[str, Any], trailing: bool = False) -> str:
     """The Dutch verdict the report must show for a service level block (rules §8.8 for the trailing year)."""
     if level.get("decided") == 0:
         return "n.v.t. (gehaald)"
-    if trailing and "coverage" in level and level["coverage"] is not None and level["coverage"] < 90:
-        return "onvoldoende gemeten"
-    if trailing and "coverage" in level and level["coverage"] is None:
+    if trailing and "coverage" in level and (level["coverage"] is None or level["coverage"] < 90):
         return "onvoldoende gemeten"
     return {True: "gehaald", False: "niet gehaald", None: "niet gemeten"}[level["met"]]
 

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from sla_app.reporting import RenderedReport
-from sla_app.reporting import pdf_report
+from sla_app.reporting import RenderedReport, pdf_report
 from sla_app.reporting.charts import charts
 from sla_app.reporting.pdf_report import pdf_bytes
 from tests.reporting.conftest import TENANTS, normalize
