@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from sla_app.reporting.charts import Chart
+from sla_app.reporting.content_basis import basis, trend
 from sla_app.reporting.format_nl import (
     CLOCK_NAMES,
     OUTCOME_NAMES,
     PRIORITY_NAMES,
-    WEEKDAY_KEYS,
-    WEEKDAYS_NL,
     date_nl,
     duration_nl,
     instant_nl,
@@ -25,10 +24,7 @@ from sla_app.reporting.format_nl import (
     minutes_nl,
     months_nl,
     period_nl,
-    service_hours_nl,
     time_nl,
-    week_hours_nl,
-    weekday_nl,
 )
 from sla_core.contract import PRIORITIES
 from sla_core.report_text import (
@@ -51,15 +47,6 @@ CLAUSES = {
     "restore_time_platform": "SLA §7.2.2",
     "restore_time_application": "SLA §7.2.3",
 }
-NOT_MEASURED = {  # (one, more)
-    "niet_incident": ("melding die geen incident is", "meldingen die geen incident zijn"),
-    "niet_toerekenbaar": (
-        "incident dat niet aan Leverancier toerekenbaar is",
-        "incidenten die niet aan Leverancier toerekenbaar zijn",
-    ),
-}
-
-
 def subject(report: dict[str, Any]) -> str:
     """``Servicerapportage Gemeente Enschede — mei 2026``; ``Voorlopige servicerapportage …`` when provisional."""
     kind = "Voorlopige servicerapportage" if is_provisional(report) else "Servicerapportage"
@@ -232,81 +219,6 @@ def _availability(level: dict[str, Any], zone: str) -> dict[str, Any]:
     }
 
 
-def _not_measured(key: str, count: int) -> str:
-    one, more = NOT_MEASURED.get(key, (key, key))
-    return f"{number(count)} {one if count == 1 else more}"
-
-
-def _basis(report: dict[str, Any], zone: str) -> dict[str, Any]:
-    hours = report.get("service_hours") or {}
-    return {
-        "contract_version": report.get("contract_version") or "–",
-        "week": week_hours_nl(hours),
-        "timezone": zone,
-        "service_hours": [
-            {"day": name, "hours": service_hours_nl(hours.get(key, []))} for key, name in zip(WEEKDAY_KEYS, WEEKDAYS_NL)
-        ],
-        "closed_dates": [
-            {"date": date_nl(c["date"]), "weekday": weekday_nl(c["date"]), "name": c["name"]}
-            for c in report.get("closed_dates", [])
-        ],
-        "pause_patterns": [p.replace("*", "…") for p in report.get("pause_patterns", [])],
-        "not_measured": [_not_measured(key, count) for key, count in (report.get("not_measured") or {}).items()],
-        "pending": [
-            {
-                "ticket": o["ticket_id"],
-                "metric": LEVEL_NAMES[o["metric"]],
-                "priority": PRIORITY_NAMES.get(o["priority"], o["priority"]),
-                "elapsed": duration_nl(o["elapsed_minutes"]),
-                "target": _target(o),
-            }
-            for o in report.get("pending", [])
-        ],
-        "incomplete": [{"ticket": i["ticket_id"], "reason": i["reason"]} for i in report.get("incomplete_tickets", [])],
-        "not_counted": [
-            {
-                "ticket": n["ticket_id"],
-                "priority": PRIORITY_NAMES.get(n.get("priority") or "", n.get("priority") or "–"),
-                "opened_at": instant_nl(n.get("opened_at"), zone),
-                "reason": NOT_COUNTED_REASONS.get(n["reason"], n["reason"]),
-            }
-            for n in report.get("not_counted", [])
-        ]
-        + [
-            {"ticket": i["ticket_id"], "priority": "–", "opened_at": "–", "reason": f"onvolledig: {i['reason']}"}
-            for i in report.get("incomplete_tickets", [])
-        ],
-    }
-
-
-NOT_COUNTED_REASONS = {"niet toerekenbaar": "niet aan Leverancier toerekenbaar (SLA §5.2.2)"}
-
-
-def _trend(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The trailing year month by month: per service level value, verdict and counts (SLA §9)."""
-    rows = []
-    for item in report["trailing_12_months"].get("by_month") or []:
-        availability = item["availability"]
-        cells = [
-            {
-                "value": "niet gemeten" if availability["value"] is None else percent(availability["value"]),
-                "detail": f"dekking {percent(availability['coverage'])}",
-                "state": _verdict(availability["met"])["state"],
-            }
-        ]
-        for metric in TICKET_LEVELS:
-            level = item[metric]
-            cells.append(
-                {
-                    "value": percent(level["value"]),
-                    "detail": f"{level['within']} van {level['decided']}",
-                    "state": _verdict(level["met"], level["decided"])["state"] if level["decided"] else "none",
-                }
-            )
-        rows.append({"month": month_name(item["month"]), "cells": cells})
-    return rows
-
-
 def context(
     report: dict[str, Any], images: dict[str, str], charts: tuple[Chart, ...], contact: str | None = None
 ) -> dict[str, Any]:
@@ -344,7 +256,7 @@ def context(
         "provisional": is_provisional(report),
         "provisional_note": provisional_note(report),
         "contact": contact or "",
-        "trend": _trend(report),
+        "trend": trend(report),
         "trend_norms": [percent(levels[m]["norm"]) for m in ("availability", *TICKET_LEVELS)],
         "load_time": {
             "target": f"{number(load['target_seconds'], 1)} s",
@@ -359,6 +271,6 @@ def context(
         "evidence": _evidence(report, zone),
         "decided_count": number(len(report["outcomes"])),
         "exclusions": [_exclusion(e, zone) for e in report.get("exclusions", [])],
-        "basis": _basis(report, zone),
+        "basis": basis(report, zone),
         "charts": [{"src": images[c.content_id], "alt": c.alt, "title": c.title} for c in charts],
     }
