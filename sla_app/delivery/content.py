@@ -182,4 +182,5 @@ def correction_email(
         html=_ENV.get_template("correction.html").render(**view),
         text=correction_text(view),
         attachments=corrected.attachments,
+        reply_to=corrected.reply_to,
     )
