@@ -73,9 +73,10 @@ class Outcome:
     target: int
     stopped_at: int | None
     pauses: tuple[Pause, ...]
-    # Clock time from ``opened`` until the clock stopped (or ``as_of`` while it still runs), never
-    # cut at the target: a breached restore shows its real length next to the target (rules §8.8).
-    actual: int = 0
+    # Clock time from ``opened`` until the clock stopped, never cut at the target: a breached restore
+    # shows its real length next to the target (rules §8.8). None while the clock still runs, so a
+    # decided outcome does not change with ``as_of`` alone (rules §2) — only a new event sets it.
+    actual: int | None = None
 
     @property
     def decided(self) -> bool:
@@ -195,7 +196,6 @@ class OutcomeRules:
 
         def result(outcome: str, at: int | None, moment: int) -> Outcome:
             priority, target, clock, goal = target_at(moment)
-            until = as_of if stopped_at is None else min(stopped_at, as_of)
             return Outcome(
                 tenant=ticket.tenant,
                 ticket_id=ticket.ticket_id,
@@ -209,7 +209,7 @@ class OutcomeRules:
                 target=goal,
                 stopped_at=stopped_at,
                 pauses=tuple(p for p in pauses if p.start < moment),
-                actual=elapsed(clock, active, max(until, opened)),
+                actual=None if stopped_at is None else elapsed(clock, active, max(stopped_at, opened)),
             )
 
         deadline = self._deadline(ticket, rule.targets, active, opened)

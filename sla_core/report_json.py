@@ -77,7 +77,7 @@ def outcome_json(report: MonthlyReport, outcome: Outcome) -> dict[str, Any]:
         "decided_at": _instant(report, outcome.decided_at),
         "elapsed_minutes": minutes(outcome.elapsed),
         "target_minutes": minutes(outcome.target),
-        "actual_elapsed_minutes": minutes(outcome.actual),
+        "actual_elapsed_minutes": None if outcome.actual is None else minutes(outcome.actual),
         "target": _target(report, outcome),
         "clock": outcome.clock,
         "opened_at": _instant(report, outcome.opened_at),

@@ -107,10 +107,20 @@ def target_text(outcome: dict[str, Any]) -> str:
     return duration(outcome["target_minutes"])
 
 
-def actual_minutes(outcome: dict[str, Any]) -> float:
-    """The real clock time of an outcome, not cut at the target (older reports: the elapsed time)."""
-    actual = outcome.get("actual_elapsed_minutes")
-    return outcome["elapsed_minutes"] if actual is None else actual
+def actual_minutes(outcome: dict[str, Any]) -> float | None:
+    """The real clock time of an outcome, not cut at the target; None while its clock still runs.
+
+    Reports stored before the key existed give the elapsed time.
+    """
+    if "actual_elapsed_minutes" not in outcome:
+        return outcome["elapsed_minutes"]
+    return outcome["actual_elapsed_minutes"]
+
+
+def actual_text(outcome: dict[str, Any]) -> str:
+    """``6 u 10 min``; ``loopt nog, meer dan 4 u 00 min`` while the clock runs (not yet responded or restored)."""
+    actual = actual_minutes(outcome)
+    return f"loopt nog, meer dan {target_text(outcome)}" if actual is None else duration(actual)
 
 
 def is_provisional(report: dict[str, Any]) -> bool:
@@ -187,7 +197,7 @@ def report_text(report: dict[str, Any]) -> str:
         lines += ["", "Niet binnen de streeftijd (werkelijke tijd / streeftijd):"]
         lines += [
             f"  {o['ticket_id']}  {LEVEL_NAMES[o['metric']]}  prioriteit {o['priority']}: "
-            f"{duration(actual_minutes(o))}{' (loopt nog)' if o.get('stopped_at') is None else ''} / {target_text(o)}"
+            f"{actual_text(o)} / {target_text(o)}"
             for o in breached
         ]
     not_counted = report.get("not_counted") or []

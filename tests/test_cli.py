@@ -91,6 +91,17 @@ def test_outcomes_of_a_ticket_resolved_the_same_day(files: dict[str, Path]) -> N
     assert by_metric["response_time"]["actual_elapsed_minutes"] == pytest.approx(40.0)
 
 
+def test_an_open_breach_has_no_actual_time_yet_and_does_not_change_with_as_of(files: dict[str, Path]) -> None:
+    report = json.loads(run(args(files, tenant="hengelo"), NOW))
+    (response,) = [o for o in report["outcomes"] if o["metric"] == "response_time"]
+    assert response["outcome"] == "breached" and response["actual_elapsed_minutes"] is None
+    later = json.loads(run([*args(files, tenant="hengelo")[:-2], "--as-of", "2026-11-30T00:00:00+01:00"], NOW))
+    assert later["outcomes"] == report["outcomes"], "a decided outcome stays as it was (rules §2)"
+    assert "M2  Reactietijd  prioriteit urgent: loopt nog, meer dan 1 u 00 min / 1 u 00 min" in run(
+        args(files, "--format", "text", tenant="hengelo"), NOW
+    )
+
+
 def test_text_shows_the_actual_time_of_a_breach_next_to_its_target(files: dict[str, Path]) -> None:
     text = run(args(files, "--format", "text"), NOW)
     assert "M1  Functiehersteltijd platform  prioriteit hoog: 6 u 00 min / 4 u 00 min" in text

@@ -30,7 +30,7 @@ from sla_core.contract import PRIORITIES
 from sla_core.report_text import (
     LEVEL_NAMES,
     TICKET_LEVELS,
-    actual_minutes,
+    actual_text,
     availability_verdict,
     is_provisional,
     month_name,
@@ -152,9 +152,8 @@ def _target(outcome: dict[str, Any]) -> str:
 
 
 def _actual(outcome: dict[str, Any]) -> str:
-    """The real clock time, not cut at the target; ``(loopt nog)`` while the ticket is not restored."""
-    running = outcome["outcome"] != "met" and outcome.get("stopped_at") is None
-    return duration_nl(actual_minutes(outcome)) + (" (loopt nog)" if running else "")
+    """The real clock time, not cut at the target; ``loopt nog`` while the clock still runs."""
+    return actual_text(outcome)
 
 
 def _outcome(outcome: dict[str, Any], zone: str) -> dict[str, Any]:
