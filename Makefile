@@ -44,7 +44,7 @@ test: $(VENV)/.installed $(INFRA_VENV)/.installed node_modules/.installed .test-
 	SLA_CHECKOV=$(CURDIR)/$(INFRA_VENV)/bin/checkov $(PY) -m pytest -q
 
 # The service-level portal over Azurite with the demo data: http://127.0.0.1:7071/portal/ (Ctrl-C stops it).
-portal: $(VENV)/.installed node_modules/.installed .system-deps
+portal: $(VENV)/.installed node_modules/.installed
 	$(PY) -m tools.portal
 
 bench: $(VENV)/.installed node_modules/.installed
