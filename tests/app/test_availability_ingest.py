@@ -27,7 +27,7 @@ from sla_core.availability_input import TestResult as Result
 from sla_core.business_calendar import from_us, to_us
 from sla_core.errors import InputError
 from tests.app.conftest import FixedClock, call_http, functions
-from tests.app.test_monitor_adapter import COLUMNS, CannedTransport, StaticCredential
+from tests.support.azure_transport import COLUMNS, CannedTransport, StaticCredential
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 URL = "http://localhost/api/admin/availability/backfill"

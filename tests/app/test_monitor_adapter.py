@@ -1,25 +1,21 @@
 """The Azure Monitor adapter through the real LogsQueryClient, over a canned transport (issue 4 §3).
 
 Nothing leaves the process: the client's pipeline (retry, bearer token,
-content decoding) runs for real and ends in :class:`CannedTransport`, which
-records each request and answers with a Log Analytics query response as the
-service sends it. The credential is static.
+content decoding) runs for real and ends in :class:`CannedTransport`
+(``tests/support/azure_transport.py``), which records each request and answers
+with a Log Analytics query response as the service sends it. The credential is
+static.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, MutableMapping
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from azure.core.credentials import AccessToken, AccessTokenInfo
 from azure.core.exceptions import HttpResponseError
-from azure.core.pipeline.transport import HttpTransport
-from azure.core.rest import HttpRequest, HttpResponse
-from azure.core.utils import case_insensitive_dict
 
 from sla_app.adapters.monitor_logs import (
     LOGS_CLIENT_KEY,
@@ -32,128 +28,20 @@ from sla_app.storage.availability_repo import day_bounds
 from sla_core.availability_input import TestResult as Result
 from sla_core.business_calendar import to_us
 from sla_core.errors import InputError
+from tests.support.azure_transport import (
+    COLUMNS,
+    TOKEN,
+    CannedTransport,
+    StaticCredential,
+    table,
+)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 WORKSPACE = "8b2f6c1e-0d3a-4c55-9e7a-2f1d0c9b8a77"
-TOKEN = "static-token-for-tests"
-COLUMNS = [
-    {"name": "TimeGenerated", "type": "datetime"},
-    {"name": "Name", "type": "string"},
-    {"name": "Location", "type": "string"},
-    {"name": "Success", "type": "bool"},
-    {"name": "DurationMs", "type": "real"},
-]
 
 
 def us(text: str) -> int:
     return to_us(datetime.fromisoformat(text))
-
-
-class StaticCredential:
-    """A TokenCredential and SupportsTokenInfo that always gives the same token; records the scopes asked for."""
-
-    def __init__(self) -> None:
-        self.scopes: list[tuple[str, ...]] = []
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        self.scopes.append(scopes)
-        return AccessToken(TOKEN, 4_102_444_800)  # 2100-01-01
-
-    def get_token_info(self, *scopes: str, options: Any = None) -> AccessTokenInfo:
-        self.scopes.append(scopes)
-        return AccessTokenInfo(TOKEN, 4_102_444_800)
-
-
-class CannedResponse(HttpResponse):
-    """A complete, already read ``azure.core.rest.HttpResponse`` (what a transport returns for a rest request)."""
-
-    def __init__(self, request: HttpRequest, status: int, body: Any) -> None:
-        self._request = request
-        self._status = status
-        self._content = json.dumps(body).encode()
-        self._headers: MutableMapping[str, str] = case_insensitive_dict(
-            {"Content-Type": "application/json; charset=utf-8", "Content-Length": str(len(self._content))}
-        )
-        self._closed = False
-        self._encoding: str | None = "utf-8"
-
-    request = property(lambda self: self._request)
-    status_code = property(lambda self: self._status)
-    headers = property(lambda self: self._headers)
-    reason = property(lambda self: "OK" if self._status == 200 else "Bad Request")
-    content_type = property(lambda self: self._headers["Content-Type"])
-    is_closed = property(lambda self: self._closed)
-    is_stream_consumed = property(lambda self: True)
-    url = property(lambda self: self._request.url)
-    content = property(lambda self: self._content)
-
-    @property
-    def encoding(self) -> str | None:
-        return self._encoding
-
-    @encoding.setter
-    def encoding(self, value: str | None) -> None:
-        self._encoding = value
-
-    def text(self, encoding: str | None = None) -> str:
-        return self._content.decode(encoding or self._encoding or "utf-8")
-
-    def json(self) -> Any:
-        return json.loads(self.text())
-
-    def raise_for_status(self) -> None:
-        if self._status >= 400:
-            raise HttpResponseError(response=self)
-
-    def read(self) -> bytes:
-        return self._content
-
-    def iter_raw(self, **kwargs: Any) -> Iterator[bytes]:
-        yield self._content
-
-    def iter_bytes(self, **kwargs: Any) -> Iterator[bytes]:
-        yield self._content
-
-    def close(self) -> None:
-        self._closed = True
-
-    def __enter__(self) -> CannedResponse:
-        return self
-
-    def __exit__(self, *args: Any) -> None:
-        self.close()
-
-
-class CannedTransport(HttpTransport):
-    """The last node of the pipeline: records requests and answers from a queue of (status, JSON body)."""
-
-    def __init__(self, *answers: tuple[int, Any]) -> None:
-        self.answers = list(answers)
-        self.requests: list[HttpRequest] = []
-
-    def send(self, request: HttpRequest, **kwargs: Any) -> CannedResponse:  # type: ignore[override]
-        self.requests.append(request)
-        status, body = self.answers.pop(0)
-        return CannedResponse(request, status, body)
-
-    def open(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> CannedTransport:
-        return self
-
-    def __exit__(self, *args: Any) -> None:
-        pass
-
-    def sleep(self, duration: float) -> None:  # no real waiting on retries
-        pass
-
-
-def table(*rows: list[Any], columns: list[dict[str, str]] = COLUMNS) -> dict[str, Any]:
-    return {"name": "PrimaryResult", "columns": columns, "rows": [list(r) for r in rows]}
 
 
 def source_over(*answers: tuple[int, Any]) -> tuple[MonitorResultsSource, CannedTransport, StaticCredential]:
