@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # checkov pins many packages of its own, so it lives in a venv of its own.
 INFRA_VENV := .venv-infra
 
-.PHONY: demo test bench portal install install-infra clean
+.PHONY: demo test bench portal drill install install-infra clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -49,6 +49,12 @@ portal: $(VENV)/.installed node_modules/.installed
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(PY) -m benchmarks
+
+# The month-end drill (issue 8, README "Month-end drill"): `make drill TENANTS=400 SCENARIO=all`.
+TENANTS ?= 5
+SCENARIO ?= june-2026
+drill: $(VENV)/.installed node_modules/.installed
+	$(PY) -m tools.drill --tenants $(TENANTS) --scenario $(SCENARIO)
 
 clean:
 	rm -rf $(VENV) $(INFRA_VENV) node_modules .system-deps .test-system-deps out .pytest_cache .hypothesis

@@ -1,0 +1,263 @@
+"""The month-end drill: the production sequence in-process over Azurite with a simulated clock (issue 8).
+
+:func:`run` plays one :class:`~tests.drill.drill_world.Scenario`:
+
+1. a fresh Azurite; the queues ``infra/`` declares are created first (as a
+   deployment does), with the names the settings model defaults to;
+2. the app's object graph as production builds it (``bootstrap.build``:
+   Graph mail, Azure Monitor), with three stand-ins for other systems: Azure
+   Monitor (the real ``LogsQueryClient`` over :mod:`drill_monitor`), Graph
+   (:mod:`drill_graph`, faults per tenant) and the PDF renderer
+   (:func:`drill_graph.drill_render`);
+3. the tenants through the admin API, the month's first days backfilled,
+   the ticket events posted through the signed webhook a minute after they
+   happen, one poison message on the monthly queue, one tenant whose
+   computation fails twice (a lost Table Storage connection);
+4. from the 14th to a week into the next month: every timer at the instants
+   of its registered schedule, the queues drained by :mod:`drill_host`
+   after every step, and an operator who each morning resends (``force``) a
+   delivery flagged "outcome unknown" that is not in the Sent Items;
+5. the verdict (:mod:`drill_check`) against the CLI over the complete data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import azure.functions as func
+import httpx
+from azure.core.exceptions import ServiceRequestError
+
+from sla_app import bootstrap
+from sla_app.bootstrap import Services
+from sla_app.delivery.graph_mail import GraphMailer
+from sla_app.http.auth import encode_principal, sign_timestamped
+from sla_app.settings import Settings
+from tests.drill import drill_check, drill_host, drill_monitor
+from tests.drill.drill_graph import TIMEOUT_SECONDS, DrillGraph, drill_render
+from tests.drill.drill_world import ZONE, Scenario, World, build
+from tests.support.fake_graph import FakeCredential
+from tools import azurite, local_pipeline
+
+ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("drill-operator@stratech.example", ["SLA.Admin"])}
+SENDER = "rapportage@stratech.example"
+WORKSPACE = "5d1f0a3e-8c7b-4e2a-9f60-0d2b1c3a4e5f"
+SECRET = "drill-webhook-secret"
+POISON = {"tenant": "drill-001"}  # no month: can never be computed
+TRANSIENT_FAILURES = 2
+_log = logging.getLogger("drill")
+
+
+class SimClock:
+    """The simulated clock (aware UTC); only moves forward."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+    def to(self, instant: datetime) -> None:
+        self.now = max(self.now, instant)
+
+
+class FlakyEvents:
+    """The events repository, failing the first calls about one tenant while ``active()`` (a monthly computation)."""
+
+    def __init__(self, inner: Any, tenant: str, active: Callable[[], bool], failures: int = TRANSIENT_FAILURES) -> None:
+        self._inner, self._tenant, self._active, self._left = inner, tenant, active, failures
+        self.injected = 0
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self._left and self._active() and self._tenant in args:
+                self._left -= 1
+                self.injected += 1
+                raise ServiceRequestError("drill fault: connection to Table Storage reset")
+            return attribute(*args, **kwargs)
+
+        return call
+
+
+def settings_for(connection_string: str) -> Settings:
+    """Production settings but for the local storage connection; queue names left at their (infra) defaults."""
+    return Settings.model_validate({
+        "AzureWebJobsStorage__accountName": azurite.ACCOUNT,
+        "SLA_TABLES_ENDPOINT": f"http://127.0.0.1/{azurite.ACCOUNT}",
+        "SLA_QUEUES_ENDPOINT": f"http://127.0.0.1/{azurite.ACCOUNT}",
+        "SLA_LOG_ANALYTICS_WORKSPACE_ID": WORKSPACE,
+        "SLA_MAIL_MODE": "graph",
+        "SLA_MAIL_SENDER": SENDER,
+        "SLA_WEBHOOK_SECRET_EVENTS": SECRET,
+        "SLA_WEBHOOK_SECRET_JIRA": SECRET,
+        "SLA_WEBHOOK_TOKEN_TOPDESK": SECRET,
+        "SLA_STORAGE_CONNECTION_STRING": connection_string,
+    })  # fmt: skip
+
+
+def call(name: str, *, method: str = "POST", body: Any = None, raw: bytes | None = None,
+         route: dict[str, str] | None = None, params: dict[str, str] | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, Any]:  # fmt: skip
+    """Call a registered HTTP function with a real ``func.HttpRequest``; (status, decoded JSON or text)."""
+    payload = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+    request = func.HttpRequest(method=method, url=f"http://localhost/api/{name}", headers=headers or {},
+                               params=params or {}, route_params=route or {}, body=payload)  # fmt: skip
+    response = local_pipeline.registered()[name].get_user_function()(request)
+    text = response.get_body().decode()
+    try:
+        return response.status_code, json.loads(text) if text else None
+    except ValueError:
+        return response.status_code, text
+
+
+def faults_for(tenants: list[str]) -> dict[str, list[str]]:
+    """Graph faults spread over the tenants, one kind each (the first: throttled, then four 503s: it gives up)."""
+    plan = [["429", "503x4"], ["504-after"], ["timeout-after"], ["reset-after"], ["reset-before"]]
+    return {tenant: faults for tenant, faults in zip(tenants, plan)}
+
+
+@dataclass
+class DrillRun:
+    """Everything a drill did, for the tests and the command."""
+
+    world: World
+    verdict: drill_check.Verdict
+    host: drill_host.HostLog
+    graph: DrillGraph
+    expected: dict[str, dict[str, Any]]
+    services: Services
+    flaky: FlakyEvents
+    queues: list[str]
+    operator_resends: list[str]
+
+    @property
+    def line(self) -> str:
+        return self.verdict.line()
+
+
+class _Drill:
+    def __init__(self, world: World, server: azurite.Azurite, graph: DrillGraph, clock: SimClock) -> None:
+        self.world, self.clock, self.graph = world, clock, graph
+        self.month = str(world.scenario.month)
+        self.queues = drill_host.create_infra_queues(server.connection_string)
+        settings = settings_for(server.connection_string)
+        self.services = bootstrap.build(settings, clock=clock)
+        bootstrap.use(self.services)
+        self.host = drill_host.Host(local_pipeline.registered(), settings, server.connection_string, clock)
+        client, self.logs = drill_monitor.logs_client(world, clock)
+        self.services.extras["logs_client"] = client
+        self.services.extras["mailer"] = GraphMailer(
+            SENDER, credential=FakeCredential(), base_url=graph.graph_url, sleep=lambda s: clock.advance(timedelta(seconds=s)),
+            now=clock, timeout=httpx.Timeout(TIMEOUT_SECONDS),
+        )  # fmt: skip
+        self.services.extras["render"] = drill_render
+        monthly_queue = settings.monthly_queue_name
+        computing = {q.name for q in self.host.queues if q.queue == monthly_queue}
+        self.flaky = FlakyEvents(self.services.events, world.measured[-1], lambda: self.host.current in computing)
+        self.services.events = self.flaky
+        self.monthly_queue = monthly_queue
+        self.resends: list[str] = []
+
+    def setup(self, scratch: Path) -> None:
+        start = self.world.scenario.start
+        for tenant in self.world.tenants:
+            status, answer = call("tenant_resource", method="PUT", body=tenant.to_admin_json(),
+                                  route={"tenant": tenant.tenant}, headers=ADMIN)  # fmt: skip
+            assert status in (200, 201), answer
+        # The days before the drill were ingested before it: backfilled here from a CSV export (local mode).
+        self.services.extras["results_csv"] = str(self.world.history_csv(scratch / "history.csv"))
+        first = self.world.scenario.month.first_day()
+        status, answer = call("backfill_availability", headers=ADMIN,
+                              body={"start": first.isoformat(), "end": start.astimezone(ZONE).date().isoformat()})
+        del self.services.extras["results_csv"]
+        assert status == 200 and answer["incomplete"] == 0, answer
+        self.post([e for e in self.world.events if self.world.posted[e["event_id"]] <= start])
+        self.host.client(self.monthly_queue).send_message(json.dumps(POISON))
+
+    def post(self, events: list[dict[str, Any]]) -> None:
+        for index in range(0, len(events), 1000):
+            body = json.dumps(events[index : index + 1000]).encode()
+            headers = sign_timestamped(SECRET, body, int(self.clock().timestamp()))
+            status, answer = call("post_ticket_events", raw=body, headers=headers)
+            assert status == 200, answer
+
+    def timeline(self) -> list[tuple[datetime, int, str, Any]]:
+        scenario = self.world.scenario
+        steps: list[tuple[datetime, int, str, Any]] = []
+        due: dict[datetime, list[dict[str, Any]]] = {}
+        for event in self.world.events:
+            posted = self.world.posted[event["event_id"]]
+            if posted > scenario.start:
+                slot = posted + (datetime.min.replace(tzinfo=UTC) - posted) % timedelta(minutes=5)
+                due.setdefault(slot, []).append(event)
+        steps += [(at, 0, "post", events) for at, events in due.items()]
+        steps += [(at, 1, name, None) for at, name in self.host.firings(scenario.start, scenario.end)]
+        day = scenario.month.shift(1).first_day()
+        while (morning := datetime.combine(day, time(9, 0), ZONE).astimezone(UTC)) < scenario.end:
+            steps.append((morning, 2, "operator", None))
+            day += timedelta(days=1)
+        return sorted(steps, key=lambda s: (s[0], s[1], s[2]))
+
+    def operator(self) -> None:
+        """Each morning: a delivery flagged for a manual check is resent only when Sent Items lacks it."""
+        status, records = call("list_month_deliveries", method="GET", route={"month": self.month}, headers=ADMIN)
+        if status != 200:
+            return
+        for record in records:
+            if not record.get("needs_manual_check"):
+                continue
+            tenant, version = record["tenant"], record.get("report_version")
+            if any(m.tenant == tenant and m.month == self.month and m.version == version for m in self.graph.sent):
+                continue  # it went out: nothing to resend
+            call("deliver_month_reports", route={"month": self.month}, params={"tenant": tenant, "force": "true"},
+                 headers=ADMIN)  # fmt: skip
+            self.resends.append(f"{self.clock().isoformat()} {tenant} v{version}")
+
+    def play(self, scratch: Path) -> None:
+        self.setup(scratch)
+        self.host.drain()
+        for at, _, what, payload in self.timeline():
+            self.clock.to(at)
+            if what == "post":
+                self.post(payload)
+            elif what == "operator":
+                self.operator()
+            else:
+                self.host.fire(what)
+            self.host.drain()
+
+
+def run(scenario: Scenario, folder: Path | None = None) -> DrillRun:
+    """Play ``scenario`` and judge it; Azurite and the fake Graph are started and stopped here."""
+    world = build(scenario)
+    clock = SimClock(scenario.start)
+    graph = DrillGraph(clock, faults_for(world.measured))
+    server = azurite.start()
+    graph.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="drill-") as scratch:
+            drill = _Drill(world, server, graph, clock)
+            drill.play(Path(scratch))
+            expected = drill_check.cli_reports(world, Path(folder or scratch), scenario.end)
+        verdict = drill_check.judge(world, graph.sent, expected)
+        return DrillRun(world, verdict, drill.host.log, graph, expected, drill.services, drill.flaky, drill.queues,
+                        drill.resends)  # fmt: skip
+    finally:
+        bootstrap.use(None)
+        graph.stop()
+        server.stop()
+
