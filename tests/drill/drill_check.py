@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +129,10 @@ def level_values(report: dict[str, Any]) -> dict[str, Any]:
     return {name: (level or {}).get("value") for name, level in levels.items()}
 
 
-def days_of(month: Month) -> list[date]:
-    day, end, days = month.first_day(), month.shift(1).first_day(), []
-    while day < end:
+def days_between(start: datetime, end: datetime) -> list[date]:
+    """The UTC dates from ``start`` to ``end``, both included."""
+    day, last, days = start.astimezone(UTC).date(), end.astimezone(UTC).date(), []
+    while day <= last:
         days.append(day)
         day += timedelta(days=1)
     return days

@@ -143,6 +143,7 @@ class DrillRun:
     flaky: FlakyEvents
     queues: list[str]
     operator_resends: list[str]
+    audit: list[dict[str, Any]]  # every audit entry written during the drill (read before Azurite stops)
 
     @property
     def line(self) -> str:
@@ -254,8 +255,10 @@ def run(scenario: Scenario, folder: Path | None = None) -> DrillRun:
             drill.play(Path(scratch))
             expected = drill_check.cli_reports(world, Path(folder or scratch), scenario.end)
         verdict = drill_check.judge(world, graph.sent, expected)
+        audit = [entry for day in drill_check.days_between(scenario.start, clock())
+                 for entry in drill.services.admin.audit_entries(day)]  # fmt: skip
         return DrillRun(world, verdict, drill.host.log, graph, expected, drill.services, drill.flaky, drill.queues,
-                        drill.resends)  # fmt: skip
+                        drill.resends, audit)  # fmt: skip
     finally:
         bootstrap.use(None)
         graph.stop()
