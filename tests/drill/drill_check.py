@@ -116,8 +116,9 @@ def _judge_tenant(verdict: Verdict, tenant: str, got: list[Mail], expected: dict
         else:
             verdict.corrections += 1
         previous = later
-    if previous.figures != figures(expected):
-        changed = [k for k in expected if previous.figures is None or previous.figures.get(k) != expected[k]]
+    wanted = figures(expected)
+    if previous.figures != wanted:
+        changed = [k for k in wanted if previous.figures is None or previous.figures.get(k) != wanted[k]]
         reasons.append(f"last e-mail {previous.tag} differs from the CLI in {', '.join(changed)}"
                        f" ({level_values(previous.figures or {})} != {level_values(expected)})")  # fmt: skip
     if reasons:

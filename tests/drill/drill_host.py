@@ -14,9 +14,10 @@
   azure-storage-queue client (base64, as ``host.json`` says); a handler that
   raises leaves the message to be received again, and after
   ``maxDequeueCount`` attempts the host moves it to ``<queue>-poison``.
-  Every fifth message handled is delivered a second time (the host's
-  at-least-once delivery: a lost lease, a restarted instance). Each message
-  handled takes one simulated second.
+  The first message each function handles, and every fifth message handled,
+  is delivered a second time (the host's at-least-once delivery: a lost
+  lease, a restarted instance). Each message handled takes one simulated
+  second.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ class Host:
         self.queues: list[QueueFunction] = []
         self._clients: dict[str, QueueClient] = {}
         self.current: str | None = None  # the queue function running now
+        self._redelivered_from: set[str] = set()
         for name, function in sorted(functions.items()):
             trigger = function.get_trigger()
             kind = type(trigger).__name__
@@ -195,7 +197,9 @@ class Host:
             return
         finally:
             self.current = None
-        if message.dequeue_count == 1 and self.log.handled % DUPLICATE_EVERY == 0:
+        first_here = function.name not in self._redelivered_from
+        if message.dequeue_count == 1 and (first_here or self.log.handled % DUPLICATE_EVERY == 0):
+            self._redelivered_from.add(function.name)
             self.log.redelivered += 1
             function.client.update_message(message, visibility_timeout=0)  # not deleted in time: comes again
             return
