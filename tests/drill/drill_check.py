@@ -97,7 +97,7 @@ def judge(world: World, mails: list[Mail], expected: dict[str, dict[str, Any]]) 
             continue
         verdict.delivered += 1
         _judge_tenant(verdict, tenant.tenant, got, expected[tenant.tenant], deadline)
-    accepted = [m.accepted_at for m in mails if m.month == month]
+    accepted = [m.accepted_at for m in mails if m.month == month and m.tenant in world.measured]
     verdict.last_delivered = max(accepted) if accepted else None
     return verdict
 

@@ -25,6 +25,7 @@ compared with the CLI.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -35,10 +36,11 @@ from datetime import datetime
 from typing import Any
 
 from sla_app.delivery.message import DELIVERY_HEADER
-from sla_app.reporting import RenderedReport
+from sla_app.reporting import Attachment, RenderedReport
 from tests.support.fake_graph import Answer, FakeGraph, Seen
 
 FIGURES = ("service_levels", "outcomes", "trailing_12_months", "pending", "incomplete_tickets", "not_measured")
+FIGURES_ATTACHMENT = "drill-figures.json"
 TIMEOUT_SECONDS = 2.0  # the drill's GraphMailer waits this long for an answer
 _MARK = re.compile(r"<!--drill:(\{.*?\})-->", re.S)
 _FAULTS: dict[str, tuple[bool, list[Answer]]] = {
@@ -63,12 +65,17 @@ def digest(value: Any) -> str:
 
 
 def drill_render(report: dict[str, Any], *args: Any, **kwargs: Any) -> RenderedReport:
-    """A cheap stand-in for the PDF/ODS renderer (25 s a report): the figures travel in an HTML comment."""
+    """A cheap stand-in for the PDF/ODS renderer (25 s a report): the figures travel as a JSON attachment.
+
+    (An attachment, because a correction e-mail has its own body but carries the corrected report's files.)
+    """
     mark = {"tenant": report.get("tenant"), "month": report.get("month"), "status": report.get("status"),
             "missing_days": report.get("missing_days"), "figures": figures(report)}  # fmt: skip
     text = f"SLA-rapportage {report.get('month')} {report.get('tenant')}"
     html = f"<html><body><p>{text}</p><!--drill:{json.dumps(mark, sort_keys=True)}--></body></html>"
-    return RenderedReport(subject=text, html=html, text=text)
+    data = json.dumps(mark, sort_keys=True).encode()
+    return RenderedReport(subject=text, html=html, text=text,
+                          attachments=(Attachment(FIGURES_ATTACHMENT, "application/json", data),))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,15 @@ class Mail:
         return digest(self.figures)
 
 
+def _marked(message: dict[str, Any]) -> dict[str, Any]:
+    """The drill's figures from the attachment (or, for a draft without attachments yet, the HTML comment)."""
+    for attachment in message.get("attachments") or []:
+        if attachment.get("name") == FIGURES_ATTACHMENT:
+            return dict(json.loads(base64.b64decode(attachment["contentBytes"])))
+    mark = _MARK.search((message.get("body") or {}).get("content") or "")
+    return dict(json.loads(mark.group(1))) if mark else {}
+
+
 def _mail(seen: Seen, at: datetime) -> Mail | None:
     try:
         message = seen.json()["message"]
@@ -98,15 +114,14 @@ def _mail(seen: Seen, at: datetime) -> Mail | None:
     headers = {h.get("name"): h.get("value") for h in message.get("internetMessageHeaders") or []}
     tag = str(headers.get(DELIVERY_HEADER) or "")
     parts = tag.split("/")
-    mark = _MARK.search((message.get("body") or {}).get("content") or "")
-    data = json.loads(mark.group(1)) if mark else {}
+    data = _marked(message)
     version = next((int(p[1:]) for p in parts if re.fullmatch(r"v\d+", p)), None)
     return Mail(
         tenant=str(data.get("tenant") or (parts[0] if parts else "")),
         month=str(data.get("month") or (parts[1] if len(parts) > 1 else "")),
         version=version, tag=tag, subject=str(message.get("subject") or ""),
         recipients=tuple(r["emailAddress"]["address"] for r in message.get("toRecipients") or []),
-        status=data.get("status"), figures=data.get("figures") if mark else None, accepted_at=at,
+        status=data.get("status"), figures=data.get("figures") if data else None, accepted_at=at,
     )  # fmt: skip
 
 
