@@ -51,7 +51,7 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(PY) -m benchmarks
 
 # The month-end drill (issue 8, README "Month-end drill"): `make drill TENANTS=400 SCENARIO=all`.
-TENANTS ?= 5
+TENANTS ?= 6
 SCENARIO ?= june-2026
 drill: $(VENV)/.installed node_modules/.installed
 	$(PY) -m tools.drill --tenants $(TENANTS) --scenario $(SCENARIO)

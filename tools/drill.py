@@ -25,7 +25,7 @@ from tests.drill.drill_world import SCENARIOS
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.drill", description=__doc__.splitlines()[0])
-    parser.add_argument("--tenants", type=int, default=5, help="measured tenants (default 5)")
+    parser.add_argument("--tenants", type=int, default=6, help="measured tenants (default 6: one per kind of Graph fault)")
     parser.add_argument("--scenario", default="june-2026", choices=[*SCENARIOS, "all"])
     parser.add_argument("--start-day", type=int, default=14, help="day of the month the simulated clock starts")
     parser.add_argument("--verbose", action="store_true", help="show the app's warnings")

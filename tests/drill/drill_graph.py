@@ -9,8 +9,8 @@ That is what makes the faults below different:
 fault                     accepted   answer
 ========================  =========  =========================================
 ``429``                   no         429 with ``Retry-After: 3``
+``429x4``                 no         429 four times: the client gives up
 ``503``                   no         503 (Graph failed before accepting)
-``503x4``                 no         503 four times: the client gives up
 ``504-after``             yes        504 (a gateway lost Graph's 202)
 ``timeout-after``         yes        202, but later than the client waits
 ``reset-after``           yes        the connection is reset instead of 202
@@ -46,7 +46,7 @@ _MARK = re.compile(r"<!--drill:(\{.*?\})-->", re.S)
 _FAULTS: dict[str, tuple[bool, list[Answer]]] = {
     "429": (False, [Answer(429, {"Retry-After": "3"})]),
     "503": (False, [Answer(503)]),
-    "503x4": (False, [Answer(503)] * 4),
+    "429x4": (False, [Answer(429, {"Retry-After": "3"})] * 4),
     "504-after": (True, [Answer(504)]),
     "timeout-after": (True, [Answer(202, delay=TIMEOUT_SECONDS + 1.0)]),
     "reset-after": (True, [Answer(0, reset=True)]),

@@ -125,8 +125,8 @@ def call(name: str, *, method: str = "POST", body: Any = None, raw: bytes | None
 
 
 def faults_for(tenants: list[str]) -> dict[str, list[str]]:
-    """Graph faults spread over the tenants, one kind each (the first: throttled, then four 503s: it gives up)."""
-    plan = [["429", "503x4"], ["504-after"], ["timeout-after"], ["reset-after"], ["reset-before"]]
+    """Graph faults spread over the first six tenants, one kind each (the first is throttled until the client gives up)."""
+    plan = [["429x4"], ["504-after"], ["timeout-after"], ["reset-after"], ["reset-before"], ["503"]]
     return {tenant: faults for tenant, faults in zip(tenants, plan)}
 
 
