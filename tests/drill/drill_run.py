@@ -41,13 +41,14 @@ from sla_app.delivery.graph_mail import GraphMailer
 from sla_app.http.auth import encode_principal, sign_timestamped
 from sla_app.settings import Settings
 from tests.drill import drill_check, drill_host, drill_monitor
-from tests.drill.drill_graph import TIMEOUT_SECONDS, DrillGraph, drill_render
+from tests.drill.drill_graph import TIMEOUT_SECONDS, DrillGraph, Mail, drill_render
 from tests.drill.drill_world import ZONE, Scenario, World, build
 from tests.support.fake_graph import FakeCredential
 from tools import azurite, local_pipeline
 
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("drill-operator@stratech.example", ["SLA.Admin"])}
 SENDER = "rapportage@stratech.example"
+SUPPLIER = "servicedesk@stratech.example"
 WORKSPACE = "5d1f0a3e-8c7b-4e2a-9f60-0d2b1c3a4e5f"
 SECRET = "drill-webhook-secret"
 POISON = {"tenant": "drill-001"}  # no month: can never be computed
@@ -106,6 +107,7 @@ def settings_for(connection_string: str) -> Settings:
         "SLA_WEBHOOK_SECRET_JIRA": SECRET,
         "SLA_WEBHOOK_TOKEN_TOPDESK": SECRET,
         "SLA_STORAGE_CONNECTION_STRING": connection_string,
+        "SLA_SUPPLIER_MAILBOX": SUPPLIER,  # the at-risk notice and the overview (ignored by a model without it)
     })  # fmt: skip
 
 
@@ -148,6 +150,11 @@ class DrillRun:
     @property
     def line(self) -> str:
         return self.verdict.line()
+
+    @property
+    def supplier_mails(self) -> list[Mail]:
+        """The accepted e-mails to the supplier's service desk (notices), in order."""
+        return [m for m in self.graph.sent if SUPPLIER in m.recipients]
 
 
 class _Drill:
