@@ -105,7 +105,7 @@ class QueueFunction:
 class HostLog:
     """What the host saw: failures are normal (retries), but every one is kept."""
 
-    timer_runs: list[tuple[datetime, str]] = field(default_factory=list)
+    timer_runs: list[tuple[datetime, str]] = field(default_factory=list)  # (scheduled instant, function)
     timer_errors: list[tuple[datetime, str, str]] = field(default_factory=list)
     handled: int = 0
     redelivered: int = 0
@@ -151,10 +151,13 @@ class Host:
         """Every timer firing in ``[start, end)``, in time order (then by function name)."""
         return sorted((at, t.name) for t in self.timers for at in t.schedule.firings(start, end))
 
-    def fire(self, name: str) -> None:
-        """Run one timer function now; an exception is recorded, as the host logs it."""
+    def fire(self, name: str, scheduled: datetime) -> None:
+        """Run one timer function now (its scheduled instant, or a little later when queue work ran over it).
+
+        An exception is recorded, as the host logs it, and the run goes on.
+        """
         timer = next(t for t in self.timers if t.name == name)
-        self.log.timer_runs.append((self._clock(), name))
+        self.log.timer_runs.append((scheduled, name))
         try:
             timer.handler(TimerRequest(past_due=False))
         except Exception as exc:  # noqa: BLE001 — the host logs a failed timer run and fires it again next time

@@ -245,7 +245,7 @@ class _Drill:
             elif what == "operator":
                 self.operator()
             else:
-                self.host.fire(what)
+                self.host.fire(what, at)
             self.host.drain()
 
 
