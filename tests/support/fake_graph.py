@@ -7,8 +7,10 @@ body). It answers like Graph (sendMail 202, draft 201 with an id, attachments
 reassembles, send 202) unless a test scripts other answers first.
 
 An :class:`Answer` can also be a fault: ``delay`` (the client times out),
-``reset`` (the connection is closed with a TCP reset instead of an answer).
-Subclasses decide per request by overriding :meth:`FakeGraph.answer`. No
+``reset`` (the connection is closed with a TCP reset instead of an answer),
+``accepted`` (Graph took the message although the answer says otherwise).
+``delivered`` holds the send requests Graph accepted: the e-mails that went
+out. Subclasses decide per request by overriding :meth:`FakeGraph.answer`. No
 request leaves this machine; the credential is a fake.
 """
 
@@ -22,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -62,7 +64,8 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     delay: float = 0.0  # seconds to wait before answering (a hanging server)
-    reset: bool = False  # close the connection with a TCP reset instead of answering
+    accepted: bool = False  # a send request Graph accepted although this answer says otherwise (a 5xx after acceptance)
+    reset: bool = False  # read the request, then reset the connection instead of answering
 
 
 class FakeGraph:
@@ -74,6 +77,7 @@ class FakeGraph:
         self.uploads: dict[str, bytearray] = {}
         self.upload_sizes: dict[str, int] = {}
         self.request_ids: list[str] = []
+        self.delivered: list[Seen] = []  # send requests the fake Graph accepted: the e-mails that went out
         self._lock = threading.Lock()
         graph = self
 
@@ -88,11 +92,12 @@ class FakeGraph:
                 answer = graph.answer(seen)
                 if answer.delay:
                     time.sleep(answer.delay)
-                if answer.reset:
-                    # SO_LINGER with a zero timeout: close() sends RST, the client sees "connection reset".
+                if answer.reset:  # RST instead of an answer: linger 0, then close the socket itself
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    self.close_connection = True
+                    self.rfile.close()
+                    self.wfile.close()
                     self.connection.close()
+                    self.close_connection = True
                     return
                 try:
                     self.send_response(answer.status)
@@ -130,16 +135,23 @@ class FakeGraph:
     def answer(self, seen: Seen) -> Answer:
         with self._lock:
             self.requests.append(seen)
+            chosen: Answer | None = None
             for index, (method, path, answer) in enumerate(self.scripted):
                 if method == seen.method and re.search(path, seen.path):
                     del self.scripted[index]
-                    return self._with_ids(answer)
-            return self._with_ids(self._default(seen))
+                    chosen = answer
+                    break
+            if chosen is None:
+                chosen = self._default(seen)
+            sends = seen.method == "POST" and seen.path.split("?")[0].endswith(("/sendMail", "/send"))
+            if sends and (chosen.status == 202 or chosen.accepted):
+                self.delivered.append(seen)
+            return self._with_ids(chosen)
 
     def _with_ids(self, answer: Answer) -> Answer:
         request_id = str(uuid.uuid4())
         self.request_ids.append(request_id)
-        return Answer(answer.status, {"request-id": request_id, **answer.headers}, answer.body, answer.delay, answer.reset)
+        return replace(answer, headers={"request-id": request_id, **answer.headers})
 
     def _default(self, seen: Seen) -> Answer:
         path = seen.path.split("?")[0]
