@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     lines, ok = [], True
     for name in names:
         started = time.monotonic()
-        drill = run(SCENARIOS[name].sized(args.tenants, args.start_day))
+        drill = run(SCENARIOS[name].sized(args.tenants, args.start_day),
+                    progress=lambda text: print(f"  {name} {text}", file=sys.stderr, flush=True))
         host = drill.host
         print(f"{name}: {len(host.timer_runs)} timer runs, {host.handled} queue messages "
               f"({host.redelivered} delivered twice, {len(host.failures)} failed attempts, {len(host.poisoned)} poisoned), "

@@ -158,8 +158,9 @@ class DrillRun:
 
 
 class _Drill:
-    def __init__(self, world: World, server: azurite.Azurite, graph: DrillGraph, clock: SimClock) -> None:
-        self.world, self.clock, self.graph = world, clock, graph
+    def __init__(self, world: World, server: azurite.Azurite, graph: DrillGraph, clock: SimClock,
+                 progress: Callable[[str], None] | None = None) -> None:  # fmt: skip
+        self.world, self.clock, self.graph, self.progress = world, clock, graph, progress
         self.month = str(world.scenario.month)
         self.queues = drill_host.create_infra_queues(server.connection_string)
         settings = settings_for(server.connection_string)
@@ -238,8 +239,13 @@ class _Drill:
     def play(self, scratch: Path) -> None:
         self.setup(scratch)
         self.host.drain()
+        day = None
         for at, _, what, payload in self.timeline():
             self.clock.to(at)
+            if self.progress is not None and at.astimezone(ZONE).date() != day:
+                day = at.astimezone(ZONE).date()
+                self.progress(f"{day.isoformat()}: {self.host.log.handled} queue messages so far, "
+                              f"{len(self.graph.sent)} e-mails accepted")  # fmt: skip
             if what == "post":
                 self.post(payload)
             elif what == "operator":
@@ -249,8 +255,11 @@ class _Drill:
             self.host.drain()
 
 
-def run(scenario: Scenario, folder: Path | None = None) -> DrillRun:
-    """Play ``scenario`` and judge it; Azurite and the fake Graph are started and stopped here."""
+def run(scenario: Scenario, folder: Path | None = None, progress: Callable[[str], None] | None = None) -> DrillRun:
+    """Play ``scenario`` and judge it; Azurite and the fake Graph are started and stopped here.
+
+    ``progress`` hears about each simulated day as it begins (the command prints it).
+    """
     world = build(scenario)
     clock = SimClock(scenario.start)
     graph = DrillGraph(clock, faults_for(world.measured))
@@ -258,7 +267,7 @@ def run(scenario: Scenario, folder: Path | None = None) -> DrillRun:
     graph.start()
     try:
         with tempfile.TemporaryDirectory(prefix="drill-") as scratch:
-            drill = _Drill(world, server, graph, clock)
+            drill = _Drill(world, server, graph, clock, progress)
             drill.play(Path(scratch))
             expected = drill_check.cli_reports(world, Path(folder or scratch), scenario.end)
         verdict = drill_check.judge(world, graph.sent, expected)
