@@ -53,8 +53,9 @@ bench: $(VENV)/.installed node_modules/.installed
 # The month-end drill (issue 8, README "Month-end drill"): `make drill TENANTS=400 SCENARIO=all`.
 TENANTS ?= 6
 SCENARIO ?= june-2026
+START_DAY ?=
 drill: $(VENV)/.installed node_modules/.installed
-	$(PY) -m tools.drill --tenants $(TENANTS) --scenario $(SCENARIO)
+	$(PY) -m tools.drill --tenants $(TENANTS) --scenario $(SCENARIO) $(if $(START_DAY),--start-day $(START_DAY))
 
 clean:
 	rm -rf $(VENV) $(INFRA_VENV) node_modules .system-deps .test-system-deps out .pytest_cache .hypothesis
