@@ -1,8 +1,8 @@
 """The month-end drill at CI size (issue 8): each scenario played once, then judged from several sides.
 
-``make drill TENANTS=400 SCENARIO=all`` plays the same scenarios from the 14th
-with many tenants; here they start a few days before the month end with 3-5
-tenants, so the suite stays fast. Every tenant must receive exactly one
+``make drill`` plays the same scenarios from the 14th (or, with many tenants,
+the 27th); here they start a few days before the month end with 3-6 tenants,
+so the suite stays fast. Every tenant must receive exactly one
 report e-mail for the month (corrections only where figures changed), with
 the figures ``python -m sla_core report`` computes over the complete data.
 """
