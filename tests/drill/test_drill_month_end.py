@@ -23,9 +23,7 @@ from tools.local_pipeline import registered
 MAX_DEQUEUE = int(host_settings()["maxDequeueCount"])
 # scenario -> (measured tenants, start day): june has one tenant per kind of Graph fault.
 CI_SIZES = {"june-2026": (6, 27), "october-2026": (3, 26), "late-day-2026-07": (3, 30)}
-QUEUE_EXISTS = "awaits monthly fix: the fan-out fails on the queue infra/ created, so no report is computed"
-AWAITS_MONTHLY = f"{QUEUE_EXISTS}; the month is computed before its last day is ingested"
-LATE_DAY = ("awaits monthly fix: a day whose rows reach Azure Monitor a day late is stored complete with the rows that"
+LATE_DAY = ("awaits a monthly fix: a day whose rows reach Azure Monitor a day late is stored complete with the rows that"
             " had arrived (192 of 864) and is never ingested again, so the report misses the outage of 31 July")
 
 
@@ -40,12 +38,10 @@ def played(name: str) -> DrillRun:
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param("june-2026", id="June 2026: 100 minutes down on its last afternoon, a working day",
-                     marks=pytest.mark.xfail(strict=True, reason=AWAITS_MONTHLY)),
-        pytest.param("october-2026", id="October 2026: summer time ends on the 25th",
-                     marks=pytest.mark.xfail(strict=True, reason=QUEUE_EXISTS)),
+        pytest.param("june-2026", id="June 2026: 100 minutes down on its last afternoon, a working day"),
+        pytest.param("october-2026", id="October 2026: summer time ends on the 25th"),
         pytest.param("late-day-2026-07", id="July 2026: its last day reaches Azure Monitor a day late",
-                     marks=pytest.mark.xfail(strict=True, reason=f"{QUEUE_EXISTS}; {LATE_DAY}")),
+                     marks=pytest.mark.xfail(strict=True, reason=LATE_DAY)),
     ],
 )  # fmt: skip
 def test_every_tenant_gets_one_report_e_mail_with_the_cli_figures(name: str) -> None:
@@ -82,7 +78,6 @@ def test_the_poison_message_is_retried_then_moved_to_the_poison_queue_and_audite
     assert audited.count("report.failed") >= MAX_DEQUEUE and audited.count("report.poisoned") >= 1
 
 
-@pytest.mark.xfail(strict=True, reason=QUEUE_EXISTS)
 def test_messages_come_twice_and_one_tenant_fails_twice_before_it_is_computed() -> None:
     drill = played("june-2026")
     assert drill.host.redelivered >= 1
@@ -90,7 +85,6 @@ def test_messages_come_twice_and_one_tenant_fails_twice_before_it_is_computed() 
     assert sum("drill fault" in f[2] for f in drill.host.failures) == 2
 
 
-@pytest.mark.xfail(strict=True, reason=f"{QUEUE_EXISTS}: without reports nothing is sent, so no fault is met")
 def test_every_graph_fault_is_met_once() -> None:
     drill = played("june-2026")
     tenants = drill.world.measured
