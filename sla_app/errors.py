@@ -71,3 +71,10 @@ class ServiceUnavailable(AppError):
     def __init__(self, detail: str, field: str | None = None, retry_after: int = 1) -> None:
         super().__init__(detail, field)
         self.retry_after = retry_after
+
+
+class ConfigurationError(ServiceUnavailable):
+    """A setting that cannot be right (unresolved or short secret, no platform authentication); logged as such."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, retry_after=300)

@@ -160,6 +160,20 @@ class Settings(BaseModel):
         json_schema_extra=_local_only(),
     )
 
+    # -- issue 9 (ingest): platform authentication and security.txt -----------------------
+    website_auth_enabled: bool = Field(
+        default=False,
+        alias="WEBSITE_AUTH_ENABLED",
+        description="Set by the platform when App Service Authentication is on; signed-in routes refuse to run without it.",
+        json_schema_extra={"platform": True},
+    )
+    security_txt_url: str | None = Field(
+        default=None,
+        pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[!-~]*$",
+        alias="SLA_SECURITY_TXT_URL",
+        description="Public https URL of security.txt, served as its RFC 9116 Canonical (never taken from the request).",
+    )
+
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
         """Validate settings from an environment mapping; raise SettingsError naming the variable."""
@@ -172,10 +186,10 @@ class Settings(BaseModel):
 
     @classmethod
     def deployed_setting_names(cls) -> list[str]:
-        """Names of the app settings a deployment must provide (all but local-only ones)."""
+        """Names of the app settings a deployment must provide (all but local-only and platform-set ones)."""
         names = []
         for field in cls.model_fields.values():
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-            if not extra.get("local_only") and field.alias:
+            if not extra.get("local_only") and not extra.get("platform") and field.alias:
                 names.append(field.alias)
         return names

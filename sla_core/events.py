@@ -1,15 +1,24 @@
-"""Canonical ticket events (rules §6): strict parsing and de-duplication.
+"""Canonical ticket events (rules §6, §8.1–8.3): strict parsing, identity and de-duplication.
 
-An event is one JSON object. Unknown ``kind``, ``type`` or ``priority``, a
-timestamp without an offset, a missing required key or a value of the wrong
-JSON type is an :class:`~sla_core.errors.InputError` naming the line and the
-field. Keys outside the canonical set are dropped (free text and personal data
-are never kept: SLA §5.2.1, AVG). The same ``event_id`` twice is one event.
+An event is one JSON object. Unknown ``kind``, ``type`` or ``priority``, an
+instant that is not RFC 3339 with an offset in 2000–2099
+(:mod:`sla_core.instants`), an identifier outside :data:`ID_PATTERN`, text with
+control characters or lone surrogates, a missing required key or a value of
+the wrong JSON type is an :class:`~sla_core.errors.InputError` naming the line
+and the field. Keys outside the canonical set are dropped (free text and
+personal data are never kept: SLA §5.2.1, AVG).
+
+Identity (rules §8.1): an event is identified by ``(tenant, event_id)``. The
+same identity with the same content is one event; with other content or on
+another ticket it is a conflict (:class:`EventConflict`), never resolved
+silently. :func:`parse_jsonl` refuses a file holding a conflict, naming both
+lines.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +29,7 @@ import orjson
 from sla_core.business_calendar import to_us
 from sla_core.contract import PRIORITIES
 from sla_core.errors import InputError
+from sla_core.instants import InstantError, parse_rfc3339
 
 KINDS: tuple[str, ...] = ("opened", "updated", "responded", "resolved", "reopened", "closed")
 TYPES: tuple[str, ...] = ("incident", "informatieverzoek", "wijzigingsverzoek", "serviceverzoek", "collega")
@@ -28,6 +38,22 @@ SCOPES: tuple[str, ...] = ("platform", "applicatie")
 KIND_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(KINDS)}
 MAX_ID_LENGTH = 200
 MAX_STATUS_LENGTH = 100
+# Rules §8.3: tenant, ticket_id and event_id. ASCII letters and digits first, then also ``. _ : - +``;
+# 1 to 200 characters. Nothing a Table Storage key refuses (``/ \\ # ?``, control characters), no spaces.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:+-]{0,199}$"
+_ID = re.compile(ID_PATTERN[1:-1], re.ASCII)
+# Characters no stored text may hold: C0 and C1 controls (incl. U+0085), DEL, surrogates, U+FFFE/U+FFFF.
+UNSTORABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_ID_FIELDS = ("event_id", "tenant", "ticket_id")
+
+
+class EventConflict(InputError):
+    """Two events with one identity ``(tenant, event_id)`` but other content or another ticket (rules §8.1)."""
+
+    def __init__(self, message: str, tenant: str, event_id: str) -> None:
+        super().__init__(message, field="event_id")
+        self.tenant = tenant
+        self.event_id = event_id
 
 
 @dataclass(slots=True)
@@ -80,34 +106,47 @@ def _text(obj: dict[str, Any], key: str, where: str, *, required: bool, limit: i
         raise InputError(f"{where}: field {key}: must be a non-empty string", field=key)
     if len(value) > limit:
         raise InputError(f"{where}: field {key}: longer than {limit} characters", field=key)
+    if UNSTORABLE.search(value):
+        raise InputError(f"{where}: field {key}: control characters or lone surrogates are not allowed", field=key)
+    return value
+
+
+def _identifier(obj: dict[str, Any], key: str, where: str) -> str:
+    value = _text(obj, key, where, required=True)
+    assert value is not None
+    if not _ID.fullmatch(value):
+        raise InputError(
+            f"{where}: field {key}: {value[:40]!r} is not an identifier (letters, digits and . _ : - + only, "
+            f"starting with a letter or digit, at most {MAX_ID_LENGTH} characters)",
+            field=key,
+        )
     return value
 
 
 def _choice(obj: dict[str, Any], key: str, allowed: tuple[str, ...], where: str, *, required: bool) -> str | None:
     value = _text(obj, key, where, required=required)
     if value is not None and value not in allowed:
-        raise InputError(f"{where}: field {key}: unknown value {value!r} (allowed: {', '.join(allowed)})", field=key)
+        raise InputError(f"{where}: field {key}: unknown value {value[:40]!r} (allowed: {', '.join(allowed)})", field=key)
     return value
 
 
 def _instant(obj: dict[str, Any], key: str, where: str) -> datetime:
-    text = _text(obj, key, where, required=True)
-    assert text is not None
+    if obj.get(key) is None:
+        raise InputError(f"{where}: field {key}: missing", field=key)
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise InputError(f"{where}: field {key}: not an RFC 3339 timestamp: {text!r}", field=key) from exc
-    if value.tzinfo is None:
-        raise InputError(f"{where}: field {key}: timestamp without timezone offset: {text!r}", field=key)
-    return value
+        return parse_rfc3339(obj[key])
+    except InstantError as exc:
+        raise InputError(f"{where}: field {key}: {exc}", field=key) from exc
 
 
 _KIND_SET, _TYPE_SET = frozenset(KINDS), frozenset(TYPES)
 _PRIORITY_SET, _SCOPE_SET = frozenset(PRIORITIES), frozenset(SCOPES)
+_id_ok = _ID.fullmatch
+_unstorable = UNSTORABLE.search
 
 
 def _plain(value: Any, limit: int) -> bool:
-    return type(value) is str and 0 < len(value) <= limit and not value.isspace()
+    return type(value) is str and 0 < len(value) <= limit and not value.isspace() and not _unstorable(value)
 
 
 def _fast_event(obj: dict[str, Any]) -> TicketEvent | None:
@@ -120,7 +159,8 @@ def _fast_event(obj: dict[str, Any]) -> TicketEvent | None:
         get("type"), get("priority"), get("status"), get("scope"), get("attributable")
     )  # fmt: skip
     if not (
-        _plain(event_id, MAX_ID_LENGTH) and _plain(tenant, MAX_ID_LENGTH) and _plain(ticket_id, MAX_ID_LENGTH)
+        type(event_id) is str and type(tenant) is str and type(ticket_id) is str
+        and _id_ok(event_id) and _id_ok(tenant) and _id_ok(ticket_id)
         and type(stamp) is str and kind in _KIND_SET
         and (type_ is None or type_ in _TYPE_SET) and (priority is None or priority in _PRIORITY_SET)
         and (scope is None or scope in _SCOPE_SET) and (status is None or _plain(status, MAX_STATUS_LENGTH))
@@ -128,10 +168,8 @@ def _fast_event(obj: dict[str, Any]) -> TicketEvent | None:
     ):  # fmt: skip
         return None
     try:
-        occurred_at = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    if occurred_at.tzinfo is None:
+        occurred_at = parse_rfc3339(stamp)
+    except InstantError:
         return None
     return TicketEvent(
         event_id, tenant, ticket_id, occurred_at, to_us(occurred_at), kind, type_, priority, status, scope, attributable
@@ -147,18 +185,18 @@ def parse_event(obj: Any, where: str) -> TicketEvent:
     if not isinstance(obj, dict):
         raise InputError(f"{where}: an event must be a JSON object")
     # Validated in the order of the canonical format, so the first bad field is named.
-    event_id = _text(obj, "event_id", where, required=True)
-    tenant = _text(obj, "tenant", where, required=True)
-    ticket_id = _text(obj, "ticket_id", where, required=True)
+    event_id = _identifier(obj, "event_id", where)
+    tenant = _identifier(obj, "tenant", where)
+    ticket_id = _identifier(obj, "ticket_id", where)
     occurred_at = _instant(obj, "occurred_at", where)
     kind = _choice(obj, "kind", KINDS, where, required=True)
     attributable = obj.get("attributable")
     if attributable is not None and not isinstance(attributable, bool):
         raise InputError(f"{where}: field attributable: must be true or false", field="attributable")
     return TicketEvent(
-        event_id=event_id,  # type: ignore[arg-type]
-        tenant=tenant,  # type: ignore[arg-type]
-        ticket_id=ticket_id,  # type: ignore[arg-type]
+        event_id=event_id,
+        tenant=tenant,
+        ticket_id=ticket_id,
         occurred_at=occurred_at,
         at=to_us(occurred_at),
         kind=kind,  # type: ignore[arg-type]
@@ -170,8 +208,29 @@ def parse_event(obj: Any, where: str) -> TicketEvent:
     )
 
 
+def conflict_reason(kept: TicketEvent, other: TicketEvent) -> str | None:
+    """Why two events of one identity conflict (another ticket, other content); None when they are one event.
+
+    Content is compared by meaning: the same instant written with another
+    offset is the same content.
+    """
+    if kept.ticket_id != other.ticket_id:
+        return f"on another ticket ({kept.ticket_id!r} and {other.ticket_id!r})"
+    if kept != other:
+        differing = [name for name in ("occurred_at", "kind", "type", "priority", "status", "scope", "attributable")
+                     if getattr(kept, name) != getattr(other, name)]  # fmt: skip
+        return f"with other content ({', '.join(differing)})"
+    return None
+
+
 def parse_jsonl(lines: Iterable[str], source: str) -> Iterator[TicketEvent]:
-    """Parse JSON Lines (blank lines allowed); errors name ``source:line``."""
+    """Parse JSON Lines (blank lines allowed); errors name ``source:line``.
+
+    A repeated identity ``(tenant, event_id)`` with the same content is
+    yielded once; with other content or on another ticket it is an
+    :class:`EventConflict` naming both lines (rules §8.1).
+    """
+    seen: dict[tuple[str, str], tuple[int, TicketEvent]] = {}
     for number, line in enumerate(lines, start=1):
         try:
             obj = orjson.loads(line)
@@ -180,14 +239,31 @@ def parse_jsonl(lines: Iterable[str], source: str) -> Iterator[TicketEvent]:
                 continue
             raise InputError(f"{source}:{number}: invalid JSON ({exc.msg})") from exc
         event = _fast_event(obj) if type(obj) is dict else None
-        yield event if event is not None else parse_event(obj, f"{source}:{number}")
+        if event is None:
+            event = parse_event(obj, f"{source}:{number}")
+        key = (event.tenant, event.event_id)
+        earlier = seen.get(key)
+        if earlier is None:
+            seen[key] = (number, event)
+            yield event
+            continue
+        reason = conflict_reason(earlier[1], event)
+        if reason is not None:
+            raise EventConflict(
+                f"{source}:{number}: event_id {event.event_id!r} of tenant {event.tenant!r} conflicts with "
+                f"{source}:{earlier[0]}: the same event id {reason}",
+                event.tenant,
+                event.event_id,
+            )
 
 
 def deduplicate(events: Iterable[TicketEvent]) -> list[TicketEvent]:
     """Collapse events with the same ``(tenant, event_id)`` into one; sorted for the fold.
 
-    Should one id come with different content, the version with the smallest
-    canonical JSON is kept, so the result never depends on arrival order.
+    The edges refuse conflicting events (:func:`parse_jsonl`, the webhook and
+    storage), so a conflict cannot reach here; should one still do so, the
+    version with the smallest canonical JSON is kept, so the result never
+    depends on arrival order and the computation does not fail.
     """
     seen: dict[tuple[str, str], TicketEvent] = {}
     for event in events:

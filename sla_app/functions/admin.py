@@ -22,7 +22,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import azure.functions as func
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
@@ -54,7 +54,6 @@ Model = TypeVar("Model", bound=BaseModel)
 _TENANT_ID = re.compile(m.TENANT_ID_PATTERN)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _VERSION = re.compile(r"^[1-9]\d{0,8}$")
-_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
 _EXCLUSION_KEYS = ("start", "end", "reason", "recorded_by", "recorded_at")
 _TENANT_FIELDS = ("go_live", "contract_end", "name", "contract_override", "recipients")
 
@@ -69,6 +68,13 @@ def _route(req: func.HttpRequest, name: str) -> str:
     value = (req.route_params.get(name) or "").strip()
     if not value:
         raise BadRequest(f"path parameter {name!r} is missing", field=name)
+    return value
+
+
+def _existing_tenant_id(value: str) -> str:
+    """A tenant id from the path that could exist (404 otherwise, before any storage key is built from it)."""
+    if value != ALL_TENANTS and not _TENANT_ID.match(value):
+        raise NotFound(f"unknown tenant {value[:40]!r}", field="tenant")
     return value
 
 
@@ -129,7 +135,9 @@ def tenant_resource(req: func.HttpRequest) -> func.HttpResponse:
     tenant = _route(req, "tenant")
     if req.method.upper() == "PUT":
         return _put_tenant(req, caller, tenant)
-    record = services().admin.tenant(tenant)
+    if tenant == ALL_TENANTS:
+        raise NotFound(f"unknown tenant {tenant!r}", field="tenant")
+    record = services().admin.tenant(_existing_tenant_id(tenant))
     if record is None:
         raise NotFound(f"unknown tenant {tenant!r}", field="tenant")
     return json_response(record.to_json(), headers={"ETag": etag(record)})
@@ -216,7 +224,7 @@ def tenant_exclusions(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: the exclusions that apply to a tenant (GET), or record one (POST); ``_all``: every tenant."""
     caller = principal(req.headers)
     caller.require_admin()
-    scope = _route(req, "tenant")
+    scope = _existing_tenant_id(_route(req, "tenant"))
     app = services()
     if scope != ALL_TENANTS and app.admin.tenant(scope) is None:
         raise NotFound(f"unknown tenant {scope!r}", field="tenant")
@@ -225,8 +233,28 @@ def tenant_exclusions(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(_exclusions(app, [ALL_TENANTS] if scope == ALL_TENANTS else [ALL_TENANTS, scope]))
 
 
+def _within_window(app: Services, scope: str, body: m.ExclusionWrite) -> None:
+    """A tenant's exclusion must overlap its measurement window: from go-live to the contract end (422 otherwise)."""
+    if scope == ALL_TENANTS:
+        return
+    record = app.admin.tenant(scope)
+    if record is None:
+        return
+    start, end = datetime.fromisoformat(body.start), datetime.fromisoformat(body.end)
+    first = datetime.combine(record.go_live, datetime.min.time(), UTC) - timedelta(days=1)
+    if end <= first:
+        raise Unprocessable(f"field end: the exclusion ends before the tenant's go-live {record.go_live}", field="end")
+    if record.contract_end is not None:
+        last = datetime.combine(record.contract_end, datetime.min.time(), UTC) + timedelta(days=2)
+        if start >= last:
+            raise Unprocessable(
+                f"field start: the exclusion starts after the tenant's contract end {record.contract_end}", field="start"
+            )
+
+
 def _add_exclusion(req: func.HttpRequest, app: Services, caller: Principal, scope: str) -> func.HttpResponse:
     body = _validated(m.ExclusionWrite, read_json(req))
+    _within_window(app, scope, body)
     now = _now(app)
     # Readers see the exclusion in their report: it names the role that recorded it, never the person (rules
     # §8.3); who it was is in the audit log, which only SLA.Admin reads.
@@ -245,11 +273,13 @@ def _add_exclusion(req: func.HttpRequest, app: Services, caller: Principal, scop
 
 
 def _reader(req: func.HttpRequest) -> str:
-    """The route's tenant, once the caller may read it (401/403 otherwise)."""
+    """The route's tenant, once the caller may read it (401/403 otherwise; 404 for an id no tenant can have)."""
     caller = principal(req.headers)
     tenant = (req.route_params.get("tenant") or "").strip()
     caller.require_reader_of(tenant)
-    return tenant
+    if tenant == ALL_TENANTS:
+        raise NotFound(f"unknown tenant {tenant!r}", field="tenant")
+    return _existing_tenant_id(tenant)
 
 
 @bp.route(route="tenants/{tenant}/reports/{month}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
@@ -333,11 +363,6 @@ def security_txt(now: datetime, contact: str, canonical: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _canonical(url: str) -> str | None:
-    host = urlsplit(url).netloc
-    return f"https://{host}/.well-known/security.txt" if _HOST.match(host) else None
-
-
 @bp.route(route=".well-known/security.txt", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint
 def get_security_txt(req: func.HttpRequest) -> func.HttpResponse:
@@ -346,7 +371,7 @@ def get_security_txt(req: func.HttpRequest) -> func.HttpResponse:
     # SLA_SECURITY_CONTACT (set by infra/); the placeholder only where it is unset (local runs, tests).
     contact = app.settings.security_contact or DEFAULT_SECURITY_CONTACT
     return func.HttpResponse(
-        security_txt(app.clock(), contact, _canonical(req.url or "")),
+        security_txt(app.clock(), contact, app.settings.security_txt_url),  # never from the Host header
         status_code=200,
         mimetype="text/plain",
         charset="utf-8",

@@ -20,7 +20,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from sla_core.contract import PRIORITIES
-from sla_core.events import KINDS, MAX_ID_LENGTH, MAX_STATUS_LENGTH, SCOPES, TYPES
+from sla_core.events import ID_PATTERN, KINDS, MAX_STATUS_LENGTH, SCOPES, TYPES, UNSTORABLE
+from sla_core.instants import FIRST_YEAR, LAST_YEAR, InstantError, parse_rfc3339
 
 MAX_RECIPIENTS = 50
 MAX_REASON_LENGTH = 500
@@ -57,11 +58,45 @@ EmailAddress = Annotated[
     AfterValidator(check_email),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
 ]
+def check_instant(value: str) -> str:
+    """The text unchanged when it is an RFC 3339 instant with an offset in 2000–2099 (rules §8.2)."""
+    try:
+        parse_rfc3339(value)
+    except InstantError as exc:
+        raise ValueError(str(exc)) from exc
+    return value
+
+
+def check_text(value: str) -> str:
+    """The text unchanged when it holds nothing Table Storage refuses (controls, lone surrogates)."""
+    if UNSTORABLE.search(value):
+        raise ValueError("control characters or lone surrogates are not allowed")
+    return value
+
+
+# RFC 3339 with an offset, years 2000–2099 (rules §8.2); the validator also checks the calendar.
+INSTANT_PATTERN = (
+    r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+DAY_PATTERN = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+TEXT_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
 Instant = Annotated[
     str,
-    Field(min_length=1, description="RFC 3339 instant with Z or an offset, e.g. 2026-10-05T09:00:00+02:00."),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
+    Field(min_length=1, description="RFC 3339 instant with Z or an offset, in 2000–2099, e.g. 2026-10-05T09:00:00+02:00."),
+    AfterValidator(check_instant),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}),
 ]
+Day = Annotated[
+    date,
+    Field(ge=date(FIRST_YEAR, 1, 1), le=date(LAST_YEAR, 12, 31)),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN}),
+]
+Identifier = Annotated[
+    str,
+    Field(pattern=ID_PATTERN, description="Letters, digits and . _ : - + (first a letter or digit), at most 200."),
+]
+Text = Annotated[str, AfterValidator(check_text)]
+_TEXT = {"pattern": TEXT_PATTERN}  # the JSON schema of Text: no control characters
 
 
 def _no_default(schema: dict[str, Any]) -> None:
@@ -103,14 +138,17 @@ class CanonicalTicketEvent(BaseModel):
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
 
-    event_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH, description="Unique per event; a repeat is ignored.")
-    tenant: str = Field(min_length=1, max_length=MAX_ID_LENGTH, description="A known tenant id.")
-    ticket_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    event_id: Identifier = Field(
+        description="With tenant, the event's identity: the same content again is stored once; other content "
+        "or another ticket is a 409 (rules §8.1)."
+    )
+    tenant: Identifier = Field(description="A known tenant id.")
+    ticket_id: Identifier
     occurred_at: Instant
     kind: Literal[KINDS]  # type: ignore[valid-type]
     type: Literal[TYPES] | None = None  # type: ignore[valid-type]
     priority: Literal[PRIORITIES] | None = None  # type: ignore[valid-type]
-    status: str | None = Field(default=None, min_length=1, max_length=MAX_STATUS_LENGTH)
+    status: Text | None = Field(default=None, min_length=1, max_length=MAX_STATUS_LENGTH, json_schema_extra=_TEXT)
     scope: Literal[SCOPES] | None = None  # type: ignore[valid-type]
     attributable: bool | None = Field(default=None, description="false: the cause is not attributable to the supplier.")
 
@@ -246,9 +284,11 @@ class TenantWrite(_Request):
     """A tenant as PUT: the whole record (fields left out get their default)."""
 
     tenant: str | None = Field(default=None, description="Optional; when given it must equal the id in the path.")
-    go_live: date = Field(description="Go-live date; measured from the month after it (SLA §7).")
-    contract_end: date | None = Field(default=None, description="Contract end; must be after go_live.")
-    name: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH, description="Display name.")
+    go_live: Day = Field(description="Go-live date (2000–2099); measured from the month after it (SLA §7).")
+    contract_end: Day | None = Field(default=None, description="Contract end (2000–2099); must be after go_live.")
+    name: Text | None = Field(
+        default=None, min_length=1, max_length=MAX_NAME_LENGTH, description="Display name.", json_schema_extra=_TEXT
+    )
     contract_override: dict[str, Any] = Field(
         default_factory=dict,
         description="Parts of the contract that differ from the default (merged over it); must give a valid contract.",
@@ -277,7 +317,9 @@ class ExclusionWrite(_Request):
 
     start: Instant
     end: Instant
-    reason: str = Field(min_length=1, max_length=MAX_REASON_LENGTH, description="Why the interval is excluded.")
+    reason: Text = Field(
+        min_length=1, max_length=MAX_REASON_LENGTH, description="Why the interval is excluded.", json_schema_extra=_TEXT
+    )
 
 
 class Exclusion(_Response):

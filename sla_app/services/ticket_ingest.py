@@ -1,7 +1,11 @@
 """Ticket events in: canonical events, and events derived from ticket-tool payloads.
 
-Canonical events (rules §6) are validated strictly and stored; duplicates by
-``event_id`` are stored once. A ticket tool (TOPdesk, Jira) sends the whole
+Canonical events (rules §6) are validated strictly and stored, all or
+nothing: every event of a request is validated (instants, identifiers, values
+Table Storage would refuse; rules §8.2–8.3) before anything is written. An
+event is identified by ``(tenant, event_id)`` (rules §8.1): the same event again
+is stored once; the same identity with other content or on another ticket is
+a 409 naming ``event_id``, and nothing of that request is kept. A ticket tool (TOPdesk, Jira) sends the whole
 ticket on every change: its mapper derives canonical events by comparing the
 payload with the ticket's last stored state, under ETag concurrency (a
 concurrent change re-reads and retries). Only canonical fields are kept
@@ -14,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sla_app.errors import PayloadTooLarge, Unprocessable
+from sla_app.errors import Conflict, PayloadTooLarge, Unprocessable
 from sla_app.services.tool_history import status_classes
 from sla_core.errors import InputError
-from sla_core.events import TicketEvent, parse_event
+from sla_core.events import EventConflict, TicketEvent, parse_event
 from sla_core.status_class import classed
 
 MAX_EVENTS_PER_REQUEST = 1000
@@ -105,13 +109,22 @@ class TicketIngestService:
             classes[tenant] = status_classes(record)
         return classed(events, classes)  # a status is stored only as its class (rules §8.3)
 
+    def _save(self, events: list[TicketEvent]) -> None:
+        """Store events insert-only; an identity conflict is a 409 naming ``event_id`` (nothing kept)."""
+        try:
+            self._events.save(events)
+        except EventConflict as exc:
+            raise Conflict(str(exc), field="event_id") from exc
+
     def ingest_canonical(self, payload: Any) -> IngestResult:
         """Store one canonical event object or a list of up to 1,000; all or nothing."""
         items = payload if isinstance(payload, list) else [payload]
+        if not items:
+            raise Unprocessable("body: an empty list holds no events", field="body")
         if len(items) > MAX_EVENTS_PER_REQUEST:
             raise PayloadTooLarge(f"at most {MAX_EVENTS_PER_REQUEST} events per request, got {len(items)}")
         events = self._validated(items, "body")
-        self._events.save(events)
+        self._save(events)
         unique = {(e.tenant, e.event_id) for e in events}
         return IngestResult(len(events), len(unique), len({(e.tenant, e.ticket_id) for e in events}))
 
@@ -125,7 +138,7 @@ class TicketIngestService:
             derived = mapper.derive(tenant, payload, dict(current.state))
             events = self._validated(derived.events, mapper.source)
             if events:
-                self._events.save(events)
+                self._save(events)
             try:
                 self._states.put(tenant, mapper.source, ticket_id, derived.state, current.etag)
             except self._conflict:

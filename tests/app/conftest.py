@@ -23,7 +23,12 @@ from sla_app.settings import Settings
 from sla_app.storage.admin_repo import TenantRecord
 from tools import azurite, local_pipeline
 
-SECRETS = {"events": "events-secret-for-tests", "jira": "jira-secret-for-tests", "topdesk": "topdesk-token-for-tests"}
+# At least 32 bytes each: shorter webhook secrets are refused as a configuration error (issue 9).
+SECRETS = {
+    "events": "events-secret-for-tests-0123456789abcdef",
+    "jira": "jira-secret-for-tests-0123456789abcdef",
+    "topdesk": "topdesk-token-for-tests-0123456789abcdef",
+}
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +63,8 @@ def settings_for(connection_string: str, queue: str) -> Settings:
             "SLA_WEBHOOK_TOKEN_TOPDESK": SECRETS["topdesk"],
             "SLA_STORAGE_CONNECTION_STRING": connection_string,
             "SLA_DELIVERY_QUEUE_NAME": f"{queue}-delivery",
+            "WEBSITE_AUTH_ENABLED": "true",
+            "SLA_SECURITY_TXT_URL": "https://sla.example.nl/.well-known/security.txt",
         }
     )
 
