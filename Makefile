@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # checkov pins many packages of its own, so it lives in a venv of its own.
 INFRA_VENV := .venv-infra
 
-.PHONY: demo test bench portal drill install install-infra clean
+.PHONY: demo test bench portal drill fuzz install install-infra clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -56,6 +56,11 @@ SCENARIO ?= june-2026
 START_DAY ?=
 drill: $(VENV)/.installed node_modules/.installed
 	$(PY) -m tools.drill --tenants $(TENANTS) --scenario $(SCENARIO) $(if $(START_DAY),--start-day $(START_DAY))
+
+# The long API fuzzing run (Schemathesis against GET /api/openapi.json; the test suite runs 3 examples per operation).
+FUZZ_EXAMPLES ?= 300
+fuzz: $(VENV)/.installed node_modules/.installed
+	SLA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/app/test_api_fuzz.py
 
 clean:
 	rm -rf $(VENV) $(INFRA_VENV) node_modules .system-deps .test-system-deps out .pytest_cache .hypothesis

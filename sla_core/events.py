@@ -161,9 +161,11 @@ def _fast_event(obj: dict[str, Any]) -> TicketEvent | None:
     if not (
         type(event_id) is str and type(tenant) is str and type(ticket_id) is str
         and _id_ok(event_id) and _id_ok(tenant) and _id_ok(ticket_id)
-        and type(stamp) is str and kind in _KIND_SET
-        and (type_ is None or type_ in _TYPE_SET) and (priority is None or priority in _PRIORITY_SET)
-        and (scope is None or scope in _SCOPE_SET) and (status is None or _plain(status, MAX_STATUS_LENGTH))
+        and type(stamp) is str and type(kind) is str and kind in _KIND_SET
+        and (type_ is None or (type(type_) is str and type_ in _TYPE_SET))
+        and (priority is None or (type(priority) is str and priority in _PRIORITY_SET))
+        and (scope is None or (type(scope) is str and scope in _SCOPE_SET))
+        and (status is None or _plain(status, MAX_STATUS_LENGTH))
         and (attributable is None or type(attributable) is bool)
     ):  # fmt: skip
         return None

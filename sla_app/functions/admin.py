@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -46,13 +46,13 @@ from sla_app.storage.admin_repo import ALL_TENANTS, EXCLUSIONS, TenantRecord
 from sla_app.storage.tables import escape_key
 from sla_core.availability_input import parse_exclusions
 from sla_core.errors import InputError
+from sla_core.instants import InstantError, parse_day
 
 bp = func.Blueprint()
 
 Model = TypeVar("Model", bound=BaseModel)
 
 _TENANT_ID = re.compile(m.TENANT_ID_PATTERN)
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _VERSION = re.compile(r"^[1-9]\d{0,8}$")
 _EXCLUSION_KEYS = ("start", "end", "reason", "recorded_by", "recorded_at")
 _TENANT_FIELDS = ("go_live", "contract_end", "name", "contract_override", "recipients")
@@ -336,11 +336,9 @@ def get_audit_day(req: func.HttpRequest) -> func.HttpResponse:
     principal(req.headers).require_admin()
     text = req.route_params.get("day", "")
     try:
-        if not _DAY.match(text):
-            raise ValueError(text)
-        day = date.fromisoformat(text)
-    except ValueError as exc:
-        raise BadRequest(f"day {text!r}: expected a date YYYY-MM-DD", field="day") from exc
+        day = parse_day(text)
+    except InstantError as exc:
+        raise BadRequest(f"day: expected a date YYYY-MM-DD in 2000–2099 ({exc})", field="day") from exc
     return json_response(services().admin.audit_entries(day))
 
 

@@ -41,7 +41,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sla_app.errors import BadRequest, ConfigurationError, Forbidden, Unauthorized
+from sla_app.errors import AppError, ConfigurationError, Forbidden, Unauthorized
 from sla_app.http.problem import loads
 
 REPLAY_WINDOW_SECONDS = 300
@@ -176,7 +176,7 @@ def principal(headers: Mapping[str, str]) -> Principal:
         claims = [(c["typ"], c["val"]) for c in data.get("claims", [])]
         if not all(type(t) is str and type(v) is str for t, v in claims):
             raise TypeError("claims must be strings")
-    except (BadRequest, binascii.Error, ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (AppError, binascii.Error, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise Unauthorized("unreadable client principal", field="X-MS-CLIENT-PRINCIPAL") from exc
     name_type = data.get("name_typ")
     name_type = name_type if type(name_type) is str and name_type else "name"

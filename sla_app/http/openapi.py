@@ -88,18 +88,19 @@ PROBLEMS: dict[int, tuple[str, str]] = {
     401: ("Unauthorized", "Missing or wrong credentials (signature, token, or no readable client principal)."),
     403: ("Forbidden", "Signed in, but without the role or tenant claim this needs."),
     404: ("NotFound", "No such resource."),
-    409: ("Conflict", "The resource was changed concurrently; read it again and retry."),
+    409: ("Conflict", "A concurrent change (read again and retry), or an event_id already used for another event."),
     412: ("PreconditionFailed", "If-Match / If-None-Match did not hold (the ETag is stale)."),
     413: ("PayloadTooLarge", "Body larger than 2 MiB or too many items."),
     422: ("UnprocessableContent", "Readable but invalid; `field` names the offending field."),
     500: ("InternalError", "The request could not be processed (no internals are disclosed)."),
-    503: ("ServiceUnavailable", "Try again after the `Retry-After` seconds (contention on one ticket, an outage)."),
+    503: ("ServiceUnavailable", "Storage unavailable, contention, or a configuration error (an unresolved or short "
+          "webhook secret, App Service Authentication off); retry after `Retry-After` seconds."),
 }
 
 PATH_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
     "tenant": ("Tenant id; `_all` for exclusions that apply to every tenant.", {"type": "string", "minLength": 1}),
-    "month": ("Calendar month `YYYY-MM`.", {"type": "string", "pattern": r"^\d{4}-\d{2}$"}),
-    "day": ("UTC date `YYYY-MM-DD`.", {"type": "string", "format": "date"}),
+    "month": ("Calendar month `YYYY-MM` in 2000–2099.", {"type": "string", "pattern": m.MONTH_PATTERN}),
+    "day": ("UTC date `YYYY-MM-DD` in 2000–2099.", {"type": "string", "format": "date", "pattern": m.DAY_PATTERN}),
 }
 
 _RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
@@ -128,12 +129,16 @@ class OneOrMany:
 
 @dataclass(frozen=True)
 class Reply:
-    """A success response: its schema (a model, ``list[Model]``, a dict or None) and media type."""
+    """A success response: its schema (a model, ``list[Model]``, a dict or None) and media type.
+
+    ``alternatives``: further media types the same response may have (e.g. ``?format=html``), each a plain string.
+    """
 
     description: str
     schema: Any = None
     media: str = "application/json"
     headers: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,7 @@ class Operation:
 SIGNED_IN = ((FUNCTION_KEY, PRINCIPAL),)
 ANONYMOUS: tuple[tuple[str, ...], ...] = ()
 _TENANT_QUERY = Param("tenant", "The municipality (tenant id) whose credential signs the delivery.",
-                      {"type": "string"}, True)  # fmt: skip
+                      {"type": "string", "pattern": m.TENANT_ID_PATTERN}, True)  # fmt: skip
 _TIMESTAMP = Param(
     "X-SLA-Timestamp", "Unix seconds when the request was signed.", {"type": "string", "pattern": r"^\d+$"}, True
 )
@@ -183,6 +188,7 @@ _FORCE = Param(
     {"type": "boolean", "default": False},
 )  # fmt: skip
 
+_DOCUMENTS = ("text/html", "text/plain")
 _FORMAT = Param(
     "format", "`json` (default), `html` or `text` (Dutch).", {"type": "string", "enum": ["json", "html", "text"]}
 )  # fmt: skip
@@ -192,14 +198,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET", "admin/overview/{month}", "getSupplierOverview", "Norms missed per tenant, year to date and totals",
         "reports", "sla_app.functions.overview", SIGNED_IN,
         {200: Reply("From the latest stored report of each tenant; the year to date is summed from minutes and "
-                    "counts. `format=html` answers text/html, `format=text` text/plain (Dutch).", {"type": "object"})},
+                    "counts. `format=html` answers text/html, `format=text` text/plain (Dutch).", {"type": "object"},
+                    alternatives=_DOCUMENTS)},
         (400, 401, 403), query=(_FORMAT,), roles=(ADMIN_ROLE,),
     ),
     Operation(
         "GET", "admin/at-risk", "getAtRisk", "Service levels at risk this month, as of now", "reports",
         "sla_app.functions.overview", SIGNED_IN,
         {200: Reply("Every measured tenant's month so far, assessed; the levels at risk listed. `format=html` "
-                    "answers text/html, `format=text` text/plain (Dutch).", {"type": "object"})},
+                    "answers text/html, `format=text` text/plain (Dutch).", {"type": "object"}, alternatives=_DOCUMENTS)},
         (400, 401, 403), query=(_FORMAT,), roles=(ADMIN_ROLE,),
     ),
     Operation("POST", "admin/months/{month}/deliver", "deliverMonth", "E-mail a month's reports now", "reports",
@@ -222,21 +229,23 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "POST", "tickets/events", "postTicketEvents", "Canonical ticket events (one or up to 1,000)", "tickets",
         "sla_app.functions.tickets", ((FUNCTION_KEY, EVENTS_SIGNATURE),),
-        {200: Reply("Stored (repeats of an event_id are stored once).", m.IngestResult)},
-        (400, 401, 413, 422), request=OneOrMany(m.CanonicalTicketEvent, MAX_EVENTS), headers=(_TIMESTAMP,),
-        description="Authenticated before the body is parsed; one invalid event rejects the whole batch.",
+        {200: Reply("Stored (an event sent again with the same content is stored once).", m.IngestResult)},
+        (400, 401, 409, 413, 422), request=OneOrMany(m.CanonicalTicketEvent, MAX_EVENTS), headers=(_TIMESTAMP,),
+        description="Authenticated before the body is parsed; all or nothing: one invalid event rejects the whole "
+        "batch (422), and an event_id already stored (or sent twice) with other content or another ticket is a 409 "
+        "naming `event_id` (rules §8.1).",
     ),
     Operation(
         "POST", "tickets/topdesk", "postTopdeskIncident", "A TOPdesk incident (on each change)", "tickets",
         "sla_app.functions.tickets", ((FUNCTION_KEY, TOPDESK_BEARER),),
         {200: Reply("The snapshot is kept and the incident's events derived from all its snapshots.", m.IngestResult)},
-        (400, 401, 413, 422, 503), request=m.TopdeskIncident, query=(_TENANT_QUERY,),
+        (400, 401, 409, 413, 422, 503), request=m.TopdeskIncident, query=(_TENANT_QUERY,),
     ),
     Operation(
         "POST", "tickets/jira", "postJiraIssue", "A Jira Service Management issue webhook", "tickets",
         "sla_app.functions.tickets", ((FUNCTION_KEY, JIRA_SIGNATURE),),
         {200: Reply("The snapshot is kept and the issue's events derived from all its snapshots.", m.IngestResult)},
-        (400, 401, 413, 422, 503), request=m.JiraIssueEvent, query=(_TENANT_QUERY,),
+        (400, 401, 409, 413, 422, 503), request=m.JiraIssueEvent, query=(_TENANT_QUERY,),
     ),
     # -- sla_app.functions.monthly --------------------------------------------
     Operation(
@@ -386,10 +395,12 @@ def _operation(operation: Operation, components: _Components) -> dict[str, Any]:
         body: dict[str, Any] = {"description": reply.description}
         if reply.schema is not None:
             body["content"] = {reply.media: {"schema": components.schema(reply.schema)}}
+            for media in reply.alternatives:
+                body["content"][media] = {"schema": {"type": "string"}}
         if reply.headers:
             body["headers"] = {name: _RESPONSE_HEADERS[name] for name in reply.headers}
         responses[str(status)] = body
-    for status in sorted({*operation.problems, 500}):
+    for status in sorted({*operation.problems, 500, 503}):
         responses[str(status)] = {"$ref": f"#/components/responses/{PROBLEMS[status][0]}"}
     description = operation.description
     if operation.roles:
@@ -424,6 +435,10 @@ def _problem_responses(components: _Components) -> dict[str, Any]:
         if status == 401:
             response["headers"] = {
                 "WWW-Authenticate": {"description": "The authentication scheme.", "schema": {"type": "string"}}
+            }
+        if status == 503:
+            response["headers"] = {
+                "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}}
             }
         responses[name] = response
     return responses

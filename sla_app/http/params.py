@@ -10,15 +10,20 @@ import azure.functions as func
 
 from sla_app.errors import BadRequest
 from sla_core.errors import InputError
+from sla_core.instants import FIRST_YEAR, LAST_YEAR
 from sla_core.periods import Month
 
 
 def route_month(req: func.HttpRequest) -> Month:
-    """The ``{month}`` route parameter (``YYYY-MM``); 400 naming ``month`` otherwise."""
+    """The ``{month}`` route parameter (``YYYY-MM``, 2000–2099: rules §8.2); 400 naming ``month`` otherwise."""
+    text = req.route_params.get("month", "")
     try:
-        return Month.parse(req.route_params.get("month", ""))
+        month = Month.parse(text)
     except InputError as exc:
         raise BadRequest(str(exc), field="month") from exc
+    if not FIRST_YEAR <= month.year <= LAST_YEAR:
+        raise BadRequest(f"month {text!r}: the year must lie in {FIRST_YEAR}–{LAST_YEAR}", field="month")
+    return month
 
 
 def local_now(app: Any) -> datetime:

@@ -7,9 +7,9 @@ Azure SDK could not reach the service, or it answered 5xx or 429) becomes 503
 with ``Retry-After``; anything else becomes a 500 without internals (logged).
 
 :func:`loads` is the one JSON reader for input (bodies, the client principal
-header): at most :data:`MAX_DEPTH` levels of nesting, integers within the
-I-JSON range (RFC 7493 §2.2: ±(2^53−1)), no NaN/Infinity. Anything else is a
-400 (naming the key of an out-of-range number), never a 500.
+header): at most :data:`MAX_DEPTH` levels of nesting (deeper: 400), integers
+within the I-JSON range (RFC 7493 §2.2: ±(2^53−1)) and finite numbers (else 422
+naming the key of the number), no NaN/Infinity (400). Never a 500.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import azure.functions as func
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 
 from sla_app import telemetry
-from sla_app.errors import AppError, BadRequest, PayloadTooLarge
+from sla_app.errors import AppError, BadRequest, PayloadTooLarge, Unprocessable
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
@@ -88,7 +88,7 @@ def _holds_too_large(value: Any) -> bool:
 def _parse_float(text: str) -> float:
     value = float(text)
     if math.isinf(value):
-        raise BadRequest(f"number {text[:20]} is out of range")
+        raise Unprocessable(f"number {text[:20]} is out of range")
     return value
 
 
@@ -99,7 +99,7 @@ def _no_constant(name: str) -> Any:
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if _holds_too_large(value):
-            raise BadRequest(f"field {key}: number outside ±{MAX_SAFE_INTEGER} (RFC 7493)", field=key)
+            raise Unprocessable(f"field {key}: number outside ±{MAX_SAFE_INTEGER} (RFC 7493)", field=key)
     return dict(pairs)
 
 
@@ -120,7 +120,7 @@ def loads(text: str, what: str = "request body") -> Any:
     except RecursionError as exc:  # unreachable after the depth check; kept as a guard
         raise BadRequest(f"{what}: JSON nested too deeply") from exc
     if _holds_too_large(value):
-        raise BadRequest(f"{what}: number outside ±{MAX_SAFE_INTEGER} (RFC 7493)")
+        raise Unprocessable(f"{what}: number outside ±{MAX_SAFE_INTEGER} (RFC 7493)")
     return value
 
 
