@@ -30,6 +30,8 @@ parser now refuses), which stay where they are and are skipped by reads.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,7 +50,7 @@ from sla_core.events import EventConflict, TicketEvent, conflict_reason, parse_e
 TABLE = "ticketevents"
 LEGACY_SEPARATOR = "|"
 _FIELDS = ("type", "priority", "status", "scope", "attributable")
-_RETRIES_PER_ROW = 3  # a row can be re-read at most this often per call (concurrent create/delete races)
+_RETRIES_PER_ROW = 8  # a row is re-read at most this often per call (concurrent confirmations); then 503
 _log = logging.getLogger("sla_app.storage.events")
 
 
@@ -163,7 +165,14 @@ class EventRepository:
                 failed = list(chunk.events)[exc.index] if 0 <= exc.index < len(ops) else None
                 if failed is None or exc.status_code not in (404, 409, 412):
                     raise
-                self._recheck(client, partition, chunk, failed, prefetch=failed not in chunk.confirm and not chunk.reads)
+                if failed in chunk.confirm:  # another request confirmed rows too: refresh every confirmation
+                    keys = list(chunk.confirm)
+                    time.sleep(random.uniform(0, 0.02))  # noqa: S311 — jitter, not cryptography
+                elif not chunk.reads:  # a first clash: most likely a redelivery, so read the whole chunk once
+                    keys = [k for k in chunk.events if k not in chunk.confirm]
+                else:
+                    keys = [failed]
+                self._recheck(client, partition, chunk, keys)
                 continue
             return [
                 (partition, key, result.get("etag", ""))
@@ -171,9 +180,8 @@ class EventRepository:
                 if key not in chunk.confirm
             ]
 
-    def _recheck(self, client: Any, partition: str, chunk: _Chunk, failed: str, *, prefetch: bool) -> None:
-        """Re-read a row that made the transaction fail; on a first clash, every row of the chunk (a redelivery)."""
-        keys = [k for k in chunk.events if k not in chunk.confirm] if prefetch else [failed]
+    def _recheck(self, client: Any, partition: str, chunk: _Chunk, keys: list[str]) -> None:
+        """Re-read rows that made the transaction fail: each is created anew, confirmed, or a conflict."""
         for key in keys:
             chunk.reads[key] = chunk.reads.get(key, 0) + 1
             if chunk.reads[key] > _RETRIES_PER_ROW:
