@@ -15,11 +15,9 @@ naming the key of the number), no NaN/Infinity (400). Never a 500.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import logging
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,8 +32,6 @@ MAX_DEPTH = 32
 MAX_SAFE_INTEGER = 2**53 - 1
 STORAGE_RETRY_AFTER_SECONDS = 30
 PROBLEM_TYPE = "about:blank"
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _log = logging.getLogger("sla_app.http")
 
 Handler = Callable[[func.HttpRequest], func.HttpResponse]
@@ -64,63 +60,49 @@ def problem(status: int, title: str, detail: str, instance: str, field: str | No
     )  # fmt: skip
 
 
-class _TooLarge:
-    """An integer outside the I-JSON range (not an int: nothing can use it), until the object holding it names its key."""
-
-
-_TOO_LARGE = _TooLarge()
-
-
-def _parse_int(text: str) -> int | _TooLarge:
-    if len(text.lstrip("-")) > 16 or abs(int(text)) > MAX_SAFE_INTEGER:
-        return _TOO_LARGE
-    return int(text)
-
-
-def _holds_too_large(value: Any) -> bool:
-    if value is _TOO_LARGE:
-        return True
-    if type(value) is list:
-        return any(_holds_too_large(v) for v in value)
-    return False
-
-
-def _parse_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise Unprocessable(f"number {text[:20]} is out of range")
-    return value
-
-
 def _no_constant(name: str) -> Any:
     raise BadRequest(f"{name} is not a JSON number")
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    for key, value in pairs:
-        if _holds_too_large(value):
-            raise Unprocessable(f"field {key}: number outside ±{MAX_SAFE_INTEGER} (RFC 7493)", field=key)
-    return dict(pairs)
+def _out_of_range(value: Any) -> bool:
+    if type(value) is int:
+        return not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    return type(value) is float and not math.isfinite(value)
 
 
-def depth(text: str) -> int:
-    """The deepest nesting of arrays and objects in a JSON text (strings skipped)."""
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
-    return max(itertools.accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
+def _check(value: Any, what: str) -> None:
+    """Nesting depth and number ranges of a decoded value, in one pass over its containers (no recursion)."""
+    stack: list[tuple[Any, int, str | None]] = [(value, 1, None)]
+    if _out_of_range(value):
+        raise Unprocessable(f"{what}: number out of range (RFC 7493: at most ±{MAX_SAFE_INTEGER}, finite)")
+    while stack:
+        node, level, key = stack.pop()
+        if level > MAX_DEPTH:
+            raise BadRequest(f"{what}: JSON nested deeper than {MAX_DEPTH} levels")
+        items = node.items() if type(node) is dict else ((key, v) for v in node)
+        for name, item in items:
+            if type(item) is dict or type(item) is list:
+                stack.append((item, level + 1, name))
+            elif _out_of_range(item):
+                where = f"field {name}" if name is not None else what
+                raise Unprocessable(f"{where}: number out of range (RFC 7493: at most ±{MAX_SAFE_INTEGER}, finite)",
+                                    field=name)  # fmt: skip
 
 
 def loads(text: str, what: str = "request body") -> Any:
-    """Strict JSON (see the module docstring); :class:`BadRequest` naming ``what`` otherwise."""
-    if depth(text) > MAX_DEPTH:
-        raise BadRequest(f"{what}: JSON nested deeper than {MAX_DEPTH} levels")
+    """Strict JSON (see the module docstring); :class:`BadRequest` or :class:`Unprocessable` naming ``what``."""
     try:
-        value = json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_no_constant, object_pairs_hook=_object)
+        value = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise BadRequest(f"{what}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
-    except RecursionError as exc:  # unreachable after the depth check; kept as a guard
-        raise BadRequest(f"{what}: JSON nested too deeply") from exc
-    if _holds_too_large(value):
-        raise Unprocessable(f"{what}: number outside ±{MAX_SAFE_INTEGER} (RFC 7493)")
+    except RecursionError as exc:
+        raise BadRequest(f"{what}: JSON nested deeper than {MAX_DEPTH} levels") from exc
+    except ValueError as exc:  # e.g. an integer literal of more than 4,300 digits
+        raise BadRequest(f"{what}: unreadable JSON value ({str(exc)[:80]})") from exc
+    if type(value) is dict or type(value) is list:
+        _check(value, what)
+    elif _out_of_range(value):
+        raise Unprocessable(f"{what}: number out of range (RFC 7493: at most ±{MAX_SAFE_INTEGER}, finite)")
     return value
 
 
