@@ -335,3 +335,27 @@ def test_admin_path_values_outside_the_rules_are_a_4xx_naming_them(
     reply = call_http(name, method="GET", url="http://localhost/api/x", headers=ADMIN, route_params=route)
     assert 400 <= reply.status < 500 and reply.mimetype == "application/problem+json", reply.body
     assert reply.body["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("secret", "accepted"),
+    [
+        pytest.param("x" * 32, True, id="32 bytes are enough"),
+        pytest.param("é" * 16, True, id="16 two-byte characters are 32 bytes"),
+        pytest.param("x" * 31, False, id="31 bytes are not"),
+        pytest.param("@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/s/)" + "x" * 40, False,
+                     id="an unresolved reference however long"),
+        pytest.param("prefix @MICROSOFT.KEYVAULT( suffix, long enough to pass the length check", False,
+                     id="reference text anywhere, in any case"),
+    ],
+)
+def test_check_secret_refuses_what_cannot_be_a_configured_secret(secret: str, accepted: bool) -> None:
+    from sla_app.errors import ConfigurationError
+    from sla_app.http.auth import check_secret
+
+    if accepted:
+        assert check_secret(secret, "Jira master secret") == secret
+    else:
+        with pytest.raises(ConfigurationError) as caught:
+            check_secret(secret, "Jira master secret")
+        assert caught.value.status == 503 and secret not in caught.value.detail
