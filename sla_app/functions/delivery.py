@@ -45,7 +45,7 @@ from sla_app.delivery.graph_mail import GraphMailer
 from sla_app.delivery.message import Mailer
 from sla_app.delivery.outbox import Outbox
 from sla_app.delivery.queue import JsonQueue, delivery_queue_client
-from sla_app.errors import BadRequest
+from sla_app.errors import BadRequest, Unprocessable
 from sla_app.http.auth import principal
 from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response
@@ -213,8 +213,10 @@ def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
     notice = (req.params.get("notice") or "").strip()
     app = services()
     if notice:
-        if notice not in NOTICES or tenant:
-            raise BadRequest(f"notice must be one of {', '.join(NOTICES)} (without tenant)", field="notice")
+        if notice not in NOTICES:
+            raise BadRequest(f"notice must be one of {', '.join(NOTICES)}", field="notice")
+        if tenant:  # well-formed, but the two do not go together (the document cannot say so): 422
+            raise Unprocessable("a notice goes to the supplier: give notice or tenant, not both", field="notice")
         outcomes = [deliver_notice(delivery_service(app), notice, month, _notice(app), app.clock(),
                                    ZoneInfo(app.settings.timezone), actor=caller.name, force=force)]  # fmt: skip
     else:

@@ -181,7 +181,7 @@ _IF_NONE_MATCH = Param("If-None-Match", "`*`: create only; 412 when the tenant e
 _VERSION = Param("version", "A stored version (1, 2, …); default: the latest.", {"type": "integer", "minimum": 1})
 
 _DELIVER_TENANT = Param("tenant", "Only this tenant.", {"type": "string"})
-_DELIVER_NOTICE = Param("notice", "Instead of the tenants: this supplier notice of the month.",
+_DELIVER_NOTICE = Param("notice", "Instead of the tenants: this supplier notice of the month (not with `tenant`: 422).",
                         {"type": "string", "enum": ["at_risk", "overview"]})  # fmt: skip
 _FORCE = Param(
     "force", "`true`: also resend deliveries flagged needs_manual_check (never a sent one).",
@@ -212,7 +212,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", "admin/months/{month}/deliver", "deliverMonth", "E-mail a month's reports now", "reports",
               "sla_app.functions.delivery", SIGNED_IN,
               {202: Reply("One outcome per tenant (idempotent: a report is never sent twice).", m.MonthDeliveryResult)},
-              (400, 401, 403, 404), query=(_DELIVER_TENANT, _DELIVER_NOTICE, _FORCE), roles=(ADMIN_ROLE,)),
+              (400, 401, 403, 404, 422), query=(_DELIVER_TENANT, _DELIVER_NOTICE, _FORCE), roles=(ADMIN_ROLE,)),
     Operation("GET", "admin/months/{month}/deliveries", "listDeliveries", "The delivery records of a month", "reports",
               "sla_app.functions.delivery", SIGNED_IN, {200: Reply("By tenant.", list[m.Delivery])},
               (400, 401, 403), roles=(ADMIN_ROLE,)),
