@@ -71,6 +71,8 @@ def local_settings(connection_string: str) -> Settings:
         "SLA_STORAGE_CONNECTION_STRING": connection_string,
         "SLA_RESULTS_CSV": str(SAMPLES / "availability.csv"),
         "SLA_OUTBOX_DIR": str(OUT),
+        # The in-process run plays App Service Authentication: it sets X-MS-CLIENT-PRINCIPAL itself.
+        "WEBSITE_AUTH_ENABLED": "true",
     }
     return Settings.from_environ(values)
 
