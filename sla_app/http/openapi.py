@@ -221,7 +221,7 @@ OPERATIONS: tuple[Operation, ...] = (
         SIGNED_IN,
         {200: Reply("Availability per day of the previous and current month, queue depths, the last run of each "
                     "timer, provisional and undelivered reports (docs/operations.md). `format=text` answers "
-                    "text/plain.", {"type": "object"})},
+                    "text/plain.", {"type": "object"}, alternatives=("text/plain",))},
         (400, 401, 403), query=(Param("format", "`json` (default) or `text`.",
                                       {"type": "string", "enum": ["json", "text"]}),), roles=(ADMIN_ROLE,),
     ),  # fmt: skip
