@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sla_app.errors import BadRequest, Unauthorized
+from sla_app.http.auth import check_secret
 
 TOOLS = ("topdesk", "jira")
 JIRA_MAX_AGE = timedelta(hours=1)  # Jira retries a failed delivery for a while with the same body
@@ -46,8 +47,7 @@ def tenant_credential(master: str, tool: str, tenant: str) -> str:
     """The credential of one tenant's webhook in one tool (see the module docstring)."""
     if tool not in TOOLS:
         raise ValueError(f"unknown tool {tool!r}")
-    if not master:
-        raise Unauthorized(f"{tool} webhook secret not configured")
+    master = check_secret(master, f"{tool} master webhook secret")  # 503 + configuration error when unusable
     message = f"sla-monitor/webhook/v1/{tool}/{tenant}".encode()
     return base64.urlsafe_b64encode(hmac.new(master.encode(), message, hashlib.sha256).digest()).rstrip(b"=").decode()
 

@@ -62,7 +62,8 @@ def _head_key(source: str, ticket_id: str) -> str:
 
 
 def _event_prefix(source: str, ticket_id: str) -> str:
-    return f"{escape_key(ticket_id)}|{escape_key(f'{source}:{ticket_id}:')}"
+    """Events are keyed on their id (rules §8.1); a tool's derived ids start with ``<source>:<ticket_id>:``."""
+    return escape_key(f"{source}:{ticket_id}:")
 
 
 def _content(entity: dict[str, Any]) -> dict[str, Any]:
