@@ -96,6 +96,7 @@ param reportContact string
 
 @description('Reply-To address of the report e-mails (SLA_REPLY_TO).')
 param replyTo string
+
 @description('Public https URL at which security.txt is served (SLA_SECURITY_TXT_URL, its RFC 9116 Canonical); override for a custom domain.')
 param securityTxtUrl string = 'https://${name}.azurewebsites.net/api/.well-known/security.txt'
 
@@ -245,6 +246,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'SLA_REPLY_TO'
           value: replyTo
+        }
         {
           name: 'SLA_SECURITY_TXT_URL'
           value: securityTxtUrl
