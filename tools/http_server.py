@@ -1,4 +1,4 @@
-"""A small local HTTP server over the app's registered HTTP functions (tests, API fuzzing).
+"""A small local HTTP server over the app's registered HTTP functions (tests, API fuzzing, ``make portal``).
 
 It plays the part of the Functions host for the routes ``function_app``
 registers: it matches ``/api/<route>`` (``{name}`` matches one path segment,
@@ -115,6 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
+        if url.path == "/portal" or url.path.startswith("/portal/"):  # the address `make portal` prints
+            return self._reply(303, b"", "text/plain", {"Location": "/api" + url.path.rstrip("/")})
         if not url.path.startswith(ROUTE_PREFIX):
             return self._reply(404, b"", "text/plain", {})
         try:
@@ -168,16 +170,16 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, signer: Signer | None) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, signer: Signer | None, port: int) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.routes = routes()
         self.signer = signer
 
 
 @contextmanager
-def serve(signer: Signer | None = None) -> Iterator[str]:
-    """Serve the registered functions on 127.0.0.1 (a free port) while the block runs; yields the base URL."""
-    server = _Server(signer)
+def serve(signer: Signer | None = None, port: int = 0) -> Iterator[str]:
+    """Serve the registered functions on 127.0.0.1 (``port`` 0: a free one) while the block runs; yields the base URL."""
+    server = _Server(signer, port)
     thread = threading.Thread(target=server.serve_forever, name="sla-http", daemon=True)
     thread.start()
     try:

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from sla_app import bootstrap
 from sla_app.bootstrap import Services
-from tools import azurite, local_http, local_pipeline
+from tools import azurite, http_server, local_pipeline
 from tools.demo import AS_OF, MONTH, OUT, SAMPLES, local_settings
 
 
@@ -34,7 +34,7 @@ def demo_portal(port: int = 7071, as_of: datetime = AS_OF) -> Iterator[tuple[str
         graph = bootstrap.build(settings, clock=lambda: as_of)
         bootstrap.use(graph)
         local_pipeline.run(graph, SAMPLES, MONTH)
-        with local_http.serving(port) as base:
+        with http_server.serve(port=port) as base:
             yield base, graph
     finally:
         bootstrap.use(None)
