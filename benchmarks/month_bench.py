@@ -3,7 +3,7 @@
 Inputs (generated from a fixed seed into a temporary directory; generation is
 not timed):
 
-* ``events.jsonl`` — canonical ticket events (rules §6) of October 2026 for
+* ``events.jsonl`` — canonical ticket events (measurement §6) of October 2026 for
   400 tenants, about 2,000 events each (800,000 lines in all), in
   ``occurred_at`` order across tenants, as an export would be. Tickets are
   opened mostly within service hours (some from late September) and get

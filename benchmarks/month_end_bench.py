@@ -1,4 +1,4 @@
-"""Month end through the app (issue 11): the real queue-triggered compute per tenant over Azurite.
+"""Month end through the app: the real queue-triggered compute per tenant over Azurite.
 
 Setup (not timed): Azurite on loopback; 13 months of daily availability
 summaries (2025-10 … 2026-10; 3 tests × 5 locations every 5 minutes, a few
@@ -16,7 +16,7 @@ separately — and the RSS after. Then the same for ``CONCURRENT`` messages at
 once on threads (as the Functions host runs a batch of queue messages), for
 the memory figure behind host.json's queue concurrency.
 
-Targets (issue 11 §6): compute < 0.5 s and ≤ 30 storage requests per tenant
+Targets: compute < 0.5 s and ≤ 30 storage requests per tenant
 besides its events, peak RSS < 300 MB.
 """
 

@@ -1,4 +1,4 @@
-"""Ticket events through the webhook into Table Storage (issue 4 §8).
+"""Ticket events through the webhook into Table Storage.
 
 Azurite is started in memory on loopback. Events are posted to
 ``POST /api/tickets/events`` through the registered function with real

@@ -120,7 +120,7 @@ def timers(app: Services, now: datetime) -> list[dict[str, Any]]:
 
 
 def delivery_deadline(app: Services, month: Month, tenant: Any | None = None) -> datetime:
-    """The delivery deadline of ``month`` as delivery applies it (rules §8.5): the settings'
+    """The delivery deadline of ``month`` as delivery applies it (measurement §8.5): the settings'
     working day and time (SLA_DELIVERY_DEADLINE_WORKDAY/_TIME), on the tenant's contract calendar
     (the default contract without a tenant, or when its override is invalid)."""
     policy = DeliveryPolicy.of(app.settings)

@@ -125,7 +125,7 @@ class Settings(BaseModel):
         ge=1,
         le=20,
         alias="SLA_DELIVERY_DEADLINE_WORKDAY",
-        description="Working day of the next month from which a provisional report is delivered (rules §8.5).",
+        description="Working day of the next month from which a provisional report is delivered (measurement §8.5).",
     )
     delivery_deadline_time: str = Field(
         default="12:00",
@@ -160,7 +160,7 @@ class Settings(BaseModel):
         json_schema_extra=_local_only(),
     )
 
-    # -- issue 9 (ingest): platform authentication and security.txt -----------------------
+    # -- platform authentication and security.txt (docs/input.md) -------------------------
     website_auth_enabled: bool = Field(
         default=False,
         alias="WEBSITE_AUTH_ENABLED",

@@ -1,4 +1,4 @@
-"""Mid-month "at risk" assessment (issue 5 §5): can a norm still be met this month?
+"""Mid-month "at risk" assessment: can a norm still be met this month?
 
 Pure: no I/O and no clock. The input is a :class:`~sla_core.report.MonthlyReport`
 computed with ``as_of`` inside the month (a partial month); the answer, per
@@ -9,7 +9,7 @@ service level, is a status and a Dutch reason:
 * ``niet_haalbaar``  — the norm can no longer be met this month, whatever happens next;
 * ``niet_gemeten``   — availability without any measurable service hours this month.
 
-Availability (rules §3). Let, in service-hours minutes,
+Availability (measurement §3). Let, in service-hours minutes,
 
 * ``S`` = the service hours of the **whole** month (from the calendar, not only up to ``as_of``),
 * ``U`` = the unknown minutes **so far** (before ``as_of``),
@@ -38,7 +38,7 @@ results after ``as_of`` (true when ``as_of`` is now); the slot that contains
 difference). A report computed only up to ``as_of`` works as well (then the
 correction is 0).
 
-Ticket levels (rules §2). With ``d`` outcomes decided so far of which ``b``
+Ticket levels (measurement §2). With ``d`` outcomes decided so far of which ``b``
 breached (``w = d − b`` within the target), the norm is met at the end of the
 month only if enough further outcomes are met. The smallest ``k ≥ 0`` with
 

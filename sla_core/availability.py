@@ -1,4 +1,4 @@
-"""Availability (SLA §7.1, rules §3) and load time (SLA §7.2.4, rules §4) of a period.
+"""Availability (SLA §7.1, measurement §3) and load time (SLA §7.2.4, measurement §4) of a period.
 
 Time is cut into slots of ``slot_minutes`` aligned to the Unix epoch (UTC).
 For one test and one slot a location *failed* when any of its results in the

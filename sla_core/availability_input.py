@@ -1,4 +1,4 @@
-"""Inputs of the availability figure: test results and exclusions (rules §3, §7).
+"""Inputs of the availability figure: test results and exclusions (measurement §3, §7).
 
 Results are rows of Application Insights' ``AppAvailabilityResults`` as a CSV
 export with the header ``TimeGenerated,Name,Location,Success,DurationMs``.

@@ -1,4 +1,4 @@
-"""Availability results summarised once per local day (rules §3, §4), and the month computed from summaries.
+"""Availability results summarised once per local day (measurement §3, §4), and the month computed from summaries.
 
 A month's availability and load time need far less than its ~130,000 result
 rows. Per local day ``[local midnight, next local midnight)`` this module keeps,
@@ -246,7 +246,7 @@ class SummarisedAvailability:
         return [d for d in days if first <= d.first_minute and d.first_minute + d.minutes <= last]
 
     def slot_states(self, start: int, end: int, rule: AvailabilityRule) -> SlotStates:
-        """Slot states of ``[start, end)`` µs (rules §3), equal to ``slot_states`` over the days' rows."""
+        """Slot states of ``[start, end)`` µs (measurement §3), equal to ``slot_states`` over the days' rows."""
         first, last = _minute_range(start, end)
         inside = self._inside(self._days, first, last)
         key = None
@@ -300,7 +300,7 @@ class SummarisedAvailability:
         return SlotStates(start, end, size * US_PER_MINUTE, tuple(names), down_map, unknown_idx)
 
     def load_time(self, start: int, end: int, rule: LoadTimeRule, calendar: BusinessCalendar) -> LoadTimeFigures:
-        """Load time of ``[start, end)`` µs (rules §4): successful in-hours samples, nearest-rank percentile."""
+        """Load time of ``[start, end)`` µs (measurement §4): successful in-hours samples, nearest-rank percentile."""
         first, last = _minute_range(start, end)
         days = self._inside(self._load, first, last)
         hours = calendar.intervals(start, end)

@@ -1,4 +1,4 @@
-"""Command line (rules §7): recompute a tenant's month from exported data.
+"""Command line (measurement §7): recompute a tenant's month from exported data.
 
     python -m sla_core report --tenant TENANT --month YYYY-MM \\
         --events EVENTS.jsonl --availability RESULTS.csv \\
@@ -159,7 +159,7 @@ def known_tenants(inputs: Inputs) -> list[str]:
 
 
 def check_tenant(tenant: str, inputs: Inputs) -> None:
-    """Refuse a tenant that is neither in the events nor in the contract (rules §8.9): no empty report."""
+    """Refuse a tenant that is neither in the events nor in the contract (measurement §8.9): no empty report."""
     known = known_tenants(inputs)
     if tenant not in known:
         listed = ", ".join(known) if known else "none (no events, no tenants in the contract)"

@@ -3,7 +3,7 @@
 Every rule the measurement core applies comes from a :class:`Contract`, loaded
 from a JSON contract file and validated by pydantic, or from
 :func:`default_contract`, which encodes the seed SLA (Stratech Perspectief
-Cloud) with the product decisions of ``measurement-rules.md``. A contract file
+Cloud) with the product decisions of ``docs/measurement.md``. A contract file
 may give only the parts that differ: it is merged over the default.
 
 Units: targets in ``hours`` run on the business clock (service hours only),
@@ -119,7 +119,7 @@ class ServiceHours(_Strict):
 
 
 class Holidays(_Strict):
-    """Closed dates: Algemene termijnenwet art. 3 plus extra dates, minus removed dates (rules §1)."""
+    """Closed dates: Algemene termijnenwet art. 3 plus extra dates, minus removed dates (measurement §1)."""
 
     algemene_termijnenwet: bool = True
     extra_closed: list[date] = Field(default_factory=list, description="Extra closed dates, e.g. brugdagen.")
@@ -186,7 +186,7 @@ class TicketMetrics(_Strict):
 
 
 class AvailabilityRule(_Strict):
-    """Availability (SLA §7.1, rules §3): norm 99.4 %, 5-minute slots, location quorum."""
+    """Availability (SLA §7.1, measurement §3): norm 99.4 %, 5-minute slots, location quorum."""
 
     norm: float = Field(default=99.4, gt=0, le=100)
     slot_minutes: int = Field(default=5, ge=1, le=60)
@@ -232,7 +232,7 @@ class Contract(_Strict):
     pause_patterns: list[str] = Field(default_factory=lambda: ["wachten op*", "onvoldoende documentatie*"])
     known_statuses: list[str] = Field(
         default_factory=lambda: list(KNOWN_STATUSES),
-        description="Statuses kept as they are (rules §8.3); any other status is kept as its status class.",
+        description="Statuses kept as they are (measurement §8.3); any other status is kept as its status class.",
     )
     metrics: TicketMetrics = TicketMetrics()
     availability: AvailabilityRule = AvailabilityRule()
@@ -269,7 +269,7 @@ class Contract(_Strict):
 
 
 def default_contract() -> Contract:
-    """The built-in contract: the seed SLA with the rules of ``measurement-rules.md``."""
+    """The built-in contract: the seed SLA with the rules of ``docs/measurement.md``."""
     return Contract()
 
 

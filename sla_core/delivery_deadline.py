@@ -1,10 +1,10 @@
-"""The delivery deadline of a month's report (rules §8.5).
+"""The delivery deadline of a month's report (measurement §8.5).
 
 A month's report is delivered only once it is final, except after the
 delivery deadline: by default the 3rd working day of the next month at 12:00
 local time. A working day is Monday–Friday except the contract's closed dates
 (Algemene termijnenwet holidays, extra closed dates, minus removed dates;
-rules §1). Pure: no clock, no I/O.
+measurement §1). Pure: no clock, no I/O.
 """
 
 from __future__ import annotations

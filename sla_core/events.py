@@ -1,4 +1,4 @@
-"""Canonical ticket events (rules §6, §8.1–8.3): strict parsing, identity and de-duplication.
+"""Canonical ticket events (measurement §6, §8.1–8.3): strict parsing, identity and de-duplication.
 
 An event is one JSON object. Unknown ``kind``, ``type`` or ``priority``, an
 instant that is not RFC 3339 with an offset in 2000–2099
@@ -8,7 +8,7 @@ the wrong JSON type is an :class:`~sla_core.errors.InputError` naming the line
 and the field. Keys outside the canonical set are dropped (free text and
 personal data are never kept: SLA §5.2.1, AVG).
 
-Identity (rules §8.1): an event is identified by ``(tenant, event_id)``. The
+Identity (measurement §8.1): an event is identified by ``(tenant, event_id)``. The
 same identity with the same content is one event; with other content or on
 another ticket it is a conflict (:class:`EventConflict`), never resolved
 silently. :func:`parse_jsonl` refuses a file holding a conflict, naming both
@@ -48,7 +48,7 @@ _ID_FIELDS = ("event_id", "tenant", "ticket_id")
 
 
 class EventConflict(InputError):
-    """Two events with one identity ``(tenant, event_id)`` but other content or another ticket (rules §8.1)."""
+    """Two events with one identity ``(tenant, event_id)`` but other content or another ticket (measurement §8.1)."""
 
     def __init__(self, message: str, tenant: str, event_id: str) -> None:
         super().__init__(message, field="event_id")
@@ -230,7 +230,7 @@ def parse_jsonl(lines: Iterable[str], source: str) -> Iterator[TicketEvent]:
 
     A repeated identity ``(tenant, event_id)`` with the same content is
     yielded once; with other content or on another ticket it is an
-    :class:`EventConflict` naming both lines (rules §8.1).
+    :class:`EventConflict` naming both lines (measurement §8.1).
     """
     seen: dict[tuple[str, str], tuple[int, TicketEvent]] = {}
     for number, line in enumerate(lines, start=1):

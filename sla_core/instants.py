@@ -1,4 +1,4 @@
-"""Strict RFC 3339 instants (rules §8.2): the only timestamps the measurement accepts.
+"""Strict RFC 3339 instants (measurement §8.2): the only timestamps the measurement accepts.
 
     YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)
 

@@ -1,4 +1,4 @@
-"""Ticket outcomes per metric (rules §2): met, breached or pending, and when.
+"""Ticket outcomes per metric (measurement §2): met, breached or pending, and when.
 
 For a measured ticket (attributable incident with an ``opened`` event) and a
 metric, let E(t) be the clock time from ``opened`` to t over the active pieces
@@ -14,7 +14,7 @@ and D the first instant with E(D) >= T(D) (the deadline).
 The first decision is final: a stop after D in a gap without service hours
 (E(S) = T, answered on Saturday after a Friday-19:00 deadline) or a downgrade
 after D does not turn the breach into met, so an outcome is never counted in
-two months (rules §2, "Month attribution").
+two months (measurement §2, "Month attribution").
 
 Response clock: ``opened`` → first ``responded``, ``resolved`` or ``closed``.
 Restore clock: ``opened`` → ``resolved``; ``reopened`` resumes it; ``closed``
@@ -74,8 +74,8 @@ class Outcome:
     stopped_at: int | None
     pauses: tuple[Pause, ...]
     # Clock time from ``opened`` until the clock stopped, never cut at the target: a breached restore
-    # shows its real length next to the target (rules §8.8). None while the clock still runs, so a
-    # decided outcome does not change with ``as_of`` alone (rules §2) — only a new event sets it.
+    # shows its real length next to the target (measurement §8.8). None while the clock still runs, so a
+    # decided outcome does not change with ``as_of`` alone (measurement §2) — only a new event sets it.
     actual: int | None = None
 
     @property
@@ -102,7 +102,7 @@ class OutcomeRules:
         self._clocks: dict[str, Clock] = {"hours": BusinessClock(calendar), "months": CalendarClock()}
         self._patterns = [fold(p) for p in contract.pause_patterns]
         self._pause_status: dict[str, bool] = {}
-        self._classes = StatusClasses(contract.known_statuses, contract.pause_patterns)  # reported: rules §8.3
+        self._classes = StatusClasses(contract.known_statuses, contract.pause_patterns)  # reported: measurement §8.3
         self._month_targets: dict[tuple[float, int], int] = {}
 
     def is_pause_status(self, status: str | None) -> bool:
@@ -111,7 +111,7 @@ class OutcomeRules:
             return False
         known = self._pause_status.get(status)
         if known is None:
-            folded = fold(status)  # as status classes compare (rules §8.3): case and runs of white space
+            folded = fold(status)  # as status classes compare (measurement §8.3): case and runs of white space
             known = self._pause_status[status] = any(fnmatch.fnmatchcase(folded, p) for p in self._patterns)
         return known
 

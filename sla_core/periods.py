@@ -1,4 +1,4 @@
-"""Months and measurement windows (SLA §7, §9; rules §5).
+"""Months and measurement windows (SLA §7, §9; measurement §5).
 
 A month is a local calendar month of the contract's timezone, as the half-open
 interval ``[first day 00:00, first day of the next month 00:00)``. A tenant is
@@ -89,6 +89,6 @@ class MeasurementWindow:
 
 
 def trailing_months(month: Month, window: MeasurementWindow | None, count: int = 12) -> list[Month]:
-    """The ``count`` months ending with ``month``, limited to the window (rules §5)."""
+    """The ``count`` months ending with ``month``, limited to the window (measurement §5)."""
     months = [month.shift(-k) for k in range(count - 1, -1, -1)]
     return [m for m in months if window is None or window.contains(m)]

@@ -1,4 +1,4 @@
-"""The monthly report of one tenant (SLA §9, rules §5): figures, evidence, trailing year.
+"""The monthly report of one tenant (SLA §9, measurement §5): figures, evidence, trailing year.
 
 :class:`Reporter` is built once per run from the contract, the availability
 results, the exclusions and ``as_of``; it caches per-month availability (the
@@ -80,7 +80,7 @@ class MonthFigures:
 
 @dataclass(frozen=True, slots=True)
 class NotCounted:
-    """A ticket of the month that is not measured, and why (rules §2: only attributable incidents count)."""
+    """A ticket of the month that is not measured, and why (measurement §2: only attributable incidents count)."""
 
     ticket_id: str
     reason: str
@@ -117,7 +117,7 @@ class MonthlyReport:
 
     @property
     def status(self) -> str:
-        """``final`` when every day of the month is complete, else ``provisional`` (rules §8.5)."""
+        """``final`` when every day of the month is complete, else ``provisional`` (measurement §8.5)."""
         return "provisional" if self.missing_days else "final"
 
     @property
@@ -223,7 +223,7 @@ class Reporter:
     ) -> MonthlyReport:
         """The report of ``tenant`` for ``month`` from that tenant's events (others are ignored).
 
-        ``missing_days``: local days whose availability is not complete (rules §8.5); those of ``month``
+        ``missing_days``: local days whose availability is not complete (measurement §8.5); those of ``month``
         make the report provisional. Complete data (the CLI) passes none: the report is final.
         """
         window = self.window(tenant)

@@ -1,4 +1,4 @@
-"""The report as JSON (rules §7): the stable keys first, more keys after them.
+"""The report as JSON (measurement §7): the stable keys first, more keys after them.
 
 Percentages are unrounded; ``met`` compares the unrounded value with the norm.
 Instants are RFC 3339 in the contract's timezone; durations in minutes.
@@ -168,7 +168,7 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         "pending": [outcome_json(report, o) for o in report.pending],
         "incomplete_tickets": [{"ticket_id": i.ticket_id, "reason": i.reason} for i in report.incomplete],
         "not_measured": dict(report.not_measured),
-        "status": report.status,  # rules §8.5: "final" | "provisional"
+        "status": report.status,  # measurement §8.5: "final" | "provisional"
         "missing_days": list(report.missing_days),
         "not_counted": [
             {

@@ -3,7 +3,7 @@
 It reads the report's JSON (``report_json``), so a stored report prints the
 same as a freshly computed one. Dutch number formatting: decimal comma,
 thousands dots, ``99,87 %``. Values are *truncated* for display, never
-rounded (rules §8.8), so a value below the norm never reads as the norm;
+rounded (measurement §8.8), so a value below the norm never reads as the norm;
 ``gehaald`` is the unrounded verdict of the report. :func:`number` is the one
 formatting function every document uses.
 """
@@ -29,7 +29,7 @@ TICKET_LEVELS = ("response_time", "restore_time_platform", "restore_time_applica
 
 
 def truncated(value: float, decimals: int = 0) -> Decimal:
-    """``value`` cut (not rounded) to ``decimals`` places, towards zero (rules §8.8).
+    """``value`` cut (not rounded) to ``decimals`` places, towards zero (measurement §8.8).
 
     It starts from the shortest decimal that reads back as the same float
     (``repr``), which keeps the order of floats: if x < norm, the shown x is
@@ -124,7 +124,7 @@ def actual_text(outcome: dict[str, Any]) -> str:
 
 
 def is_provisional(report: dict[str, Any]) -> bool:
-    """A provisional report (days of availability missing, rules §8.5); no ``status`` means final."""
+    """A provisional report (days of availability missing, measurement §8.5); no ``status`` means final."""
     return report.get("status") == "provisional"
 
 

@@ -1,4 +1,4 @@
-"""Restatement, never silent (rules §8.6): what changed between two versions of a month's report.
+"""Restatement, never silent (measurement §8.6): what changed between two versions of a month's report.
 
 Every monthly run recomputes the previous 12 months of each tenant. A month
 whose figures changed is stored as a new version carrying the list of changes
@@ -126,7 +126,7 @@ def causes(
 def restatement(
     before: Mapping[str, Any], after: Mapping[str, Any], new_events: Iterable[Mapping[str, Any]] = ()
 ) -> dict[str, list[Any]]:
-    """The changes of ``after`` against ``before`` (both report bodies), rules §8.6.
+    """The changes of ``after`` against ``before`` (both report bodies), measurement §8.6.
 
     ``new_events``: canonical event objects received after ``before`` was computed; those of tickets whose
     outcomes changed are named as causes.

@@ -1,4 +1,4 @@
-"""Status classes: a ticket status is kept only as its class, never as raw text (rules §8.3, AVG).
+"""Status classes: a ticket status is kept only as its class, never as raw text (measurement §8.3, AVG).
 
 A status from a ticket tool is free text ("Wachten op Piet de Vries
 (p.devries@…)"). Stored and reported is only its *status class*, the first

@@ -1,4 +1,4 @@
-"""Clocks for ticket targets (rules §2, "Clock time" and "Pauses").
+"""Clocks for ticket targets (measurement §2, "Clock time" and "Pauses").
 
 A target in hours runs on the **business clock** (only service hours count);
 a target in months runs on the **calendar clock** (all wall time counts). On

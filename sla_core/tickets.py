@@ -1,4 +1,4 @@
-"""The fold of a ticket's events (rules §2): what the ticket was at every instant.
+"""The fold of a ticket's events (measurement §2): what the ticket was at every instant.
 
 A ticket is the fold, in ``occurred_at`` order (ties: kind, then event id), of
 its events. Each optional attribute (type, priority, status, scope,
@@ -78,7 +78,7 @@ class Ticket:
 
     @property
     def latest_scope(self) -> str:
-        """The restore scope as last set; ``applicatie`` by default (rules §2)."""
+        """The restore scope as last set; ``applicatie`` by default (measurement §2)."""
         return self.scope.latest or "applicatie"
 
 

@@ -1,6 +1,6 @@
-"""Mid-month "at risk" (issue 5 §5): can a norm still be met this month?
+"""Mid-month "at risk": can a norm still be met this month?
 
-Rules applied (sla_core.at_risk, from measurement-rules.md §2, §3, §5):
+Rules applied (sla_core.at_risk, from docs/measurement.md §2, §3, §5):
 
 * Availability is judged against the service hours of the WHOLE month ``S``,
   the unknown minutes so far ``U`` and the down minutes so far ``D``: the norm
@@ -32,7 +32,7 @@ from sla_core.at_risk import (
     ticket_risk,
 )
 from sla_core.report import Tally
-from tests.conftest import (
+from tests.support.core import (
     default_calendar,
     event,
     exclusion,

@@ -1,6 +1,6 @@
-"""Availability (rules §3) and load time (rules §4).
+"""Availability (measurement §3) and load time (measurement §4).
 
-Rules quoted (measurement-rules.md §3):
+Rules quoted (docs/measurement.md §3):
 
 * "Time is cut into slots of 5 minutes (contract setting), aligned to
   multiples of 5 minutes since the Unix epoch (UTC)."
@@ -40,7 +40,7 @@ from sla_core.errors import InputError
 from sla_core.periods import Month
 from sla_core.report import Reporter
 
-from tests.conftest import AMSTERDAM, contract_with, default_calendar, exclusion, minutes, result, us
+from tests.support.core import AMSTERDAM, contract_with, default_calendar, exclusion, minutes, result, us
 
 DAY_START, DAY_END = "2026-10-19T00:00:00+02:00", "2026-10-20T00:00:00+02:00"
 SLOT = minutes(5)
@@ -114,7 +114,7 @@ QUORUM_CASES = [
 @pytest.mark.parametrize(("locations", "failed", "down"), QUORUM_CASES)
 def test_a_test_is_down_when_min_2_L_locations_failed(locations, failed, down):
     fig = figures_of(full_results(locations=locations, failed=failed))
-    assert minutes_of(fig) == (720.0, 0.0, down), "rules §3: down when at least min(2, L) locations failed"
+    assert minutes_of(fig) == (720.0, 0.0, down), "measurement §3: down when at least min(2, L) locations failed"
     assert fig.value == pytest.approx((720 - down) / 720 * 100)
 
 
@@ -122,13 +122,13 @@ def test_l_counts_the_locations_seen_in_the_whole_period_not_in_the_slot():
     rows = full_results(locations=("weu", "neu"), missing=(AT_10,))
     rows.append(result("2026-10-19T10:01:00+02:00", location="weu", success=False))  # only weu reports at 10:00
     fig = figures_of(rows)
-    assert fig.down_minutes == 0, "rules §3: L = 2 (seen in the month), so one failed location is not enough"
+    assert fig.down_minutes == 0, "measurement §3: L = 2 (seen in the month), so one failed location is not enough"
 
 
 def test_a_location_with_one_failed_result_in_the_slot_has_failed():
     rows = full_results(failed={AT_10: ("neu",)})
     rows.append(result("2026-10-19T10:03:00+02:00", location="weu", success=False))  # weu also succeeded at 10:01
-    assert figures_of(rows).down_minutes == 5, "rules §3: a location failed if ANY of its results in the slot failed"
+    assert figures_of(rows).down_minutes == 5, "measurement §3: a location failed if ANY of its results in the slot failed"
 
 
 def test_min_failed_locations_is_a_contract_setting():
@@ -160,20 +160,20 @@ SERVICE_CASES = [
 
 @pytest.mark.parametrize(("rows", "expected"), SERVICE_CASES)
 def test_the_service_state_of_a_slot(rows, expected):
-    assert minutes_of(figures_of(rows())) == expected, "rules §3: down if any test down, up if all up, else unknown"
+    assert minutes_of(figures_of(rows())) == expected, "measurement §3: down if any test down, up if all up, else unknown"
 
 
 def test_availability_leaves_unknown_time_out_and_reports_coverage():
     fig = figures_of(full_results(start="2026-10-19T12:00:00+02:00", failed={"2026-10-19T15:00:00+02:00": ("weu", "neu")}))
     assert minutes_of(fig) == (720.0, 300.0, 5.0)
-    assert fig.value == pytest.approx((720 - 300 - 5) / (720 - 300) * 100), "rules §3: (S − U − D) / (S − U) × 100"
+    assert fig.value == pytest.approx((720 - 300 - 5) / (720 - 300) * 100), "measurement §3: (S − U − D) / (S − U) × 100"
     assert fig.coverage == pytest.approx((1 - 300 / 720) * 100), "coverage = 1 − unknown / scheduled"
 
 
 def test_without_any_result_availability_is_not_measured():
     fig = figures_of([])
     assert minutes_of(fig) == (720.0, 720.0, 0.0)
-    assert (fig.value, fig.coverage) == (None, 0.0), "rules §3: null when scheduled − unknown is 0"
+    assert (fig.value, fig.coverage) == (None, 0.0), "measurement §3: null when scheduled − unknown is 0"
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,7 @@ EXCLUSION_CASES = [
 def test_down_time_inside_an_exclusion_counts_as_available(exclusions, down, excluded):
     fig = figures_of(full_results(failed={AT_10: ("weu", "neu")}), exclusions=exclusions)
     assert (fig.down_minutes, fig.excluded_minutes) == (down, excluded), (
-        f"rules §3: down time inside an exclusion counts as available: expected down {down}, excluded {excluded}; "
+        f"measurement §3: down time inside an exclusion counts as available: expected down {down}, excluded {excluded}; "
         f"got down {fig.down_minutes}, excluded {fig.excluded_minutes}"
     )
     assert 0 <= fig.down_minutes <= 5 and fig.value <= 100
@@ -258,7 +258,7 @@ def test_slots_are_aligned_to_the_unix_epoch():
 )
 def test_scheduled_minutes_of_a_month_are_its_service_hours(month, scheduled):
     start, end = Month.parse(month).bounds(AMSTERDAM)
-    assert default_calendar().business_us(start, end) / US_PER_MINUTE == scheduled, "rules §3: scheduled = service-hours minutes"
+    assert default_calendar().business_us(start, end) / US_PER_MINUTE == scheduled, "measurement §3: scheduled = service-hours minutes"
 
 
 def test_a_partially_measured_month_is_flagged_and_counts_only_measured_time():
@@ -270,7 +270,7 @@ def test_a_partially_measured_month_is_flagged_and_counts_only_measured_time():
     assert minutes_of(fig) == (15840.0, 7200.0, 5.0)
     assert fig.value == pytest.approx((15840 - 7200 - 5) / (15840 - 7200) * 100)
     assert fig.coverage == pytest.approx((1 - 7200 / 15840) * 100)
-    assert fig.coverage < default_contract().availability.min_coverage, "rules §3: less than 90 % coverage is flagged"
+    assert fig.coverage < default_contract().availability.min_coverage, "measurement §3: less than 90 % coverage is flagged"
 
 
 def test_a_fully_measured_month_with_one_down_slot():
@@ -314,8 +314,8 @@ LOAD_CASES = [
 @pytest.mark.parametrize(("rows", "samples", "value", "p95"), LOAD_CASES)
 def test_load_time_share_and_nearest_rank_p95(rows, samples, value, p95):
     got = load_time(rows, us(DAY_START), us("2026-10-26T00:00:00+01:00"), LoadTimeRule(), default_calendar())
-    assert (got.samples, got.value) == (samples, value), "rules §4: share of successful in-hours results ≤ 3000 ms"
-    assert got.percentile_seconds == (None if p95 is None else pytest.approx(p95)), "rules §4: 95th percentile"
+    assert (got.samples, got.value) == (samples, value), "measurement §4: share of successful in-hours results ≤ 3000 ms"
+    assert got.percentile_seconds == (None if p95 is None else pytest.approx(p95)), "measurement §4: 95th percentile"
     assert got.target_seconds == 3.0
 
 

@@ -1,4 +1,4 @@
-"""Availability from day summaries equals availability from raw rows (issue 11; rules §3, §4).
+"""Availability from day summaries equals availability from raw rows (measurement §3, §4).
 
 The summaries (sla_core/availability_summary.py) are built once per local day
 at ingestion; every report is then computed from them. The differential
@@ -45,7 +45,7 @@ from sla_core.events import parse_jsonl
 from sla_core.periods import Month, day_bounds
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
-from tests.conftest import AMSTERDAM, PROPERTY_SETTINGS, us
+from tests.support.core import AMSTERDAM, PROPERTY_SETTINGS, us
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 

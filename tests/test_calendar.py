@@ -1,4 +1,4 @@
-"""The business clock: service hours and working days (rules §1), literal cases.
+"""The business clock: service hours and working days (measurement §1), literal cases.
 
 Rules quoted:
 
@@ -20,7 +20,7 @@ import pytest
 
 from sla_core.business_calendar import BusinessCalendar
 
-from tests.conftest import business, contract_with, deadline, default_calendar, every_day, hours, iso, minutes, us
+from tests.support.core import business, contract_with, deadline, default_calendar, every_day, hours, iso, minutes, us
 
 # -- business time between two instants -------------------------------------------
 
@@ -101,7 +101,7 @@ BUSINESS_CASES = [
 @pytest.mark.parametrize(("a", "b", "expected"), BUSINESS_CASES)
 def test_business_time_between_two_instants(a, b, expected):
     got = business(a, b)
-    assert got == expected, f"rules §1 (07:00-19:00 on Atw working days): business time {a} → {b} is {got / 3.6e9} h"
+    assert got == expected, f"measurement §1 (07:00-19:00 on Atw working days): business time {a} → {b} is {got / 3.6e9} h"
 
 
 # -- the deadline: the first instant at which a business duration is used up -----
@@ -147,7 +147,7 @@ DEADLINE_CASES = [
 @pytest.mark.parametrize(("start", "duration", "expected"), DEADLINE_CASES)
 def test_deadline_is_the_first_instant_the_duration_is_reached(start, duration, expected):
     got = deadline(start, duration)
-    assert got == us(expected), f"rules §2 (deadline D is an instant on the clock): expected {expected}, got {iso(got)}"
+    assert got == us(expected), f"measurement §2 (deadline D is an instant on the clock): expected {expected}, got {iso(got)}"
 
 
 # -- service hours are half-open -----------------------------------------------------
@@ -254,7 +254,7 @@ CONTRACT_CASES = [
 @pytest.mark.parametrize(("override", "a", "b", "expected"), CONTRACT_CASES)
 def test_service_hours_and_closed_dates_come_from_the_contract(override, a, b, expected):
     got = business(a, b, calendar_of(**override))
-    assert got == expected, f"rules §1 (contract setting {override}): {a} → {b} is {got / 3.6e9} h"
+    assert got == expected, f"measurement §1 (contract setting {override}): {a} → {b} is {got / 3.6e9} h"
 
 
 def test_a_deadline_can_end_at_midnight_between_round_the_clock_days():

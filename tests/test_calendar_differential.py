@@ -1,6 +1,6 @@
 """Differential test: business durations against the `businesstimedelta` package.
 
-Rule (measurement-rules.md §1): "Default: working days 07:00–19:00 local time"
+Rule (docs/measurement.md §1): "Default: working days 07:00–19:00 local time"
 and "A working day (Werkdag) is Monday–Friday except the public holidays of
 art. 3 of the Algemene termijnenwet". `businesstimedelta` is an independent
 implementation of the same clock: a `WorkDayRule` 07:00–19:00 Monday–Friday in
@@ -23,7 +23,7 @@ from businesstimedelta import HolidayRule, Rules, WorkDayRule
 from sla_core.business_calendar import US_PER_SECOND, to_us
 from sla_core.holidays_nl import atw_holidays
 
-from tests.conftest import default_calendar
+from tests.support.core import default_calendar
 
 AMSTERDAM_PYTZ = pytz.timezone("Europe/Amsterdam")
 ATW_DATES = sorted(day for year in (2025, 2026, 2027) for day in atw_holidays(year))
@@ -87,13 +87,13 @@ def test_random_intervals_of_2026_agree_with_businesstimedelta_to_the_second():
         ours, theirs = _ours_seconds(start, end), _reference_seconds(start, end)
         if ours != theirs:
             mismatches.append(f"{start.isoformat()} → {end.isoformat()}: sla_core {ours} s, businesstimedelta {theirs} s")
-    assert not mismatches, "rules §1 (07:00-19:00, Atw working days):\n" + "\n".join(mismatches[:20])
+    assert not mismatches, "measurement §1 (07:00-19:00, Atw working days):\n" + "\n".join(mismatches[:20])
 
 
 @pytest.mark.parametrize(("start", "end"), LANDMARKS, ids=[f"{a} → {b}" for a, b in LANDMARKS])
 def test_landmark_intervals_agree_with_businesstimedelta(start, end):
     a, b = _local(start), _local(end)
-    assert _ours_seconds(a, b) == _reference_seconds(a, b), f"rules §1: {start} → {end} Europe/Amsterdam"
+    assert _ours_seconds(a, b) == _reference_seconds(a, b), f"measurement §1: {start} → {end} Europe/Amsterdam"
 
 
 def test_the_random_intervals_cover_the_interesting_parts_of_the_year():

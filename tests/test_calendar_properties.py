@@ -1,4 +1,4 @@
-"""Properties of the business clock (rules §1 service hours, §2 deadline D).
+"""Properties of the business clock (measurement §1 service hours, §2 deadline D).
 
 Rules quoted:
 
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from sla_core.business_calendar import BusinessCalendar
 
-from tests.conftest import PROPERTY_SETTINGS, contract_with, default_calendar, every_day, hours, iso, minutes, us
+from tests.support.core import PROPERTY_SETTINGS, contract_with, default_calendar, every_day, hours, iso, minutes, us
 
 LO = us("2025-12-01T00:00:00+01:00")
 HI = us("2027-01-31T00:00:00+01:00")
@@ -71,7 +71,7 @@ def test_business_time_is_the_sum_of_the_service_hour_intervals(a, b):
 def test_the_deadline_is_the_inverse_of_the_business_duration(a, d):
     end = CAL.deadline_us(a, d)
     assert end >= a
-    assert CAL.business_us(a, end) == d, f"rules §2: E(D) == T for D={iso(end)} from {iso(a)}, d={d} µs"
+    assert CAL.business_us(a, end) == d, f"measurement §2: E(D) == T for D={iso(end)} from {iso(a)}, d={d} µs"
 
 
 @PROPERTY_SETTINGS
@@ -82,7 +82,7 @@ def test_the_deadline_is_the_first_instant_the_duration_is_reached(a, d):
         assert end == a, "a zero duration is reached at once"
     else:
         assert CAL.business_us(a, end - 1) < d, (
-            f"rules §2: D is the FIRST instant at which E reaches T; 1 µs before {iso(end)} it was already reached"
+            f"measurement §2: D is the FIRST instant at which E reaches T; 1 µs before {iso(end)} it was already reached"
         )
         assert CAL.is_open(end - 1), f"the last µs before D={iso(end)} is inside service hours"
 

@@ -1,4 +1,4 @@
-"""The command line (rules §7): stable JSON keys, Dutch text, one-line errors with exit code 2."""
+"""The command line (measurement §7): stable JSON keys, Dutch text, one-line errors with exit code 2."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def test_an_open_breach_has_no_actual_time_yet_and_does_not_change_with_as_of(fi
     (response,) = [o for o in report["outcomes"] if o["metric"] == "response_time"]
     assert response["outcome"] == "breached" and response["actual_elapsed_minutes"] is None
     later = json.loads(run([*args(files, tenant="hengelo")[:-2], "--as-of", "2026-11-30T00:00:00+01:00"], NOW))
-    assert later["outcomes"] == report["outcomes"], "a decided outcome stays as it was (rules §2)"
+    assert later["outcomes"] == report["outcomes"], "a decided outcome stays as it was (measurement §2)"
     assert "M2  Reactietijd  prioriteit urgent: loopt nog, meer dan 1 u 00 min / 1 u 00 min" in run(
         args(files, "--format", "text", tenant="hengelo"), NOW
     )

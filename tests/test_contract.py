@@ -1,6 +1,6 @@
 """The contract as data: defaults, validation and partial overrides.
 
-Rules quoted (measurement-rules.md):
+Rules quoted (docs/measurement.md):
 
 * Intro: "Where the SLA is silent or ambiguous, the choice made here is the
   rule; every such choice is a setting of the contract file, so that a
@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from sla_core.contract import Contract, contract_from_mapping, default_contract, load_contract
 from sla_core.errors import InputError
 
-from tests.conftest import contract_with
+from tests.support.core import contract_with
 
 # -- the defaults are the rules -----------------------------------------------------------------
 
@@ -53,23 +53,23 @@ def _targets(metric: str) -> dict[str, tuple[float, str]]:
     ],
 )
 def test_default_targets_are_the_table_of_rules_section_2(metric, expected):
-    assert _targets(metric) == expected, "rules §2 default targets"
-    assert default_contract().metrics.rule(metric).norm == 95.0, "rules §2 norm 95.0 %"
+    assert _targets(metric) == expected, "measurement §2 default targets"
+    assert default_contract().metrics.rule(metric).norm == 95.0, "measurement §2 norm 95.0 %"
 
 
 def test_the_other_defaults_are_the_rules():
     contract = default_contract()
     assert contract.timezone == "Europe/Amsterdam"
     for weekday in range(5):
-        assert contract.service_hours.for_weekday(weekday) == [(time(7), time(19))], "rules §1 07:00–19:00"
+        assert contract.service_hours.for_weekday(weekday) == [(time(7), time(19))], "measurement §1 07:00–19:00"
     assert contract.service_hours.for_weekday(5) == contract.service_hours.for_weekday(6) == []
     assert contract.holidays.algemene_termijnenwet and not contract.holidays.extra_closed
-    assert contract.pause_patterns == ["wachten op*", "onvoldoende documentatie*"], "rules §2 pauses"
+    assert contract.pause_patterns == ["wachten op*", "onvoldoende documentatie*"], "measurement §2 pauses"
     availability = contract.availability
     assert (availability.norm, availability.slot_minutes, availability.min_failed_locations, availability.min_coverage) == (
         99.4, 5, 2, 90.0
-    ), "rules §3"
-    assert (contract.load_time.target_ms, contract.load_time.percentile) == (3000.0, 95.0), "rules §4"
+    ), "measurement §3"
+    assert (contract.load_time.target_ms, contract.load_time.percentile) == (3000.0, 95.0), "measurement §4"
 
 
 def test_an_empty_contract_file_is_the_default_contract():

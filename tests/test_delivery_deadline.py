@@ -1,4 +1,4 @@
-"""The delivery deadline: the n-th working day of the next month at a local time (rules §8.5, §1)."""
+"""The delivery deadline: the n-th working day of the next month at a local time (measurement §8.5, §1)."""
 
 from __future__ import annotations
 

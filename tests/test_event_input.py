@@ -1,4 +1,4 @@
-"""Strict input and one event identity in the core (rules §8.1–8.3; issue 9 items 1–2).
+"""Strict input and one event identity in the core (measurement §8.1–8.3).
 
 Rules quoted:
 
@@ -31,7 +31,7 @@ from sla_core.instants import InstantError, parse_rfc3339
 from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
-from tests.conftest import default_calendar
+from tests.support.core import default_calendar
 
 # Shared by the examples (their caches hold derived data only): the calendar's index, once grown to 2000–2099,
 # and each month's availability (no results) are computed once.

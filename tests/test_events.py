@@ -1,10 +1,10 @@
-"""Canonical ticket events: strict parsing, de-duplication and order (rules §6).
+"""Canonical ticket events: strict parsing, de-duplication and order (measurement §6).
 
-Rules quoted (§6):
+Rules quoted:
 
 * "`kind`: opened, updated, responded, resolved, reopened, closed."
 * "`type`: incident, informatieverzoek, wijzigingsverzoek, serviceverzoek, collega"
-* Priorities (§2): urgent, hoog, gemiddeld, laag.
+* Priorities: urgent, hoog, gemiddeld, laag.
 * Preamble: "All instants are timezone-aware."
 * "`event_id` is unique per source: the same event twice is one event. Events
   may arrive in any order; `occurred_at` orders them."
@@ -22,7 +22,7 @@ import pytest
 from sla_core.errors import InputError
 from sla_core.events import TicketEvent, deduplicate, parse_event, parse_jsonl
 
-from tests.conftest import us
+from tests.support.core import us
 
 VALID = {
     "event_id": "e-0001",
@@ -87,7 +87,7 @@ def test_an_invalid_event_is_an_input_error_naming_line_and_field(obj, field):
     with pytest.raises(InputError) as caught:
         list(parse_jsonl(lines_with(json.dumps(obj)), "events.jsonl"))
     message = str(caught.value)
-    assert message.startswith("events.jsonl:2:"), f"rules §6 strict parsing: the error names the line: {message}"
+    assert message.startswith("events.jsonl:2:"), f"measurement §6 strict parsing: the error names the line: {message}"
     assert f"field {field}" in message, f"the error names the field {field}: {message}"
     assert caught.value.field == field, "InputError.field carries the field name"
 
@@ -164,7 +164,7 @@ def test_keys_outside_the_canonical_set_are_dropped():
         with_(omschrijving="Burger J. Jansen kan niet inloggen", melder="jan@example.org", bsn="123456782"),
         "x",
     )
-    assert event.to_json() == VALID, "rules §6: anything else in a payload is dropped, never stored"
+    assert event.to_json() == VALID, "measurement §6: anything else in a payload is dropped, never stored"
     kept = {f.name for f in fields(TicketEvent)}
     assert not kept & {"omschrijving", "melder", "bsn"}
     assert "Jansen" not in repr(event) and "example.org" not in repr(event)
@@ -179,7 +179,7 @@ def _event(**changes) -> TicketEvent:
 
 def test_the_same_event_twice_is_one_event():
     one = _event()
-    assert deduplicate([one, one, _event()]) == [one], "rules §6: the same event twice is one event"
+    assert deduplicate([one, one, _event()]) == [one], "measurement §6: the same event twice is one event"
 
 
 def test_the_same_event_id_of_two_tenants_is_two_events():

@@ -1,4 +1,4 @@
-"""Properties of the ticket fold and its outcomes (rules §2, §6).
+"""Properties of the ticket fold and its outcomes (measurement §2, §6).
 
 Rules quoted:
 
@@ -28,7 +28,7 @@ from sla_core.business_calendar import from_us
 from sla_core.outcomes import Outcome
 from sla_core.tickets import fold_all
 
-from tests.conftest import AMSTERDAM, PROPERTY_SETTINGS, minutes, outcomes_of, parsed, us
+from tests.support.core import AMSTERDAM, PROPERTY_SETTINGS, minutes, outcomes_of, parsed, us
 
 BASE = us("2026-10-23T07:00:00+02:00")
 STEP = minutes(30)
@@ -86,7 +86,7 @@ def test_outcomes_do_not_depend_on_order_or_duplicates(events, as_of, data):
     duplicates = data.draw(st.lists(st.sampled_from(events), max_size=len(events))) if events else []
     arrived = data.draw(st.permutations(events + [copy.deepcopy(e) for e in duplicates]))
     assert outcomes_of(arrived, as_of) == expected, (
-        "rules §6: the same event twice is one event; events may arrive in any order"
+        "measurement §6: the same event twice is one event; events may arrive in any order"
     )
 
 
@@ -131,11 +131,11 @@ def test_every_outcome_obeys_the_decision_rule(events, as_of):
         if not isinstance(outcome, Outcome):
             continue
         if outcome.outcome == "met":
-            assert outcome.decided_at == outcome.stopped_at, "rules §2: met is decided at the stop S"
-            assert outcome.elapsed <= outcome.target, "rules §2: met means E(S) <= T"
+            assert outcome.decided_at == outcome.stopped_at, "measurement §2: met is decided at the stop S"
+            assert outcome.elapsed <= outcome.target, "measurement §2: met means E(S) <= T"
         elif outcome.outcome == "breached":
-            assert outcome.opened_at <= outcome.decided_at <= as_of, "rules §2: breached at D, known by as_of"
-            assert outcome.elapsed >= outcome.target, "rules §2: at D the elapsed time has reached the target"
+            assert outcome.opened_at <= outcome.decided_at <= as_of, "measurement §2: breached at D, known by as_of"
+            assert outcome.elapsed >= outcome.target, "measurement §2: at D the elapsed time has reached the target"
             if outcome.stopped_at is not None:
                 assert outcome.decided_at <= outcome.stopped_at, "a breach is decided at D, not after the stop"
         else:
@@ -155,7 +155,7 @@ def test_without_new_events_a_later_as_of_only_decides_pending_outcomes(events, 
     assert len(before) == len(after)
     for early, late in zip(before, after):
         if isinstance(early, Outcome) and early.decided:
-            assert late == early, "rules §2: a decided outcome stays decided as it was"
+            assert late == early, "measurement §2: a decided outcome stays decided as it was"
         elif isinstance(early, Outcome):
             assert late.outcome in ("pending", "breached")
             if late.outcome == "breached":

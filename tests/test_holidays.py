@@ -1,6 +1,6 @@
-"""The public holidays of the Algemene termijnenwet, art. 3 (rules §1, "Werkdag").
+"""The public holidays of the Algemene termijnenwet, art. 3 (measurement §1, "Werkdag").
 
-Rule (measurement-rules.md §1): "A working day (Werkdag) is Monday–Friday except
+Rule (docs/measurement.md §1): "A working day (Werkdag) is Monday–Friday except
 the public holidays of art. 3 of the Algemene termijnenwet: Nieuwjaarsdag,
 Goede Vrijdag, Tweede Paasdag, Koningsdag (27 April; 26 April when the 27th is
 a Sunday), Bevrijdingsdag (5 May, every year), Hemelvaartsdag, Tweede
@@ -30,7 +30,7 @@ def test_the_atw_holidays_of_2026_by_date_and_name():
         date(2026, 5, 25): "Tweede Pinksterdag",
         date(2026, 12, 25): "Eerste Kerstdag",
         date(2026, 12, 26): "Tweede Kerstdag",
-    }, "rules §1: the nine Atw art. 3 holidays of 2026"
+    }, "measurement §1: the nine Atw art. 3 holidays of 2026"
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_the_atw_holidays_of_2026_by_date_and_name():
     ],
 )
 def test_koningsdag_is_27_april_or_26_april_when_the_27th_is_a_sunday(year, expected):
-    assert koningsdag(year) == expected, "rules §1: Koningsdag (27 April; 26 April when the 27th is a Sunday)"
+    assert koningsdag(year) == expected, "measurement §1: Koningsdag (27 April; 26 April when the 27th is a Sunday)"
     assert atw_holidays(year).get(expected) == "Koningsdag"
     if expected != date(year, 4, 27):
         assert date(year, 4, 27) not in atw_holidays(year), "the Sunday 27 April itself is not the holiday"
@@ -76,7 +76,7 @@ def test_before_2014_the_holiday_was_koninginnedag_on_30_april(year, expected):
 )
 def test_bevrijdingsdag_is_a_holiday_every_year_not_only_in_lustrum_years(year):
     assert atw_holidays(year).get(date(year, 5, 5)) == "Bevrijdingsdag", (
-        "rules §1: Bevrijdingsdag (5 May, every year)"
+        "measurement §1: Bevrijdingsdag (5 May, every year)"
     )
 
 
@@ -93,7 +93,7 @@ def test_bevrijdingsdag_is_a_holiday_every_year_not_only_in_lustrum_years(year):
     ],
 )
 def test_easter_based_holidays(day, name):
-    assert atw_holidays(day.year).get(day) == name, f"rules §1: {name} is an Atw holiday"
+    assert atw_holidays(day.year).get(day) == name, f"measurement §1: {name} is an Atw holiday"
 
 
 @pytest.mark.parametrize(
@@ -107,11 +107,11 @@ def test_easter_based_holidays(day, name):
     ],
 )
 def test_days_that_are_not_atw_holidays(day):
-    assert day not in atw_holidays(day.year), "rules §1: only the listed Atw days are holidays"
+    assert day not in atw_holidays(day.year), "measurement §1: only the listed Atw days are holidays"
 
 
 def _expected_from_the_holidays_package(year: int) -> set[date]:
-    """`holidays.NL` minus the Sundays (Easter, Pentecost) plus 5 May every year (rules §1 note)."""
+    """`holidays.NL` minus the Sundays (Easter, Pentecost) plus 5 May every year (measurement §1 note)."""
     package = holidays.NL(years=year)
     days = {day for day, name in package.items() if name not in ("Easter Sunday", "Pentecost")}
     return days | {date(year, 5, 5)}
@@ -122,7 +122,7 @@ def test_atw_holidays_agree_with_the_holidays_package_plus_5_may_every_year(year
     expected = _expected_from_the_holidays_package(year)
     got = set(atw_holidays(year))
     message = (
-        f"rules §1: Atw holidays of {year} differ from holidays.NL (minus Easter/Pentecost Sunday, plus 5 May): "
+        f"measurement §1: Atw holidays of {year} differ from holidays.NL (minus Easter/Pentecost Sunday, plus 5 May): "
         f"missing {sorted(expected - got)}, extra {sorted(got - expected)}"
     )
     if year < 2014:
@@ -135,6 +135,6 @@ def test_atw_holidays_agree_with_the_holidays_package_plus_5_may_every_year(year
 @pytest.mark.parametrize("year", [2024, 2025, 2026, 2027, 2028], ids=lambda y: f"year {y}")
 def test_every_holiday_of_a_year_lies_in_that_year_and_has_a_name(year):
     days = atw_holidays(year)
-    assert len(days) == 9, "rules §1: nine Atw holidays a year (none coincide in these years)"
+    assert len(days) == 9, "measurement §1: nine Atw holidays a year (none coincide in these years)"
     assert all(day.year == year and name for day, name in days.items())
     assert list(days) == sorted(days), "sorted by date"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sla_core.at_risk import needed_met
 from sla_core.month_to_date import breaches_left, downtime_left_minutes, open_clocks
 from sla_core.outcomes import Outcome, Pause
-from tests.conftest import default_calendar, minutes, us
+from tests.support.core import default_calendar, minutes, us
 
 BREACHES = [
     pytest.param(95.0, 0, 0, 0, id="nothing decided: one breach would give 0 %, so none is left"),

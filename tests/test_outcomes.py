@@ -1,6 +1,6 @@
-"""Ticket outcomes: met, breached or pending, and the decision instant (rules §2).
+"""Ticket outcomes: met, breached or pending, and the decision instant (measurement §2).
 
-Rules quoted (measurement-rules.md §2):
+Rules quoted (docs/measurement.md §2):
 
 * Clocks: "response_time: opened → first responded (or resolved/closed if no
   response came before)"; "restore: opened → resolved (see reopen)". Targets
@@ -29,7 +29,7 @@ Rules quoted (measurement-rules.md §2):
   its deadline is pending and not counted."
 * §6 "Optional on every kind: type, priority, status, scope, attributable —
   each sets the ticket's latest value from that instant on."
-* `--as-of` (§7) "is the instant up to which events are known".
+* `--as-of` "is the instant up to which events are known".
 
 All cases use the default contract (07:00–19:00 Europe/Amsterdam, Atw holidays).
 Monday 19 October 2026 is a plain working day.
@@ -41,7 +41,7 @@ import pytest
 
 from sla_core.outcomes import Incomplete
 
-from tests.conftest import contract_with, describe, event, hours, iso, opened, outcome_of, outcomes_of, report_of, us
+from tests.support.core import contract_with, describe, event, hours, iso, opened, outcome_of, outcomes_of, report_of, us
 
 LATER = "2026-12-01T00:00:00+01:00"  # an as_of after every case of October
 
@@ -120,7 +120,7 @@ RESPONSE_CASES = [
 
 @pytest.mark.parametrize(("events", "as_of", "metric", "outcome", "decided_at", "priority"), RESPONSE_CASES)
 def test_response_time(events, as_of, metric, outcome, decided_at, priority):
-    check(events, as_of, metric, outcome, decided_at, priority, "rules §2 response_time")
+    check(events, as_of, metric, outcome, decided_at, priority, "measurement §2 response_time")
 
 
 def test_a_breach_is_decided_with_elapsed_equal_to_target_and_a_met_outcome_keeps_its_elapsed():
@@ -186,7 +186,7 @@ PAUSE_CASES = [
 
 @pytest.mark.parametrize(("events", "as_of", "metric", "outcome", "decided_at", "priority"), PAUSE_CASES)
 def test_pauses(events, as_of, metric, outcome, decided_at, priority):
-    got = check(events, as_of, metric, outcome, decided_at, priority, "rules §2 pauses")
+    got = check(events, as_of, metric, outcome, decided_at, priority, "measurement §2 pauses")
     if outcome == "pending":
         assert got.pauses and got.pauses[-1].end is None, "the open pause is listed as evidence"
 
@@ -199,7 +199,7 @@ def test_a_status_set_after_opening_pauses_from_that_instant_not_from_opening():
     ]
     check(
         events, LATER, "response_time", "breached", "2026-10-19T13:00:00+02:00", "hoog",
-        "rules §6 'each sets the ticket's latest value from that instant on' and §2 pauses: the clock runs "
+        "measurement §6 'each sets the ticket's latest value from that instant on' and §2 pauses: the clock runs "
         "09:00-10:00 (no status yet, not paused), pauses 10:00-12:00, so 2 h are reached at 13:00 "
         "(14:00 would mean the first status was back-dated to the opening)",
     )
@@ -277,7 +277,7 @@ RESTORE_CASES = [
 
 @pytest.mark.parametrize(("events", "as_of", "metric", "outcome", "decided_at", "priority"), RESTORE_CASES)
 def test_restore_time(events, as_of, metric, outcome, decided_at, priority):
-    check(events, as_of, metric, outcome, decided_at, priority, "rules §2 restore and reopen")
+    check(events, as_of, metric, outcome, decided_at, priority, "measurement §2 restore and reopen")
 
 
 def test_a_ticket_has_one_restore_metric_only():
@@ -334,7 +334,7 @@ MONTH_CASES = [
 
 @pytest.mark.parametrize(("events", "as_of", "metric", "outcome", "decided_at", "priority"), MONTH_CASES)
 def test_month_targets_run_on_the_calendar_clock(events, as_of, metric, outcome, decided_at, priority):
-    check(events, as_of, metric, outcome, decided_at, priority, "rules §2 targets in months")
+    check(events, as_of, metric, outcome, decided_at, priority, "measurement §2 targets in months")
 
 
 def test_a_month_target_is_wall_time_across_the_dst_change():
@@ -391,7 +391,7 @@ PRIORITY_CASES = [
 
 @pytest.mark.parametrize(("events", "as_of", "metric", "outcome", "decided_at", "priority"), PRIORITY_CASES)
 def test_priority_changes(events, as_of, metric, outcome, decided_at, priority):
-    check(events, as_of, metric, outcome, decided_at, priority, "rules §2 priority changes")
+    check(events, as_of, metric, outcome, decided_at, priority, "measurement §2 priority changes")
 
 
 # -- as_of: pending outcomes, later events ignored ----------------------------------------------
@@ -421,7 +421,7 @@ AS_OF_CASES = [
 
 @pytest.mark.parametrize(("events", "as_of", "metric", "outcome", "decided_at", "priority"), AS_OF_CASES)
 def test_as_of(events, as_of, metric, outcome, decided_at, priority):
-    check(events, as_of, metric, outcome, decided_at, priority, "rules §2 pending, §7 as_of")
+    check(events, as_of, metric, outcome, decided_at, priority, "measurement §2 pending, §7 as_of")
 
 
 def test_a_ticket_opened_after_as_of_is_not_there_at_all():
@@ -439,7 +439,7 @@ def test_a_ticket_opened_after_as_of_is_not_there_at_all():
 )
 def test_tickets_that_cannot_be_measured_are_incomplete(events, reason):
     (item,) = outcomes_of(events, LATER)
-    assert isinstance(item, Incomplete) and reason in item.reason, f"rules §2: listed as incomplete, got {item}"
+    assert isinstance(item, Incomplete) and reason in item.reason, f"measurement §2: listed as incomplete, got {item}"
 
 
 # -- a decided outcome is final ---------------------------------------------------------------
@@ -472,7 +472,7 @@ def test_a_decided_breach_is_not_undone_by_later_events(events, early_as_of):
     assert early.outcome == "breached", describe(early)
     late = outcome_of(events, LATER, "response_time")
     assert (late.outcome, late.decided_at) == (early.outcome, early.decided_at), (
-        "rules §2: a breach is decided at D (also while open) and never counted twice; "
+        "measurement §2: a breach is decided at D (also while open) and never counted twice; "
         f"with as_of {early_as_of} it is {describe(early)}, with all events it became {describe(late)}"
     )
 
@@ -520,7 +520,7 @@ COUNTING_CASES = [
 @pytest.mark.parametrize(("events", "response", "not_measured"), COUNTING_CASES)
 def test_only_attributable_incidents_are_counted(events, response, not_measured):
     report = report_of(events, OCT, AS_OF_NOV)
-    assert decided(report) == response, "rules §2: only attributable incidents are measured"
+    assert decided(report) == response, "measurement §2: only attributable incidents are measured"
     assert report.not_measured == not_measured
 
 
@@ -541,7 +541,7 @@ def test_incomplete_tickets_are_listed_not_counted(events, reason):
 def test_an_open_ticket_breached_before_month_end_counts_in_that_month():
     events = [opened("2026-10-29T09:00:00+01:00", "hoog", scope="platform")]  # never resolved
     october = report_of(events, OCT, AS_OF_NOV)
-    assert decided(october, "restore_time_platform") == (1, 0), "rules §2: breached at D, also while open"
+    assert decided(october, "restore_time_platform") == (1, 0), "measurement §2: breached at D, also while open"
     assert decided(october, "response_time") == (1, 0)
     assert [iso(o.decided_at) for o in october.outcomes] == ["2026-10-29T11:00:00+01:00", "2026-10-29T13:00:00+01:00"]
     november = report_of(events, "2026-11", "2026-12-01T00:00:00+01:00")
@@ -569,7 +569,7 @@ def test_a_pending_outcome_is_reported_but_not_counted():
     assert decided(october) == (0, 0)
     assert {p.metric for p in october.pending} == {"response_time", "restore_time_application"}
     assert october.tickets["response_time"].total.value is None and october.tickets["response_time"].met, (
-        "rules §2: with no decided outcomes the value is null and the norm counts as met"
+        "measurement §2: with no decided outcomes the value is null and the norm counts as met"
     )
 
 
@@ -584,7 +584,7 @@ def test_percentage_and_per_priority_counts_by_the_deciding_priority():
     assert (level.total.decided, level.total.within, level.total.value, level.met) == (4, 3, 75.0, False)
     assert {p: (t.decided, t.within) for p, t in level.by_priority.items()} == {
         "urgent": (1, 0), "hoog": (2, 2), "laag": (1, 1),
-    }, "rules §2: per priority by the priority that decided the outcome"
+    }, "measurement §2: per priority by the priority that decided the outcome"
 
 
 def test_events_of_other_tenants_are_ignored():
@@ -614,7 +614,7 @@ def test_a_breach_is_never_counted_twice(events, early_as_of, later_month):
     assert decided(october) == (1, 0), "breached in October per the October report"
     november = report_of(events, later_month, "2026-12-01T00:00:00+01:00")
     assert decided(november) == (0, 0), (
-        "rules §2: 'A breach therefore counts in the month it happened [...]; it is never counted twice' — "
+        "measurement §2: 'A breach therefore counts in the month it happened [...]; it is never counted twice' — "
         f"the October report counted a breach, the November report counts {decided(november)} (decided, within): "
         + "; ".join(describe(o) for o in november.outcomes)
     )

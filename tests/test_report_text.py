@@ -1,4 +1,4 @@
-"""Dutch display of numbers and verdicts (rules §8.8): truncated, never rounded; one formatting function."""
+"""Dutch display of numbers and verdicts (measurement §8.8): truncated, never rounded; one formatting function."""
 
 from __future__ import annotations
 

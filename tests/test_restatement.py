@@ -1,4 +1,4 @@
-"""The list of changes of a restated month (rules §8.6) and the provisional status (rules §8.5), pure.
+"""The list of changes of a restated month (measurement §8.6) and the provisional status (measurement §8.5), pure.
 
 Report bodies are literal, cut down to the keys the comparison reads.
 """

@@ -206,7 +206,7 @@ def test_load_times_are_mostly_between_400_and_2500_ms_with_some_above_3000(csv_
 
 
 def service_states(csv_rows: list[list[str]]) -> dict[datetime, str]:
-    """Per 5-minute slot: service ``up``, ``down`` or ``unknown`` (rules §3,
+    """Per 5-minute slot: service ``up``, ``down`` or ``unknown`` (measurement §3,
     at least 2 failed locations per test)."""
     seen, failed = defaultdict(set), defaultdict(set)
     for when, name, location, success, _ in csv_rows[1:]:
@@ -271,7 +271,7 @@ def test_the_documented_availability_minutes(csv_rows):
         elif state == "down" and not any(start <= slot < end for start, end in excluded):
             minutes["down"] += 5
     assert dict(minutes) == EXPECTED_MINUTES
-    availability = (12960 - 30 - 45) / (12960 - 30) * 100  # rules §3
+    availability = (12960 - 30 - 45) / (12960 - 30) * 100  # measurement §3
     assert abs(availability - 99.65197) < 1e-5
 
 
@@ -425,7 +425,7 @@ def test_each_tenant_uses_every_type_priority_scope_and_status(tickets, tenant):
 
 
 def is_pause(status: str | None) -> bool:
-    """Default pause patterns of rules §2: ``wachten op*``, ``onvoldoende documentatie*``."""
+    """Default pause patterns of measurement §2: ``wachten op*``, ``onvoldoende documentatie*``."""
     return status is not None and status.lower().startswith(("wachten op", "onvoldoende documentatie"))
 
 
@@ -438,7 +438,7 @@ def measured_incidents(tickets, tenant):
 def response_outcomes(tickets, tenant) -> list[bool]:
     """Within target or not, per measured incident whose clock stopped in May.
 
-    Simplified rules §2: in these samples no ticket pauses before its first
+    Simplified measurement §2: in these samples no ticket pauses before its first
     response (asserted), so elapsed time is plain service-hours time."""
     outcomes = []
     for ticket in measured_incidents(tickets, tenant):

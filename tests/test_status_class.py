@@ -1,4 +1,4 @@
-"""Status classes (rules §8.3): a status is kept and reported only as its class, never as raw text."""
+"""Status classes (measurement §8.3): a status is kept and reported only as its class, never as raw text."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sla_core.contract import contract_from_mapping, default_contract
 from sla_core.errors import InputError
 from sla_core.status_class import OTHER, StatusClasses, pattern_class
-from tests.conftest import PROPERTY_SETTINGS, outcome_rules
+from tests.support.core import PROPERTY_SETTINGS, outcome_rules
 
 DEFAULT = StatusClasses(default_contract().known_statuses, default_contract().pause_patterns)
 

@@ -1,4 +1,4 @@
-"""``make drill``: the month-end drill from the command line (issue 8).
+"""``make drill``: the month-end drill from the command line.
 
     python -m tools.drill [--tenants N] [--scenario june-2026|october-2026|late-day-2026-07|all] [--start-day D]
 

@@ -7,9 +7,9 @@ Stratech Perspectief Cloud platform. For the month May 2026 the generator
 writes:
 
 * ``events.jsonl`` -- canonical ticket events, one JSON object per line
-  (measurement rules §6);
+  (measurement measurement §6);
 * ``availability.csv`` -- rows of Application Insights' ``AppAvailabilityResults``
-  (rules §3 and §7), one file for the shared platform;
+  (measurement §3 and §7), one file for the shared platform;
 * ``exclusions.json`` -- intervals whose down time is not attributable to the
   supplier (SLA §7.1).
 
@@ -36,7 +36,7 @@ DEFAULT_SEED = 20260501
 TENANTS = ("enschede", "hengelo", "almelo")
 
 # --------------------------------------------------------------------------
-# Calendar and business clock (rules §1)
+# Calendar and business clock (measurement §1)
 # --------------------------------------------------------------------------
 
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -491,7 +491,7 @@ def build_stories(seed: int) -> list[TicketStory]:
 
 
 def event_records(stories: Sequence[TicketStory], seed: int) -> list[dict[str, object]]:
-    """Canonical event objects (rules §6), sorted by instant, with event ids
+    """Canonical event objects (measurement §6), sorted by instant, with event ids
     numbered per tenant in time order."""
     rng = random.Random(f"{seed}:seconds")
     timed = []
@@ -539,7 +539,7 @@ def events_jsonl(seed: int) -> str:
 
 
 # --------------------------------------------------------------------------
-# Availability test results (rules §3)
+# Availability test results (measurement §3)
 # --------------------------------------------------------------------------
 
 TESTS = ("portaal-login", "dossier-zoeken", "api-vroegsignalering")
@@ -675,7 +675,7 @@ def availability_rows(seed: int) -> Iterator[tuple[str, str, str, str, int]]:
 
 
 def write_availability(path: Path, seed: int) -> None:
-    """Write ``availability.csv`` with the header of rules §7."""
+    """Write ``availability.csv`` with the header of measurement §7."""
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(("TimeGenerated", "Name", "Location", "Success", "DurationMs"))

@@ -1,4 +1,4 @@
-"""Move ticket events of the first key layout to the identity key (issue 9; docs/input.md).
+"""Move ticket events of the first key layout to the identity key (docs/input.md).
 
     python -m tools.migrate_event_keys
 

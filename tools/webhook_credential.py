@@ -1,4 +1,4 @@
-"""Print a tenant's webhook credential for TOPdesk or Jira (issue 9 §5).
+"""Print a tenant's webhook credential for TOPdesk or Jira.
 
     SLA_WEBHOOK_TOKEN_TOPDESK=… python -m tools.webhook_credential --tool topdesk --tenant enschede
     SLA_WEBHOOK_SECRET_JIRA=…   python -m tools.webhook_credential --tool jira --tenant enschede

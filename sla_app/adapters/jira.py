@@ -1,4 +1,4 @@
-"""Jira Service Management issues → the minimal canonical reading of each delivery (issue 4 §1, issue 9 §3).
+"""Jira Service Management issues → the minimal canonical reading of each delivery.
 
 Jira's issue webhook (``webhookEvent`` ``jira:issue_created`` /
 ``jira:issue_updated``) carries the issue as it is after the change; the

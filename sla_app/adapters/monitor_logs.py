@@ -1,4 +1,4 @@
-"""Azure Monitor adapter: the availability test results of one interval, from Log Analytics (rules §3).
+"""Azure Monitor adapter: the availability test results of one interval, from Log Analytics (measurement §3).
 
 One query per interval against the workspace that holds Application
 Insights' ``AppAvailabilityResults`` (azure-monitor-query's

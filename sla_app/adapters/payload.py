@@ -4,7 +4,7 @@ Every reader raises :class:`~sla_app.errors.Unprocessable` (422) naming the
 payload field (a dotted path such as ``issue.fields.created``) when a value is
 missing, of the wrong type or out of range, and
 :class:`~sla_app.errors.BadRequest` (400) when the body is not a JSON object.
-Timestamps must carry an offset and lie in the years 2000–2099 (rules §8.2).
+Timestamps must carry an offset and lie in the years 2000–2099 (measurement §8.2).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""CSV source: the availability results of an interval from a CSV export, for local runs (rules §7).
+"""CSV source: the availability results of an interval from a CSV export, for local runs (measurement §7).
 
 The file is the export of the KQL query (header
 ``TimeGenerated,Name,Location,Success,DurationMs``), parsed strictly by

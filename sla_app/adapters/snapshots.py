@@ -1,4 +1,4 @@
-"""Ticket-tool histories as a pure function of the snapshots received (issue 9 §3, rules §6).
+"""Ticket-tool histories as a pure function of the snapshots received (measurement §6).
 
 A ticket tool (TOPdesk, Jira Service Management) sends the whole ticket on
 every change. Each snapshot is read into a :class:`Reading`: its minimal

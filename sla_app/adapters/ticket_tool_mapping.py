@@ -1,4 +1,4 @@
-"""How ticket-tool payloads become canonical values (rules §6): the mapping as data, and payload reading.
+"""How ticket-tool payloads become canonical values (measurement §6): the mapping as data, and payload reading.
 
 The mapping of each tool (TOPdesk, Jira Service Management) lives in
 ``ticket_tool_mapping.json`` next to this module and is validated by pydantic
@@ -12,7 +12,7 @@ on first use (never at import time):
   nothing is stored. An absent value (``null``) is allowed: the ticket simply
   has no type or priority yet (a TOPdesk call not yet triaged).
 * ``statuses`` — the tool's status names → canonical statuses. What is
-  stored is only the status *class* of the result (rules §8.3,
+  stored is only the status *class* of the result (measurement §8.3,
   :mod:`sla_core.status_class`): a known status of the contract, the pause
   pattern it matches ("wachten op …") or ``overig``; an unmapped name is
   classed as it is, so "Wachten op Piet de Vries" is stored as
@@ -23,7 +23,7 @@ on first use (never at import time):
   Jira ``SD-42``). A number that does not match is a 422 naming the field (a
   name in a ticket id is never stored); the ticket id kept is the number with
   each space written as ``-`` (``I-2610-042``), within the identifier pattern
-  of rules §8.3.
+  of measurement §8.3.
 * ``platform_when`` — when a ticket's restore scope is ``platform``
   (otherwise ``applicatie``; SLA §7.2.2–7.2.3).
 * ``not_attributable_when`` — when a ticket is not attributable to the
@@ -152,7 +152,7 @@ class _ToolMapping(_Strict):
         return number.replace(" ", "-")
 
     def scope_of(self, payload: Any) -> str:
-        """``platform`` when the platform rule holds, else ``applicatie`` (rules §2)."""
+        """``platform`` when the platform rule holds, else ``applicatie`` (measurement §2)."""
         return "platform" if self.platform_when is not None and self.platform_when.matches(payload) else "applicatie"
 
     def attributable_of(self, payload: Any) -> bool:

@@ -1,4 +1,4 @@
-"""TOPdesk incidents → the minimal canonical reading of each snapshot (issue 4 §1, issue 9 §3).
+"""TOPdesk incidents → the minimal canonical reading of each snapshot.
 
 TOPdesk posts the whole incident on every change (an action sequence that
 sends the incident as TOPdesk's incident API returns it). This module holds

@@ -1,4 +1,4 @@
-"""Delivery of the monthly report e-mails (SLA §9; issue 5 §3, §4).
+"""Delivery of the monthly report e-mails (SLA §9).
 
 Two mailers share one small interface (:class:`Mailer`): :class:`GraphMailer`
 sends through Microsoft Graph (production, ``SLA_MAIL_MODE=graph``) and

@@ -1,4 +1,4 @@
-"""What delivery adds to a rendered report: the provisional marking and the correction e-mail (rules §8.5, §8.6).
+"""What delivery adds to a rendered report: the provisional marking and the correction e-mail (measurement §8.5, §8.6).
 
 * :func:`mark_provisional` — a report delivered after the deadline while
   days of its month are still incomplete: the subject starts with
@@ -12,7 +12,7 @@
 
 :func:`combine_changes` folds the ``changes`` of consecutive report versions
 into one list against the version that was last mailed. Values are shown
-truncated to two decimals (rules §8.8), never rounded.
+truncated to two decimals (measurement §8.8), never rounded.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The delivery queue: JSON messages, base64 as the Functions queue trigger expects (issue 8).
+"""The delivery queue: JSON messages, base64 as the Functions queue trigger expects.
 
 The queue is declared in ``infra/`` (``SLA_DELIVERY_QUEUE_NAME``); it is also
 created on first use for local runs, and a queue that exists already is the

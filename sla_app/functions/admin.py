@@ -1,4 +1,4 @@
-"""The admin API (issue 4 §6), the OpenAPI document and security.txt.
+"""The admin API, the OpenAPI document and security.txt.
 
 Callers are identified by App Service Authentication's
 ``X-MS-CLIENT-PRINCIPAL`` (:func:`sla_app.http.auth.principal`): the
@@ -322,7 +322,7 @@ def list_report_versions(req: func.HttpRequest) -> func.HttpResponse:
 
 
 def _version_state(stored: Any) -> dict[str, Any]:
-    """Status, input watermark and changes of a stored version (rules §8.5, §8.6)."""
+    """Status, input watermark and changes of a stored version (measurement §8.5, §8.6)."""
     return {"status": stored.status, "watermark": stored.watermark or None, "changes": stored.changes}
 
 

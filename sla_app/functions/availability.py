@@ -1,4 +1,4 @@
-"""Availability results and retention: two daily timers and an admin backfill (issue 4 §3, §4).
+"""Availability results and retention: two daily timers and an admin backfill.
 
 * ``availability_daily`` (03:30 UTC, i.e. 04:30/05:30 in Amsterdam): ingests
   the previous local day and retries the incomplete or missing days of the
@@ -50,7 +50,7 @@ def results_source(app: Services) -> ResultsSource:
 
 
 def ingest_service(app: Services) -> AvailabilityIngestService:
-    """Availability ingestion over the app's repositories; a month made ready is fanned out (rules §8.5)."""
+    """Availability ingestion over the app's repositories; a month made ready is fanned out (measurement §8.5)."""
     return AvailabilityIngestService(
         results_source(app), app.availability, app.admin, app.clock, ZoneInfo(app.settings.timezone),
         retention_days=app.settings.availability_retention_days,

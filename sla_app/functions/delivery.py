@@ -1,4 +1,4 @@
-"""Delivery of the monthly reports and the supplier's notices by e-mail (issue 5 §3, §4; issue 8).
+"""Delivery of the monthly reports and the supplier's notices by e-mail.
 
 * ``delivery_morning`` (06:00 UTC daily, 07:00/08:00 in Amsterdam, after the
   month's reports are computed) and ``delivery_midday`` (11:05 UTC daily,

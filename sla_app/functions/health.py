@@ -1,4 +1,4 @@
-"""The health view (issue 13 §3): ``GET /api/health`` for SLA.Admin, and an hourly snapshot for the alerts.
+"""The health view: ``GET /api/health`` for SLA.Admin, and an hourly snapshot for the alerts.
 
 * ``GET /api/health`` (SLA.Admin, like every admin route): :func:`sla_app.health.snapshot`
   as JSON, or ``?format=text`` as plain text.

@@ -2,10 +2,10 @@
 
 The timer's schedule is in UTC (02:00 on the 1st, i.e. 03:00 or 04:00 in
 Amsterdam) and the handler checks the local date before it acts. It is the
-safety net (rules §8.5): the month's last local day is not ingested yet then,
+safety net (measurement §8.5): the month's last local day is not ingested yet then,
 so it produces provisional reports; the availability ingestion that completes
 the month enqueues the same fan-out again, which makes them final. Each
-tenant's computation also restates its previous 12 months (rules §8.6). The queue
+tenant's computation also restates its previous 12 months (measurement §8.6). The queue
 spreads tenants over instances; a failing tenant is retried by the host
 (``maxDequeueCount`` in host.json) and then lands in the poison queue; every
 failure and the poisoning are written to the audit log. Admins can re-run a

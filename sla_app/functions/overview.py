@@ -1,4 +1,4 @@
-"""The supplier overview and the mid-month at-risk notice (issue 5 §5).
+"""The supplier overview and the mid-month at-risk notice.
 
 * ``GET /api/admin/overview/{month}`` (SLA.Admin): the norms missed per tenant
   in a month, the year-to-date position per tenant and totals, from the latest

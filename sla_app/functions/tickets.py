@@ -23,7 +23,7 @@ bp = func.Blueprint()
 @telemetry.traced("post_ticket_events")
 @endpoint
 def post_ticket_events(req: func.HttpRequest) -> func.HttpResponse:
-    """Canonical events: one object or an array of up to 1,000 (rules §6)."""
+    """Canonical events: one object or an array of up to 1,000 (measurement §6)."""
     app = services()
     hmac_timestamped(req.headers, req.get_body(), app.settings.webhook_secret_events, app.clock())
     result = app.ticket_ingest.ingest_canonical(read_json(req))

@@ -59,7 +59,7 @@ EmailAddress = Annotated[
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
 ]
 def check_instant(value: str) -> str:
-    """The text unchanged when it is an RFC 3339 instant with an offset in 2000–2099 (rules §8.2)."""
+    """The text unchanged when it is an RFC 3339 instant with an offset in 2000–2099 (measurement §8.2)."""
     try:
         parse_rfc3339(value)
     except InstantError as exc:
@@ -74,7 +74,7 @@ def check_text(value: str) -> str:
     return value
 
 
-# RFC 3339 with an offset, years 2000–2099 (rules §8.2); the validator also checks the calendar.
+# RFC 3339 with an offset, years 2000–2099 (measurement §8.2); the validator also checks the calendar.
 INSTANT_PATTERN = (
     r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"
 )
@@ -135,13 +135,13 @@ class ProblemDetails(_Response):
 
 
 class CanonicalTicketEvent(BaseModel):
-    """One canonical ticket event (measurement rules §6); keys outside this set are dropped, never stored."""
+    """One canonical ticket event (measurement measurement §6); keys outside this set are dropped, never stored."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
 
     event_id: Identifier = Field(
         description="With tenant, the event's identity: the same content again is stored once; other content "
-        "or another ticket is a 409 (rules §8.1)."
+        "or another ticket is a 409 (measurement §8.1)."
     )
     tenant: Identifier = Field(description="A known tenant id.")
     ticket_id: Identifier
@@ -356,7 +356,7 @@ class OutcomeChange(_Response):
 
 
 class ReportChanges(_Response):
-    """What changed against the previous version (rules §8.6)."""
+    """What changed against the previous version (measurement §8.6)."""
 
     service_levels: list[ServiceLevelChange]
     outcomes: list[OutcomeChange]
@@ -386,7 +386,7 @@ class Report(ReportVersion):
 
     tenant: str
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
-    report: dict[str, Any] = Field(description="The monthly report as JSON (measurement rules §7).")
+    report: dict[str, Any] = Field(description="The monthly report as JSON (measurement measurement §7).")
 
 
 # -- audit -------------------------------------------------------------------

@@ -233,7 +233,7 @@ OPERATIONS: tuple[Operation, ...] = (
         (400, 401, 409, 413, 422), request=OneOrMany(m.CanonicalTicketEvent, MAX_EVENTS), headers=(_TIMESTAMP,),
         description="Authenticated before the body is parsed; all or nothing: one invalid event rejects the whole "
         "batch (422), and an event_id already stored (or sent twice) with other content or another ticket is a 409 "
-        "naming `event_id` (rules §8.1).",
+        "naming `event_id` (measurement §8.1).",
     ),
     Operation(
         "POST", "tickets/topdesk", "postTopdeskIncident", "A TOPdesk incident (on each change)", "tickets",
@@ -333,7 +333,7 @@ OPERATIONS: tuple[Operation, ...] = (
 )  # fmt: skip
 
 TAGS = (
-    ("tickets", "Ticket webhooks (measurement rules §6)."),
+    ("tickets", "Ticket webhooks (measurement measurement §6)."),
     ("tenants", "Municipalities and their contracts (supplier only)."),
     ("exclusions", "Intervals not attributable to the supplier (SLA §7.1)."),
     ("reports", "Monthly reports, immutable and versioned (SLA §9)."),

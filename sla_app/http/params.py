@@ -15,7 +15,7 @@ from sla_core.periods import Month
 
 
 def route_month(req: func.HttpRequest) -> Month:
-    """The ``{month}`` route parameter (``YYYY-MM``, 2000–2099: rules §8.2); 400 naming ``month`` otherwise."""
+    """The ``{month}`` route parameter (``YYYY-MM``, 2000–2099: measurement §8.2); 400 naming ``month`` otherwise."""
     text = req.route_params.get("month", "")
     try:
         month = Month.parse(text)

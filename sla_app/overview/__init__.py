@@ -1,4 +1,4 @@
-"""The supplier overview across tenants and the mid-month at-risk notice (issue 5 §5).
+"""The supplier overview across tenants and the mid-month at-risk notice.
 
 * :mod:`sla_app.overview.aggregate` — sums of minutes and counts over stored reports;
 * :mod:`sla_app.overview.service` — the month's overview and the at-risk assessment;

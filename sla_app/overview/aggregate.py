@@ -1,4 +1,4 @@
-"""Sums over stored reports: minutes and counts, never averages of percentages (rules §5).
+"""Sums over stored reports: minutes and counts, never averages of percentages (measurement §5).
 
 A report's ``service_levels`` block holds the figures behind each value:
 availability minutes (scheduled, unknown, down, excluded) and, per ticket

@@ -56,7 +56,7 @@ def figures_text(metric: str, cell: dict[str, Any]) -> str:
 def cell_text(metric: str, cell: dict[str, Any]) -> str:
     """A cell in words: ``75,00 % — niet gehaald (15 van 20 binnen de streeftijd)``.
 
-    Nothing decided is ``n.v.t. (gehaald)`` (rules §2); availability without a
+    Nothing decided is ``n.v.t. (gehaald)`` (measurement §2); availability without a
     measurement is ``n.v.t. — niet gemeten``; figures summed under different
     norms get no verdict.
     """

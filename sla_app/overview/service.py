@@ -1,4 +1,4 @@
-"""The supplier overview of a month and the mid-month at-risk notice (issue 5 §5).
+"""The supplier overview of a month and the mid-month at-risk notice.
 
 * :meth:`OverviewService.overview` reads the latest stored version of every
   tenant's report for a month and lists the norms missed where; the

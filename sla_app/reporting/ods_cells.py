@@ -109,7 +109,7 @@ class Sheet:
     def num(self, value: float | None, decimals: int = 0) -> Cell:
         if value is None:
             return None
-        shown = float(truncated(value, decimals))  # the cell's value is what its text says (rules §8.8)
+        shown = float(truncated(value, decimals))  # the cell's value is what its text says (measurement §8.8)
         cell = TableCell(valuetype="float", value=shown, stylename=self.styles.cells[f"num{decimals}"])
         cell.addElement(P(text=number(value, decimals)))
         return cell

@@ -1,4 +1,4 @@
-"""Availability results in: one local day at a time, from a results source into Table Storage (rules §3).
+"""Availability results in: one local day at a time, from a results source into Table Storage (measurement §3).
 
 Days are local days of the contract timezone, ``[local midnight, next local
 midnight)`` — 23 or 25 hours on a daylight-saving change. For each day the

@@ -1,4 +1,4 @@
-"""Monthly report delivery, each e-mail exactly once (SLA §9; issue 5 §3, §4; issue 8; rules §8.5, §8.6).
+"""Monthly report delivery, each e-mail exactly once (SLA §9, §4; measurement §8.5, §8.6).
 
 Per tenant-month, :meth:`DeliveryService.deliver` sends what is due:
 

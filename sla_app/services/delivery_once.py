@@ -1,4 +1,4 @@
-"""Sending one e-mail at most once: the claim, the send and the record (issue 5 §3, §4; issue 8).
+"""Sending one e-mail at most once: the claim, the send and the record.
 
 Every e-mail delivery makes — a tenant's report, a correction, the supplier's
 at-risk notice or overview — goes through :class:`OnceSender`, so all share

@@ -1,4 +1,4 @@
-"""Delivery runs: timers only enqueue, one queue message per tenant; the supplier's notices (issue 8).
+"""Delivery runs: timers only enqueue, one queue message per tenant; the supplier's notices.
 
 * :func:`fan_out` (the delivery timers): one message per tenant,
   ``{"tenant": t, "months": [...]}``, naming every month of the last

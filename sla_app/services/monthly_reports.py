@@ -135,7 +135,7 @@ class MonthlyOutcome:
     month: str
     version: int
     stored: bool
-    restated: tuple[str, ...] = ()  # earlier months that got a new version (rules §8.6)
+    restated: tuple[str, ...] = ()  # earlier months that got a new version (measurement §8.6)
 
     def to_json(self) -> dict[str, Any]:
         """As API/queue JSON (``restated`` only when a restatement stored something)."""
@@ -173,7 +173,7 @@ class MonthlyReportService:
     def compute(self, tenant_id: str, month: Month, actor: str = "system", *, restate: bool = False) -> MonthlyOutcome:
         """Compute and store one tenant-month report (a new version only when it differs and is not stale).
 
-        ``restate``: also recompute the previous 12 months inside the window (rules §8.6).
+        ``restate``: also recompute the previous 12 months inside the window (measurement §8.6).
         """
         tenant = self._admin.tenant(tenant_id)
         if tenant is None:

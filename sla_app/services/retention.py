@@ -14,7 +14,7 @@ contract ended is removed once the local date reaches one calendar month after
 exist in that month is the month's last day): SLA §6.4 lets the municipality
 ask for its data within one month after the end, after which the supplier
 removes it. The tenant record and its reports stay (they hold no personal
-data, rules §8.3).
+data, measurement §8.3).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Ticket events in: canonical events, and events derived from ticket-tool payloads.
 
-Canonical events (rules §6) are validated strictly and stored, all or
+Canonical events (measurement §6) are validated strictly and stored, all or
 nothing: every event of a request is validated (instants, identifiers, values
-Table Storage would refuse; rules §8.2–8.3) before anything is written. An
-event is identified by ``(tenant, event_id)`` (rules §8.1): the same event again
+Table Storage would refuse; measurement §8.2–8.3) before anything is written. An
+event is identified by ``(tenant, event_id)`` (measurement §8.1): the same event again
 is stored once; the same identity with other content or on another ticket is
 a 409 naming ``event_id``, and nothing of that request is kept. A ticket tool (TOPdesk, Jira) sends the whole
 ticket on every change: its mapper derives canonical events by comparing the
@@ -107,7 +107,7 @@ class TicketIngestService:
             if record is None:
                 raise Unprocessable(f"unknown tenant {tenant!r}", field="tenant")
             classes[tenant] = status_classes(record)
-        return classed(events, classes)  # a status is stored only as its class (rules §8.3)
+        return classed(events, classes)  # a status is stored only as its class (measurement §8.3)
 
     def _save(self, events: list[TicketEvent]) -> None:
         """Store events insert-only; an identity conflict is a 409 naming ``event_id`` (nothing kept)."""

@@ -1,4 +1,4 @@
-"""Webhook credentials of the ticket tools, bound to the tenant (issue 9 §5).
+"""Webhook credentials of the ticket tools, bound to the tenant.
 
 Each municipality's webhook in TOPdesk or Jira has its own credential, so a
 delivery counts only for the tenant whose credential it carries. The

@@ -1,4 +1,4 @@
-"""Ticket-tool snapshots in: keep each reading, derive the ticket's history from all of them (issue 9 §3, §4).
+"""Ticket-tool snapshots in: keep each reading, derive the ticket's history from all of them.
 
 One delivery is one snapshot of one ticket. Its reading (canonical values,
 the status as its class, the tool's flags and dates; no free text) is stored
@@ -50,7 +50,7 @@ class TenantDirectory(Protocol):
 
 
 def status_classes(record: Any) -> StatusClasses:
-    """The status classes under a tenant's contract (rules §8.3): its known statuses and pause patterns."""
+    """The status classes under a tenant's contract (measurement §8.3): its known statuses and pause patterns."""
     contract = tenant_contract(record)
     return StatusClasses(contract.known_statuses, contract.pause_patterns)
 

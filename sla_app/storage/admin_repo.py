@@ -125,7 +125,7 @@ class AdminRepository:
         scopes = [ALL_TENANTS] if tenant == ALL_TENANTS else [ALL_TENANTS, escape_key(tenant)]
         rows = [row for scope in scopes for row in self._store.partition(EXCLUSIONS, scope)]
         keys = ("start", "end", "reason", "recorded_at")
-        # Reports show the recorder's role, never a person (rules §8.3), also for exclusions stored before.
+        # Reports show the recorder's role, never a person (measurement §8.3), also for exclusions stored before.
         return parse_exclusions([{k: r[k] for k in keys if k in r} | {"recorded_by": RECORDER_ROLE} for r in rows],
                                 EXCLUSIONS)  # fmt: skip
 

@@ -18,8 +18,8 @@ partial result (the ingestion service decides that); ``partial`` when it was
 ingested but is not complete; ``missing`` when it was never ingested or
 nothing of it is stored.
 
-With every day stored, its summaries are written too (issue 11,
-:mod:`sla_app.storage.availability_summary_repo`), before the status: reports
+With every day stored, its summaries are written too
+(:mod:`sla_app.storage.availability_summary_repo`), before the status: reports
 read those, never the rows. Retention removes rows and statuses, not summaries.
 """
 
@@ -126,7 +126,7 @@ class AvailabilityRepository:
         self._store.upsert_many(TABLE, entities)
         if stale:
             self._store.delete_many(TABLE, stale)
-        self.summaries.save(day, *summarise_day(kept, start, end))  # what every report reads (issue 11)
+        self.summaries.save(day, *summarise_day(kept, start, end))  # what every report reads
         self.record_status(DayStatus(day, complete, count, ingested_at, note))
         return count
 
@@ -137,7 +137,7 @@ class AvailabilityRepository:
         self._store.upsert_many(DAYS_TABLE, [entity])
 
     def day_status(self, day: date) -> str:
-        """``complete``, ``partial`` or ``missing`` (never ingested) for one local day (rules §8.5)."""
+        """``complete``, ``partial`` or ``missing`` (never ingested) for one local day (measurement §8.5)."""
         status = self.statuses(day, day + timedelta(days=1)).get(day)
         return "missing" if status is None else status.state
 

@@ -1,4 +1,4 @@
-"""Daily availability summaries in Table Storage (issue 11; rules §3, §4): what every report reads.
+"""Daily availability summaries in Table Storage (measurement §3, §4): what every report reads.
 
 Table ``availabilitysummary``, two partitions, RowKey = local date
 (``YYYY-MM-DD``) of the contract timezone:

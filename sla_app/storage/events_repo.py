@@ -1,4 +1,4 @@
-"""Ticket events in Table Storage: table ``ticketevents``, one row per event identity (rules §8.1).
+"""Ticket events in Table Storage: table ``ticketevents``, one row per event identity (measurement §8.1).
 
 Layout: PartitionKey = tenant, RowKey = event_id. The key *is* the identity
 ``(tenant, event_id)``, so Table Storage itself enforces it: rows are written
@@ -224,7 +224,7 @@ class EventRepository:
     def of_tenant(self, tenant: str) -> list[TicketEvent]:
         """All events of a tenant (RowKeys from ``~`` on hold ticket-tool readings, not events).
 
-        Rows the strict parser refuses (stored before the rules of issue 9) are skipped and logged.
+        Rows the strict parser refuses (stored before the strict input rules of docs/input.md) are skipped and logged.
         """
         rows = self._store.query(TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"})
         return self._events(rows)

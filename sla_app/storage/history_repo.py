@@ -1,4 +1,4 @@
-"""Ticket-tool snapshots and the events derived from them, committed atomically (issue 9 §3).
+"""Ticket-tool snapshots and the events derived from them, committed atomically.
 
 Everything of one tenant lives in its partition of table ``ticketevents``, so
 one entity group transaction can change it all at once:
@@ -11,7 +11,7 @@ one entity group transaction can change it all at once:
   ``snapshots`` (how many readings) and ``digest`` (of their keys).
 
 RowKeys starting with ``~`` sort after every event row (identifiers never
-contain ``~``, rules §8.3) and are not events. A commit writes the new reading,
+contain ``~``, measurement §8.3) and are not events. A commit writes the new reading,
 the head (created, or replaced only if its ETag is unchanged since it was read)
 and the changed events in one transaction: it happens completely or not at
 all, and a commit based on a stale read fails as a whole (:class:`HistoryConflict`).
@@ -62,7 +62,7 @@ def _head_key(source: str, ticket_id: str) -> str:
 
 
 def _event_prefix(source: str, ticket_id: str) -> str:
-    """Events are keyed on their id (rules §8.1); a tool's derived ids start with ``<source>:<ticket_id>:``."""
+    """Events are keyed on their id (measurement §8.1); a tool's derived ids start with ``<source>:<ticket_id>:``."""
     return escape_key(f"{source}:{ticket_id}:")
 
 

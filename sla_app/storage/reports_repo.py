@@ -10,11 +10,11 @@ binary properties of at most 64 KiB.
 Each version also keeps its ``status`` (``final`` / ``provisional``, rules
 §8.5), its input ``watermark`` (RFC 3339 UTC: the latest event-received or
 availability-ingested instant among its inputs) and, from version 2 on, its
-``changes`` against the previous version (rules §8.6, gzip JSON). A
+``changes`` against the previous version (measurement §8.6, gzip JSON). A
 computation never replaces one made from newer inputs: :meth:`save` compares
 ``(watermark, computed_at)`` with the latest version's under the insert-only
 creation of the next version number, so a computation from older inputs that
-finishes last is not stored (issue 8).
+finishes last is not stored.
 
 Two hashes are kept: ``inputs_fingerprint`` (what the report was computed
 from: contract, events up to ``as_of``, results, exclusions) as evidence, and
@@ -51,7 +51,7 @@ class StoredReport:
     inputs_fingerprint: str
     computed_at: str
     body: dict[str, Any]
-    status: str = "final"  # "final" | "provisional" (rules §8.5)
+    status: str = "final"  # "final" | "provisional" (measurement §8.5)
     watermark: str = ""  # RFC 3339 UTC: latest event-received / availability-ingested instant of the inputs
     changes: dict[str, Any] | None = None  # v >= 2: {"service_levels", "outcomes", "cause"} vs the previous version
 

@@ -1,4 +1,4 @@
-"""The admin API (issue 4 §6): roles from X-MS-CLIENT-PRINCIPAL, tenants with ETags, exclusions, reports, audit."""
+"""The admin API: roles from X-MS-CLIENT-PRINCIPAL, tenants with ETags, exclusions, reports, audit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sla_app.bootstrap import Services
 from sla_app.http import api_models as m
 from sla_app.http.auth import encode_principal
 from sla_app.storage.admin_repo import TenantRecord
-from tests.app.conftest import FixedClock, Reply, call_http
+from tests.support.app import FixedClock, Reply, call_http
 
 ADMIN_NAME = "beheerder@stratech.example"
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal(ADMIN_NAME, ["SLA.Admin"])}

@@ -1,4 +1,4 @@
-"""API fuzzing with Schemathesis against GET /api/openapi.json (issue 9 §7).
+"""API fuzzing with Schemathesis against GET /api/openapi.json.
 
 A small local HTTP server (:mod:`tools.http_server`, 127.0.0.1, a free port)
 serves the registered functions over Azurite; Schemathesis loads the served
@@ -32,7 +32,7 @@ from schemathesis.config import SchemathesisConfig
 
 from sla_app.bootstrap import Services
 from sla_app.http import openapi
-from tests.app.conftest import SECRETS, FixedClock
+from tests.support.app import SECRETS, FixedClock
 from tools.http_server import PLACEHOLDER, Signer, serve
 
 EXAMPLES = int(os.environ.get("SLA_FUZZ_EXAMPLES", "3"))

@@ -1,4 +1,4 @@
-"""Availability ingestion over Azurite: days stored, idempotent, retried, never silently missing (issue 4 §3).
+"""Availability ingestion over Azurite: days stored, idempotent, retried, never silently missing.
 
 The source is a scripted fake of the ``ResultsSource`` port (answers per local
 day), the CSV source over a file, or the real Azure Monitor adapter over the
@@ -26,7 +26,7 @@ from sla_app.storage.availability_repo import day_bounds
 from sla_core.availability_input import TestResult as Result
 from sla_core.business_calendar import from_us, to_us
 from sla_core.errors import InputError
-from tests.app.conftest import FixedClock, call_http, functions
+from tests.support.app import FixedClock, call_http, functions
 from tests.support.azure_transport import COLUMNS, CannedTransport, StaticCredential
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

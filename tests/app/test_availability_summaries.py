@@ -1,4 +1,4 @@
-"""Daily availability summaries over Azurite (issue 11): written at ingestion, re-derived, read by every report.
+"""Daily availability summaries over Azurite: written at ingestion, re-derived, read by every report.
 
 Ingestion goes through :class:`AvailabilityIngestService` with a scripted
 source (as in test_availability_ingest); the raw rows and the summaries are
@@ -25,7 +25,7 @@ from sla_core.contract import default_contract
 from sla_core.periods import Month, day_bounds
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
-from tests.app.conftest import FixedClock
+from tests.support.app import FixedClock
 from tests.app.test_availability_ingest import ScriptedSource, results_on
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -83,7 +83,7 @@ def test_a_day_ingested_before_summaries_existed_is_summarised_on_first_read(gra
     days = [date(2026, 10, 19), date(2026, 10, 20)]
     for day in days:
         ingest_service(graph, source).ingest_day(day)
-    graph.store.delete_many(TABLE, [(p, d.isoformat()) for d in days for p in ("a", "l")])  # as before issue 11
+    graph.store.delete_many(TABLE, [(p, d.isoformat()) for d in days for p in ("a", "l")])  # as stored before day summaries existed
     summaries = graph.availability.summarised(days[0], days[-1] + timedelta(days=1))
     assert summaries.covered == frozenset(days)
     raw, summarised = reports_agree(graph, Month(2026, 10))

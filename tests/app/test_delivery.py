@@ -1,4 +1,4 @@
-"""Delivery exactly once per tenant-month over Azurite (issue 5 §3, §4): claims, retries, flags, timers, admin routes.
+"""Delivery exactly once per tenant-month over Azurite: claims, retries, flags, timers, admin routes.
 
 The mailer is a recording fake, the Graph client against the local
 :class:`~tests.app.test_graph_mail.FakeGraph`, or the outbox in a temporary
@@ -31,7 +31,7 @@ from sla_app.services.delivery import DeliveryService
 from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SENDING, DeliveryRecord, DeliveryRepository
 from sla_core.periods import Month
-from tests.app.conftest import FixedClock, Reply, functions
+from tests.support.app import FixedClock, Reply, functions
 from tests.app.test_graph_mail import Answer, FakeCredential, FakeGraph, fake_graph, rendered  # noqa: F401 — fixture
 
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}
@@ -490,7 +490,7 @@ def test_a_computed_report_is_rendered_and_every_cid_in_the_html_is_an_inline_im
     graph: Services, clock: FixedClock, tmp_path: Path, fake_graph: FakeGraph  # noqa: F811
 ) -> None:
     graph.admin.put_tenant(TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), recipients=RECIPIENTS["enschede"]))
-    for n in range(31):  # every day of October complete: the report is final (rules §8.5)
+    for n in range(31):  # every day of October complete: the report is final (measurement §8.5)
         graph.availability.save_day(date(2026, 10, 1) + timedelta(days=n), [], complete=True,
                                     ingested_at="2026-11-01T03:30:00+00:00")  # fmt: skip
     graph.monthly.compute("enschede", OCTOBER)

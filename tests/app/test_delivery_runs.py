@@ -1,4 +1,4 @@
-"""Delivery as production runs it (issue 8): timers only enqueue, one queue message per tenant, each e-mail once.
+"""Delivery as production runs it: timers only enqueue, one queue message per tenant, each e-mail once.
 
 Over Azurite with the real queue: the timers fan out, :func:`pump` hands every
 message to the registered queue trigger (optionally twice, as the queue may),
@@ -29,7 +29,7 @@ from sla_app.functions import delivery as delivery_functions
 from sla_app.services.delivery_runs import LOOKBACK_MONTHS, parse_message
 from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SUPPLIER, DeliveryRecord, DeliveryRepository
-from tests.app.conftest import FixedClock
+from tests.support.app import FixedClock
 from tests.app.test_delivery import (
     ADMIN,
     OCTOBER,

@@ -1,4 +1,4 @@
-"""End to end (issue 4 §7): the sample month through the running service equals the CLI's report.
+"""End to end: the sample month through the running service equals the CLI's report.
 
 Sample events are posted through the signed webhook, availability is
 ingested from the sample CSV through the backfill endpoint, the exclusion is
@@ -20,7 +20,7 @@ from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
 from sla_core.business_calendar import to_us
-from tests.app.conftest import FixedClock
+from tests.support.app import FixedClock
 from tools import local_pipeline
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -48,7 +48,7 @@ def test_the_sample_month_through_the_service_equals_the_cli(local_graph: Servic
         for key in SAME:
             assert stored[key] == expected[key], f"{tenant}: {key} differs between the service and the CLI"
         assert [e["reason"] for e in stored["exclusions"]] == [e["reason"] for e in expected["exclusions"]]
-        assert stored["exclusions"][0]["recorded_by"] == "SLA.Admin"  # a role, never the person (rules §8.3)
+        assert stored["exclusions"][0]["recorded_by"] == "SLA.Admin"  # a role, never the person (measurement §8.3)
     assert run.days == 31
     assert run.storage_requests_for_events / run.events_posted <= 0.05
 

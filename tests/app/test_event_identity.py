@@ -1,4 +1,4 @@
-"""One event identity (tenant, event_id) in the webhook and in storage (rules §8.1; issue 9 item 1).
+"""One event identity (tenant, event_id) in the webhook and in storage (measurement §8.1).
 
 "The same id with the same content is one event. The same id with different
 content, or on another ticket, is a conflict: … the webhook answers 409
@@ -18,7 +18,7 @@ from sla_app.bootstrap import Services
 from sla_app.http.auth import sign_timestamped
 from sla_app.storage.events_repo import TABLE
 from sla_core.events import EventConflict, parse_event
-from tests.app.conftest import SECRETS, FixedClock, Reply, call_http, functions
+from tests.support.app import SECRETS, FixedClock, Reply, call_http, functions
 
 URL = "http://localhost/api/tickets/events"
 

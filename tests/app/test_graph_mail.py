@@ -1,4 +1,4 @@
-"""The Graph mail client against a local stand-in for graph.microsoft.com (issue 5 §3).
+"""The Graph mail client against a local stand-in for graph.microsoft.com.
 
 :class:`FakeGraph` (``tests/support/fake_graph.py``) is a ``ThreadingHTTPServer`` on 127.0.0.1: the real
 ``httpx`` client sends real requests to it, and it records each one (method,
@@ -216,7 +216,7 @@ def test_no_answer_to_a_send_is_an_unknown_outcome_and_is_not_retried(fake_graph
     assert len(fake_graph.requests) == 1 and made.sleeps == []
 
 
-# -- outcome unknown: a send that may have reached Graph is never repeated (issue 8) --------------------------
+# -- outcome unknown: a send that may have reached Graph is never repeated --------------------------
 
 
 UNKNOWN_OUTCOMES = [

@@ -1,4 +1,4 @@
-"""The health view over Azurite (issue 13 §3): days, queues, timers, provisional and undelivered reports."""
+"""The health view over Azurite: days, queues, timers, provisional and undelivered reports."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sla_app.storage.timer_runs_repo import TimerRunRepository
 from sla_core.availability_input import TestResult as Result
 from sla_core.business_calendar import to_us
 from sla_core.periods import Month
-from tests.app.conftest import FixedClock, call_http, functions
+from tests.support.app import FixedClock, call_http, functions
 
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}
 READER = {"X-MS-CLIENT-PRINCIPAL": encode_principal("lezer@enschede.example", ["SLA.Reader"], ["enschede"])}

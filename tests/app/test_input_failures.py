@@ -1,4 +1,4 @@
-"""Every failure a clear status (issue 9 items 2 and 6), through real func.HttpRequest objects.
+"""Every failure a clear status (docs/input.md), through real func.HttpRequest objects.
 
 Bad input is a 4xx problem+json naming the field and stores nothing; a
 storage outage is a 503 with Retry-After; a webhook secret that cannot be
@@ -31,7 +31,7 @@ from sla_app.http.auth import encode_principal, sign_timestamped
 from sla_app.storage.admin_repo import AdminRepository, TenantRecord
 from sla_app.storage.events_repo import TABLE, EventRepository
 from sla_app.storage.tables import TableStore
-from tests.app.conftest import SECRETS, FixedClock, Reply, call_http
+from tests.support.app import SECRETS, FixedClock, Reply, call_http
 
 URL = "http://localhost/api/tickets/events"
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}

@@ -1,4 +1,4 @@
-"""Jira Service Management issues → canonical events (issue 4 §1): the mapper as tables, then POST /api/tickets/jira.
+"""Jira Service Management issues → canonical events: the mapper as tables, then POST /api/tickets/jira.
 
 Payloads have the shape of Jira's issue webhook: ``timestamp`` (ms),
 ``webhookEvent``, ``issue.key``, ``issue.fields`` (``issuetype``,
@@ -28,8 +28,8 @@ from sla_app.services.tool_credentials import tenant_credential
 from sla_core.contract import default_contract
 from sla_core.events import TicketEvent, parse_event
 from sla_core.status_class import StatusClasses
-from tests.app.conftest import SECRETS, call_http
-from tests.conftest import AMSTERDAM, outcome_of, outcome_rules, us
+from tests.support.app import SECRETS, call_http
+from tests.support.core import AMSTERDAM, outcome_of, outcome_rules, us
 
 URL = "http://localhost/api/tickets/jira"
 KEY = "SD-42"

@@ -1,4 +1,4 @@
-"""The Azure Monitor adapter through the real LogsQueryClient, over a canned transport (issue 4 §3).
+"""The Azure Monitor adapter through the real LogsQueryClient, over a canned transport.
 
 Nothing leaves the process: the client's pipeline (retry, bearer token,
 content decoding) runs for real and ends in :class:`CannedTransport`

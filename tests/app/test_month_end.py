@@ -1,4 +1,4 @@
-"""The month end (issue 8, rules §8.5): resources that already exist, complete days, provisional reports,
+"""The month end (measurement §8.5): resources that already exist, complete days, provisional reports,
 the computation triggered by the day that completes a month, and the input watermark."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sla_core.availability_input import TestResult as Result
 from sla_core.business_calendar import from_us, to_us
 from sla_core.events import parse_event
 from sla_core.periods import Month
-from tests.app.conftest import FixedClock, functions, settings_for
+from tests.support.app import FixedClock, functions, settings_for
 from tools import azurite
 
 
@@ -129,7 +129,7 @@ def run_queue(graph: Services) -> list[dict]:
     return messages
 
 
-# -- complete days (rules §8.5) --------------------------------------------------------------------------------------
+# -- complete days (measurement §8.5) --------------------------------------------------------------------------------------
 
 
 def test_a_day_ingested_before_the_ingestion_delay_passed_is_partial_and_completed_by_the_next_run(
@@ -243,7 +243,7 @@ def test_june_with_downtime_on_its_last_afternoon_is_provisional_at_the_timer_an
     assert final.watermark >= first.watermark
 
 
-# -- the input watermark (issue 8: a stale report as the latest) -----------------------------------------------------
+# -- the input watermark (a stale report must never be the latest) -----------------------------------------------------
 
 
 class Interleaving:

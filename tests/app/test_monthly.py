@@ -1,4 +1,4 @@
-"""The monthly run (issue 4 §5): fan-out per tenant, per-tenant reports, idempotent re-runs, failures audited."""
+"""The monthly run: fan-out per tenant, per-tenant reports, idempotent re-runs, failures audited."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sla_app.http.auth import encode_principal
 from sla_app.storage.admin_repo import TenantRecord
 from sla_core.events import parse_event
 from sla_core.periods import Month
-from tests.app.conftest import FixedClock, call_http, functions
+from tests.support.app import FixedClock, call_http, functions
 
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}
 READER = {"X-MS-CLIENT-PRINCIPAL": encode_principal("lezer@enschede.example", ["SLA.Reader"], ["enschede"])}

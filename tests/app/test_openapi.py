@@ -1,4 +1,4 @@
-"""The OpenAPI document covers every registered route; security.txt (RFC 9116) (issue 4 §6)."""
+"""The OpenAPI document covers every registered route; security.txt (RFC 9116)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from sla_app.bootstrap import Services
 from sla_app.http.openapi import FUNCTION_KEY, OPERATIONS, PROBLEM_MEDIA, document
-from tests.app.conftest import FixedClock, call_http, functions
+from tests.support.app import FixedClock, call_http, functions
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 

@@ -1,4 +1,4 @@
-"""The local outbox writes standard .eml files a mail client (or the email package) opens (issue 5 §3)."""
+"""The local outbox writes standard .eml files a mail client (or the email package) opens."""
 
 from __future__ import annotations
 

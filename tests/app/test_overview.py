@@ -1,4 +1,4 @@
-"""The supplier overview and the mid-month at-risk notice (issue 5 §5), over Azurite.
+"""The supplier overview and the mid-month at-risk notice, over Azurite.
 
 Reports are computed by ``sla_core`` from small hand-made inputs and stored
 with ``graph.reports.save``, as the monthly run stores them. The platform is
@@ -50,7 +50,7 @@ from sla_core.events import TicketEvent, parse_event
 from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
-from tests.app.conftest import FixedClock, Reply, functions
+from tests.support.app import FixedClock, Reply, functions
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}

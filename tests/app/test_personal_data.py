@@ -1,4 +1,4 @@
-"""No personal data anywhere (issue 9 §4, rules §8.3, SLA §5.2.1, AVG).
+"""No personal data anywhere (measurement §8.3, SLA §5.2.1, AVG).
 
 The defect: unmapped statuses were stored verbatim ("Wachten op Piet de Vries
 (p.devries@…)"), ticket ids carried names ("TEST-2 Jansen"), and 19 of 107
@@ -38,7 +38,7 @@ from sla_app.storage.admin_repo import TenantRecord
 from sla_core.periods import Month
 from tests.app import test_jira as jira
 from tests.app import test_topdesk as topdesk
-from tests.app.conftest import FixedClock, call_http
+from tests.support.app import FixedClock, call_http
 
 OCTOBER = Month(2026, 10)
 NAME, OPERATOR, EMAIL = "Jan Jansen", "Piet de Vries", "jan.jansen@enschede.nl"

@@ -17,7 +17,7 @@ from sla_app.bootstrap import Services
 from sla_app.http.auth import encode_principal
 from sla_app.portal import security
 from sla_app.storage.admin_repo import TenantRecord
-from tests.app.conftest import Reply, call_http
+from tests.support.app import Reply, call_http
 
 ADMIN = encode_principal("beheer@stratech.example", ["SLA.Admin"])
 ALMELO = encode_principal("contract@almelo.example", ["SLA.Reader"], ["almelo"])

@@ -1,4 +1,4 @@
-"""Restatement, never silent (rules §8.6, issue 12 §1), over Azurite.
+"""Restatement, never silent (measurement §8.6), over Azurite.
 
 October 2026 is computed and delivered on 1 November (version 1). Something
 changes in November; the run of November on 1 December recomputes the previous
@@ -22,7 +22,7 @@ from sla_app.overview import overview_service
 from sla_app.storage.availability_repo import DayStatus
 from sla_core.events import TicketEvent, parse_event
 from sla_core.periods import Month
-from tests.app.conftest import FixedClock
+from tests.support.app import FixedClock
 from tests.app.test_admin_api import ADMIN, call
 from tests.app.test_month_end import service_hours_results
 

@@ -1,4 +1,4 @@
-"""Retention over Azurite: only entries past their period are removed, and the run is audited (SLA §10.1, issue 4 §4).
+"""Retention over Azurite: only entries past their period are removed, and the run is audited (SLA §10.1).
 
 The graph's settings keep the audit log 400 days (UTC days) and raw
 availability rows 800 days (local days). The clock stands at
@@ -17,7 +17,7 @@ from sla_app.bootstrap import Services
 from sla_app.services.retention import RetentionService
 from sla_core.availability_input import TestResult as Result
 from sla_core.business_calendar import to_us
-from tests.app.conftest import FixedClock, functions
+from tests.support.app import FixedClock, functions
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

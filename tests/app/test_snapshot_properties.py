@@ -1,4 +1,4 @@
-"""Properties of the shared snapshot fold (issue 9 §3): a history is a function of the set of readings."""
+"""Properties of the shared snapshot fold: a history is a function of the set of readings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sla_app.adapters.snapshots import Reading, history
 from sla_core.events import parse_event
-from tests.conftest import PROPERTY_SETTINGS
+from tests.support.core import PROPERTY_SETTINGS
 
 START = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
 MINUTES = st.integers(min_value=0, max_value=3 * 24 * 60)

@@ -1,4 +1,4 @@
-"""Telemetry (issue 13 §2): event lines the alert rules parse, no personal data, one operation id end to end."""
+"""Telemetry: event lines the alert rules parse, no personal data, one operation id end to end."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sla_app import telemetry
 from sla_app.bootstrap import Services
 from sla_app.http.auth import encode_principal, sign_timestamped
-from tests.app.conftest import SECRETS, call_http, functions
+from tests.support.app import SECRETS, call_http, functions
 
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}
 OP = "0af7651916cd43dd8448eb211c80319c"

@@ -1,4 +1,4 @@
-"""POST /api/tickets/events: authentication first, strict validation, duplicates once, any order (issue 4 §1–2)."""
+"""POST /api/tickets/events: authentication first, strict validation, duplicates once, any order."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from sla_app.bootstrap import Services
 from sla_app.http.auth import sign_timestamped
-from tests.app.conftest import SECRETS, FixedClock, call_http
+from tests.support.app import SECRETS, FixedClock, call_http
 
 URL = "http://localhost/api/tickets/events"
 

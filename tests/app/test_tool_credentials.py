@@ -1,4 +1,4 @@
-"""The tenant is bound to the webhook credential (issue 9 §5).
+"""The tenant is bound to the webhook credential.
 
 The defect: the tenant came from ``?tenant=``, outside the signature; one
 signed Jira body posted with three tenants was stored in all three, and
@@ -18,7 +18,7 @@ from sla_app.bootstrap import Services
 from sla_app.services.tool_credentials import tenant_credential
 from tests.app import test_jira as jira
 from tests.app import test_topdesk as topdesk
-from tests.app.conftest import SECRETS, FixedClock, call_http
+from tests.support.app import SECRETS, FixedClock, call_http
 from tools import webhook_credential
 
 

@@ -1,4 +1,4 @@
-"""Ticket-tool histories are a function of the snapshots received, not of their arrival (issue 9 §3).
+"""Ticket-tool histories are a function of the snapshots received, not of their arrival.
 
 The defect: two TOPdesk snapshots of one incident (09:00 laag; 11:00 urgent,
 responded 10:30) gave "laag, met" in order but "urgent, breached" in reverse or
@@ -25,9 +25,9 @@ from sla_app.services import tool_history
 from sla_app.storage.history_repo import HistoryConflict, HistoryRepository
 from sla_core.events import TicketEvent
 from tests.app import test_jira as jira
-from tests.app.conftest import functions
+from tests.support.app import functions
 from tests.app import test_topdesk as topdesk
-from tests.conftest import outcome_of, us
+from tests.support.core import outcome_of, us
 
 AS_OF = "2026-11-01T00:00:00+01:00"
 

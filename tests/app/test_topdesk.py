@@ -1,4 +1,4 @@
-"""TOPdesk incidents → canonical events (issue 4 §1): the mapper as tables, then POST /api/tickets/topdesk.
+"""TOPdesk incidents → canonical events: the mapper as tables, then POST /api/tickets/topdesk.
 
 Payloads have the fields of TOPdesk's incident API (``number``, ``callType``,
 ``priority``, ``processingStatus``, ``onHold``/``onHoldDate``,
@@ -36,12 +36,12 @@ from sla_app.services.tool_credentials import tenant_credential
 from sla_core.contract import default_contract
 from sla_core.events import TicketEvent, parse_event
 from sla_core.status_class import StatusClasses
-from tests.app.conftest import SECRETS, call_http
-from tests.conftest import AMSTERDAM, outcome_of, outcome_rules, us
+from tests.support.app import SECRETS, call_http
+from tests.support.core import AMSTERDAM, outcome_of, outcome_rules, us
 
 URL = "http://localhost/api/tickets/topdesk"
 NUMBER = "I 2610 042"
-TICKET = "I-2610-042"  # the ticket id kept: spaces as "-" (rules §8.3)
+TICKET = "I-2610-042"  # the ticket id kept: spaces as "-" (measurement §8.3)
 FREE_TEXT = ("Jan Jansen", "jan.jansen@enschede.nl", "123456782", "kan niet inloggen", "Inlogprobleem",
              "Piet de Vries", "wachtwoord")  # fmt: skip
 

@@ -1,1 +1,1 @@
-"""The month-end drill (issue 8): the production sequence in-process over Azurite with a simulated clock."""
+"""The month-end drill: the production sequence in-process over Azurite with a simulated clock."""

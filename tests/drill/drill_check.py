@@ -22,7 +22,7 @@ from sla_core.periods import Month
 from tests.drill.drill_graph import Mail, figures
 from tests.drill.drill_world import ZONE, World
 
-DEADLINE_WORKDAY, DEADLINE_TIME = 3, time(12, 0)  # rules §8.5: the 3rd working day, 12:00 local
+DEADLINE_WORKDAY, DEADLINE_TIME = 3, time(12, 0)  # measurement §8.5: the 3rd working day, 12:00 local
 
 
 @dataclass

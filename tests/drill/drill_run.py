@@ -1,4 +1,4 @@
-"""The month-end drill: the production sequence in-process over Azurite with a simulated clock (issue 8).
+"""The month-end drill: the production sequence in-process over Azurite with a simulated clock.
 
 :func:`run` plays one :class:`~tests.drill.drill_world.Scenario`:
 

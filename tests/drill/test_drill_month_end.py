@@ -1,4 +1,4 @@
-"""The month-end drill at CI size (issue 8): each scenario played once, then judged from several sides.
+"""The month-end drill at CI size: each scenario played once, then judged from several sides.
 
 ``make drill`` plays the same scenarios from the 14th (or, with many tenants,
 the 27th); here they start a few days before the month end with 3-6 tenants,

@@ -1,4 +1,4 @@
-"""The alert rules of issue 13, read from infra/: structure, queries against what the code writes, runbook.
+"""The alert rules, read from infra/: structure, queries against what the code writes, runbook.
 
 The log rules parse the app's telemetry lines out of ``AppTraces`` (sla_app/telemetry.py). Here
 every query is checked against that module: the table and its columns, the ``sla.event`` marker
@@ -35,7 +35,7 @@ from sla_core.contract import AvailabilityRule
 ALERTS_BICEP = REPO_ROOT / "infra" / "core" / "monitor" / "alerts.bicep"
 RUNBOOK = REPO_ROOT / "docs" / "operations.md"
 
-# The rules issue 13 asks for, by name (log rules, metric rules, and the platform-down prefix).
+# The alert rules, by name (log rules, metric rules, and the platform-down prefix).
 LOG_RULES = {
     "sla-availability-not-ingested": "availability data not fresh: a day not ingested by its deadline",
     "sla-availability-day-incomplete": "availability data not fresh: a day left incomplete or partial",
@@ -285,4 +285,4 @@ def test_log_analytics_and_application_insights_state_why_access_is_public() -> 
         if "Enabled" in (resource.get("properties.publicNetworkAccessForIngestion"),
                          resource.get("properties.publicNetworkAccessForQuery")):  # fmt: skip
             text = resource.file.read_text()
-            assert re.search(r"// Public network access, stated \(issue 13", text), f"{resource}: state the reason"
+            assert re.search(r"// Public network access, stated:", text), f"{resource}: state the reason"

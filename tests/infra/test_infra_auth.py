@@ -40,7 +40,7 @@ if str(REPO_ROOT) not in sys.path:  # pytest run from another directory
 
 import azure.functions as func  # noqa: E402
 
-from tests.app.conftest import functions  # noqa: E402  (get_functions() may run only once per process)
+from tests.support.app import functions  # noqa: E402  (get_functions() may run only once per process)
 
 DEPLOY_DOC = REPO_ROOT / "docs" / "deploy.md"
 WEBHOOK_MODULE = "sla_app.functions.tickets"

@@ -104,7 +104,7 @@ QUEUES = [
 
 @pytest.mark.parametrize(("setting", "parameter", "field"), QUEUES)
 def test_each_queue_the_app_uses_is_declared_with_the_name_its_setting_gets(setting: str, parameter: str, field: str) -> None:
-    """The queue exists before the first process starts (issue 8): declared in the storage account, under the
+    """The queue exists before the first process starts: declared in the storage account, under the
     parameter that also sets the app setting, whose default is the settings model's default."""
     assert _function_app_settings()[setting] == parameter
     main = parse_file(MAIN_BICEP)

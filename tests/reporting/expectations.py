@@ -23,7 +23,7 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
 
 
 def verdict_text(level: dict[str, Any], trailing: bool = False) -> str:
-    """The Dutch verdict the report must show for a service level block (rules §8.8 for the trailing year)."""
+    """The Dutch verdict the report must show for a service level block (measurement §8.8 for the trailing year)."""
     if level.get("decided") == 0:
         return "n.v.t. (gehaald)"
     if trailing and "coverage" in level and (level["coverage"] is None or level["coverage"] < 90):

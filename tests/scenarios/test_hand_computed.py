@@ -1,5 +1,5 @@
 """Hand-computed scenarios: the engine's `report --format json` against figures
-worked out by hand from docs/measurement-rules.md (arithmetic in README.md).
+worked out by hand from docs/measurement.md (arithmetic in README.md).
 
 The expectations below are NOT derived from the engine. When a figure
 disagrees, re-check the arithmetic in README.md; do not copy the engine's number.
@@ -46,7 +46,7 @@ class Scenario:
     # (ticket_id, metric, priority, outcome, decided_at, elapsed_minutes, target_minutes)
     outcomes: list[tuple] = field(default_factory=list)
     exclusions: bool = False
-    incomplete: tuple = ()        # tickets without `opened` (rules §2: listed as incomplete)
+    incomplete: tuple = ()        # tickets without `opened` (measurement §2: listed as incomplete)
 
 
 def M(decided, within, value, met, **bp):

@@ -25,7 +25,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
     IngestionMode: 'LogAnalytics'
     // SLA §10: only Entra-authenticated ingestion (Monitoring Metrics Publisher role).
     DisableLocalAuth: true
-    // Public network access, stated (issue 13 §5): ingestion stays public because the standard availability
+    // Public network access, stated: ingestion stays public because the standard availability
     // tests (the SLA data source) report from the Microsoft probe locations, and the app has no VNet or
     // Private Link scope to send over; each ingestion still needs an Entra token (DisableLocalAuth). Query
     // stays public for the portal and the alerts; it needs Entra ID and an Azure RBAC role.

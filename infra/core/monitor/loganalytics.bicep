@@ -30,7 +30,7 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       disableLocalAuth: true
       enableLogAccessUsingOnlyResourcePermissions: true
     }
-    // Public network access, stated (issue 13 §5): ingestion stays public because Application Insights
+    // Public network access, stated: ingestion stays public because Application Insights
     // and the diagnostic settings write here without an Azure Monitor Private Link Scope, and query stays
     // public for the function app (no VNet integration), the portal and the log alert rules. Access is by
     // Entra ID and resource-scoped RBAC only: no shared keys (disableLocalAuth).

@@ -1,17 +1,17 @@
-"""Small helpers shared by the tests of ``sla_core`` (rules: docs/measurement-rules.md).
+"""Small helpers shared by the tests of ``sla_core`` (rules: docs/measurement.md).
 
 Instants are written as literal ISO 8601 strings with an offset
 (``2026-10-23T18:30:00+02:00``) and turned into integer microseconds with
 :func:`us`, exactly as the core does. Durations are built with :func:`hours`
 and :func:`minutes`.
 
-Events are built as canonical JSON dicts with :func:`event` (rules §6) and go
+Events are built as canonical JSON dicts with :func:`event` (measurement §6) and go
 through the real parser (:func:`parsed`), so the tests exercise the same path
 as an events file. :func:`outcomes_of` folds them and applies
 :class:`~sla_core.outcomes.OutcomeRules` of the default contract.
 
 The helpers are plain functions; test modules import them with
-``from tests.conftest import …``.
+``from tests.support.core import …``.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ _EVENT_IDS = itertools.count(1)
 
 
 def event(kind: str, occurred_at: str, ticket: str = TICKET, *, event_id: str | None = None, **fields: Any) -> dict[str, Any]:
-    """A canonical event as a JSON dict (rules §6); optional fields only when given."""
+    """A canonical event as a JSON dict (measurement §6); optional fields only when given."""
     data: dict[str, Any] = {
         "event_id": event_id or f"e-{next(_EVENT_IDS):05d}",
         "tenant": fields.pop("tenant", TENANT),
