@@ -41,6 +41,8 @@ demo: $(VENV)/.installed node_modules/.installed
 	$(PY) -m tools.demo
 
 test: $(VENV)/.installed $(INFRA_VENV)/.installed node_modules/.installed .test-system-deps
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	SLA_CHECKOV=$(CURDIR)/$(INFRA_VENV)/bin/checkov $(PY) -m pytest -q
 
 # The service-level portal over Azurite with the demo data: http://127.0.0.1:7071/portal/ (Ctrl-C stops it).

@@ -79,7 +79,7 @@ class TreeMemory:
             self.peak_mb = max(self.peak_mb, total / 1024)
             self._stop.wait(0.02)
 
-    def __enter__(self) -> "TreeMemory":
+    def __enter__(self) -> TreeMemory:
         self._thread.start()
         return self
 

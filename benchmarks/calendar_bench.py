@@ -150,9 +150,7 @@ def run(quick: bool = False) -> float:
         f"(the first {len(aware):,} intervals once: {theirs_s:.2f} s)"
     )
 
-    mismatches = [
-        i for i, delta in enumerate(theirs) if delta.timedelta != timedelta(microseconds=ours[i])
-    ]
+    mismatches = [i for i, delta in enumerate(theirs) if delta.timedelta != timedelta(microseconds=ours[i])]
     across_dst = sum(1 for a, b in aware if a.utcoffset() != b.utcoffset())
     print(
         f"  agreement on the subset: {len(mismatches)} mismatches of {len(subset):,} "

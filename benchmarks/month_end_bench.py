@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import resource
 import statistics
@@ -115,7 +114,7 @@ def seed(connection_string: str, prefix: str, tenants: int) -> dict[str, Any]:
     from sla_core.events import parse_jsonl
 
     graph = _graph(connection_string, prefix)
-    zone = graph.availability._zone  # noqa: SLF001 — the app's contract timezone
+    zone = graph.availability._zone
     rng = random.Random(SEED + 11)
     days, statuses, sizes = [], [], [0, 0]
     day = FIRST_DAY
@@ -125,8 +124,16 @@ def seed(connection_string: str, prefix: str, tenants: int) -> dict[str, Any]:
         sizes[0] += len(encode_day(summary))
         sizes[1] += len(encode_load(load))
         days.append((day, summary, load))
-        statuses.append({"PartitionKey": "day", "RowKey": day.isoformat(), "complete": True, "rows": len(rows),
-                         "ingested_at": NOW.isoformat(), "note": ""})  # fmt: skip
+        statuses.append(
+            {
+                "PartitionKey": "day",
+                "RowKey": day.isoformat(),
+                "complete": True,
+                "rows": len(rows),
+                "ingested_at": NOW.isoformat(),
+                "note": "",
+            }
+        )
         day += timedelta(days=1)
     graph.availability.summaries.save_new(days)
     graph.store.upsert_many(DAYS_TABLE, statuses)
@@ -222,9 +229,17 @@ def measure(connection_string: str, prefix: str, tenants: list[str]) -> dict[str
         meter.local.bucket = "other"
         requests, read = meter.take(f"tenant:{tenant}")
         event_requests, event_bytes = meter.take(f"events:{tenant}")
-        return {"tenant": tenant, "compute_s": seconds, "cpu_s": cpu, "events_s": meter.local.events_s,
-                "requests": requests, "bytes": read,
-                "event_requests": event_requests, "event_bytes": event_bytes, "rss_mb": _rss_mb()}  # fmt: skip
+        return {
+            "tenant": tenant,
+            "compute_s": seconds,
+            "cpu_s": cpu,
+            "events_s": meter.local.events_s,
+            "requests": requests,
+            "bytes": read,
+            "event_requests": event_requests,
+            "event_bytes": event_bytes,
+            "rss_mb": _rss_mb(),
+        }
 
     per_tenant = [one(t) for t in tenants]
     sequential_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -274,8 +289,14 @@ def run(tenants: int = 400) -> dict[str, float]:
             f"{seeded['days']} days of summaries ({a_bytes / seeded['days'] / 1024:.2f} KB availability + "
             f"{l_bytes / seeded['days'] / 1024:.1f} KB load time per day); setup {clock.perf_counter() - t0:.0f} s"
         )
-        command = [sys.executable, "-m", "benchmarks.month_end_bench", server.connection_string, prefix,
-                   ",".join(seeded["tenants"])]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "benchmarks.month_end_bench",
+            server.connection_string,
+            prefix,
+            ",".join(seeded["tenants"]),
+        ]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             sys.stderr.write(done.stderr)
@@ -284,8 +305,10 @@ def run(tenants: int = 400) -> dict[str, float]:
     finally:
         server.stop()
     rows = figures["per_tenant"]
-    print(f"{'tenant':<16}{'compute s':>10}{'CPU s':>7}{'events s':>9}{'requests':>9}{'KB read':>9}{'event req':>10}"
-          f"{'event KB':>10}{'RSS MB':>8}")  # fmt: skip
+    print(
+        f"{'tenant':<16}{'compute s':>10}{'CPU s':>7}{'events s':>9}{'requests':>9}{'KB read':>9}{'event req':>10}"
+        f"{'event KB':>10}{'RSS MB':>8}"
+    )
     for r in rows:
         print(
             f"{r['tenant']:<16}{r['compute_s']:>10.3f}{r['cpu_s']:>7.3f}{r['events_s']:>9.3f}{r['requests']:>9}"
@@ -308,8 +331,10 @@ def run(tenants: int = 400) -> dict[str, float]:
         f" one message at a time, {peak:.0f} MB peak with {figures['concurrent']} messages at once"
         f" ({figures['concurrent_s']:.2f} s for those)"
     )
-    print(f"targets: compute < {TARGET_S} s {verdict(seconds < TARGET_S)}; requests <= {TARGET_REQUESTS} "
-          f"{verdict(requests <= TARGET_REQUESTS)}; peak RSS < {TARGET_RSS_MB:.0f} MB {verdict(peak < TARGET_RSS_MB)}")  # fmt: skip
+    print(
+        f"targets: compute < {TARGET_S} s {verdict(seconds < TARGET_S)}; requests <= {TARGET_REQUESTS} "
+        f"{verdict(requests <= TARGET_REQUESTS)}; peak RSS < {TARGET_RSS_MB:.0f} MB {verdict(peak < TARGET_RSS_MB)}"
+    )
     print(f"month_end_compute_s_per_tenant: {seconds:.3f}")
     print(f"month_end_peak_rss_mb: {peak:.0f}")
     print(f"month_end_storage_requests_per_tenant: {requests}")

@@ -48,4 +48,6 @@ def run(quick: bool = False) -> None:
     print(f"portal_static_ms: {statistics.median(static):.1f}")
     print(f"portal_overview_page_ms: {statistics.median(overview):.1f} (slowest {max(overview):.1f})")
     print(f"portal_page_vs_static_ratio: {median / statistics.median(static):.1f}x")
-    print(f"portal_municipality_page_ms: {median:.1f} (slowest {max(page):.1f}; target < {TARGET_MS:.0f}: {verdict(median < TARGET_MS)})")
+    print(
+        f"portal_municipality_page_ms: {median:.1f} (slowest {max(page):.1f}; target < {TARGET_MS:.0f}: {verdict(median < TARGET_MS)})"
+    )

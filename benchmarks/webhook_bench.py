@@ -40,8 +40,14 @@ def _post_all(graph, lines: list[dict], tenants: set[str]) -> tuple[float, int]:
     for start in range(0, len(lines), BATCH):
         body = json.dumps(lines[start : start + BATCH]).encode()
         headers = sign(graph, body)
-        request = func.HttpRequest(method="POST", url="http://localhost/api/tickets/events", headers=headers,
-                                   params={}, route_params={}, body=body)  # fmt: skip
+        request = func.HttpRequest(
+            method="POST",
+            url="http://localhost/api/tickets/events",
+            headers=headers,
+            params={},
+            route_params={},
+            body=body,
+        )
         response = post(request)
         if response.status_code != 200:
             raise SystemExit(f"webhook answered {response.status_code}: {response.get_body()[:300]!r}")
@@ -85,8 +91,10 @@ def run(quick: bool = False) -> float:
         samples = [json.loads(x) for x in (ROOT / "samples" / "events.jsonl").read_text(encoding="utf-8").splitlines()]
         graph = _graph(server.connection_string, "benchsample")
         seconds, requests = _post_all(graph, samples, {e["tenant"] for e in samples})
-        print(f"  sample month: {len(samples):,} events in {seconds:.2f} s = {len(samples) / seconds:,.0f} events/s; "
-              f"{requests} Table Storage requests = {requests / len(samples):.3f} per event")  # fmt: skip
+        print(
+            f"  sample month: {len(samples):,} events in {seconds:.2f} s = {len(samples) / seconds:,.0f} events/s; "
+            f"{requests} Table Storage requests = {requests / len(samples):.3f} per event"
+        )
         with tempfile.TemporaryDirectory(prefix="sla-bench-webhook-") as tmp:
             path = Path(tmp) / "events.jsonl"
             total = 5_000 if quick else 40_000
@@ -95,14 +103,18 @@ def run(quick: bool = False) -> float:
         graph = _graph(server.connection_string, "benchgen")
         seconds, requests = _post_all(graph, lines, {e["tenant"] for e in lines})
         per_event = requests / len(lines)
-        print(f"  generated: {len(lines):,} events (20 tenants) in {seconds:.2f} s = {len(lines) / seconds:,.0f} "
-              f"events/s; {requests} requests = {per_event:.4f} per event "
-              f"(target <= {TARGET_REQUESTS_PER_EVENT})  {verdict(per_event <= TARGET_REQUESTS_PER_EVENT)}")  # fmt: skip
+        print(
+            f"  generated: {len(lines):,} events (20 tenants) in {seconds:.2f} s = {len(lines) / seconds:,.0f} "
+            f"events/s; {requests} requests = {per_event:.4f} per event "
+            f"(target <= {TARGET_REQUESTS_PER_EVENT})  {verdict(per_event <= TARGET_REQUESTS_PER_EVENT)}"
+        )
         peer_count = min(len(lines), 2_000)
         peer = _one_by_one(graph, lines[:peer_count])
         ours_rate, peer_rate = len(lines) / seconds, peer_count / peer
-        print(f"  peer, one upsert per event: {peer_rate:,.0f} events/s on the first {peer_count:,}; "
-              f"batched webhook is {ours_rate / peer_rate:.1f}x faster")  # fmt: skip
+        print(
+            f"  peer, one upsert per event: {peer_rate:,.0f} events/s on the first {peer_count:,}; "
+            f"batched webhook is {ours_rate / peer_rate:.1f}x faster"
+        )
         return per_event
     finally:
         from sla_app import bootstrap

@@ -123,7 +123,9 @@ def _clients(settings: Settings, credential: Any | None) -> tuple[Any, Any]:
     return tables, queue
 
 
-def build(settings: Settings, clock: Clock = system_clock, credential: Any | None = None, table_prefix: str = "") -> Services:
+def build(
+    settings: Settings, clock: Clock = system_clock, credential: Any | None = None, table_prefix: str = ""
+) -> Services:
     """The object graph for ``settings`` (identity-based clients unless a local connection string is set)."""
     tables, queue = _clients(settings, credential)
     store = TableStore(tables, prefix=table_prefix)

@@ -57,7 +57,9 @@ def day_statuses(app: Services, first: date, end: date, today: date) -> dict[dat
         else:
             status = stored.get(day)
             named = getattr(status, "state", None)  # the repository's own complete/partial, once it has one
-            result[day] = MISSING if status is None else str(named) if named else COMPLETE if status.complete else PARTIAL
+            result[day] = (
+                MISSING if status is None else str(named) if named else COMPLETE if status.complete else PARTIAL
+            )
         day += timedelta(days=1)
     return result
 
@@ -79,7 +81,7 @@ def _queue_client(app: Services, name: str) -> Any:
 
     if app.settings.storage_connection_string:
         return QueueClient.from_connection_string(app.settings.storage_connection_string, name)
-    return QueueClient(app.settings.queues_endpoint.rstrip("/"), name, credential=app.queue._client.credential)  # noqa: SLF001
+    return QueueClient(app.settings.queues_endpoint.rstrip("/"), name, credential=app.queue._client.credential)
 
 
 def queue_depths(app: Services) -> list[dict[str, Any]]:
@@ -110,9 +112,16 @@ def timers(app: Services, now: datetime) -> list[dict[str, Any]]:
     for function in sorted(set(telemetry.TIMERS) | set(runs)):
         run, schedule = runs.get(function), telemetry.TIMERS.get(function, "")
         stale = None if run is None else now - datetime.fromisoformat(run.started_at) > _allowed_age(schedule)
-        found.append({"function": function, "schedule": schedule or None,
-                      "last_started": run.started_at if run else None, "last_finished": run.finished_at if run else None,
-                      "last_outcome": run.outcome if run else None, "stale": stale})  # fmt: skip
+        found.append(
+            {
+                "function": function,
+                "schedule": schedule or None,
+                "last_started": run.started_at if run else None,
+                "last_finished": run.finished_at if run else None,
+                "last_outcome": run.outcome if run else None,
+                "stale": stale,
+            }
+        )
     return found
 
 
@@ -148,15 +157,17 @@ def reports(app: Services, month: Month, now: datetime) -> dict[str, Any]:
             pass  # an invalid contract must not hide a tenant
         stored = app.reports.latest(tenant.tenant, str(month))
         record = deliveries.get(tenant.tenant, str(month))
-        rows.append({
-            "tenant": tenant.tenant,
-            "version": stored.version if stored else None,
-            "status": report_status(stored) if stored else None,
-            "missing_days": list(stored.body.get("missing_days", [])) if stored else [],
-            "delivery": record.state if record else None,
-            "needs_manual_check": tenant.tenant in flagged,
-            "past_deadline": now >= delivery_deadline(app, month, tenant),
-        })  # fmt: skip
+        rows.append(
+            {
+                "tenant": tenant.tenant,
+                "version": stored.version if stored else None,
+                "status": report_status(stored) if stored else None,
+                "missing_days": list(stored.body.get("missing_days", [])) if stored else [],
+                "delivery": record.state if record else None,
+                "needs_manual_check": tenant.tenant in flagged,
+                "past_deadline": now >= delivery_deadline(app, month, tenant),
+            }
+        )
     deadline = delivery_deadline(app, month)
     return {
         "month": str(month),
@@ -182,11 +193,13 @@ def snapshot(app: Services, now: datetime | None = None) -> dict[str, Any]:
     months = []
     for month in (previous, current):
         statuses = day_statuses(app, month.first_day(), month.shift(1).first_day(), today)
-        months.append({
-            "month": str(month),
-            "days": [{"day": d.isoformat(), "status": s} for d, s in statuses.items()],
-            "incomplete": [d.isoformat() for d, s in statuses.items() if s in (PARTIAL, MISSING)],
-        })  # fmt: skip
+        months.append(
+            {
+                "month": str(month),
+                "days": [{"day": d.isoformat(), "status": s} for d, s in statuses.items()],
+                "incomplete": [d.isoformat() for d, s in statuses.items() if s in (PARTIAL, MISSING)],
+            }
+        )
     queues = queue_depths(app)
     timer_rows = timers(app, now)
     report_view = reports(app, previous, now)
@@ -199,8 +212,15 @@ def snapshot(app: Services, now: datetime | None = None) -> dict[str, Any]:
         "manual_check": len(report_view["needs_manual_check"]),
         "stale_timers": sum(1 for t in timer_rows if t["stale"]),
     }
-    return {"as_of": now.isoformat(), "timezone": app.settings.timezone, "summary": summary,
-            "availability": months, "queues": queues, "timers": timer_rows, "reports": report_view}  # fmt: skip
+    return {
+        "as_of": now.isoformat(),
+        "timezone": app.settings.timezone,
+        "summary": summary,
+        "availability": months,
+        "queues": queues,
+        "timers": timer_rows,
+        "reports": report_view,
+    }
 
 
 def emit(document: dict[str, Any]) -> None:
@@ -225,15 +245,19 @@ def as_text(document: dict[str, Any]) -> str:
     lines += [f"  {key}: {value}" for key, value in document["summary"].items()]
     for month in document["availability"]:
         lines.append(f"availability {month['month']}: incomplete days {day_ranges(month['incomplete']) or 'none'}")
-    lines += [f"queue {q['queue']}: {q['messages']}" + ("" if q["exists"] else " (not created)") for q in document["queues"]]
+    lines += [
+        f"queue {q['queue']}: {q['messages']}" + ("" if q["exists"] else " (not created)") for q in document["queues"]
+    ]
     for t in document["timers"]:
         state = "never run" if t["last_started"] is None else f"{t['last_outcome']} at {t['last_started']}"
         lines.append(f"timer {t['function']}: {state}" + (" STALE" if t["stale"] else ""))
     view = document["reports"]
     lines.append(f"reports {view['month']} (deadline {view['deadline']}, past: {view['past_deadline']}):")
     for row in view["tenants"]:
-        lines.append(f"  {row['tenant']}: v{row['version']} {row['status']} delivery={row['delivery']}"
-                     + (" NEEDS MANUAL CHECK" if row["needs_manual_check"] else ""))  # fmt: skip
+        lines.append(
+            f"  {row['tenant']}: v{row['version']} {row['status']} delivery={row['delivery']}"
+            + (" NEEDS MANUAL CHECK" if row["needs_manual_check"] else "")
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -45,12 +45,34 @@ REDACTED = "(redacted)"
 TENANT, MONTH, OPERATION = "tenant", "month", "operation"
 DIMENSIONS = frozenset(
     {
-        TENANT, MONTH, OPERATION, "day", "count", "version", "new", "status", "outcome", "complete", "rows",
-        "needs_manual_check", "dequeue_count", "function", "kind", "duration_ms", "route", "status_code",
-        "queue", "incomplete_days", "poison_messages", "provisional_past_deadline", "undelivered_past_deadline",
-        "manual_check", "stale_timers", "source",
+        TENANT,
+        MONTH,
+        OPERATION,
+        "day",
+        "count",
+        "version",
+        "new",
+        "status",
+        "outcome",
+        "complete",
+        "rows",
+        "needs_manual_check",
+        "dequeue_count",
+        "function",
+        "kind",
+        "duration_ms",
+        "route",
+        "status_code",
+        "queue",
+        "incomplete_days",
+        "poison_messages",
+        "provisional_past_deadline",
+        "undelivered_past_deadline",
+        "manual_check",
+        "stale_timers",
+        "source",
     }
-)  # fmt: skip
+)
 
 # -- event names the code writes and the alert rules query --------------------------------
 # Events named after an audit action are emitted by AdminRepository.audit (see audited()).
@@ -75,8 +97,19 @@ EMAILS_SENT = "counter.emails_sent"
 COUNTERS = (EVENTS_INGESTED, ROWS_INGESTED, REPORTS_COMPUTED, EMAILS_SENT)
 
 # Audit actions that become events, and the detail keys they keep (all in DIMENSIONS).
-_AUDIT_KEYS = ("month", "day", "version", "new", "status", "outcome", "complete", "rows", "needs_manual_check",
-               "dequeue_count", "source")  # fmt: skip
+_AUDIT_KEYS = (
+    "month",
+    "day",
+    "version",
+    "new",
+    "status",
+    "outcome",
+    "complete",
+    "rows",
+    "needs_manual_check",
+    "dequeue_count",
+    "source",
+)
 
 
 def _audit_counter(action: str, detail: Mapping[str, Any]) -> tuple[str, Any] | None:
@@ -89,6 +122,7 @@ def _audit_counter(action: str, detail: Mapping[str, Any]) -> tuple[str, Any] | 
     if action.endswith((".sent", "_sent")):
         return EMAILS_SENT, 1
     return None
+
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:/|+\-]{0,120}$")
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
@@ -248,7 +282,9 @@ def traced(function: str, *, schedule: str | None = None) -> Callable[[Handler],
     return decorate
 
 
-def _finished(function: str, kind: str, started: datetime, began: float, outcome: str, status: int | None = None) -> None:
+def _finished(
+    function: str, kind: str, started: datetime, began: float, outcome: str, status: int | None = None
+) -> None:
     duration = int((time.monotonic() - began) * 1000)
     name, level = (FUNCTION_FAILED, logging.ERROR) if outcome == "failed" else (FUNCTION_FINISHED, logging.INFO)
     event(name, level, function=function, kind=kind, duration_ms=duration, outcome=outcome, status_code=status)

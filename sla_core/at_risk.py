@@ -187,7 +187,9 @@ def availability_risk(
         )
     else:
         status = ON_TRACK
-        reason = f"op koers: {down} niet beschikbaar van de {budget} die de norm van {percent(norm)} deze maand toestaat"
+        reason = (
+            f"op koers: {down} niet beschikbaar van de {budget} die de norm van {percent(norm)} deze maand toestaat"
+        )
         if elapsed_minutes > 0 and unknown_minutes >= elapsed_minutes:
             reason += "; tot nu toe niets gemeten"
         elif elapsed_minutes == 0:

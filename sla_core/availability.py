@@ -164,11 +164,14 @@ def slot_states(results: Iterable[TestResult], start: int, end: int, rule: Avail
     return SlotStates(start, end, slot, tests, {i: tuple(t) for i, t in sorted(down.items())}, unknown)
 
 
-def figures(states: SlotStates, calendar: BusinessCalendar, exclusions: Sequence[Exclusion] = ()) -> AvailabilityFigures:
+def figures(
+    states: SlotStates, calendar: BusinessCalendar, exclusions: Sequence[Exclusion] = ()
+) -> AvailabilityFigures:
     """Service-hours minutes of a period's slot states, with exclusions applied to down time."""
     excluded_intervals = _union(exclusions)
     unknown = sum(
-        calendar.business_us(states.bounds(first)[0], states.bounds(last - 1)[1]) for first, last in _runs(states.unknown)
+        calendar.business_us(states.bounds(first)[0], states.bounds(last - 1)[1])
+        for first, last in _runs(states.unknown)
     )
     down = excluded = 0
     periods: list[DownPeriod] = []
@@ -225,9 +228,7 @@ def load_time(
 
     The percentile is the nearest-rank one: the ``ceil(p/100 × n)``-th smallest duration.
     """
-    durations = sorted(
-        r.duration_ms for r in results if r.success and start <= r.at < end and calendar.is_open(r.at)
-    )
+    durations = sorted(r.duration_ms for r in results if r.success and start <= r.at < end and calendar.is_open(r.at))
     within = sum(1 for d in durations if d <= rule.target_ms)
     percentile = None
     if durations:

@@ -105,9 +105,7 @@ def summarise_day(results: Iterable[TestResult], start_us: int, end_us: int) -> 
             load.append((minute, r.duration_ms))
         else:
             failed[r.name][row, minute] = True
-    tests = tuple(
-        TestDay(name, tuple(sorted(locations[name])), seen[name], failed[name]) for name in sorted(locations)
-    )
+    tests = tuple(TestDay(name, tuple(sorted(locations[name])), seen[name], failed[name]) for name in sorted(locations))
     load.sort()
     counts = np.bincount(np.asarray([m for m, _ in load], dtype=np.int64), minlength=minutes).astype(np.uint32)
     durations = np.asarray([d for _, d in load], dtype=np.float64)
@@ -129,8 +127,11 @@ def _unpack(blob: bytes) -> tuple[dict, memoryview]:
 
 def encode_day(day: DaySummary) -> bytes:
     """The availability summary as bytes (lossless)."""
-    header = {"first_minute": day.first_minute, "minutes": day.minutes,
-              "tests": [[t.name, list(t.locations)] for t in day.tests]}  # fmt: skip
+    header = {
+        "first_minute": day.first_minute,
+        "minutes": day.minutes,
+        "tests": [[t.name, list(t.locations)] for t in day.tests],
+    }
     if not day.tests:
         return _pack(header)
     seen = np.packbits(np.concatenate([t.seen for t in day.tests]).ravel())
@@ -171,8 +172,13 @@ def encode_load(day: LoadDay) -> bytes:
     d = day.durations
     scale = _fixed_point(d)
     values = d.astype("<f8") if scale is None else np.round(d * scale).astype("<u4")
-    header = {"first_minute": day.first_minute, "minutes": day.minutes, "dtype": "f8" if scale is None else "u4",
-              "scale": scale or 1, "samples": int(d.size)}  # fmt: skip
+    header = {
+        "first_minute": day.first_minute,
+        "minutes": day.minutes,
+        "dtype": "f8" if scale is None else "u4",
+        "scale": scale or 1,
+        "samples": int(d.size),
+    }
     return _pack(header, day.counts.astype("<u4").tobytes(), values.tobytes())
 
 
@@ -292,8 +298,7 @@ class SummarisedAvailability:
         unknown = ~any_down & (~reported.all(axis=0) if names else True)
         base = first // size
         down_map = {
-            int(i) + base: tuple(names[t] for t in np.flatnonzero(down[:, i]))
-            for i in np.flatnonzero(any_down)
+            int(i) + base: tuple(names[t] for t in np.flatnonzero(down[:, i])) for i in np.flatnonzero(any_down)
         }
         unknown_idx = tuple((np.flatnonzero(unknown) + base).tolist())
         start, end = first * US_PER_MINUTE, last * US_PER_MINUTE

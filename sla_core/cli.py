@@ -163,7 +163,9 @@ def check_tenant(tenant: str, inputs: Inputs) -> None:
     known = known_tenants(inputs)
     if tenant not in known:
         listed = ", ".join(known) if known else "none (no events, no tenants in the contract)"
-        raise InputError(f"--tenant {tenant!r} is unknown: it is in neither the events nor the contract; known: {listed}")
+        raise InputError(
+            f"--tenant {tenant!r} is unknown: it is in neither the events nor the contract; known: {listed}"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -34,9 +34,14 @@ from sla_core.errors import InputError
 Priority = Literal["urgent", "hoog", "gemiddeld", "laag"]
 PRIORITIES: tuple[str, ...] = ("urgent", "hoog", "gemiddeld", "laag")
 KNOWN_STATUSES: tuple[str, ...] = (
-    "nieuw", "in behandeling", "wachten op klant", "wachten op leverancier", "onvoldoende documentatie",
-    "opgelost", "gesloten",
-)  # fmt: skip
+    "nieuw",
+    "in behandeling",
+    "wachten op klant",
+    "wachten op leverancier",
+    "onvoldoende documentatie",
+    "opgelost",
+    "gesloten",
+)
 TicketMetric = Literal["response_time", "restore_time_platform", "restore_time_application"]
 TICKET_METRICS: tuple[str, ...] = ("response_time", "restore_time_platform", "restore_time_application")
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -126,7 +126,9 @@ def _identifier(obj: dict[str, Any], key: str, where: str) -> str:
 def _choice(obj: dict[str, Any], key: str, allowed: tuple[str, ...], where: str, *, required: bool) -> str | None:
     value = _text(obj, key, where, required=required)
     if value is not None and value not in allowed:
-        raise InputError(f"{where}: field {key}: unknown value {value[:40]!r} (allowed: {', '.join(allowed)})", field=key)
+        raise InputError(
+            f"{where}: field {key}: unknown value {value[:40]!r} (allowed: {', '.join(allowed)})", field=key
+        )
     return value
 
 
@@ -153,21 +155,35 @@ def _fast_event(obj: dict[str, Any]) -> TicketEvent | None:
     """The event when ``obj`` is valid, in one pass; None sends it to the checks that name the error."""
     get = obj.get
     event_id, tenant, ticket_id, stamp, kind = (
-        get("event_id"), get("tenant"), get("ticket_id"), get("occurred_at"), get("kind")
-    )  # fmt: skip
+        get("event_id"),
+        get("tenant"),
+        get("ticket_id"),
+        get("occurred_at"),
+        get("kind"),
+    )
     type_, priority, status, scope, attributable = (
-        get("type"), get("priority"), get("status"), get("scope"), get("attributable")
-    )  # fmt: skip
+        get("type"),
+        get("priority"),
+        get("status"),
+        get("scope"),
+        get("attributable"),
+    )
     if not (
-        type(event_id) is str and type(tenant) is str and type(ticket_id) is str
-        and _id_ok(event_id) and _id_ok(tenant) and _id_ok(ticket_id)
-        and type(stamp) is str and type(kind) is str and kind in _KIND_SET
+        type(event_id) is str
+        and type(tenant) is str
+        and type(ticket_id) is str
+        and _id_ok(event_id)
+        and _id_ok(tenant)
+        and _id_ok(ticket_id)
+        and type(stamp) is str
+        and type(kind) is str
+        and kind in _KIND_SET
         and (type_ is None or (type(type_) is str and type_ in _TYPE_SET))
         and (priority is None or (type(priority) is str and priority in _PRIORITY_SET))
         and (scope is None or (type(scope) is str and scope in _SCOPE_SET))
         and (status is None or _plain(status, MAX_STATUS_LENGTH))
         and (attributable is None or type(attributable) is bool)
-    ):  # fmt: skip
+    ):
         return None
     try:
         occurred_at = parse_rfc3339(stamp)
@@ -219,8 +235,11 @@ def conflict_reason(kept: TicketEvent, other: TicketEvent) -> str | None:
     if kept.ticket_id != other.ticket_id:
         return f"on another ticket ({kept.ticket_id!r} and {other.ticket_id!r})"
     if kept != other:
-        differing = [name for name in ("occurred_at", "kind", "type", "priority", "status", "scope", "attributable")
-                     if getattr(kept, name) != getattr(other, name)]  # fmt: skip
+        differing = [
+            name
+            for name in ("occurred_at", "kind", "type", "priority", "status", "scope", "attributable")
+            if getattr(kept, name) != getattr(other, name)
+        ]
         return f"with other content ({', '.join(differing)})"
     return None
 
@@ -271,9 +290,7 @@ def deduplicate(events: Iterable[TicketEvent]) -> list[TicketEvent]:
     for event in events:
         key = (event.tenant, event.event_id)
         kept = seen.get(key)
-        if kept is None:
-            seen[key] = event
-        elif kept != event and _canonical(event) < _canonical(kept):
+        if kept is None or (kept != event and _canonical(event) < _canonical(kept)):
             seen[key] = event
     return sorted(seen.values(), key=TicketEvent.sort_key)
 

@@ -79,7 +79,9 @@ def _paused_at(outcome: Outcome, as_of: int) -> bool:
     return any(p.start <= as_of and (p.end is None or p.end > as_of) for p in outcome.pauses)
 
 
-def open_clocks(pending: Iterable[Outcome], as_of: int, business_deadline: Callable[[int, int], int]) -> list[OpenClock]:
+def open_clocks(
+    pending: Iterable[Outcome], as_of: int, business_deadline: Callable[[int, int], int]
+) -> list[OpenClock]:
     """The pending outcomes as running clocks, soonest deadline first, paused ones after them.
 
     ``business_deadline(start_us, duration_us)`` is the business calendar's

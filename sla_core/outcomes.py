@@ -143,9 +143,7 @@ class OutcomeRules:
         opened = ticket.opened_at
         pauses = self.pauses(ticket, opened)
         holes: list[Piece] = [(p.start, p.end) for p in pauses]
-        restore_metric = (
-            "restore_time_platform" if ticket.latest_scope == "platform" else "restore_time_application"
-        )
+        restore_metric = "restore_time_platform" if ticket.latest_scope == "platform" else "restore_time_application"
         return [
             self._decide(ticket, "response_time", self._response_runs(ticket, opened), holes, pauses, as_of),
             self._decide(ticket, restore_metric, self._restore_runs(ticket, opened), holes, pauses, as_of),
@@ -195,7 +193,7 @@ class OutcomeRules:
             return priority, target, self._clocks[target.unit], self.target_us(target, opened)
 
         def result(outcome: str, at: int | None, moment: int) -> Outcome:
-            priority, target, clock, goal = target_at(moment)
+            priority, _target, clock, goal = target_at(moment)
             return Outcome(
                 tenant=ticket.tenant,
                 ticket_id=ticket.ticket_id,

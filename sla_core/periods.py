@@ -63,7 +63,9 @@ class Month:
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[int, int]:
     """``[local midnight, next local midnight)`` of a date in µs (23 or 25 hours on DST-change days)."""
     nxt = date.fromordinal(day.toordinal() + 1)
-    return to_us(datetime(day.year, day.month, day.day, tzinfo=zone)), to_us(datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone))
+    return to_us(datetime(day.year, day.month, day.day, tzinfo=zone)), to_us(
+        datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,9 +159,7 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         "contract_version": contract.version,
         "timezone": contract.timezone,
         "measurement_window": None if report.window is None else report.window.to_json(),
-        "service_hours": {
-            day: [[r.start, r.end] for r in getattr(contract.service_hours, day)] for day in WEEKDAYS
-        },
+        "service_hours": {day: [[r.start, r.end] for r in getattr(contract.service_hours, day)] for day in WEEKDAYS},
         "closed_dates": [{"date": d, "name": n} for d, n in report.closed_dates.items()],
         "pause_patterns": list(contract.pause_patterns),
         "exclusions": [e.to_json() for e in report.exclusions],

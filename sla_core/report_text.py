@@ -15,9 +15,19 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 MONTHS_NL = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 LEVEL_NAMES = {
     "availability": "Beschikbaarheid",
     "response_time": "Reactietijd",
@@ -209,5 +219,8 @@ def report_text(report: dict[str, Any]) -> str:
     exclusions = report.get("exclusions") or []
     if exclusions:
         lines += ["", "Uitsluitingen (telt als beschikbaar):"]
-        lines += [f"  {e['start'][:16].replace('T', ' ')} – {e['end'][:16].replace('T', ' ')}: {e['reason']}" for e in exclusions]
+        lines += [
+            f"  {e['start'][:16].replace('T', ' ')} – {e['end'][:16].replace('T', ' ')}: {e['reason']}"
+            for e in exclusions
+        ]
     return "\n".join(lines)

@@ -36,8 +36,15 @@ KIND_NL = {
 STATUS_NL = {"final": "definitief", "provisional": "voorlopig"}
 NOT_MEASURED_NL = {"niet_incident": "geen incident", "niet_toerekenbaar": "niet toerekenbaar"}
 _EVENT_FIELDS = ("type", "priority", "scope", "attributable")
-_LEVEL_FIGURES = ("value", "decided", "within", "down_minutes", "unknown_minutes", "excluded_minutes",
-                  "scheduled_minutes")  # fmt: skip
+_LEVEL_FIGURES = (
+    "value",
+    "decided",
+    "within",
+    "down_minutes",
+    "unknown_minutes",
+    "excluded_minutes",
+    "scheduled_minutes",
+)
 
 
 def _level_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -113,12 +120,15 @@ def causes(
             found.append(f"meldingen niet meegeteld ({label}): {old_nm.get(key, 0)} → {new_nm.get(key, 0)}")
     wanted = set(tickets)
     explained: set[str] = set()
-    for event in sorted(new_events, key=lambda e: (str(e.get("ticket_id")), str(e.get("occurred_at")), str(e.get("event_id")))):
+    for event in sorted(
+        new_events, key=lambda e: (str(e.get("ticket_id")), str(e.get("occurred_at")), str(e.get("event_id")))
+    ):
         if event.get("ticket_id") in wanted:
             found.append(_describe_event(event))
             explained.add(str(event["ticket_id"]))
     found.extend(
-        f"melding {ticket}: herberekend (termijn verstreken of contract gewijzigd)" for ticket in sorted(wanted - explained)
+        f"melding {ticket}: herberekend (termijn verstreken of contract gewijzigd)"
+        for ticket in sorted(wanted - explained)
     )
     return found
 

@@ -51,26 +51,70 @@ AVAILABILITY_CASES = [
     pytest.param(99.4, 10_000, 5_000, 0, 0, ON_TRACK, 60.0, id="nothing down halfway through the month is on track"),
     pytest.param(99.4, 10_000, 5_000, 0, 45, ON_TRACK, 60.0, id="exactly 75 % of the budget spent is still on track"),
     pytest.param(99.4, 10_000, 5_000, 0, 45.5, AT_RISK, 60.0, id="more than 75 % of the budget spent is at risk"),
-    pytest.param(99.4, 10_000, 5_000, 0, 60, AT_RISK, 60.0,
-                 id="exactly the allowed down time: the norm is still reachable (99,40 %), but at risk"),
-    pytest.param(99.4, 10_000, 5_000, 0, 60.5, UNREACHABLE, 60.0,
-                 id="half a minute more than allowed can no longer be met"),
-    pytest.param(99.4, 10_000, 500, 0, 61, UNREACHABLE, 60.0,
-                 id="early in the month: the budget is the whole month's, not the elapsed part's"),
-    pytest.param(99.4, 10_000, 5_000, 2_000, 48, AT_RISK, 48.0,
-                 id="unknown minutes so far shrink the budget: 0.6 % of 8,000 is 48"),
-    pytest.param(99.4, 10_000, 5_000, 2_000, 49, UNREACHABLE, 48.0,
-                 id="with 2,000 minutes unknown, 49 down can no longer be met"),
-    pytest.param(99.4, 10_000, 5_000, 5_000, 0, ON_TRACK, 30.0,
-                 id="everything so far unknown is on track: the rest of the month can still be measured"),
+    pytest.param(
+        99.4,
+        10_000,
+        5_000,
+        0,
+        60,
+        AT_RISK,
+        60.0,
+        id="exactly the allowed down time: the norm is still reachable (99,40 %), but at risk",
+    ),
+    pytest.param(
+        99.4, 10_000, 5_000, 0, 60.5, UNREACHABLE, 60.0, id="half a minute more than allowed can no longer be met"
+    ),
+    pytest.param(
+        99.4,
+        10_000,
+        500,
+        0,
+        61,
+        UNREACHABLE,
+        60.0,
+        id="early in the month: the budget is the whole month's, not the elapsed part's",
+    ),
+    pytest.param(
+        99.4,
+        10_000,
+        5_000,
+        2_000,
+        48,
+        AT_RISK,
+        48.0,
+        id="unknown minutes so far shrink the budget: 0.6 % of 8,000 is 48",
+    ),
+    pytest.param(
+        99.4, 10_000, 5_000, 2_000, 49, UNREACHABLE, 48.0, id="with 2,000 minutes unknown, 49 down can no longer be met"
+    ),
+    pytest.param(
+        99.4,
+        10_000,
+        5_000,
+        5_000,
+        0,
+        ON_TRACK,
+        30.0,
+        id="everything so far unknown is on track: the rest of the month can still be measured",
+    ),
     pytest.param(99.4, 10_000, 0, 0, 0, ON_TRACK, 60.0, id="before the first service hour of the month: on track"),
     pytest.param(99.4, 0, 0, 0, 0, NOT_MEASURED, 0.0, id="a month without service hours is not measured"),
-    pytest.param(99.4, 10_000, 10_000, 10_000, 0, NOT_MEASURED, 0.0,
-                 id="a whole month elapsed without a measurement is not measured"),
+    pytest.param(
+        99.4,
+        10_000,
+        10_000,
+        10_000,
+        0,
+        NOT_MEASURED,
+        0.0,
+        id="a whole month elapsed without a measurement is not measured",
+    ),
     pytest.param(100.0, 10_000, 5_000, 0, 0, ON_TRACK, 0.0, id="a norm of 100 % without down time is on track"),
     pytest.param(100.0, 10_000, 5_000, 0, 5, UNREACHABLE, 0.0, id="a norm of 100 % allows no down time at all"),
-    pytest.param(99.5, 1_000, 500, 0, 5, AT_RISK, 5.0, id="norm 99.5 % of 1,000 minutes: 5 down is exactly at the norm"),
-]  # fmt: skip
+    pytest.param(
+        99.5, 1_000, 500, 0, 5, AT_RISK, 5.0, id="norm 99.5 % of 1,000 minutes: 5 down is exactly at the norm"
+    ),
+]
 
 
 @pytest.mark.parametrize(("norm", "whole", "elapsed", "unknown", "down", "status", "allowed"), AVAILABILITY_CASES)
@@ -90,18 +134,50 @@ def test_unreachable_means_the_best_possible_month_is_below_the_norm_as_the_repo
 
 
 REASON_CASES = [
-    pytest.param(99.4, 10_000, 500, 0, 61, ["kan niet meer gehaald worden", "61,0 min niet beschikbaar",
-                                             "hoogstens 60,0 min", "9.500,0 min servicetijd", "99,39 %"],
-                 id="unreachable names the down time, the budget, the rest of the month and the best possible value"),
-    pytest.param(99.4, 10_000, 5_000, 0, 50, ["risico", "50,0 min niet beschikbaar", "83,33 % van de 60,0 min",
-                                              "nog 10,0 min ruimte"],
-                 id="at risk names the share of the budget spent and what is left"),
-    pytest.param(99.4, 10_000, 5_000, 0, 60, ["risico", "alle 60,0 min", "nog 0,0 min ruimte"],
-                 id="exactly at the norm: the whole budget is spent"),
-    pytest.param(99.4, 10_000, 5_000, 5_000, 0, ["op koers", "tot nu toe niets gemeten"],
-                 id="all unknown so far says that nothing was measured yet"),
+    pytest.param(
+        99.4,
+        10_000,
+        500,
+        0,
+        61,
+        [
+            "kan niet meer gehaald worden",
+            "61,0 min niet beschikbaar",
+            "hoogstens 60,0 min",
+            "9.500,0 min servicetijd",
+            "99,39 %",
+        ],
+        id="unreachable names the down time, the budget, the rest of the month and the best possible value",
+    ),
+    pytest.param(
+        99.4,
+        10_000,
+        5_000,
+        0,
+        50,
+        ["risico", "50,0 min niet beschikbaar", "83,33 % van de 60,0 min", "nog 10,0 min ruimte"],
+        id="at risk names the share of the budget spent and what is left",
+    ),
+    pytest.param(
+        99.4,
+        10_000,
+        5_000,
+        0,
+        60,
+        ["risico", "alle 60,0 min", "nog 0,0 min ruimte"],
+        id="exactly at the norm: the whole budget is spent",
+    ),
+    pytest.param(
+        99.4,
+        10_000,
+        5_000,
+        5_000,
+        0,
+        ["op koers", "tot nu toe niets gemeten"],
+        id="all unknown so far says that nothing was measured yet",
+    ),
     pytest.param(99.4, 0, 0, 0, 0, ["niet gemeten"], id="no service hours: not measured"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("norm", "whole", "elapsed", "unknown", "down", "phrases"), REASON_CASES)
@@ -126,7 +202,7 @@ TICKET_CASES = [
     pytest.param(50.0, 2, 0, AT_RISK, 2, id="norm 50 %: two breaches need two met outcomes"),
     pytest.param(100.0, 3, 3, ON_TRACK, 0, id="a norm of 100 % without a breach is on track"),
     pytest.param(100.0, 3, 2, UNREACHABLE, None, id="a norm of 100 % with a breach can no longer be met"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("norm", "decided", "within", "status", "needed"), TICKET_CASES)
@@ -153,15 +229,26 @@ def test_the_needed_number_is_the_smallest_that_reaches_the_norm(norm):
 
 
 TICKET_REASONS = [
-    pytest.param(95.0, 10, 8, 0, ["risico", "8 van 10 binnen de streeftijd (80,00 %)", "onder de norm van 95,00 %",
-                                  "nog minstens 30 uitkomsten binnen de streeftijd nodig"],
-                 id="at risk names the value so far and the number needed"),
+    pytest.param(
+        95.0,
+        10,
+        8,
+        0,
+        [
+            "risico",
+            "8 van 10 binnen de streeftijd (80,00 %)",
+            "onder de norm van 95,00 %",
+            "nog minstens 30 uitkomsten binnen de streeftijd nodig",
+        ],
+        id="at risk names the value so far and the number needed",
+    ),
     pytest.param(95.0, 19, 18, 0, ["nog minstens 1 uitkomst binnen"], id="one needed outcome is singular"),
-    pytest.param(100.0, 3, 2, 0, ["kan niet meer gehaald worden", "er is er al 1"],
-                 id="out of reach names the breaches"),
+    pytest.param(
+        100.0, 3, 2, 0, ["kan niet meer gehaald worden", "er is er al 1"], id="out of reach names the breaches"
+    ),
     pytest.param(95.0, 0, 0, 2, ["n.v.t.", "2 meldingen lopen nog"], id="nothing decided, two pending"),
     pytest.param(95.0, 4, 4, 1, ["op koers", "4 van 4", "1 melding loopt nog"], id="on track with one pending"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("norm", "decided", "within", "pending", "phrases"), TICKET_REASONS)
@@ -194,11 +281,21 @@ def down_between(start: str, end: str) -> dict[str, tuple[str, str]]:
 
 REPORTED_CASES = [
     pytest.param({}, (), 0, ON_TRACK, id="no down time: on track"),
-    pytest.param(down_between("2026-10-05T09:00:00+02:00", "2026-10-05T10:20:00+02:00"), (), 80, AT_RISK,
-                 id="80 minutes down on 5 October: more than 75 % of the month's 95 minutes"),
-    pytest.param(down_between("2026-10-05T09:00:00+02:00", "2026-10-05T11:00:00+02:00"), (), 120, UNREACHABLE,
-                 id="two hours down on 5 October: the month can no longer reach 99.4 %"),
-]  # fmt: skip
+    pytest.param(
+        down_between("2026-10-05T09:00:00+02:00", "2026-10-05T10:20:00+02:00"),
+        (),
+        80,
+        AT_RISK,
+        id="80 minutes down on 5 October: more than 75 % of the month's 95 minutes",
+    ),
+    pytest.param(
+        down_between("2026-10-05T09:00:00+02:00", "2026-10-05T11:00:00+02:00"),
+        (),
+        120,
+        UNREACHABLE,
+        id="two hours down on 5 October: the month can no longer reach 99.4 %",
+    ),
+]
 
 
 @pytest.mark.parametrize(("failed", "missing", "down", "status"), REPORTED_CASES)
@@ -223,9 +320,12 @@ def test_unknown_so_far_is_the_reports_unknown_less_the_rest_of_the_month():
 def test_down_time_inside_an_exclusion_does_not_spend_the_budget():
     failed = down_between("2026-10-05T09:00:00+02:00", "2026-10-05T11:00:00+02:00")
     report = report_of(
-        [], "2026-10", AS_OF, results=partial_month(failed),
+        [],
+        "2026-10",
+        AS_OF,
+        results=partial_month(failed),
         exclusions=[exclusion("2026-10-05T09:00:00+02:00", "2026-10-05T10:00:00+02:00")],
-    )  # fmt: skip
+    )
     risk = assess(report, default_calendar()).availability
     assert (risk.down_minutes, risk.status) == (60, ON_TRACK), risk.reason
 

@@ -73,7 +73,9 @@ def both_reports(contract, days, exclusions, month: Month, tenant: str, events=(
     as_of = us("2027-01-15T00:00:00+01:00")
     rows = [r for day_rows in days.values() for r in day_rows]
     raw = Reporter(contract, rows, exclusions, as_of).report(tenant, month, list(events))
-    summarised = Reporter(contract, (), exclusions, as_of, summaries=summaries_of(days)).report(tenant, month, list(events))
+    summarised = Reporter(contract, (), exclusions, as_of, summaries=summaries_of(days)).report(
+        tenant, month, list(events)
+    )
     return report_json(raw), report_json(summarised)
 
 
@@ -92,13 +94,17 @@ def both_reports(contract, days, exclusions, month: Month, tenant: str, events=(
     ],
     ids=lambda v: str(v),
 )
-def test_every_hand_computed_scenario_gives_the_same_report_from_summaries(folder: str, tenant: str, month: str) -> None:
+def test_every_hand_computed_scenario_gives_the_same_report_from_summaries(
+    folder: str, tenant: str, month: str
+) -> None:
     base = SCENARIOS / folder
     results = list(parse_results_csv((base / "availability.csv").read_text().splitlines(), "availability.csv"))
     events = list(parse_jsonl((base / "events.jsonl").read_text().splitlines(), "events.jsonl"))
     path = base / "exclusions.json"
     exclusions = load_exclusions_text(path.read_text(), "exclusions.json") if path.exists() else []
-    raw, summarised = both_reports(default_contract(), stored_days(results), exclusions, Month.parse(month), tenant, events)
+    raw, summarised = both_reports(
+        default_contract(), stored_days(results), exclusions, Month.parse(month), tenant, events
+    )
     assert summarised == raw
 
 
@@ -108,18 +114,39 @@ TESTS = ("home", "login", "api")
 LOCATIONS = ("weu", "neu", "frc", "uks")
 # Days around both DST changes of 2026, month starts and ends (trailing months included).
 MONTHS = {
-    Month(2026, 3): [date(2026, 2, 27), date(2026, 2, 28), date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 28),
-                     date(2026, 3, 29), date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 1)],
-    Month(2026, 10): [date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 23), date(2026, 10, 24),
-                      date(2026, 10, 25), date(2026, 10, 26), date(2026, 10, 31), date(2026, 11, 1)],
-}  # fmt: skip
+    Month(2026, 3): [
+        date(2026, 2, 27),
+        date(2026, 2, 28),
+        date(2026, 3, 1),
+        date(2026, 3, 2),
+        date(2026, 3, 28),
+        date(2026, 3, 29),
+        date(2026, 3, 30),
+        date(2026, 3, 31),
+        date(2026, 4, 1),
+    ],
+    Month(2026, 10): [
+        date(2026, 9, 30),
+        date(2026, 10, 1),
+        date(2026, 10, 23),
+        date(2026, 10, 24),
+        date(2026, 10, 25),
+        date(2026, 10, 26),
+        date(2026, 10, 31),
+        date(2026, 11, 1),
+    ],
+}
 HOURS = [
     None,  # default: working days 07:00-19:00
-    {d: [{"start": "00:00", "end": "24:00"}] for d in ("monday", "tuesday", "wednesday", "thursday", "friday",
-                                                        "saturday", "sunday")},
-    {d: [{"start": "01:30", "end": "02:45"}, {"start": "07:03", "end": "18:58"}]
-     for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")},
-]  # fmt: skip
+    {
+        d: [{"start": "00:00", "end": "24:00"}]
+        for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    },
+    {
+        d: [{"start": "01:30", "end": "02:45"}, {"start": "07:03", "end": "18:58"}]
+        for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    },
+]
 DURATIONS = st.one_of(
     st.integers(0, 40_000).map(float),
     st.sampled_from([0.0, 2999.0, 3000.0, 3000.5, 1234.5678, 30_000.0]),
@@ -150,14 +177,18 @@ def history(draw):
     contract = contract_from_mapping(
         {
             **({"service_hours": draw(st.sampled_from(HOURS[1:]))} if draw(st.booleans()) else {}),
-            "availability": {"slot_minutes": draw(st.sampled_from([1, 5, 10, 15, 60])),
-                             "min_failed_locations": draw(st.integers(1, 3))},
-            "load_time": {"target_ms": draw(st.sampled_from([500.0, 3000.0, 3000.5])),
-                          "percentile": draw(st.sampled_from([1.0, 50.0, 95.0, 99.9, 100.0]))},
+            "availability": {
+                "slot_minutes": draw(st.sampled_from([1, 5, 10, 15, 60])),
+                "min_failed_locations": draw(st.integers(1, 3)),
+            },
+            "load_time": {
+                "target_ms": draw(st.sampled_from([500.0, 3000.0, 3000.5])),
+                "percentile": draw(st.sampled_from([1.0, 50.0, 95.0, 99.9, 100.0])),
+            },
             "tenants": {"hof": {"go_live": str(month.shift(-2).first_day())}},
         },
         source="property",
-    )  # fmt: skip
+    )
     exclusions = []
     for n in range(draw(st.integers(0, 2))):
         day = draw(st.sampled_from(MONTHS[month]))
@@ -262,10 +293,17 @@ def test_a_realistic_day_is_small_once_encoded() -> None:
     start, end = day_bounds(day, AMSTERDAM)
     rng = np.random.default_rng(7)
     rows = [
-        Row(start + slot * 5 * US_PER_MINUTE + k * 7 * US_PER_SECOND + int(rng.integers(0, 10**6)), t, loc,
-                   bool(rng.random() > 0.01), float(rng.integers(300, 2500)))
-        for slot in range(288) for t in TESTS for k, loc in enumerate(LOCATIONS + ("sea",))
-    ]  # fmt: skip
+        Row(
+            start + slot * 5 * US_PER_MINUTE + k * 7 * US_PER_SECOND + int(rng.integers(0, 10**6)),
+            t,
+            loc,
+            bool(rng.random() > 0.01),
+            float(rng.integers(300, 2500)),
+        )
+        for slot in range(288)
+        for t in TESTS
+        for k, loc in enumerate(LOCATIONS + ("sea",))
+    ]
     summary, load = summarise_day(rows, start, end)
     assert len(encode_day(summary)) < 2_000
     assert len(encode_load(load)) < 12_000
@@ -294,8 +332,16 @@ def test_load_time_refuses_a_calendar_whose_hours_are_not_whole_minutes() -> Non
         ([500_000_000.5], "f8"),
         ([1234.5678], "f8"),
     ],
-    ids=["whole ms", "tenths", "hundredths", "thousandths", "finer than a µs", "negative zero",
-         "too large for fixed point at its scale", "four decimals"],  # fmt: skip
+    ids=[
+        "whole ms",
+        "tenths",
+        "hundredths",
+        "thousandths",
+        "finer than a µs",
+        "negative zero",
+        "too large for fixed point at its scale",
+        "four decimals",
+    ],
 )
 def test_durations_are_stored_in_fixed_point_only_when_they_read_back_bit_for_bit(durations, dtype) -> None:
     load = LoadDay(0, 1, np.asarray([len(durations)], dtype=np.uint32), np.asarray(durations, dtype=np.float64))

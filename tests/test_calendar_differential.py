@@ -22,7 +22,6 @@ from businesstimedelta import HolidayRule, Rules, WorkDayRule
 
 from sla_core.business_calendar import US_PER_SECOND, to_us
 from sla_core.holidays_nl import atw_holidays
-
 from tests.support.core import default_calendar
 
 AMSTERDAM_PYTZ = pytz.timezone("Europe/Amsterdam")
@@ -86,7 +85,9 @@ def test_random_intervals_of_2026_agree_with_businesstimedelta_to_the_second():
     for start, end in INTERVALS:
         ours, theirs = _ours_seconds(start, end), _reference_seconds(start, end)
         if ours != theirs:
-            mismatches.append(f"{start.isoformat()} → {end.isoformat()}: sla_core {ours} s, businesstimedelta {theirs} s")
+            mismatches.append(
+                f"{start.isoformat()} → {end.isoformat()}: sla_core {ours} s, businesstimedelta {theirs} s"
+            )
     assert not mismatches, "measurement §1 (07:00-19:00, Atw working days):\n" + "\n".join(mismatches[:20])
 
 

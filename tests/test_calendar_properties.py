@@ -19,7 +19,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sla_core.business_calendar import BusinessCalendar
-
 from tests.support.core import PROPERTY_SETTINGS, contract_with, default_calendar, every_day, hours, iso, minutes, us
 
 LO = us("2025-12-01T00:00:00+01:00")

@@ -17,16 +17,43 @@ AS_OF = "2026-11-28T00:00:00+01:00"
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
 EVENTS = [
-    {"event_id": "e1", "tenant": "enschede", "ticket_id": "M1", "occurred_at": "2026-10-05T09:00:00+02:00",
-     "kind": "opened", "type": "incident", "priority": "hoog", "status": "nieuw", "scope": "platform",
-     "caller": "Jan Jansen", "description": "vrije tekst"},
-    {"event_id": "e2", "tenant": "enschede", "ticket_id": "M1", "occurred_at": "2026-10-05T09:40:00+02:00",
-     "kind": "responded"},
-    {"event_id": "e3", "tenant": "enschede", "ticket_id": "M1", "occurred_at": "2026-10-05T15:00:00+02:00",
-     "kind": "resolved"},
-    {"event_id": "e4", "tenant": "hengelo", "ticket_id": "M2", "occurred_at": "2026-10-05T09:00:00+02:00",
-     "kind": "opened", "type": "incident", "priority": "urgent"},
-]  # fmt: skip
+    {
+        "event_id": "e1",
+        "tenant": "enschede",
+        "ticket_id": "M1",
+        "occurred_at": "2026-10-05T09:00:00+02:00",
+        "kind": "opened",
+        "type": "incident",
+        "priority": "hoog",
+        "status": "nieuw",
+        "scope": "platform",
+        "caller": "Jan Jansen",
+        "description": "vrije tekst",
+    },
+    {
+        "event_id": "e2",
+        "tenant": "enschede",
+        "ticket_id": "M1",
+        "occurred_at": "2026-10-05T09:40:00+02:00",
+        "kind": "responded",
+    },
+    {
+        "event_id": "e3",
+        "tenant": "enschede",
+        "ticket_id": "M1",
+        "occurred_at": "2026-10-05T15:00:00+02:00",
+        "kind": "resolved",
+    },
+    {
+        "event_id": "e4",
+        "tenant": "hengelo",
+        "ticket_id": "M2",
+        "occurred_at": "2026-10-05T09:00:00+02:00",
+        "kind": "opened",
+        "type": "incident",
+        "priority": "urgent",
+    },
+]
 CSV = (
     "TimeGenerated,Name,Location,Success,DurationMs\n"
     "2026-10-05T07:00:01.000Z,portaal,West Europe,True,800\n"
@@ -50,9 +77,19 @@ def files(tmp_path: Path) -> dict[str, Path]:
 
 def args(files: dict[str, Path], *extra: str, tenant: str = "enschede", month: str = "2026-10") -> list[str]:
     return [
-        "report", "--tenant", tenant, "--month", month, "--events", str(files["events"]),
-        "--availability", str(files["results"]), "--as-of", AS_OF, *extra,
-    ]  # fmt: skip
+        "report",
+        "--tenant",
+        tenant,
+        "--month",
+        month,
+        "--events",
+        str(files["events"]),
+        "--availability",
+        str(files["results"]),
+        "--as-of",
+        AS_OF,
+        *extra,
+    ]
 
 
 def test_json_output_has_the_stable_keys_of_rules_section_7(files: dict[str, Path]) -> None:
@@ -60,8 +97,12 @@ def test_json_output_has_the_stable_keys_of_rules_section_7(files: dict[str, Pat
     assert report["tenant"] == "enschede" and report["month"] == "2026-10"
     levels = report["service_levels"]
     assert set(levels) == {
-        "availability", "response_time", "restore_time_platform", "restore_time_application", "load_time"
-    }  # fmt: skip
+        "availability",
+        "response_time",
+        "restore_time_platform",
+        "restore_time_application",
+        "load_time",
+    }
     assert {"norm", "value", "met", "scheduled_minutes", "down_minutes", "unknown_minutes"} <= set(
         levels["availability"]
     )
@@ -119,13 +160,26 @@ def test_json_has_the_trend_month_by_month(files: dict[str, Path]) -> None:
 
 
 def test_a_not_attributable_incident_is_listed_with_its_reason(files: dict[str, Path]) -> None:
-    extra = {"event_id": "e9", "tenant": "enschede", "ticket_id": "M9", "occurred_at": "2026-10-07T10:00:00+02:00",
-             "kind": "opened", "type": "incident", "priority": "urgent", "attributable": False}  # fmt: skip
+    extra = {
+        "event_id": "e9",
+        "tenant": "enschede",
+        "ticket_id": "M9",
+        "occurred_at": "2026-10-07T10:00:00+02:00",
+        "kind": "opened",
+        "type": "incident",
+        "priority": "urgent",
+        "attributable": False,
+    }
     with files["events"].open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(extra) + "\n")
     report = json.loads(run(args(files), NOW))
     assert report["not_counted"] == [
-        {"ticket_id": "M9", "reason": "niet toerekenbaar", "opened_at": "2026-10-07T10:00:00+02:00", "priority": "urgent"}
+        {
+            "ticket_id": "M9",
+            "reason": "niet toerekenbaar",
+            "opened_at": "2026-10-07T10:00:00+02:00",
+            "priority": "urgent",
+        }
     ]
     assert "M9" not in {o["ticket_id"] for o in report["outcomes"]}
     assert "M9: niet toerekenbaar" in run(args(files, "--format", "text"), NOW)
@@ -240,8 +294,11 @@ def test_a_month_outside_the_measurement_window_is_refused(
 def test_python_dash_m_runs_the_cli_without_a_traceback(files: dict[str, Path]) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "sla_core", *args(files, month="oktober")],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     ok = subprocess.run(
         [sys.executable, "-m", "sla_core", *args(files)], cwd=ROOT, capture_output=True, text=True, check=True
@@ -251,8 +308,16 @@ def test_python_dash_m_runs_the_cli_without_a_traceback(files: dict[str, Path]) 
 
 def test_report_all_writes_every_tenants_report_equal_to_report(files: dict[str, Path]) -> None:
     out = files["dir"] / "all"
-    common = ["--month", "2026-10", "--events", str(files["events"]), "--availability", str(files["results"]),
-              "--as-of", AS_OF]  # fmt: skip
+    common = [
+        "--month",
+        "2026-10",
+        "--events",
+        str(files["events"]),
+        "--availability",
+        str(files["results"]),
+        "--as-of",
+        AS_OF,
+    ]
     summary = run(["report-all", *common, "--out", str(out), "--jobs", "2"], NOW)
     assert summary.startswith("2 reports for 2026-10")
     for tenant in ("enschede", "hengelo"):
@@ -263,13 +328,41 @@ def test_report_all_writes_every_tenants_report_equal_to_report(files: dict[str,
 def test_report_all_skips_tenants_outside_their_window(files: dict[str, Path]) -> None:
     contract = files["dir"] / "contract.json"
     contract.write_text(json.dumps({"tenants": {"hengelo": {"go_live": "2026-10-12"}}}), encoding="utf-8")
-    summary = run(["report-all", "--month", "2026-10", "--events", str(files["events"]), "--availability",
-                   str(files["results"]), "--as-of", AS_OF, "--contract", str(contract), "--out",
-                   str(files["dir"] / "all"), "--jobs", "1"], NOW)  # fmt: skip
+    summary = run(
+        [
+            "report-all",
+            "--month",
+            "2026-10",
+            "--events",
+            str(files["events"]),
+            "--availability",
+            str(files["results"]),
+            "--as-of",
+            AS_OF,
+            "--contract",
+            str(contract),
+            "--out",
+            str(files["dir"] / "all"),
+            "--jobs",
+            "1",
+        ],
+        NOW,
+    )
     assert "skipped: hengelo" in summary and summary.startswith("1 reports")
 
 
 def test_report_all_refuses_zero_jobs(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["report-all", "--month", "2026-10", "--events", str(files["events"]), "--availability",
-            str(files["results"]), "--out", str(files["dir"] / "x"), "--jobs", "0"]  # fmt: skip
+    argv = [
+        "report-all",
+        "--month",
+        "2026-10",
+        "--events",
+        str(files["events"]),
+        "--availability",
+        str(files["results"]),
+        "--out",
+        str(files["dir"] / "x"),
+        "--jobs",
+        "0",
+    ]
     assert main(argv) == 2 and "--jobs" in capsys.readouterr().err

@@ -28,7 +28,6 @@ from pydantic import ValidationError
 
 from sla_core.contract import Contract, contract_from_mapping, default_contract, load_contract
 from sla_core.errors import InputError
-
 from tests.support.core import contract_with
 
 # -- the defaults are the rules -----------------------------------------------------------------
@@ -42,14 +41,21 @@ def _targets(metric: str) -> dict[str, tuple[float, str]]:
 @pytest.mark.parametrize(
     ("metric", "expected"),
     [
-        pytest.param("response_time", {"urgent": (1, "hours"), "hoog": (2, "hours"), "gemiddeld": (4, "hours"),
-                                       "laag": (8, "hours")}, id="response time 1h / 2h / 4h / 8h"),
-        pytest.param("restore_time_platform", {"urgent": (2, "hours"), "hoog": (4, "hours"),
-                                               "gemiddeld": (8, "hours"), "laag": (16, "hours")},
-                     id="platform restore 2h / 4h / 8h / 16h"),
-        pytest.param("restore_time_application", {"urgent": (4, "hours"), "hoog": (8, "hours"),
-                                                  "gemiddeld": (1, "months"), "laag": (2, "months")},
-                     id="application restore 4h / 8h / 1 month / 2 months"),
+        pytest.param(
+            "response_time",
+            {"urgent": (1, "hours"), "hoog": (2, "hours"), "gemiddeld": (4, "hours"), "laag": (8, "hours")},
+            id="response time 1h / 2h / 4h / 8h",
+        ),
+        pytest.param(
+            "restore_time_platform",
+            {"urgent": (2, "hours"), "hoog": (4, "hours"), "gemiddeld": (8, "hours"), "laag": (16, "hours")},
+            id="platform restore 2h / 4h / 8h / 16h",
+        ),
+        pytest.param(
+            "restore_time_application",
+            {"urgent": (4, "hours"), "hoog": (8, "hours"), "gemiddeld": (1, "months"), "laag": (2, "months")},
+            id="application restore 4h / 8h / 1 month / 2 months",
+        ),
     ],
 )
 def test_default_targets_are_the_table_of_rules_section_2(metric, expected):
@@ -66,9 +72,12 @@ def test_the_other_defaults_are_the_rules():
     assert contract.holidays.algemene_termijnenwet and not contract.holidays.extra_closed
     assert contract.pause_patterns == ["wachten op*", "onvoldoende documentatie*"], "measurement §2 pauses"
     availability = contract.availability
-    assert (availability.norm, availability.slot_minutes, availability.min_failed_locations, availability.min_coverage) == (
-        99.4, 5, 2, 90.0
-    ), "measurement §3"
+    assert (
+        availability.norm,
+        availability.slot_minutes,
+        availability.min_failed_locations,
+        availability.min_coverage,
+    ) == (99.4, 5, 2, 90.0), "measurement §3"
     assert (contract.load_time.target_ms, contract.load_time.percentile) == (3000.0, 95.0), "measurement §4"
 
 
@@ -79,35 +88,73 @@ def test_an_empty_contract_file_is_the_default_contract():
 # -- invalid contracts: the error names the field -----------------------------------------------
 
 INVALID = [
-    pytest.param({"metrics": {"response_time": {"targets": {"urgent": {"value": -1, "unit": "hours"}}}}},
-                 "metrics.response_time.targets.urgent.value", id="a negative target"),
-    pytest.param({"metrics": {"response_time": {"targets": {"urgent": {"value": 0, "unit": "hours"}}}}},
-                 "metrics.response_time.targets.urgent.value", id="a zero target"),
-    pytest.param({"metrics": {"response_time": {"targets": {"urgent": {"value": 1, "unit": "days"}}}}},
-                 "metrics.response_time.targets.urgent.unit", id="a target in an unknown unit"),
-    pytest.param({"metrics": {"restore_time_application": {"targets": {"gemiddeld": {"value": 1.5, "unit": "months"}}}}},
-                 "metrics.restore_time_application.targets.gemiddeld", id="a target in months that is not whole"),
-    pytest.param({"metrics": {"response_time": {"targets": {"kritiek": {"value": 1, "unit": "hours"}}}}},
-                 "metrics.response_time.targets.kritiek", id="a target of an unknown priority"),
+    pytest.param(
+        {"metrics": {"response_time": {"targets": {"urgent": {"value": -1, "unit": "hours"}}}}},
+        "metrics.response_time.targets.urgent.value",
+        id="a negative target",
+    ),
+    pytest.param(
+        {"metrics": {"response_time": {"targets": {"urgent": {"value": 0, "unit": "hours"}}}}},
+        "metrics.response_time.targets.urgent.value",
+        id="a zero target",
+    ),
+    pytest.param(
+        {"metrics": {"response_time": {"targets": {"urgent": {"value": 1, "unit": "days"}}}}},
+        "metrics.response_time.targets.urgent.unit",
+        id="a target in an unknown unit",
+    ),
+    pytest.param(
+        {"metrics": {"restore_time_application": {"targets": {"gemiddeld": {"value": 1.5, "unit": "months"}}}}},
+        "metrics.restore_time_application.targets.gemiddeld",
+        id="a target in months that is not whole",
+    ),
+    pytest.param(
+        {"metrics": {"response_time": {"targets": {"kritiek": {"value": 1, "unit": "hours"}}}}},
+        "metrics.response_time.targets.kritiek",
+        id="a target of an unknown priority",
+    ),
     pytest.param({"metrics": {"response_time": {"norm": 120}}}, "metrics.response_time.norm", id="a norm above 100"),
     pytest.param({"timezone": "Europe/Amsterdm"}, "timezone", id="an unknown timezone"),
-    pytest.param({"service_hours": {"monday": [{"start": "07:00", "end": "12:00"}, {"start": "11:00", "end": "19:00"}]}},
-                 "service_hours", id="overlapping ranges on a weekday"),
-    pytest.param({"service_hours": {"monday": [{"start": "07:00", "end": "24:00"}, {"start": "08:00", "end": "09:00"}]}},
-                 "service_hours", id="a range inside a range ending at 24:00"),
-    pytest.param({"service_hours": {"monday": [{"start": "19:00", "end": "07:00"}]}},
-                 "service_hours.monday.0", id="a range that ends before it starts"),
-    pytest.param({"service_hours": {"monday": [{"start": "7:00", "end": "19:00"}]}},
-                 "service_hours.monday.0", id="a time that is not HH:MM"),
-    pytest.param({"service_hours": {d: [] for d in ("monday", "tuesday", "wednesday", "thursday", "friday")}},
-                 "service_hours", id="no service hours on any weekday"),
-    pytest.param({"holidays": {"extra_closed": ["2026-13-01"]}}, "holidays.extra_closed.0", id="an invalid closed date"),
-    pytest.param({"availability": {"slot_minutes": 7}}, "availability.slot_minutes", id="a slot that does not divide an hour"),
-    pytest.param({"availability": {"min_failed_locations": 0}}, "availability.min_failed_locations",
-                 id="zero failed locations"),
+    pytest.param(
+        {"service_hours": {"monday": [{"start": "07:00", "end": "12:00"}, {"start": "11:00", "end": "19:00"}]}},
+        "service_hours",
+        id="overlapping ranges on a weekday",
+    ),
+    pytest.param(
+        {"service_hours": {"monday": [{"start": "07:00", "end": "24:00"}, {"start": "08:00", "end": "09:00"}]}},
+        "service_hours",
+        id="a range inside a range ending at 24:00",
+    ),
+    pytest.param(
+        {"service_hours": {"monday": [{"start": "19:00", "end": "07:00"}]}},
+        "service_hours.monday.0",
+        id="a range that ends before it starts",
+    ),
+    pytest.param(
+        {"service_hours": {"monday": [{"start": "7:00", "end": "19:00"}]}},
+        "service_hours.monday.0",
+        id="a time that is not HH:MM",
+    ),
+    pytest.param(
+        {"service_hours": {d: [] for d in ("monday", "tuesday", "wednesday", "thursday", "friday")}},
+        "service_hours",
+        id="no service hours on any weekday",
+    ),
+    pytest.param(
+        {"holidays": {"extra_closed": ["2026-13-01"]}}, "holidays.extra_closed.0", id="an invalid closed date"
+    ),
+    pytest.param(
+        {"availability": {"slot_minutes": 7}}, "availability.slot_minutes", id="a slot that does not divide an hour"
+    ),
+    pytest.param(
+        {"availability": {"min_failed_locations": 0}}, "availability.min_failed_locations", id="zero failed locations"
+    ),
     pytest.param({"pause_patterns": ["  "]}, "pause_patterns", id="an empty pause pattern"),
-    pytest.param({"tenants": {"enschede": {"go_live": "2026-05-01", "contract_end": "2026-01-01"}}},
-                 "tenants.enschede", id="a contract end before go-live"),
+    pytest.param(
+        {"tenants": {"enschede": {"go_live": "2026-05-01", "contract_end": "2026-01-01"}}},
+        "tenants.enschede",
+        id="a contract end before go-live",
+    ),
     pytest.param({"onbekend": 1}, "onbekend", id="an unknown key (a typo is not silently ignored)"),
     pytest.param({"availability": {"norm": 99.4, "nrom": 99}}, "availability.nrom", id="an unknown nested key"),
 ]
@@ -124,7 +171,9 @@ def test_an_invalid_contract_is_an_input_error_naming_the_field(data, field):
 
 def test_overlapping_ranges_name_the_weekday():
     with pytest.raises(InputError, match="monday: ranges 07:00-12:00 and 11:00-19:00 overlap"):
-        contract_with(service_hours={"monday": [{"start": "07:00", "end": "12:00"}, {"start": "11:00", "end": "19:00"}]})
+        contract_with(
+            service_hours={"monday": [{"start": "07:00", "end": "12:00"}, {"start": "11:00", "end": "19:00"}]}
+        )
 
 
 def test_a_contract_must_be_an_object():
@@ -146,7 +195,9 @@ def test_a_partial_target_override_keeps_the_other_priorities_and_the_norm():
     contract = contract_with(metrics={"response_time": {"targets": {"urgent": {"value": 0.5, "unit": "hours"}}}})
     assert contract.metrics.response_time.targets["urgent"].value == 0.5
     assert {p: t.value for p, t in contract.metrics.response_time.targets.items() if p != "urgent"} == {
-        "hoog": 2, "gemiddeld": 4, "laag": 8,
+        "hoog": 2,
+        "gemiddeld": 4,
+        "laag": 8,
     }
     assert contract.metrics.response_time.norm == 95.0
     assert contract.metrics.restore_time_application == default_contract().metrics.restore_time_application
@@ -154,8 +205,14 @@ def test_a_partial_target_override_keeps_the_other_priorities_and_the_norm():
 
 def test_a_partial_availability_override_keeps_the_other_settings():
     contract = contract_with(availability={"norm": 99.0})
-    assert (contract.availability.norm, contract.availability.slot_minutes, contract.availability.min_failed_locations) == (
-        99.0, 5, 2,
+    assert (
+        contract.availability.norm,
+        contract.availability.slot_minutes,
+        contract.availability.min_failed_locations,
+    ) == (
+        99.0,
+        5,
+        2,
     )
     assert contract.metrics == default_contract().metrics and contract.timezone == "Europe/Amsterdam"
 
@@ -167,7 +224,9 @@ def test_service_hours_of_one_weekday_keep_the_other_weekdays():
 
 
 def test_touching_ranges_are_allowed_and_a_24_00_end_is_midnight():
-    contract = contract_with(service_hours={"monday": [{"start": "12:00", "end": "24:00"}, {"start": "00:00", "end": "12:00"}]})
+    contract = contract_with(
+        service_hours={"monday": [{"start": "12:00", "end": "24:00"}, {"start": "00:00", "end": "12:00"}]}
+    )
     assert contract.service_hours.for_weekday(0) == [(time(0), time(12)), (time(12), None)]
 
 
@@ -187,7 +246,11 @@ def test_a_contract_file_is_read_and_merged(tmp_path):
     path = tmp_path / "contract.json"
     path.write_text(json.dumps({"version": "gemeente X, regels v2", "availability": {"norm": 99.0}}), encoding="utf-8")
     contract = load_contract(path)
-    assert (contract.version, contract.availability.norm, contract.availability.slot_minutes) == ("gemeente X, regels v2", 99.0, 5)
+    assert (contract.version, contract.availability.norm, contract.availability.slot_minutes) == (
+        "gemeente X, regels v2",
+        99.0,
+        5,
+    )
 
 
 def test_a_contract_file_with_broken_json_names_the_line(tmp_path):

@@ -39,8 +39,15 @@ REPORTERS = [
     Reporter(default_contract(), [], [], int(as_of.timestamp() * 1_000_000), default_calendar())
     for as_of in (datetime(2100, 1, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
 ]
-VALID = {"event_id": "e-1", "tenant": "enschede", "ticket_id": "M2610-0042",
-         "occurred_at": "2026-10-05T09:12:00+02:00", "kind": "opened", "type": "incident", "priority": "hoog"}  # fmt: skip
+VALID = {
+    "event_id": "e-1",
+    "tenant": "enschede",
+    "ticket_id": "M2610-0042",
+    "occurred_at": "2026-10-05T09:12:00+02:00",
+    "kind": "opened",
+    "type": "incident",
+    "priority": "hoog",
+}
 
 
 def with_(**changes: object) -> dict:
@@ -53,10 +60,15 @@ ACCEPTED_INSTANTS = [
     pytest.param("2026-10-05T09:12:00+02:00", "2026-10-05T07:12:00+00:00", id="an offset"),
     pytest.param("2026-10-05T07:12:00Z", "2026-10-05T07:12:00+00:00", id="Z is UTC"),
     pytest.param("2026-10-05T07:12:00.5Z", "2026-10-05T07:12:00.500000+00:00", id="one fraction digit"),
-    pytest.param("2026-10-05T07:12:00.123456789Z", "2026-10-05T07:12:00.123456+00:00",
-                 id="nine fraction digits are kept to the microsecond"),
+    pytest.param(
+        "2026-10-05T07:12:00.123456789Z",
+        "2026-10-05T07:12:00.123456+00:00",
+        id="nine fraction digits are kept to the microsecond",
+    ),
     pytest.param("2000-01-01T00:00:00+14:00", "1999-12-31T10:00:00+00:00", id="the first local day of 2000 at +14:00"),
-    pytest.param("2099-12-31T23:59:59-14:00", "2100-01-01T13:59:59+00:00", id="the last local second of 2099 at -14:00"),
+    pytest.param(
+        "2099-12-31T23:59:59-14:00", "2100-01-01T13:59:59+00:00", id="the last local second of 2099 at -14:00"
+    ),
     pytest.param("2028-02-29T12:00:00+01:00", "2028-02-29T11:00:00+00:00", id="a leap day"),
 ]
 
@@ -171,8 +183,11 @@ def test_the_same_event_twice_in_a_file_is_one_event() -> None:
     [
         pytest.param(with_(ticket_id="M2610-0043"), "on another ticket", id="the same id on another ticket"),
         pytest.param(with_(priority="laag"), "other content (priority)", id="the same id with another priority"),
-        pytest.param(with_(occurred_at="2026-10-05T09:13:00+02:00"), "other content (occurred_at)",
-                     id="the same id at another instant"),
+        pytest.param(
+            with_(occurred_at="2026-10-05T09:13:00+02:00"),
+            "other content (occurred_at)",
+            id="the same id at another instant",
+        ),
         pytest.param(with_(kind="closed"), "other content (kind)", id="the same id with another kind"),
     ],
 )
@@ -193,8 +208,21 @@ def test_the_cli_exits_2_naming_both_lines_of_a_conflict(tmp_path: Path, capsys:
     events.write_text("\n".join(lines(VALID, with_(ticket_id="M2610-0099"))) + "\n", encoding="utf-8")
     results = tmp_path / "results.csv"
     results.write_text("TimeGenerated,Name,Location,Success,DurationMs\n", encoding="utf-8")
-    code = main(["report", "--tenant", "enschede", "--month", "2026-10", "--events", str(events),
-                 "--availability", str(results), "--as-of", "2026-11-02T09:00:00+01:00"])  # fmt: skip
+    code = main(
+        [
+            "report",
+            "--tenant",
+            "enschede",
+            "--month",
+            "2026-10",
+            "--events",
+            str(events),
+            "--availability",
+            str(results),
+            "--as-of",
+            "2026-11-02T09:00:00+01:00",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert f"{events}:2: event_id 'e-1'" in err and f"conflicts with {events}:1" in err
@@ -219,13 +247,19 @@ def instants(draw: st.DrawFn) -> str:
 def raw_events(draw: st.DrawFn, tickets: list[str]) -> dict:
     """Canonical event objects, mostly valid, sometimes with odd values the parser must accept or refuse."""
     optional = {
-        "type": st.sampled_from(TYPES), "priority": st.sampled_from(PRIORITIES), "scope": st.sampled_from(SCOPES),
-        "status": st.text(min_size=1, max_size=30), "attributable": st.booleans(),
-    }  # fmt: skip
+        "type": st.sampled_from(TYPES),
+        "priority": st.sampled_from(PRIORITIES),
+        "scope": st.sampled_from(SCOPES),
+        "status": st.text(min_size=1, max_size=30),
+        "attributable": st.booleans(),
+    }
     event = {
-        "event_id": draw(_IDS), "tenant": "enschede", "ticket_id": draw(st.sampled_from(tickets)),
-        "occurred_at": draw(st.one_of(instants(), instants(), st.text(max_size=40))), "kind": draw(st.sampled_from(KINDS)),
-    }  # fmt: skip
+        "event_id": draw(_IDS),
+        "tenant": "enschede",
+        "ticket_id": draw(st.sampled_from(tickets)),
+        "occurred_at": draw(st.one_of(instants(), instants(), st.text(max_size=40))),
+        "kind": draw(st.sampled_from(KINDS)),
+    }
     for key, strategy in optional.items():
         if draw(st.booleans()):
             event[key] = draw(strategy)

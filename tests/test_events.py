@@ -21,7 +21,6 @@ import pytest
 
 from sla_core.errors import InputError
 from sla_core.events import TicketEvent, deduplicate, parse_event, parse_jsonl
-
 from tests.support.core import us
 
 VALID = {
@@ -40,7 +39,7 @@ VALID = {
 
 def with_(**changes):
     """VALID with some keys changed; a value of ``...`` removes the key."""
-    data = {k: v for k, v in VALID.items() if changes.get(k, None) is not ...}
+    data = {k: v for k, v in VALID.items() if changes.get(k) is not ...}
     data.update({k: v for k, v in changes.items() if v is not ...})
     return data
 
@@ -126,7 +125,10 @@ def test_every_kind_of_the_rules_is_accepted(value):
 
 @pytest.mark.parametrize(
     "value",
-    [pytest.param(t, id=f"type {t}") for t in ("incident", "informatieverzoek", "wijzigingsverzoek", "serviceverzoek", "collega")],
+    [
+        pytest.param(t, id=f"type {t}")
+        for t in ("incident", "informatieverzoek", "wijzigingsverzoek", "serviceverzoek", "collega")
+    ],
 )
 def test_every_type_of_the_rules_is_accepted(value):
     assert parse_event(with_(type=value), "x").type == value
@@ -140,9 +142,7 @@ def test_every_priority_of_the_rules_is_accepted(value):
 
 
 def test_optional_fields_may_be_absent_or_null():
-    event = parse_event(
-        with_(type=..., priority=..., status=..., scope=None, attributable=None, kind="updated"), "x"
-    )
+    event = parse_event(with_(type=..., priority=..., status=..., scope=None, attributable=None, kind="updated"), "x")
     assert (event.type, event.priority, event.status, event.scope, event.attributable) == (None,) * 5
 
 

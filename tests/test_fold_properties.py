@@ -27,13 +27,19 @@ from hypothesis import strategies as st
 from sla_core.business_calendar import from_us
 from sla_core.outcomes import Outcome
 from sla_core.tickets import fold_all
-
 from tests.support.core import AMSTERDAM, PROPERTY_SETTINGS, minutes, outcomes_of, parsed, us
 
 BASE = us("2026-10-23T07:00:00+02:00")
 STEP = minutes(30)
 KINDS = ("updated", "responded", "resolved", "reopened", "closed")
-STATUSES = ("nieuw", "in behandeling", "Wachten op klant", "wachten op leverancier", "ONVOLDOENDE DOCUMENTATIE", "opgelost")
+STATUSES = (
+    "nieuw",
+    "in behandeling",
+    "Wachten op klant",
+    "wachten op leverancier",
+    "ONVOLDOENDE DOCUMENTATIE",
+    "opgelost",
+)
 PRIORITIES = ("urgent", "hoog", "gemiddeld", "laag")
 
 
@@ -48,17 +54,19 @@ def tickets(draw):
     """The events (canonical dicts) of one generated ticket."""
     events = []
     if draw(st.integers(0, 9)):  # mostly with an opened event
-        events.append({
-            "event_id": "g-open",
-            "tenant": "enschede",
-            "ticket_id": "G-1",
-            "occurred_at": stamp(BASE + draw(st.integers(0, 40)) * STEP, draw(st.booleans())),
-            "kind": "opened",
-            "type": draw(st.sampled_from(("incident", "incident", "incident", "serviceverzoek"))),
-            "priority": draw(st.sampled_from(PRIORITIES)),
-            "status": draw(st.sampled_from(STATUSES)),
-            "scope": draw(st.sampled_from(("platform", "applicatie"))),
-        })
+        events.append(
+            {
+                "event_id": "g-open",
+                "tenant": "enschede",
+                "ticket_id": "G-1",
+                "occurred_at": stamp(BASE + draw(st.integers(0, 40)) * STEP, draw(st.booleans())),
+                "kind": "opened",
+                "type": draw(st.sampled_from(("incident", "incident", "incident", "serviceverzoek"))),
+                "priority": draw(st.sampled_from(PRIORITIES)),
+                "status": draw(st.sampled_from(STATUSES)),
+                "scope": draw(st.sampled_from(("platform", "applicatie"))),
+            }
+        )
     for index in range(draw(st.integers(0, 8))):
         event = {
             "event_id": f"g-{index}",
@@ -141,7 +149,7 @@ def test_every_outcome_obeys_the_decision_rule(events, as_of):
         else:
             assert outcome.outcome == "pending" and outcome.decided_at is None
             assert outcome.elapsed < outcome.target or outcome.pauses, "pending: before the deadline (or paused)"
-        assert 0 <= outcome.elapsed
+        assert outcome.elapsed >= 0
 
 
 @PROPERTY_SETTINGS
@@ -176,7 +184,8 @@ def test_a_decided_outcome_is_final_when_later_events_arrive(events, as_of):
     change of `scope` (the latest scope picks the restore metric).
     """
     later_allowed = [
-        e for e in events
+        e
+        for e in events
         if us(e["occurred_at"].replace("Z", "+00:00")) <= as_of or (e["kind"] != "reopened" and "scope" not in e)
     ]
     known = {(o.metric): o for o in outcomes_of(later_allowed, as_of) if isinstance(o, Outcome) and o.decided}

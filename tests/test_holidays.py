@@ -37,8 +37,12 @@ def test_the_atw_holidays_of_2026_by_date_and_name():
     ("year", "expected"),
     [
         pytest.param(2026, date(2026, 4, 27), id="Koningsdag 2026 is Monday 27 April"),
-        pytest.param(2025, date(2025, 4, 26), id="Koningsdag 2025 is Saturday 26 April, because 27 April 2025 is a Sunday"),
-        pytest.param(2014, date(2014, 4, 26), id="Koningsdag 2014 (the first one) is 26 April, because 27 April 2014 is a Sunday"),
+        pytest.param(
+            2025, date(2025, 4, 26), id="Koningsdag 2025 is Saturday 26 April, because 27 April 2025 is a Sunday"
+        ),
+        pytest.param(
+            2014, date(2014, 4, 26), id="Koningsdag 2014 (the first one) is 26 April, because 27 April 2014 is a Sunday"
+        ),
         pytest.param(2031, date(2031, 4, 26), id="Koningsdag 2031 is 26 April, because 27 April 2031 is a Sunday"),
         pytest.param(2030, date(2030, 4, 27), id="Koningsdag 2030 stays on Saturday 27 April (only a Sunday moves it)"),
         pytest.param(2027, date(2027, 4, 27), id="Koningsdag 2027 is Tuesday 27 April"),
@@ -126,9 +130,7 @@ def test_atw_holidays_agree_with_the_holidays_package_plus_5_may_every_year(year
         f"missing {sorted(expected - got)}, extra {sorted(got - expected)}"
     )
     if year < 2014:
-        message += (
-            ". Before 2014 the Atw holiday was Koninginnedag, 30 April (29 April when the 30th was a Sunday)"
-        )
+        message += ". Before 2014 the Atw holiday was Koninginnedag, 30 April (29 April when the 30th was a Sunday)"
     assert got == expected, message
 
 

@@ -33,7 +33,9 @@ def test_breaches_left(norm: float, decided: int, within: int, expected: int | N
     decided=st.integers(0, 400),
     data=st.data(),
 )
-def test_breaches_left_is_the_largest_number_that_keeps_the_norm(norm: float, decided: int, data: st.DataObject) -> None:
+def test_breaches_left_is_the_largest_number_that_keeps_the_norm(
+    norm: float, decided: int, data: st.DataObject
+) -> None:
     within = data.draw(st.integers(0, decided))
     left = breaches_left(norm, decided, within)
 
@@ -71,10 +73,19 @@ def test_downtime_left(allowed: float, down: float, expected: float) -> None:
 
 def pending(ticket: str, clock: str, elapsed_min: float, target_min: float, pauses: tuple[Pause, ...] = ()) -> Outcome:
     return Outcome(
-        tenant="almelo", ticket_id=ticket, metric="restore_time_application", outcome="pending", priority="hoog",
-        clock=clock, opened_at=us("2026-06-01T09:00:00+02:00"), decided_at=None, elapsed=minutes(elapsed_min),
-        target=minutes(target_min), stopped_at=None, pauses=pauses,
-    )  # fmt: skip
+        tenant="almelo",
+        ticket_id=ticket,
+        metric="restore_time_application",
+        outcome="pending",
+        priority="hoog",
+        clock=clock,
+        opened_at=us("2026-06-01T09:00:00+02:00"),
+        decided_at=None,
+        elapsed=minutes(elapsed_min),
+        target=minutes(target_min),
+        stopped_at=None,
+        pauses=pauses,
+    )
 
 
 AS_OF = "2026-06-05T17:00:00+02:00"  # a Friday, two hours before service hours end

@@ -62,14 +62,26 @@ def test_percent_and_months() -> None:
 @pytest.mark.parametrize(
     ("outcome", "shown"),
     [
-        pytest.param({"target_minutes": 240.0, "clock": "business", "target": {"value": 4, "unit": "hours"}},
-                     "4 u 00 min", id="hours on the business clock"),  # fmt: skip
-        pytest.param({"target_minutes": 44640.0, "clock": "calendar", "target": {"value": 1, "unit": "months"}},
-                     "1 maand", id="one month of 31 days"),  # fmt: skip
-        pytest.param({"target_minutes": 43140.0, "clock": "calendar", "target": {"value": 1, "unit": "months"}},
-                     "1 maand", id="one month across a DST change"),  # fmt: skip
-        pytest.param({"target_minutes": 87840.0, "clock": "calendar", "target": {"value": 2, "unit": "months"}},
-                     "2 maanden", id="two months"),  # fmt: skip
+        pytest.param(
+            {"target_minutes": 240.0, "clock": "business", "target": {"value": 4, "unit": "hours"}},
+            "4 u 00 min",
+            id="hours on the business clock",
+        ),
+        pytest.param(
+            {"target_minutes": 44640.0, "clock": "calendar", "target": {"value": 1, "unit": "months"}},
+            "1 maand",
+            id="one month of 31 days",
+        ),
+        pytest.param(
+            {"target_minutes": 43140.0, "clock": "calendar", "target": {"value": 1, "unit": "months"}},
+            "1 maand",
+            id="one month across a DST change",
+        ),
+        pytest.param(
+            {"target_minutes": 87840.0, "clock": "calendar", "target": {"value": 2, "unit": "months"}},
+            "2 maanden",
+            id="two months",
+        ),
         pytest.param({"target_minutes": 43200.0, "clock": "calendar"}, "1 maand", id="a stored report without target"),
         pytest.param({"target_minutes": 87840.0, "clock": "calendar"}, "2 maanden", id="two months, stored before"),
     ],
@@ -86,11 +98,22 @@ def sample() -> dict:
     from sla_core.cli import run
 
     argv = [
-        "report", "--tenant", "enschede", "--month", "2026-05",
-        "--events", str(ROOT / "samples/events.jsonl"), "--availability", str(ROOT / "samples/availability.csv"),
-        "--exclusions", str(ROOT / "samples/exclusions.json"), "--contract", str(ROOT / "samples/contract.json"),
-        "--as-of", "2026-06-05T00:00:00+02:00",
-    ]  # fmt: skip
+        "report",
+        "--tenant",
+        "enschede",
+        "--month",
+        "2026-05",
+        "--events",
+        str(ROOT / "samples/events.jsonl"),
+        "--availability",
+        str(ROOT / "samples/availability.csv"),
+        "--exclusions",
+        str(ROOT / "samples/exclusions.json"),
+        "--contract",
+        str(ROOT / "samples/contract.json"),
+        "--as-of",
+        "2026-06-05T00:00:00+02:00",
+    ]
     from datetime import UTC, datetime
 
     return json.loads(run(argv, datetime(2026, 6, 5, tzinfo=UTC)))

@@ -25,12 +25,28 @@ def body(**overrides: Any) -> dict[str, Any]:
         "status": "final",
         "missing_days": [],
         "service_levels": {
-            "availability": {"value": 99.5, "down_minutes": 10.0, "by_day": [
-                {"date": "2026-10-14", "scheduled_minutes": 720.0, "down_minutes": 10.0, "unknown_minutes": 0.0,
-                 "excluded_minutes": 0.0, "value": 98.6},
-                {"date": "2026-10-15", "scheduled_minutes": 720.0, "down_minutes": 0.0, "unknown_minutes": 0.0,
-                 "excluded_minutes": 0.0, "value": 100.0},
-            ]},
+            "availability": {
+                "value": 99.5,
+                "down_minutes": 10.0,
+                "by_day": [
+                    {
+                        "date": "2026-10-14",
+                        "scheduled_minutes": 720.0,
+                        "down_minutes": 10.0,
+                        "unknown_minutes": 0.0,
+                        "excluded_minutes": 0.0,
+                        "value": 98.6,
+                    },
+                    {
+                        "date": "2026-10-15",
+                        "scheduled_minutes": 720.0,
+                        "down_minutes": 0.0,
+                        "unknown_minutes": 0.0,
+                        "excluded_minutes": 0.0,
+                        "value": 100.0,
+                    },
+                ],
+            },
             "response_time": {"value": 100.0, "decided": 1, "within": 1},
             "restore_time": {"value": 100.0, "decided": 1, "within": 1},
             "load_time": {"value": 100.0},
@@ -42,7 +58,7 @@ def body(**overrides: Any) -> dict[str, Any]:
         "trailing_12_months": {"months": ["2026-10"], "restore_time": {"value": 100.0, "decided": 1, "within": 1}},
         "exclusions": [],
         "not_measured": {"niet_incident": 0, "niet_toerekenbaar": 0},
-    }  # fmt: skip
+    }
     for key, value in overrides.items():
         base[key] = value
     return base
@@ -55,94 +71,183 @@ def levels(**changes: Any) -> dict[str, Any]:
     return out
 
 
-REOPENED = {"event_id": "e7", "tenant": "enschede", "ticket_id": "M1", "occurred_at": "2026-11-03T10:00:00+01:00",
-            "kind": "reopened"}  # fmt: skip
-RETYPED = {"event_id": "e8", "tenant": "enschede", "ticket_id": "M1", "occurred_at": "2026-11-04T10:00:00+01:00",
-           "kind": "updated", "type": "serviceverzoek"}  # fmt: skip
-LATE = {"event_id": "e9", "tenant": "enschede", "ticket_id": "M2", "occurred_at": "2026-10-20T09:30:00+02:00",
-        "kind": "responded"}  # fmt: skip
-OTHER = {"event_id": "e10", "tenant": "enschede", "ticket_id": "M9", "occurred_at": "2026-11-05T10:00:00+01:00",
-         "kind": "opened", "type": "incident", "priority": "laag"}  # fmt: skip
+REOPENED = {
+    "event_id": "e7",
+    "tenant": "enschede",
+    "ticket_id": "M1",
+    "occurred_at": "2026-11-03T10:00:00+01:00",
+    "kind": "reopened",
+}
+RETYPED = {
+    "event_id": "e8",
+    "tenant": "enschede",
+    "ticket_id": "M1",
+    "occurred_at": "2026-11-04T10:00:00+01:00",
+    "kind": "updated",
+    "type": "serviceverzoek",
+}
+LATE = {
+    "event_id": "e9",
+    "tenant": "enschede",
+    "ticket_id": "M2",
+    "occurred_at": "2026-10-20T09:30:00+02:00",
+    "kind": "responded",
+}
+OTHER = {
+    "event_id": "e10",
+    "tenant": "enschede",
+    "ticket_id": "M9",
+    "occurred_at": "2026-11-05T10:00:00+01:00",
+    "kind": "opened",
+    "type": "incident",
+    "priority": "laag",
+}
 NO_RESTORE = [{"ticket_id": "M1", "metric": "response_time", "outcome": "met"}]
 
 CASES = [
     pytest.param(
-        body(), body(), [OTHER],
+        body(),
+        body(),
+        [OTHER],
         {"service_levels": [], "outcomes": [], "cause": []},
         id="nothing changed: no entries, even with unrelated new events",
     ),
     pytest.param(
         body(),
-        body(service_levels=levels(restore_time={"value": None, "decided": 0, "within": 0}), outcomes=NO_RESTORE,
-             trailing_12_months={"months": ["2026-10"], "restore_time": {"value": None, "decided": 0, "within": 0}}),
+        body(
+            service_levels=levels(restore_time={"value": None, "decided": 0, "within": 0}),
+            outcomes=NO_RESTORE,
+            trailing_12_months={"months": ["2026-10"], "restore_time": {"value": None, "decided": 0, "within": 0}},
+        ),
         [REOPENED, OTHER],
-        {"service_levels": [{"metric": "restore_time", "before": 100.0, "after": None}],
-         "outcomes": [{"ticket_id": "M1", "metric": "restore_time", "before": "met", "after": None}],
-         "cause": ["melding M1: gebeurtenis e7 (heropend, 2026-11-03T10:00:00+01:00) nagekomen"]},
+        {
+            "service_levels": [{"metric": "restore_time", "before": 100.0, "after": None}],
+            "outcomes": [{"ticket_id": "M1", "metric": "restore_time", "before": "met", "after": None}],
+            "cause": ["melding M1: gebeurtenis e7 (heropend, 2026-11-03T10:00:00+01:00) nagekomen"],
+        },
         id="a reopen after delivery moves the restore outcome out of the month (the trailing year is not listed)",
     ),
     pytest.param(
         body(),
-        body(service_levels=levels(response_time={"value": None, "decided": 0, "within": 0},
-                                   restore_time={"value": None, "decided": 0, "within": 0}),
-             outcomes=[], not_measured={"niet_incident": 1, "niet_toerekenbaar": 0}),
+        body(
+            service_levels=levels(
+                response_time={"value": None, "decided": 0, "within": 0},
+                restore_time={"value": None, "decided": 0, "within": 0},
+            ),
+            outcomes=[],
+            not_measured={"niet_incident": 1, "niet_toerekenbaar": 0},
+        ),
         [RETYPED],
-        {"service_levels": [{"metric": "response_time", "before": 100.0, "after": None},
-                            {"metric": "restore_time", "before": 100.0, "after": None}],
-         "outcomes": [{"ticket_id": "M1", "metric": "response_time", "before": "met", "after": None},
-                      {"ticket_id": "M1", "metric": "restore_time", "before": "met", "after": None}],
-         "cause": ["meldingen niet meegeteld (geen incident): 0 → 1",
-                   "melding M1: gebeurtenis e8 (gewijzigd: type serviceverzoek, 2026-11-04T10:00:00+01:00) nagekomen"]},
+        {
+            "service_levels": [
+                {"metric": "response_time", "before": 100.0, "after": None},
+                {"metric": "restore_time", "before": 100.0, "after": None},
+            ],
+            "outcomes": [
+                {"ticket_id": "M1", "metric": "response_time", "before": "met", "after": None},
+                {"ticket_id": "M1", "metric": "restore_time", "before": "met", "after": None},
+            ],
+            "cause": [
+                "meldingen niet meegeteld (geen incident): 0 → 1",
+                "melding M1: gebeurtenis e8 (gewijzigd: type serviceverzoek, 2026-11-04T10:00:00+01:00) nagekomen",
+            ],
+        },
         id="a reclassification to a service request removes the ticket's outcomes",
     ),
     pytest.param(
-        body(service_levels=levels(response_time={"value": 50.0, "decided": 2, "within": 1}),
-             outcomes=[*body()["outcomes"], {"ticket_id": "M2", "metric": "response_time", "outcome": "breached"}]),
-        body(service_levels=levels(response_time={"value": 100.0, "decided": 2, "within": 2}),
-             outcomes=[*body()["outcomes"], {"ticket_id": "M2", "metric": "response_time", "outcome": "met"}]),
+        body(
+            service_levels=levels(response_time={"value": 50.0, "decided": 2, "within": 1}),
+            outcomes=[*body()["outcomes"], {"ticket_id": "M2", "metric": "response_time", "outcome": "breached"}],
+        ),
+        body(
+            service_levels=levels(response_time={"value": 100.0, "decided": 2, "within": 2}),
+            outcomes=[*body()["outcomes"], {"ticket_id": "M2", "metric": "response_time", "outcome": "met"}],
+        ),
         [LATE],
-        {"service_levels": [{"metric": "response_time", "before": 50.0, "after": 100.0}],
-         "outcomes": [{"ticket_id": "M2", "metric": "response_time", "before": "breached", "after": "met"}],
-         "cause": ["melding M2: gebeurtenis e9 (gereageerd, 2026-10-20T09:30:00+02:00) nagekomen"]},
+        {
+            "service_levels": [{"metric": "response_time", "before": 50.0, "after": 100.0}],
+            "outcomes": [{"ticket_id": "M2", "metric": "response_time", "before": "breached", "after": "met"}],
+            "cause": ["melding M2: gebeurtenis e9 (gereageerd, 2026-10-20T09:30:00+02:00) nagekomen"],
+        },
         id="a late response event turns a breach into met",
     ),
     pytest.param(
         body(),
-        body(service_levels=levels(availability={"value": 98.0, "down_minutes": 43.2, "by_day": [
-            {"date": "2026-10-14", "scheduled_minutes": 720.0, "down_minutes": 43.2, "unknown_minutes": 0.0,
-             "excluded_minutes": 0.0, "value": 94.0},
-            body()["service_levels"]["availability"]["by_day"][1]]})),
+        body(
+            service_levels=levels(
+                availability={
+                    "value": 98.0,
+                    "down_minutes": 43.2,
+                    "by_day": [
+                        {
+                            "date": "2026-10-14",
+                            "scheduled_minutes": 720.0,
+                            "down_minutes": 43.2,
+                            "unknown_minutes": 0.0,
+                            "excluded_minutes": 0.0,
+                            "value": 94.0,
+                        },
+                        body()["service_levels"]["availability"]["by_day"][1],
+                    ],
+                }
+            )
+        ),
         [],
-        {"service_levels": [{"metric": "availability", "before": 99.5, "after": 98.0}], "outcomes": [],
-         "cause": ["beschikbaarheid gewijzigd (opnieuw ingelezen of uitgesloten): 2026-10-14"]},
+        {
+            "service_levels": [{"metric": "availability", "before": 99.5, "after": 98.0}],
+            "outcomes": [],
+            "cause": ["beschikbaarheid gewijzigd (opnieuw ingelezen of uitgesloten): 2026-10-14"],
+        },
         id="a re-ingested day with more down time lowers availability and names the day",
     ),
     pytest.param(
         body(),
-        body(service_levels=levels(availability={"value": 100.0, "down_minutes": 0.0}),
-             exclusions=[{"start": "2026-10-14T10:00:00+02:00", "end": "2026-10-14T11:00:00+02:00",
-                          "reason": "aangekondigd onderhoud"}]),
+        body(
+            service_levels=levels(availability={"value": 100.0, "down_minutes": 0.0}),
+            exclusions=[
+                {
+                    "start": "2026-10-14T10:00:00+02:00",
+                    "end": "2026-10-14T11:00:00+02:00",
+                    "reason": "aangekondigd onderhoud",
+                }
+            ],
+        ),
         [],
-        {"service_levels": [{"metric": "availability", "before": 99.5, "after": 100.0}], "outcomes": [],
-         "cause": [("uitsluiting toegevoegd: 2026-10-14T10:00:00+02:00 – 2026-10-14T11:00:00+02:00 "
-                    "(aangekondigd onderhoud)")]},
+        {
+            "service_levels": [{"metric": "availability", "before": 99.5, "after": 100.0}],
+            "outcomes": [],
+            "cause": [
+                (
+                    "uitsluiting toegevoegd: 2026-10-14T10:00:00+02:00 – 2026-10-14T11:00:00+02:00 "
+                    "(aangekondigd onderhoud)"
+                )
+            ],
+        },
         id="a new exclusion turns down time into available time and is named",
     ),
     pytest.param(
-        body(status="provisional", missing_days=["2026-06-30"],
-             service_levels=levels(availability={"value": 100.0, "down_minutes": 0.0})),
+        body(
+            status="provisional",
+            missing_days=["2026-06-30"],
+            service_levels=levels(availability={"value": 100.0, "down_minutes": 0.0}),
+        ),
         body(service_levels=levels(availability={"value": 88.4, "down_minutes": 100.0})),
         [],
-        {"service_levels": [{"metric": "availability", "before": 100.0, "after": 88.4}], "outcomes": [],
-         "cause": ["status: voorlopig → definitief", "beschikbaarheid compleet ingelezen: 2026-06-30"]},
+        {
+            "service_levels": [{"metric": "availability", "before": 100.0, "after": 88.4}],
+            "outcomes": [],
+            "cause": ["status: voorlopig → definitief", "beschikbaarheid compleet ingelezen: 2026-06-30"],
+        },
         id="the final report after a provisional one names the status and the completed day",
     ),
     pytest.param(
-        body(), body(), [REOPENED],
+        body(),
+        body(),
+        [REOPENED],
         {"service_levels": [], "outcomes": [], "cause": []},
         id="an event of a ticket whose outcomes did not change here is no cause",
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("before", "after", "events", "expected"), CASES)
@@ -155,16 +260,25 @@ def test_the_changes_of_a_restated_month(before: dict, after: dict, events: list
     [
         pytest.param(body(), body(), False, id="the same figures"),
         pytest.param(body(), body(pending=[{"ticket_id": "M5"}]), False, id="only the pending list differs"),
-        pytest.param(body(), body(exclusions=[{"start": "a", "end": "b"}]), False,
-                     id="an exclusion that changes no figure"),
+        pytest.param(
+            body(), body(exclusions=[{"start": "a", "end": "b"}]), False, id="an exclusion that changes no figure"
+        ),
         pytest.param(body(), body(outcomes=NO_RESTORE), True, id="an outcome left the month"),
-        pytest.param(body(status="provisional", missing_days=["2026-10-31"]), body(), True,
-                     id="provisional became final with the same values"),
+        pytest.param(
+            body(status="provisional", missing_days=["2026-10-31"]),
+            body(),
+            True,
+            id="provisional became final with the same values",
+        ),
         pytest.param(body(), body(service_levels=levels(load_time={"value": 90.0})), True, id="the load time changed"),
-        pytest.param(body(), body(trailing_12_months={"months": ["2026-10"], "restore_time": {"value": 50.0}}), False,
-                     id="only the trailing year changed"),
+        pytest.param(
+            body(),
+            body(trailing_12_months={"months": ["2026-10"], "restore_time": {"value": 50.0}}),
+            False,
+            id="only the trailing year changed",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_restated_month_is_stored_only_when_its_figures_changed(before: dict, after: dict, changed: bool) -> None:
     assert figures_changed(before, after) is changed
 
@@ -174,10 +288,13 @@ def test_a_restated_month_is_stored_only_when_its_figures_changed(before: dict, 
     [
         pytest.param(None, False, id="version 1 has no changes"),
         pytest.param({"service_levels": [], "outcomes": [], "cause": []}, False, id="empty lists are no changes"),
-        pytest.param({"service_levels": [], "outcomes": [], "cause": ["status: voorlopig → definitief"]}, True,
-                     id="a cause alone is a change"),
+        pytest.param(
+            {"service_levels": [], "outcomes": [], "cause": ["status: voorlopig → definitief"]},
+            True,
+            id="a cause alone is a change",
+        ),
     ],
-)  # fmt: skip
+)
 def test_has_changes(changes: Any, expected: bool) -> None:
     assert has_changes(changes) is expected
 
@@ -191,10 +308,14 @@ CONTRACT = contract_from_mapping({"tenants": {"enschede": {"go_live": "2026-01-0
         pytest.param([], "final", [], id="complete data (the CLI) is final"),
         pytest.param([date(2026, 6, 30)], "provisional", ["2026-06-30"], id="a missing last day is provisional"),
         pytest.param([date(2026, 7, 1), date(2026, 5, 31)], "final", [], id="days of other months do not count"),
-        pytest.param([date(2026, 6, 30), date(2026, 6, 2), date(2026, 6, 30)], "provisional",
-                     ["2026-06-02", "2026-06-30"], id="missing days are listed once, in order"),
+        pytest.param(
+            [date(2026, 6, 30), date(2026, 6, 2), date(2026, 6, 30)],
+            "provisional",
+            ["2026-06-02", "2026-06-30"],
+            id="missing days are listed once, in order",
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_report_is_provisional_while_days_of_its_month_are_missing(missing: list, status: str, days: list) -> None:
     report = Reporter(CONTRACT, [], [], 1_800_000_000_000_000).report("enschede", Month(2026, 6), [], missing)
     assert (report.status, list(report.missing_days)) == (status, days)

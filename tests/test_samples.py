@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 FILES = ("events.jsonl", "availability.csv", "exclusions.json")
 TZ = ZoneInfo("Europe/Amsterdam")
-UTC = timezone.utc
+UTC = UTC
 TENANTS = ("enschede", "hengelo", "almelo")
 MONTH_START = datetime(2026, 5, 1, tzinfo=TZ)
 MONTH_END = datetime(2026, 6, 1, tzinfo=TZ)
@@ -33,8 +33,15 @@ ALLOWED_VALUES = {
     "kind": {"opened", "updated", "responded", "resolved", "reopened", "closed"},
     "type": {"incident", "informatieverzoek", "wijzigingsverzoek", "serviceverzoek", "collega"},
     "priority": {"urgent", "hoog", "gemiddeld", "laag"},
-    "status": {"nieuw", "in behandeling", "wachten op klant", "wachten op leverancier",
-               "onvoldoende documentatie", "opgelost", "gesloten"},
+    "status": {
+        "nieuw",
+        "in behandeling",
+        "wachten op klant",
+        "wachten op leverancier",
+        "onvoldoende documentatie",
+        "opgelost",
+        "gesloten",
+    },
     "scope": {"platform", "applicatie"},
     "attributable": {True, False},
 }
@@ -70,8 +77,9 @@ EXPECTED_MINUTES = {"scheduled": 12960, "unknown": 30, "down": 45}
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The files written by the command line with the default seed."""
     out = tmp_path_factory.mktemp("samples")
-    subprocess.run([sys.executable, "-m", "tools.generate_samples", "--out", str(out)],
-                   cwd=REPO, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "tools.generate_samples", "--out", str(out)], cwd=REPO, check=True, timeout=120
+    )
     return out
 
 
@@ -112,8 +120,7 @@ def utc(text: str) -> datetime:
 def in_service_hours(instant: datetime) -> bool:
     """Mon-Fri 07:00-19:00 local, except the public holidays around May 2026."""
     wall = instant.astimezone(TZ)
-    return (wall.weekday() < 5 and wall.date() not in HOLIDAYS
-            and time(7) <= wall.time() < time(19))
+    return wall.weekday() < 5 and wall.date() not in HOLIDAYS and time(7) <= wall.time() < time(19)
 
 
 def business_minutes(start: datetime, end: datetime) -> float:
@@ -154,8 +161,12 @@ def test_regenerating_with_the_default_seed_gives_identical_files(regenerated: P
 
 
 def test_another_seed_gives_other_tickets_but_the_same_exclusion(tmp_path: Path, regenerated: Path):
-    subprocess.run([sys.executable, "-m", "tools.generate_samples", "--out", str(tmp_path),
-                    "--seed", "7"], cwd=REPO, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "tools.generate_samples", "--out", str(tmp_path), "--seed", "7"],
+        cwd=REPO,
+        check=True,
+        timeout=120,
+    )
     assert (tmp_path / "events.jsonl").read_bytes() != (regenerated / "events.jsonl").read_bytes()
     assert (tmp_path / "exclusions.json").read_bytes() == (regenerated / "exclusions.json").read_bytes()
 
@@ -219,10 +230,8 @@ def service_states(csv_rows: list[list[str]]) -> dict[datetime, str]:
     slot = MONTH_START.astimezone(UTC)
     while slot < MONTH_END:
         epoch = int(slot.timestamp())
-        tests = ["unknown" if not seen[(epoch, t)] else "down" if len(failed[(epoch, t)]) >= 2
-                 else "up" for t in TESTS]
-        states[slot] = ("down" if "down" in tests else
-                        "up" if all(t == "up" for t in tests) else "unknown")
+        tests = ["unknown" if not seen[(epoch, t)] else "down" if len(failed[(epoch, t)]) >= 2 else "up" for t in TESTS]
+        states[slot] = "down" if "down" in tests else "up" if all(t == "up" for t in tests) else "unknown"
         slot += SLOT
     return states
 
@@ -259,8 +268,7 @@ def test_isolated_single_location_failures_exist_outside_the_outages(csv_rows):
 
 def test_the_documented_availability_minutes(csv_rows):
     exclusions = json.loads((SAMPLES / "exclusions.json").read_text(encoding="utf-8"))
-    excluded = [(datetime.fromisoformat(x["start"]), datetime.fromisoformat(x["end"]))
-                for x in exclusions]
+    excluded = [(datetime.fromisoformat(x["start"]), datetime.fromisoformat(x["end"])) for x in exclusions]
     minutes = Counter()
     for slot, state in service_states(csv_rows).items():
         if not in_service_hours(slot):  # 07:00/19:00 local fall on slot boundaries
@@ -343,23 +351,27 @@ def test_events_end_with_may(events):
 
 def has_pause_and_resume(ticket):
     statuses = [e["status"] for e in ticket if "status" in e]
-    return any(a == "wachten op klant" and b == "in behandeling"
-               for a, b in zip(statuses, statuses[1:]))
+    return any(a == "wachten op klant" and b == "in behandeling" for a, b in zip(statuses, statuses[1:]))
 
 
 def has_priority_change(direction: int):
     def check(ticket):
         ranks = [PRIORITY_RANK[e["priority"]] for e in ticket if "priority" in e]
         return any((b - a) * direction > 0 for a, b in zip(ranks, ranks[1:]))
+
     return check
 
 
 def is_friday_afternoon_urgent_into_weekend(ticket):
     opened = ticket[0]["at"].astimezone(TZ)
-    end = next((e["at"].astimezone(TZ) for e in ticket if e["kind"] in ("resolved", "closed")),
-               None)
-    return (ticket[0].get("priority") == "urgent" and opened.weekday() == 4
-            and opened.hour >= 12 and end is not None and end.date() > opened.date())
+    end = next((e["at"].astimezone(TZ) for e in ticket if e["kind"] in ("resolved", "closed")), None)
+    return (
+        ticket[0].get("priority") == "urgent"
+        and opened.weekday() == 4
+        and opened.hour >= 12
+        and end is not None
+        and end.date() > opened.date()
+    )
 
 
 def is_opened_on_the_evening_before_a_holiday(ticket):
@@ -369,26 +381,23 @@ def is_opened_on_the_evening_before_a_holiday(ticket):
 
 CASES = {
     "a ticket pauses on 'wachten op klant' and resumes": has_pause_and_resume,
-    "a ticket waits on 'onvoldoende documentatie'":
-        lambda t: any(e.get("status") == "onvoldoende documentatie" for e in t),
-    "a ticket waits on 'wachten op leverancier'":
-        lambda t: any(e.get("status") == "wachten op leverancier" for e in t),
+    "a ticket waits on 'onvoldoende documentatie'": lambda t: any(
+        e.get("status") == "onvoldoende documentatie" for e in t
+    ),
+    "a ticket waits on 'wachten op leverancier'": lambda t: any(e.get("status") == "wachten op leverancier" for e in t),
     "a priority is raised after opening": has_priority_change(+1),
     "a priority is lowered after opening": has_priority_change(-1),
-    "a resolved ticket is reopened and resolved again":
-        lambda t: "reopened" in kinds(t) and kinds(t).count("resolved") == 2,
-    "a ticket is closed without a resolved event":
-        lambda t: "closed" in kinds(t) and "resolved" not in kinds(t),
-    "an incident is marked not attributable by an update":
-        lambda t: any(e["kind"] == "updated" and e.get("attributable") is False for e in t),
-    "an urgent incident opened on a Friday afternoon runs past the weekend":
-        is_friday_afternoon_urgent_into_weekend,
-    "a ticket is opened on the evening before a public holiday":
-        is_opened_on_the_evening_before_a_holiday,
-    "a ticket opened in April has events in May":
-        lambda t: t[0]["at"] < MONTH_START <= t[-1]["at"],
-    "a ticket is still open at the end of May":
-        lambda t: not {"resolved", "closed"} & set(kinds(t)),
+    "a resolved ticket is reopened and resolved again": lambda t: (
+        "reopened" in kinds(t) and kinds(t).count("resolved") == 2
+    ),
+    "a ticket is closed without a resolved event": lambda t: "closed" in kinds(t) and "resolved" not in kinds(t),
+    "an incident is marked not attributable by an update": lambda t: any(
+        e["kind"] == "updated" and e.get("attributable") is False for e in t
+    ),
+    "an urgent incident opened on a Friday afternoon runs past the weekend": is_friday_afternoon_urgent_into_weekend,
+    "a ticket is opened on the evening before a public holiday": is_opened_on_the_evening_before_a_holiday,
+    "a ticket opened in April has events in May": lambda t: t[0]["at"] < MONTH_START <= t[-1]["at"],
+    "a ticket is still open at the end of May": lambda t: not {"resolved", "closed"} & set(kinds(t)),
 }
 
 
@@ -431,8 +440,11 @@ def is_pause(status: str | None) -> bool:
 
 def measured_incidents(tickets, tenant):
     """Attributable incidents (latest values) of a tenant."""
-    return [t for t in tickets[tenant].values()
-            if latest(t, "type") == "incident" and latest(t, "attributable", default=True)]
+    return [
+        t
+        for t in tickets[tenant].values()
+        if latest(t, "type") == "incident" and latest(t, "attributable", default=True)
+    ]
 
 
 def response_outcomes(tickets, tenant) -> list[bool]:
@@ -442,8 +454,7 @@ def response_outcomes(tickets, tenant) -> list[bool]:
     response (asserted), so elapsed time is plain service-hours time."""
     outcomes = []
     for ticket in measured_incidents(tickets, tenant):
-        stop = next((e for e in ticket[1:] if e["kind"] in ("responded", "resolved", "closed")),
-                    None)
+        stop = next((e for e in ticket[1:] if e["kind"] in ("responded", "resolved", "closed")), None)
         if stop is None or not MONTH_START <= stop["at"] < MONTH_END:
             continue
         assert not any(is_pause(e.get("status")) for e in ticket if e["at"] < stop["at"])
@@ -457,8 +468,7 @@ def test_each_tenant_has_a_late_response(tickets, tenant):
     assert not all(response_outcomes(tickets, tenant))
 
 
-@pytest.mark.parametrize("tenant, meets_norm",
-                         [("enschede", True), ("hengelo", True), ("almelo", False)])
+@pytest.mark.parametrize("tenant, meets_norm", [("enschede", True), ("hengelo", True), ("almelo", False)])
 def test_only_almelo_misses_the_response_norm(tickets, tenant, meets_norm):
     outcomes = response_outcomes(tickets, tenant)
     assert len(outcomes) >= 20

@@ -79,11 +79,24 @@ def start(timeout: float = 30.0) -> Azurite:
     table, queue, blob = free_port(), free_port(), free_port()
     process = subprocess.Popen(
         [
-            str(AZURITE), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent",
-            "--tableHost", "127.0.0.1", "--tablePort", str(table),
-            "--queueHost", "127.0.0.1", "--queuePort", str(queue),
-            "--blobHost", "127.0.0.1", "--blobPort", str(blob),
-        ],  # fmt: skip
+            str(AZURITE),
+            "--inMemoryPersistence",
+            "--disableTelemetry",
+            "--skipApiVersionCheck",
+            "--silent",
+            "--tableHost",
+            "127.0.0.1",
+            "--tablePort",
+            str(table),
+            "--queueHost",
+            "127.0.0.1",
+            "--queuePort",
+            str(queue),
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            str(blob),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sla_app import bootstrap
+from sla_app.reporting.preview import write_files
 from sla_app.settings import Settings
 from sla_core.business_calendar import to_us
 from sla_core.cli import load_inputs
@@ -32,7 +33,6 @@ from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
 from sla_core.report_text import report_text
-from sla_app.reporting.preview import write_files
 from tools import azurite, local_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -29,10 +29,16 @@ LARGE = 50  # tenants from which a run starts a few days before the month end (e
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.drill", description=__doc__.splitlines()[0])
-    parser.add_argument("--tenants", type=int, default=6, help="measured tenants (default 6: one per kind of Graph fault)")
+    parser.add_argument(
+        "--tenants", type=int, default=6, help="measured tenants (default 6: one per kind of Graph fault)"
+    )
     parser.add_argument("--scenario", default="june-2026", choices=[*SCENARIOS, "all"])
-    parser.add_argument("--start-day", type=int, help="day of the month the simulated clock starts (default: the 14th,"
-                        f" so the mid-month notice is in; from {LARGE} tenants the 27th, the days before backfilled)")
+    parser.add_argument(
+        "--start-day",
+        type=int,
+        help="day of the month the simulated clock starts (default: the 14th,"
+        f" so the mid-month notice is in; from {LARGE} tenants the 27th, the days before backfilled)",
+    )
     parser.add_argument("--verbose", action="store_true", help="show the app's warnings")
     args = parser.parse_args(argv)
     if args.tenants < 1:
@@ -43,14 +49,19 @@ def main(argv: list[str] | None = None) -> int:
     lines, ok = [], True
     for name in names:
         started = time.monotonic()
-        drill = run(SCENARIOS[name].sized(args.tenants, start_day),
-                    progress=lambda text: print(f"  {name} {text}", file=sys.stderr, flush=True))
+        drill = run(
+            SCENARIOS[name].sized(args.tenants, start_day),
+            progress=lambda text, name=name: print(f"  {name} {text}", file=sys.stderr, flush=True),
+        )
         host = drill.host
-        print(f"{name}: {len(host.timer_runs)} timer runs, {host.handled} queue messages "
-              f"({host.redelivered} delivered twice, {len(host.failures)} failed attempts, {len(host.poisoned)} poisoned), "
-              f"{len(drill.graph.faults_applied)} Graph faults, {len(drill.operator_resends)} operator resends, "
-              f"{len(drill.supplier_mails)} supplier notices, "
-              f"{time.monotonic() - started:.0f} s", file=sys.stderr)  # fmt: skip
+        print(
+            f"{name}: {len(host.timer_runs)} timer runs, {host.handled} queue messages "
+            f"({host.redelivered} delivered twice, {len(host.failures)} failed attempts, {len(host.poisoned)} poisoned), "
+            f"{len(drill.graph.faults_applied)} Graph faults, {len(drill.operator_resends)} operator resends, "
+            f"{len(drill.supplier_mails)} supplier notices, "
+            f"{time.monotonic() - started:.0f} s",
+            file=sys.stderr,
+        )
         for when, timer, error in host.timer_errors:
             print(f"  timer {timer} failed at {when.isoformat()}: {error.splitlines()[0]}", file=sys.stderr)
         for problem in drill.verdict.problems[:20]:

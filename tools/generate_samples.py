@@ -28,7 +28,7 @@ import json
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ TENANTS = ("enschede", "hengelo", "almelo")
 # --------------------------------------------------------------------------
 
 TZ = ZoneInfo("Europe/Amsterdam")
-UTC = timezone.utc
+UTC = UTC
 #: The sample month, local time, half-open ``[MONTH_START, MONTH_END)``.
 MONTH_START = datetime(2026, 5, 1, tzinfo=TZ).astimezone(UTC)
 MONTH_END = datetime(2026, 6, 1, tzinfo=TZ).astimezone(UTC)
@@ -201,21 +201,26 @@ def active_instant(story: TicketStory, minutes: int) -> datetime:
 def story_events(story: TicketStory) -> list[RawEvent]:
     """The lifecycle events of a story, in time order (no seconds jitter yet)."""
     events = [
-        RawEvent(story.opened_at, "opened", {
-            "type": story.type, "priority": story.priority, "status": "nieuw",
-            "scope": story.scope, "attributable": True,
-        })
+        RawEvent(
+            story.opened_at,
+            "opened",
+            {
+                "type": story.type,
+                "priority": story.priority,
+                "status": "nieuw",
+                "scope": story.scope,
+                "attributable": True,
+            },
+        )
     ]
     if story.respond is not None:
-        events.append(RawEvent(active_instant(story, story.respond), "responded",
-                               {"status": "in behandeling"}))
+        events.append(RawEvent(active_instant(story, story.respond), "responded", {"status": "in behandeling"}))
     for update in story.updates:
         events.append(RawEvent(active_instant(story, update.at), "updated", dict(update.fields)))
     for pause in story.pauses:
         start = active_instant(story, pause.at)
         events.append(RawEvent(start, "updated", {"status": pause.status}))
-        events.append(RawEvent(add_business(start, pause.length), "updated",
-                               {"status": "in behandeling"}))
+        events.append(RawEvent(add_business(start, pause.length), "updated", {"status": "in behandeling"}))
     events.extend(closing_events(story))
     events.sort(key=lambda event: event.at)
     return events
@@ -235,8 +240,7 @@ def closing_events(story: TicketStory) -> list[RawEvent]:
         events.append(RawEvent(reopened, "reopened", {"status": "in behandeling"}))
         events.append(RawEvent(resolved, "resolved", {"status": "opgelost"}))
     if story.close is not None:
-        events.append(RawEvent(add_business(resolved, story.close), "closed",
-                               {"status": "gesloten"}))
+        events.append(RawEvent(add_business(resolved, story.close), "closed", {"status": "gesloten"}))
     return events
 
 
@@ -279,7 +283,8 @@ class TenantPlan:
 PLANS = (
     TenantPlan(
         tenant="enschede",
-        friday_opened="2026-05-08 17:30", friday_resolved="2026-05-09 10:20",
+        friday_opened="2026-05-08 17:30",
+        friday_resolved="2026-05-09 10:20",
         holiday_eve_opened="2026-05-04 21:10",  # Bevrijdingsdag on Tuesday 5 May
         late_responses=(("gemiddeld", "applicatie", 300, 1100),),
         late_restore=("hoog", "platform", 370),
@@ -288,7 +293,8 @@ PLANS = (
     TenantPlan(
         tenant="hengelo",
         # Monday 25 May is Tweede Pinksterdag: the clock resumes on Tuesday.
-        friday_opened="2026-05-22 17:35", friday_resolved="2026-05-26 07:20",
+        friday_opened="2026-05-22 17:35",
+        friday_resolved="2026-05-26 07:20",
         holiday_eve_opened="2026-05-13 20:45",  # Hemelvaartsdag on Thursday 14 May
         late_responses=(("hoog", "applicatie", 170, 420),),
         late_restore=("urgent", "applicatie", 390),
@@ -297,7 +303,8 @@ PLANS = (
     TenantPlan(
         tenant="almelo",
         # 130 minutes by Saturday: breached at Friday 18:50, the deadline.
-        friday_opened="2026-05-29 16:50", friday_resolved="2026-05-30 09:40",
+        friday_opened="2026-05-29 16:50",
+        friday_resolved="2026-05-30 09:40",
         holiday_eve_opened="2026-05-24 22:05",  # Tweede Pinksterdag on Monday 25 May
         late_responses=(
             ("urgent", "applicatie", 95, 210),
@@ -325,46 +332,129 @@ def special_stories(plan: TenantPlan, rng: random.Random) -> list[TicketStory]:
         return office_hours_instant(rng, date(2026, 5, 4), date(2026, 5, 22))
 
     stories = [
-        TicketStory(t, mid_may(), priority="gemiddeld", scope="applicatie", respond=35,
-                    pauses=(Pause(120, 900),), resolve=400, label="pauze"),
-        TicketStory(t, mid_may(), priority="laag", scope="applicatie", respond=100,
-                    pauses=(Pause(130, 400, "onvoldoende documentatie"),
-                            Pause(600, 1500, "wachten op leverancier")),
-                    resolve=900, close=240, label="pauzes documentatie en leverancier"),
-        TicketStory(t, mid_may(), priority="gemiddeld", scope="platform", respond=50,
-                    updates=(Update(25, {"priority": "hoog"}),), resolve=190,
-                    label="prioriteit verhoogd"),
-        TicketStory(t, mid_may(), priority="hoog", scope="platform", respond=40,
-                    updates=(Update(150, {"priority": "laag"}),), resolve=600,
-                    label="prioriteit verlaagd"),
-        TicketStory(t, mid_may(), priority="hoog", scope="applicatie", respond=30, resolve=200,
-                    reopen=Reopen(after=300, work=150), close=60, label="heropend"),
-        TicketStory(t, mid_may(), priority="laag", scope="platform", respond=90, resolve=420,
-                    close_without_resolve=True, label="gesloten zonder opgelost"),
-        TicketStory(t, mid_may(), priority="urgent", scope="platform", respond=95,
-                    updates=(Update(100, {"attributable": False}),), resolve=110,
-                    close_without_resolve=True, label="niet toerekenbaar"),
+        TicketStory(
+            t,
+            mid_may(),
+            priority="gemiddeld",
+            scope="applicatie",
+            respond=35,
+            pauses=(Pause(120, 900),),
+            resolve=400,
+            label="pauze",
+        ),
+        TicketStory(
+            t,
+            mid_may(),
+            priority="laag",
+            scope="applicatie",
+            respond=100,
+            pauses=(Pause(130, 400, "onvoldoende documentatie"), Pause(600, 1500, "wachten op leverancier")),
+            resolve=900,
+            close=240,
+            label="pauzes documentatie en leverancier",
+        ),
+        TicketStory(
+            t,
+            mid_may(),
+            priority="gemiddeld",
+            scope="platform",
+            respond=50,
+            updates=(Update(25, {"priority": "hoog"}),),
+            resolve=190,
+            label="prioriteit verhoogd",
+        ),
+        TicketStory(
+            t,
+            mid_may(),
+            priority="hoog",
+            scope="platform",
+            respond=40,
+            updates=(Update(150, {"priority": "laag"}),),
+            resolve=600,
+            label="prioriteit verlaagd",
+        ),
+        TicketStory(
+            t,
+            mid_may(),
+            priority="hoog",
+            scope="applicatie",
+            respond=30,
+            resolve=200,
+            reopen=Reopen(after=300, work=150),
+            close=60,
+            label="heropend",
+        ),
+        TicketStory(
+            t,
+            mid_may(),
+            priority="laag",
+            scope="platform",
+            respond=90,
+            resolve=420,
+            close_without_resolve=True,
+            label="gesloten zonder opgelost",
+        ),
+        TicketStory(
+            t,
+            mid_may(),
+            priority="urgent",
+            scope="platform",
+            respond=95,
+            updates=(Update(100, {"attributable": False}),),
+            resolve=110,
+            close_without_resolve=True,
+            label="niet toerekenbaar",
+        ),
     ]
     for priority, scope, respond, resolve in plan.late_responses:
-        stories.append(TicketStory(t, mid_may(), priority=priority, scope=scope,
-                                   respond=respond, resolve=resolve, label="reactie te laat"))
+        stories.append(
+            TicketStory(
+                t, mid_may(), priority=priority, scope=scope, respond=respond, resolve=resolve, label="reactie te laat"
+            )
+        )
     priority, scope, resolve = plan.late_restore
-    stories.append(TicketStory(t, mid_may(), priority=priority, scope=scope, respond=20,
-                               resolve=resolve, label="herstel te laat"))
+    stories.append(
+        TicketStory(t, mid_may(), priority=priority, scope=scope, respond=20, resolve=resolve, label="herstel te laat")
+    )
     friday_resolved = local(plan.friday_resolved)
     closed_in_may = add_business(friday_resolved, 120) < EXPORT_END
-    stories.append(TicketStory(
-        t, local(plan.friday_opened), priority="urgent", scope="platform", respond=15,
-        resolved_at=friday_resolved, close=120 if closed_in_may else None,
-        label="urgent vrijdagmiddag"))
-    stories.append(TicketStory(t, local(plan.holiday_eve_opened), priority="hoog",
-                               scope="applicatie", respond=50, resolve=300,
-                               label="avond voor feestdag"))
+    stories.append(
+        TicketStory(
+            t,
+            local(plan.friday_opened),
+            priority="urgent",
+            scope="platform",
+            respond=15,
+            resolved_at=friday_resolved,
+            close=120 if closed_in_may else None,
+            label="urgent vrijdagmiddag",
+        )
+    )
+    stories.append(
+        TicketStory(
+            t,
+            local(plan.holiday_eve_opened),
+            priority="hoog",
+            scope="applicatie",
+            respond=50,
+            resolve=300,
+            label="avond voor feestdag",
+        )
+    )
     stories.extend(april_stories(plan, rng))
-    stories.append(TicketStory(
-        t, office_hours_instant(rng, date(2026, 5, 26), date(2026, 5, 28)),
-        priority="gemiddeld", scope="applicatie", respond=60,
-        pauses=(Pause(200, 300),), resolve=None, close=None, label="open eind mei"))
+    stories.append(
+        TicketStory(
+            t,
+            office_hours_instant(rng, date(2026, 5, 26), date(2026, 5, 28)),
+            priority="gemiddeld",
+            scope="applicatie",
+            respond=60,
+            pauses=(Pause(200, 300),),
+            resolve=None,
+            close=None,
+            label="open eind mei",
+        )
+    )
     return stories
 
 
@@ -374,16 +464,40 @@ def april_stories(plan: TenantPlan, rng: random.Random) -> list[TicketStory]:
     stories = [
         # Opened 40 minutes before the end of service hours: the response
         # (80 business minutes) falls on Friday 1 May, so it counts in May.
-        TicketStory(t, local("2026-04-30 18:20"), priority="hoog", scope="applicatie",
-                    respond=80, resolve=280, close=60, label="april, reactie in mei"),
-        TicketStory(t, local(f"2026-04-28 {rng.randrange(9, 12):02d}:10"), priority="gemiddeld",
-                    scope="applicatie", respond=45, pauses=(Pause(120, 2400),), resolve=600,
-                    label="april, opgelost in mei"),
+        TicketStory(
+            t,
+            local("2026-04-30 18:20"),
+            priority="hoog",
+            scope="applicatie",
+            respond=80,
+            resolve=280,
+            close=60,
+            label="april, reactie in mei",
+        ),
+        TicketStory(
+            t,
+            local(f"2026-04-28 {rng.randrange(9, 12):02d}:10"),
+            priority="gemiddeld",
+            scope="applicatie",
+            respond=45,
+            pauses=(Pause(120, 2400),),
+            resolve=600,
+            label="april, opgelost in mei",
+        ),
     ]
     if plan.april_open:
-        stories.append(TicketStory(t, local("2026-04-29 09:30"), priority="laag",
-                                   scope="applicatie", respond=200, resolve=None, close=None,
-                                   label="april, open eind mei"))
+        stories.append(
+            TicketStory(
+                t,
+                local("2026-04-29 09:30"),
+                priority="laag",
+                scope="applicatie",
+                respond=200,
+                resolve=None,
+                close=None,
+                label="april, open eind mei",
+            )
+        )
     return stories
 
 
@@ -400,11 +514,9 @@ PRIORITY_WEIGHTS = {
     "collega": (0, 0, 30, 70),
 }
 #: Weight of scope ``platform`` (against ``applicatie``) by type.
-PLATFORM_WEIGHT = {"incident": 35, "informatieverzoek": 15, "wijzigingsverzoek": 20,
-                   "serviceverzoek": 40, "collega": 5}
+PLATFORM_WEIGHT = {"incident": 35, "informatieverzoek": 15, "wijzigingsverzoek": 20, "serviceverzoek": 40, "collega": 5}
 #: Weights of the non-incident types among the extra ordinary tickets.
-OTHER_TYPE_WEIGHTS = {"informatieverzoek": 45, "serviceverzoek": 25,
-                      "wijzigingsverzoek": 18, "collega": 12}
+OTHER_TYPE_WEIGHTS = {"informatieverzoek": 45, "serviceverzoek": 25, "wijzigingsverzoek": 18, "collega": 12}
 
 
 def opening_instant(rng: random.Random) -> datetime:
@@ -445,17 +557,24 @@ def draw_ordinary(tenant: str, ticket_type: str, rng: random.Random) -> TicketSt
     pauses: tuple[Pause, ...] = ()
     if priority != "urgent" and rng.random() < 0.2:
         pauses = (Pause(respond + (resolve - respond) // 3, rng.randint(60, 900)),)
-    return TicketStory(tenant, opening_instant(rng), type=ticket_type, priority=priority,
-                       scope=scope, respond=respond, resolve=resolve, pauses=pauses,
-                       close=rng.randint(30, 600))
+    return TicketStory(
+        tenant,
+        opening_instant(rng),
+        type=ticket_type,
+        priority=priority,
+        scope=scope,
+        respond=respond,
+        resolve=resolve,
+        pauses=pauses,
+        close=rng.randint(30, 600),
+    )
 
 
 def ordinary_stories(tenant: str, rng: random.Random) -> list[TicketStory]:
     """12-18 ordinary incidents and 8-13 other tickets (every type at least once)."""
     types = ["incident"] * rng.randint(12, 18) + list(OTHER_TYPE_WEIGHTS)
     extra = rng.randint(8, 13) - len(OTHER_TYPE_WEIGHTS)
-    types += rng.choices(list(OTHER_TYPE_WEIGHTS), weights=list(OTHER_TYPE_WEIGHTS.values()),
-                         k=extra)
+    types += rng.choices(list(OTHER_TYPE_WEIGHTS), weights=list(OTHER_TYPE_WEIGHTS.values()), k=extra)
     return [ordinary_story(tenant, ticket_type, rng) for ticket_type in types]
 
 
@@ -572,23 +691,31 @@ class Interval:
 
 #: Every test fails from 3-5 locations in every slot of these intervals.
 OUTAGES = (
-    Interval(utc("2026-05-05T08:00"), utc("2026-05-05T08:40"),
-             "Tue 5 May 10:00-10:40 local, Bevrijdingsdag: no service hours"),
-    Interval(utc("2026-05-12T08:15"), utc("2026-05-12T08:40"),
-             "Tue 12 May 10:15-10:40 local, inside service hours"),
-    Interval(utc("2026-05-19T12:05"), utc("2026-05-19T12:20"),
-             "Tue 19 May 14:05-14:20 local, covered by the exclusion"),
-    Interval(utc("2026-05-21T16:40"), utc("2026-05-21T17:30"),
-             "Thu 21 May 18:40-19:30 local, 20 minutes inside service hours"),
+    Interval(
+        utc("2026-05-05T08:00"),
+        utc("2026-05-05T08:40"),
+        "Tue 5 May 10:00-10:40 local, Bevrijdingsdag: no service hours",
+    ),
+    Interval(utc("2026-05-12T08:15"), utc("2026-05-12T08:40"), "Tue 12 May 10:15-10:40 local, inside service hours"),
+    Interval(
+        utc("2026-05-19T12:05"), utc("2026-05-19T12:20"), "Tue 19 May 14:05-14:20 local, covered by the exclusion"
+    ),
+    Interval(
+        utc("2026-05-21T16:40"),
+        utc("2026-05-21T17:30"),
+        "Thu 21 May 18:40-19:30 local, 20 minutes inside service hours",
+    ),
 )
 #: No results at all for one test.
 GAP_TEST = "dossier-zoeken"
-GAP = Interval(utc("2026-05-27T09:00"), utc("2026-05-27T09:30"),
-               "Wed 27 May 11:00-11:30 local, no results for dossier-zoeken")
+GAP = Interval(
+    utc("2026-05-27T09:00"), utc("2026-05-27T09:30"), "Wed 27 May 11:00-11:30 local, no results for dossier-zoeken"
+)
 EXCLUSION = Interval(
-    utc("2026-05-19T12:00"), utc("2026-05-19T12:30"),
-    "Storing Vtlb-calculator (Raad voor Rechtsbijstand), niet toerekenbaar aan "
-    "Leverancier (SLA §7.1)")
+    utc("2026-05-19T12:00"),
+    utc("2026-05-19T12:30"),
+    "Storing Vtlb-calculator (Raad voor Rechtsbijstand), niet toerekenbaar aan Leverancier (SLA §7.1)",
+)
 #: Single-location failures placed on purpose (slot start UTC, test, location):
 #: two tests failing in one slot from different locations, and one location
 #: failing three slots in a row. Neither is down: one location per test.
@@ -629,8 +756,9 @@ def blips(rng: random.Random) -> dict[tuple[datetime, str], str]:
     return result
 
 
-def failing_locations(slot: datetime, test: str, isolated: dict[tuple[datetime, str], str],
-                      rng: random.Random) -> tuple[str, ...]:
+def failing_locations(
+    slot: datetime, test: str, isolated: dict[tuple[datetime, str], str], rng: random.Random
+) -> tuple[str, ...]:
     """The locations whose result fails for ``test`` in ``slot``."""
     if any(outage.contains(slot) for outage in OUTAGES):
         return tuple(rng.sample(LOCATIONS, rng.randint(3, 5)))
@@ -708,10 +836,8 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the command line and generate."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("samples"),
-                        help="output directory (default: samples)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help=f"random seed (default: {DEFAULT_SEED})")
+    parser.add_argument("--out", type=Path, default=Path("samples"), help="output directory (default: samples)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     args = parser.parse_args(argv)
     generate(args.out, args.seed)
 

@@ -108,7 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 — the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         return  # quiet: tests read the responses, not the access log
 
     def _serve(self) -> None:
@@ -142,9 +142,13 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in parse_qsl(url.query, keep_blank_values=True):
             query.setdefault(key, value)
         request = func.HttpRequest(
-            method=method, url=f"http://{self.headers.get('Host', 'localhost')}{self.path}", headers=headers,
-            params=query, route_params=params, body=body,
-        )  # fmt: skip
+            method=method,
+            url=f"http://{self.headers.get('Host', 'localhost')}{self.path}",
+            headers=headers,
+            params=query,
+            route_params=params,
+            body=body,
+        )
         response: func.HttpResponse = route.function(request)
         media = response.mimetype or "text/plain"
         if response.charset:

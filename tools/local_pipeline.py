@@ -65,13 +65,24 @@ def _functions() -> dict[str, Any]:
     return {name: function.get_user_function() for name, function in registered().items()}
 
 
-def _http(name: str, body: Any = None, *, route: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-          raw: bytes | None = None, method: str = "POST") -> Any:  # fmt: skip
+def _http(
+    name: str,
+    body: Any = None,
+    *,
+    route: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    raw: bytes | None = None,
+    method: str = "POST",
+) -> Any:
     payload = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
     request = func.HttpRequest(
-        method=method, url=f"http://localhost/api/{name}", headers=headers or {}, params={},
-        route_params=route or {}, body=payload,
-    )  # fmt: skip
+        method=method,
+        url=f"http://localhost/api/{name}",
+        headers=headers or {},
+        params={},
+        route_params=route or {},
+        body=payload,
+    )
     response = _functions()[name](request)
     text = response.get_body().decode()
     if response.status_code >= 300:
@@ -128,7 +139,7 @@ def run_month(graph: Services, month: Month) -> list[str]:
     """Enqueue the month and hand every queued message to the queue trigger (as the host would)."""
     admin = {"X-MS-CLIENT-PRINCIPAL": ADMIN_PRINCIPAL}
     enqueued = _http("run_month", route={"month": str(month)}, headers=admin)["enqueued"]
-    client = graph.queue._client  # noqa: SLF001 — local stand-in for the Functions host's queue listener
+    client = graph.queue._client
     handled = []
     while len(handled) < len(enqueued):
         messages = list(client.receive_messages(max_messages=32))
@@ -156,8 +167,10 @@ def run(graph: Services, samples: Path, month: Month, log: Callable[[str], None]
     result.events_posted, result.event_requests, result.storage_requests_for_events = post_events(
         graph, samples / "events.jsonl"
     )
-    log(f"meldingsgebeurtenissen: {result.events_posted} verstuurd in {result.event_requests} ondertekende verzoeken "
-        f"({result.storage_requests_for_events} Table Storage-verzoeken)")  # fmt: skip
+    log(
+        f"meldingsgebeurtenissen: {result.events_posted} verstuurd in {result.event_requests} ondertekende verzoeken "
+        f"({result.storage_requests_for_events} Table Storage-verzoeken)"
+    )
     result.days = ingest_availability(month)
     log(f"beschikbaarheid: {result.days} dagen ingelezen")
     if (samples / "exclusions.json").exists():

@@ -75,10 +75,18 @@ def read_issue(mapping: JiraMapping, classes: StatusClasses, payload: dict[str, 
             path = f"{_FIELDS}.updated"
             raise Unprocessable(f"{SOURCE}: field {path}: missing (and no timestamp)", field=path)
         seen = from_epoch_ms(stamp, "timestamp", SOURCE)
-    ticket_type = _mapped(name_at(payload, f"{_FIELDS}.issuetype", SOURCE, required=False), mapping.type_of,
-                          f"{_FIELDS}.issuetype", "issue type")  # fmt: skip
-    priority = _mapped(name_at(payload, f"{_FIELDS}.priority", SOURCE, required=False), mapping.priority_of,
-                       f"{_FIELDS}.priority", "priority")  # fmt: skip
+    ticket_type = _mapped(
+        name_at(payload, f"{_FIELDS}.issuetype", SOURCE, required=False),
+        mapping.type_of,
+        f"{_FIELDS}.issuetype",
+        "issue type",
+    )
+    priority = _mapped(
+        name_at(payload, f"{_FIELDS}.priority", SOURCE, required=False),
+        mapping.priority_of,
+        f"{_FIELDS}.priority",
+        "priority",
+    )
     status_name = name_at(payload, f"{_FIELDS}.status", SOURCE, required=True)
     assert status_name is not None
     return Reading(
@@ -86,8 +94,13 @@ def read_issue(mapping: JiraMapping, classes: StatusClasses, payload: dict[str, 
         seen=seen,
         opened_at=created_at,
         as_created=webhook_event == "jira:issue_created" or seen <= created_at,
-        values={"type": ticket_type, "priority": priority, "status": classes.of(mapping.status_of(status_name)),
-                "scope": mapping.scope_of(payload), "attributable": mapping.attributable_of(payload)},  # fmt: skip
+        values={
+            "type": ticket_type,
+            "priority": priority,
+            "status": classes.of(mapping.status_of(status_name)),
+            "scope": mapping.scope_of(payload),
+            "attributable": mapping.attributable_of(payload),
+        },
         responded_at=seen if mapping.means_responded(status_name) else None,
         phase=mapping.phase_of(status_name),
         resolved_at=instant_at(payload, f"{_FIELDS}.resolutiondate", SOURCE, required=False),

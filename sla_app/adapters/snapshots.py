@@ -73,25 +73,41 @@ class Reading:
 
     def to_json(self) -> dict[str, Any]:
         """The reading as stored (instants as UTC keys, so equal readings are equal JSON)."""
+
         def key(at: datetime | None) -> str | None:
             return None if at is None else instant_key(at)
 
-        return {"v": READING_VERSION, "ticket_id": self.ticket_id, "seen": key(self.seen),
-                "opened_at": key(self.opened_at), "as_created": self.as_created,
-                "values": {k: self.values.get(k) for k in CANONICAL_FIELDS},
-                "status_since": key(self.status_since), "responded_at": key(self.responded_at),
-                "phase": self.phase, "resolved_at": key(self.resolved_at),
-                "closed_at": key(self.closed_at)}  # fmt: skip
+        return {
+            "v": READING_VERSION,
+            "ticket_id": self.ticket_id,
+            "seen": key(self.seen),
+            "opened_at": key(self.opened_at),
+            "as_created": self.as_created,
+            "values": {k: self.values.get(k) for k in CANONICAL_FIELDS},
+            "status_since": key(self.status_since),
+            "responded_at": key(self.responded_at),
+            "phase": self.phase,
+            "resolved_at": key(self.resolved_at),
+            "closed_at": key(self.closed_at),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reading:
         """A stored reading."""
         seen, opened = _instant(data["seen"]), _instant(data["opened_at"])
         assert seen is not None and opened is not None
-        return cls(ticket_id=data["ticket_id"], seen=seen, opened_at=opened, as_created=bool(data["as_created"]),
-                   values=dict(data["values"]), status_since=_instant(data.get("status_since")),
-                   responded_at=_instant(data.get("responded_at")), phase=data["phase"],
-                   resolved_at=_instant(data.get("resolved_at")), closed_at=_instant(data.get("closed_at")))  # fmt: skip
+        return cls(
+            ticket_id=data["ticket_id"],
+            seen=seen,
+            opened_at=opened,
+            as_created=bool(data["as_created"]),
+            values=dict(data["values"]),
+            status_since=_instant(data.get("status_since")),
+            responded_at=_instant(data.get("responded_at")),
+            phase=data["phase"],
+            resolved_at=_instant(data.get("resolved_at")),
+            closed_at=_instant(data.get("closed_at")),
+        )
 
     def digest(self) -> str:
         """A short digest of the reading's content (orders readings of the same instant; part of its key)."""
@@ -103,15 +119,22 @@ class Reading:
         return (self.seen, self.digest())
 
 
-def event(source: str, tenant: str, ticket_id: str, kind: str, at: datetime,
-          fields: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def event(
+    source: str, tenant: str, ticket_id: str, kind: str, at: datetime, fields: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A canonical event with its deterministic id."""
     values = {k: v for k, v in (fields or {}).items() if v is not None}
     event_id = f"{source}:{ticket_id}:{kind}:{instant_key(at)}"
     if kind == "updated":
         event_id += ":" + "+".join(sorted(values))
-    return {"event_id": event_id, "tenant": tenant, "ticket_id": ticket_id, "occurred_at": at.isoformat(),
-            "kind": kind, **values}  # fmt: skip
+    return {
+        "event_id": event_id,
+        "tenant": tenant,
+        "ticket_id": ticket_id,
+        "occurred_at": at.isoformat(),
+        "kind": kind,
+        **values,
+    }
 
 
 def changes(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
@@ -143,8 +166,9 @@ def history(source: str, tenant: str, readings: Iterable[Reading]) -> list[dict[
         changed = changes(values, reading.values)
         if changed:
             events.append(new("updated", update_at, changed))
-        values = {k: reading.values.get(k) if reading.values.get(k) is not None else values.get(k)
-                  for k in CANONICAL_FIELDS}  # fmt: skip
+        values = {
+            k: reading.values.get(k) if reading.values.get(k) is not None else values.get(k) for k in CANONICAL_FIELDS
+        }
         if reading.responded_at is not None and not responded:
             events.append(new("responded", reading.responded_at))
             responded = True

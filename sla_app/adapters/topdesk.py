@@ -86,8 +86,13 @@ def read_incident(mapping: TopdeskMapping, classes: StatusClasses, payload: Any)
         seen=seen,
         opened_at=opened_at,
         as_created=seen <= created_at,
-        values={"type": ticket_type, "priority": priority, "status": classes.of(status),
-                "scope": mapping.scope_of(data), "attributable": mapping.attributable_of(data)},  # fmt: skip
+        values={
+            "type": ticket_type,
+            "priority": priority,
+            "status": classes.of(status),
+            "scope": mapping.scope_of(data),
+            "attributable": mapping.attributable_of(data),
+        },
         status_since=instant_at(data, "onHoldDate", SOURCE, required=False) if on_hold else None,
         responded_at=_dated(data, "responded", "responseDate"),
         phase="closed" if closed_at is not None else "resolved" if resolved_at is not None else "open",

@@ -27,5 +27,13 @@ from sla_app.delivery.message import (
 from sla_app.delivery.outbox import Outbox
 
 __all__ = [
-    "DELIVERY_HEADER", "NOT_SENT", "UNKNOWN", "Envelope", "GraphMailer", "MailError", "Mailer", "Outbox", "Receipt",
-]  # fmt: skip
+    "DELIVERY_HEADER",
+    "NOT_SENT",
+    "UNKNOWN",
+    "Envelope",
+    "GraphMailer",
+    "MailError",
+    "Mailer",
+    "Outbox",
+    "Receipt",
+]

@@ -130,8 +130,12 @@ def correction_subject(report: dict[str, Any]) -> str:
 
 
 def _change(c: dict[str, Any]) -> dict[str, str]:
-    return {"ticket": str(c.get("ticket_id") or ""), "name": LEVEL_NAMES.get(str(c.get("metric")), str(c.get("metric"))),
-            "before": value_nl(c.get("before")), "after": value_nl(c.get("after"))}  # fmt: skip
+    return {
+        "ticket": str(c.get("ticket_id") or ""),
+        "name": LEVEL_NAMES.get(str(c.get("metric")), str(c.get("metric"))),
+        "before": value_nl(c.get("before")),
+        "after": value_nl(c.get("after")),
+    }
 
 
 def _view(report: dict[str, Any], changes: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
@@ -152,11 +156,15 @@ def correction_text(view: dict[str, Any]) -> str:
     """The plain-text body of a correction e-mail."""
     lines = [view["subject"], ""]
     if view["was_provisional"]:
-        lines.append(f"U ontving eerder een voorlopige rapportage over {view['month']}. Dit is de definitieve rapportage.")
+        lines.append(
+            f"U ontving eerder een voorlopige rapportage over {view['month']}. Dit is de definitieve rapportage."
+        )
     else:
         lines.append(f"De cijfers over {view['month']} zijn gewijzigd na de rapportage die u ontving.")
     if view["levels"]:
-        lines += ["", "Gewijzigde serviceniveaus:"] + [f"  {c['name']}: {c['before']} → {c['after']}" for c in view["levels"]]
+        lines += ["", "Gewijzigde serviceniveaus:"] + [
+            f"  {c['name']}: {c['before']} → {c['after']}" for c in view["levels"]
+        ]
     if view["outcomes"]:
         lines += ["", "Gewijzigde uitkomsten per melding:"]
         lines += [f"  {c['ticket']} — {c['name']}: {c['before']} → {c['after']}" for c in view["outcomes"]]

@@ -260,9 +260,13 @@ class GraphMailer:
         if note:
             text += f" ({note})"
         return MailError(
-            text[:1000], outcome=UNKNOWN if unknown else NOT_SENT, status=response.status_code, code=code,
-            request_id=response.headers.get("request-id"), attempts=attempts,
-        )  # fmt: skip
+            text[:1000],
+            outcome=UNKNOWN if unknown else NOT_SENT,
+            status=response.status_code,
+            code=code,
+            request_id=response.headers.get("request-id"),
+            attempts=attempts,
+        )
 
     def _call(
         self,
@@ -295,8 +299,9 @@ class GraphMailer:
                     raise MailError(
                         f"{what}: no answer from Microsoft Graph ({type(exc).__name__}); "
                         "the message may have been sent",
-                        outcome=UNKNOWN, attempts=attempt,
-                    ) from exc  # fmt: skip
+                        outcome=UNKNOWN,
+                        attempts=attempt,
+                    ) from exc
                 failure = f"{what}: {type(exc).__name__}: {exc}"
                 wait = self._wait(None, attempt)
                 if attempt == policy.max_attempts or waited + wait > policy.max_total_wait:
@@ -323,9 +328,10 @@ class GraphMailer:
         request_id = response.headers.get("request-id") or ""
         client_request_id = response.request.headers.get("client-request-id", "")
         return Receipt(
-            mode="graph", reference=request_id or client_request_id,
+            mode="graph",
+            reference=request_id or client_request_id,
             detail={"via": via, "request_id": request_id, "client_request_id": client_request_id, **detail},
-        )  # fmt: skip
+        )
 
     # -- sending ------------------------------------------------------------------
 
@@ -338,17 +344,26 @@ class GraphMailer:
             body = _json({"message": graph_message(envelope, report, files), "saveToSentItems": True})
             if len(body) <= MAX_JSON_REQUEST:
                 response = self._call(
-                    "sendMail", "POST", self._url("sendMail"), content=body, headers=_JSON, expected=(202,),
+                    "sendMail",
+                    "POST",
+                    self._url("sendMail"),
+                    content=body,
+                    headers=_JSON,
+                    expected=(202,),
                     sends_mail=True,
-                )  # fmt: skip
+                )
                 return self._receipt(response, "sendMail")
         return self._send_draft(envelope, report, files)
 
     def _send_draft(self, envelope: Envelope, report: RenderedReport, files: list[_File]) -> Receipt:
         draft = self._call(
-            "create draft", "POST", self._url("messages"), content=_json(graph_message(envelope, report, None)),
-            headers=_JSON, expected=(201,),
-        )  # fmt: skip
+            "create draft",
+            "POST",
+            self._url("messages"),
+            content=_json(graph_message(envelope, report, None)),
+            headers=_JSON,
+            expected=(201,),
+        )
         try:
             message_id = str(draft.json()["id"])
         except (ValueError, KeyError, TypeError) as exc:
@@ -357,15 +372,23 @@ class GraphMailer:
             for item in files:
                 if len(item.data) < LARGE_ATTACHMENT:
                     self._call(
-                        f"attach {item.name}", "POST", self._message_url(message_id, "/attachments"),
-                        content=_json(file_attachment(item)), headers=_JSON, expected=(201,),
-                    )  # fmt: skip
+                        f"attach {item.name}",
+                        "POST",
+                        self._message_url(message_id, "/attachments"),
+                        content=_json(file_attachment(item)),
+                        headers=_JSON,
+                        expected=(201,),
+                    )
                 else:
                     self._upload(message_id, item)
             response = self._call(
-                "send draft", "POST", self._message_url(message_id, "/send"), content=b"", expected=(202,),
+                "send draft",
+                "POST",
+                self._message_url(message_id, "/send"),
+                content=b"",
+                expected=(202,),
                 sends_mail=True,
-            )  # fmt: skip
+            )
         except MailError as exc:
             if not exc.unknown:
                 self._discard(message_id)
@@ -375,15 +398,21 @@ class GraphMailer:
     def _upload(self, message_id: str, item: _File) -> None:
         """Attach a large file through an upload session, chunk by chunk."""
         attachment_item: dict[str, Any] = {
-            "attachmentType": "file", "name": item.name, "size": len(item.data), "contentType": item.content_type,
-        }  # fmt: skip
+            "attachmentType": "file",
+            "name": item.name,
+            "size": len(item.data),
+            "contentType": item.content_type,
+        }
         if item.content_id is not None:
             attachment_item.update({"isInline": True, "contentId": item.content_id})
         session = self._call(
-            f"upload session for {item.name}", "POST",
+            f"upload session for {item.name}",
+            "POST",
             self._message_url(message_id, "/attachments/createUploadSession"),
-            content=_json({"AttachmentItem": attachment_item}), headers=_JSON, expected=(201,),
-        )  # fmt: skip
+            content=_json({"AttachmentItem": attachment_item}),
+            headers=_JSON,
+            expected=(201,),
+        )
         try:
             upload_url = str(session.json()["uploadUrl"])
         except (ValueError, KeyError, TypeError) as exc:
@@ -392,11 +421,17 @@ class GraphMailer:
         for _ in range(2 * (total // self._chunk + 1) + 2):
             end = min(offset + self._chunk, total)
             response = self._call(
-                f"upload {item.name} bytes {offset}-{end - 1}", "PUT", upload_url, content=item.data[offset:end],
-                headers={"Content-Type": "application/octet-stream",
-                         "Content-Range": f"bytes {offset}-{end - 1}/{total}"},
-                expected=(200, 201), auth=False,
-            )  # fmt: skip
+                f"upload {item.name} bytes {offset}-{end - 1}",
+                "PUT",
+                upload_url,
+                content=item.data[offset:end],
+                headers={
+                    "Content-Type": "application/octet-stream",
+                    "Content-Range": f"bytes {offset}-{end - 1}/{total}",
+                },
+                expected=(200, 201),
+                auth=False,
+            )
             if response.status_code == 201:
                 return
             offset = self._next_offset(response, end)

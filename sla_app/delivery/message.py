@@ -84,4 +84,3 @@ class Mailer(Protocol):
     mode: str
 
     def send(self, envelope: Envelope, report: RenderedReport) -> Receipt: ...
-

@@ -65,14 +65,21 @@ def build_message(envelope: Envelope, report: RenderedReport, sender: str, now: 
         if item.content_id is None:
             continue
         maintype, _, subtype = item.content_type.partition("/")
-        html_part.add_related(item.data, maintype=maintype, subtype=subtype, cid=f"<{item.content_id}>",
-                              disposition="inline", filename=item.name)  # fmt: skip
+        html_part.add_related(
+            item.data,
+            maintype=maintype,
+            subtype=subtype,
+            cid=f"<{item.content_id}>",
+            disposition="inline",
+            filename=item.name,
+        )
     for item in files:
         if item.content_id is not None:
             continue
         maintype, _, subtype = item.content_type.partition("/")
-        message.add_attachment(item.data, maintype=maintype or "application", subtype=subtype or "octet-stream",
-                               filename=item.name)  # fmt: skip
+        message.add_attachment(
+            item.data, maintype=maintype or "application", subtype=subtype or "octet-stream", filename=item.name
+        )
     return message
 
 

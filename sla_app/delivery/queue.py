@@ -51,4 +51,6 @@ def delivery_queue_client(settings: Any, credential: Any | None = None) -> Any:
         from azure.identity import DefaultAzureCredential
 
         credential = DefaultAzureCredential()
-    return QueueClient(settings.queues_endpoint.rstrip("/"), settings.delivery_queue_name, credential=credential, **policies)
+    return QueueClient(
+        settings.queues_endpoint.rstrip("/"), settings.delivery_queue_name, credential=credential, **policies
+    )

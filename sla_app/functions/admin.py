@@ -78,7 +78,6 @@ def _existing_tenant_id(value: str) -> str:
     return value
 
 
-
 def _validated(model: type[Model], data: Any) -> Model:
     """``data`` as ``model``; 422 naming the first offending field (dotted path)."""
     try:
@@ -196,9 +195,13 @@ def _put_tenant(req: func.HttpRequest, caller: Principal, tenant: str) -> func.H
     after = saved.to_json()
     changed = [k for k in _TENANT_FIELDS if current is None or before.get(k) != after.get(k)]
     app.admin.audit(
-        _now(app), caller.name, "tenant.created" if current is None else "tenant.updated", tenant,
-        changed=changed, values={k: after[k] for k in changed},
-    )  # fmt: skip
+        _now(app),
+        caller.name,
+        "tenant.created" if current is None else "tenant.updated",
+        tenant,
+        changed=changed,
+        values={k: after[k] for k in changed},
+    )
     headers = {"ETag": etag(saved)}
     if current is None:
         headers["Location"] = f"{ROUTE_PREFIX}/tenants/{quote(tenant, safe='')}"
@@ -248,7 +251,8 @@ def _within_window(app: Services, scope: str, body: m.ExclusionWrite) -> None:
         last = datetime.combine(record.contract_end, datetime.min.time(), UTC) + timedelta(days=2)
         if start >= last:
             raise Unprocessable(
-                f"field start: the exclusion starts after the tenant's contract end {record.contract_end}", field="start"
+                f"field start: the exclusion starts after the tenant's contract end {record.contract_end}",
+                field="start",
             )
 
 
@@ -300,10 +304,17 @@ def get_report(req: func.HttpRequest) -> func.HttpResponse:
         which = "no report" if raw_version is None else f"no version {int(raw_version)} of the report"
         raise NotFound(f"{which} for {tenant} {month}")
     return json_response(
-        {"tenant": stored.tenant, "month": stored.month, "version": stored.version, "computed_at": stored.computed_at,
-         "content_hash": stored.content_hash, "inputs_fingerprint": stored.inputs_fingerprint, "report": stored.body,
-         **_version_state(stored)}
-    )  # fmt: skip
+        {
+            "tenant": stored.tenant,
+            "month": stored.month,
+            "version": stored.version,
+            "computed_at": stored.computed_at,
+            "content_hash": stored.content_hash,
+            "inputs_fingerprint": stored.inputs_fingerprint,
+            "report": stored.body,
+            **_version_state(stored),
+        }
+    )
 
 
 @bp.route(route="tenants/{tenant}/reports/{month}/versions", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
@@ -316,9 +327,17 @@ def list_report_versions(req: func.HttpRequest) -> func.HttpResponse:
     if not versions:
         raise NotFound(f"no report for {tenant} {month}")
     return json_response(
-        [{"version": v.version, "computed_at": v.computed_at, "content_hash": v.content_hash,
-          "inputs_fingerprint": v.inputs_fingerprint, **_version_state(v)} for v in versions]
-    )  # fmt: skip
+        [
+            {
+                "version": v.version,
+                "computed_at": v.computed_at,
+                "content_hash": v.content_hash,
+                "inputs_fingerprint": v.inputs_fingerprint,
+                **_version_state(v),
+            }
+            for v in versions
+        ]
+    )
 
 
 def _version_state(stored: Any) -> dict[str, Any]:

@@ -52,21 +52,29 @@ def results_source(app: Services) -> ResultsSource:
 def ingest_service(app: Services) -> AvailabilityIngestService:
     """Availability ingestion over the app's repositories; a month made ready is fanned out (measurement §8.5)."""
     return AvailabilityIngestService(
-        results_source(app), app.availability, app.admin, app.clock, ZoneInfo(app.settings.timezone),
+        results_source(app),
+        app.availability,
+        app.admin,
+        app.clock,
+        ZoneInfo(app.settings.timezone),
         retention_days=app.settings.availability_retention_days,
         ingestion_delay=timedelta(minutes=app.settings.ingestion_delay_minutes),
         on_month_ready=lambda month: app.monthly.fan_out(month, app.queue.send),
-    )  # fmt: skip
+    )
 
 
 def retention_service(app: Services) -> RetentionService:
     """Retention over the app's repositories and settings."""
     return RetentionService(
-        app.admin, app.availability, app.clock, ZoneInfo(app.settings.timezone),
+        app.admin,
+        app.availability,
+        app.clock,
+        ZoneInfo(app.settings.timezone),
         audit_retention_days=app.settings.audit_retention_days,
         availability_retention_days=app.settings.availability_retention_days,
-        tickets=HistoryRepository(app.store), tenants=app.admin,
-    )  # fmt: skip
+        tickets=HistoryRepository(app.store),
+        tenants=app.admin,
+    )
 
 
 @bp.timer_trigger(arg_name="timer", schedule="0 30 3 * * *", run_on_startup=False)

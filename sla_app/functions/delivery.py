@@ -114,7 +114,9 @@ def _notice(app: Services) -> Callable[[str, Month, datetime], Any]:
             return RenderedReport(subject=subject, html=html, text=text)
         data = overview_service(app).overview(month)
         text = overview_text(data)
-        return RenderedReport(subject=text.splitlines()[0].strip() or f"SLA-overzicht {month}", html=overview_html(data), text=text)
+        return RenderedReport(
+            subject=text.splitlines()[0].strip() or f"SLA-overzicht {month}", html=overview_html(data), text=text
+        )
 
     return app.extras.get(NOTICES_KEY) or build
 
@@ -127,15 +129,24 @@ def delivery_service(app: Services, budget: timedelta = RUN_BUDGET) -> DeliveryS
     render: Callable[[dict[str, Any]], Any] = app.extras.get(RENDER_KEY) or partial(
         _render_report, contact=app.settings.report_contact, reply_to=app.settings.reply_to
     )
-    return DeliveryService(app.admin, app.reports, repository, mailer(app), render, app.clock, budget=budget,
-                           policy=DeliveryPolicy.of(app.settings))  # fmt: skip
+    return DeliveryService(
+        app.admin,
+        app.reports,
+        repository,
+        mailer(app),
+        render,
+        app.clock,
+        budget=budget,
+        policy=DeliveryPolicy.of(app.settings),
+    )
 
 
 def _log_outcomes(outcomes: list[DeliveryOutcome]) -> None:
     for outcome in outcomes:
         if outcome.outcome not in ("sent", "already_sent", "not_due"):
-            _log.warning("delivery %s %s %s: %s %s", outcome.tenant, outcome.month, outcome.kind, outcome.outcome,
-                         outcome.detail)  # fmt: skip
+            _log.warning(
+                "delivery %s %s %s: %s %s", outcome.tenant, outcome.month, outcome.kind, outcome.outcome, outcome.detail
+            )
 
 
 def _fan_out() -> None:
@@ -164,7 +175,9 @@ def handle(app: Services, body: bytes, actor: str = "system") -> list[DeliveryOu
     service = delivery_service(app)
     if "notice" in message:
         zone = ZoneInfo(app.settings.timezone)
-        return [deliver_notice(service, message["notice"], message["month"], _notice(app), app.clock(), zone, actor=actor)]
+        return [
+            deliver_notice(service, message["notice"], message["month"], _notice(app), app.clock(), zone, actor=actor)
+        ]
     return deliver_tenant(service, message["tenant"], message["months"], actor=actor)
 
 
@@ -177,10 +190,14 @@ def delivery_item(msg: func.QueueMessage) -> None:
         _log_outcomes(handle(app, msg.get_body()))
     except Exception as exc:
         app.admin.audit(
-            app.clock().isoformat(), "system", "delivery.message_failed", None,
-            message=msg.get_body().decode("utf-8", "replace")[:500], error=str(exc)[:500],
+            app.clock().isoformat(),
+            "system",
+            "delivery.message_failed",
+            None,
+            message=msg.get_body().decode("utf-8", "replace")[:500],
+            error=str(exc)[:500],
             dequeue_count=msg.dequeue_count,
-        )  # fmt: skip
+        )
         raise
 
 
@@ -190,7 +207,11 @@ def delivery_poisoned(msg: func.QueueMessage) -> None:
     """A delivery message that failed every retry: visible in the audit log (the next run enqueues it again)."""
     app = services()
     app.admin.audit(
-        app.clock().isoformat(), "system", "delivery.poisoned", None, message=msg.get_body().decode("utf-8", "replace")[:500]
+        app.clock().isoformat(),
+        "system",
+        "delivery.poisoned",
+        None,
+        message=msg.get_body().decode("utf-8", "replace")[:500],
     )
 
 
@@ -217,8 +238,18 @@ def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
             raise BadRequest(f"notice must be one of {', '.join(NOTICES)}", field="notice")
         if tenant:  # well-formed, but the two do not go together (the document cannot say so): 422
             raise Unprocessable("a notice goes to the supplier: give notice or tenant, not both", field="notice")
-        outcomes = [deliver_notice(delivery_service(app), notice, month, _notice(app), app.clock(),
-                                   ZoneInfo(app.settings.timezone), actor=caller.name, force=force)]  # fmt: skip
+        outcomes = [
+            deliver_notice(
+                delivery_service(app),
+                notice,
+                month,
+                _notice(app),
+                app.clock(),
+                ZoneInfo(app.settings.timezone),
+                actor=caller.name,
+                force=force,
+            )
+        ]
     else:
         outcomes = delivery_service(app, HTTP_BUDGET).deliver_month(
             month, actor=caller.name, force=force, tenants=[tenant] if tenant else None

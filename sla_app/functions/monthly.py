@@ -60,10 +60,14 @@ def monthly_tenant_report(msg: func.QueueMessage) -> None:
         app.monthly.compute(tenant, month, restate=True)  # every monthly run restates the previous 12 months
     except Exception as exc:
         app.admin.audit(
-            app.clock().isoformat(), "system", "report.failed", None,
-            message=msg.get_body().decode("utf-8", "replace")[:500], error=str(exc)[:500],
+            app.clock().isoformat(),
+            "system",
+            "report.failed",
+            None,
+            message=msg.get_body().decode("utf-8", "replace")[:500],
+            error=str(exc)[:500],
             dequeue_count=msg.dequeue_count,
-        )  # fmt: skip
+        )
         raise
 
 
@@ -73,9 +77,12 @@ def monthly_poisoned(msg: func.QueueMessage) -> None:
     """A tenant-month that failed every retry: make it visible in the audit log."""
     app = services()
     app.admin.audit(
-        app.clock().isoformat(), "system", "report.poisoned", None, message=msg.get_body().decode("utf-8", "replace")[:500]
+        app.clock().isoformat(),
+        "system",
+        "report.poisoned",
+        None,
+        message=msg.get_body().decode("utf-8", "replace")[:500],
     )
-
 
 
 @bp.route(route="admin/months/{month}/run", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)

@@ -50,7 +50,6 @@ _HTML_HEADERS = {
 Renderer = Callable[[dict[str, Any]], str]
 
 
-
 def _format(req: func.HttpRequest) -> str:
     chosen = (req.params.get("format") or "json").strip().lower()
     if chosen not in FORMATS:

@@ -48,9 +48,20 @@ bp = func.Blueprint()
 _log = logging.getLogger("sla_app.portal")
 BASE = "/api/portal"
 MAX_FORM_BYTES = 16 * 1024
-_FORMATS = {"pdf": "application/pdf", "ods": "application/vnd.oasis.opendocument.spreadsheet", "json": "application/json"}
-TITLES = {400: "Onjuiste invoer", 403: "Geen toegang", 404: "Niet gevonden", 409: "Conflict", 413: "Te groot",
-          422: "Onjuiste invoer", 503: "Niet beschikbaar"}  # fmt: skip
+_FORMATS = {
+    "pdf": "application/pdf",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "json": "application/json",
+}
+TITLES = {
+    400: "Onjuiste invoer",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    409: "Conflict",
+    413: "Te groot",
+    422: "Onjuiste invoer",
+    503: "Niet beschikbaar",
+}
 Handler = Callable[[func.HttpRequest], func.HttpResponse]
 
 
@@ -66,9 +77,12 @@ class _Unavailable(AppError):
     status, title = 503, "Niet beschikbaar"
 
 
-def _respond(body: str | bytes, status: int = 200, mimetype: str = "text/html", headers: dict[str, str] | None = None) -> func.HttpResponse:
-    return func.HttpResponse(body, status_code=status, mimetype=mimetype, charset="utf-8",
-                             headers={**security.HEADERS, **(headers or {})})  # fmt: skip
+def _respond(
+    body: str | bytes, status: int = 200, mimetype: str = "text/html", headers: dict[str, str] | None = None
+) -> func.HttpResponse:
+    return func.HttpResponse(
+        body, status_code=status, mimetype=mimetype, charset="utf-8", headers={**security.HEADERS, **(headers or {})}
+    )
 
 
 def _redirect(location: str, extra: dict[str, str] | None = None) -> func.HttpResponse:
@@ -99,11 +113,15 @@ def _secure(req: func.HttpRequest) -> bool:
     return security.is_https(req.url or "", req.headers)
 
 
-def _page(req: func.HttpRequest, template: str, caller: Principal | None, status: int = 200, **context: Any) -> func.HttpResponse:
+def _page(
+    req: func.HttpRequest, template: str, caller: Principal | None, status: int = 200, **context: Any
+) -> func.HttpResponse:
     token, cookie = security.csrf_token(req.headers, _secure(req))
     nav = []
     if caller is not None and ADMIN_ROLE in caller.roles:
-        nav.append({"href": f"{BASE}/overview", "text": "Overzicht leverancier", "current": template == "overview.html"})
+        nav.append(
+            {"href": f"{BASE}/overview", "text": "Overzicht leverancier", "current": template == "overview.html"}
+        )
     for tenant in sorted(caller.tenants if caller is not None and ADMIN_ROLE not in caller.roles else ()):
         nav.append({"href": f"{BASE}/tenants/{tenant}", "text": f"Gemeente {tenant}", "current": False})
     who = None if caller is None else caller.name
@@ -121,14 +139,29 @@ def portal_page(handler: Handler) -> Handler:
         except NotSignedIn:
             if _local_login():
                 return _redirect(f"{BASE}/local-login")
-            return _page(req, "message.html", None, 401, title="Niet aangemeld", message="Meld u aan om het portaal te gebruiken.", back=None)
+            return _page(
+                req,
+                "message.html",
+                None,
+                401,
+                title="Niet aangemeld",
+                message="Meld u aan om het portaal te gebruiken.",
+                back=None,
+            )
         except AppError as exc:
             title = TITLES.get(exc.status, exc.title)
             return _page(req, "message.html", None, exc.status, title=title, message=exc.detail, back=BASE)
         except Exception:  # noqa: BLE001 — the last line of defence: no internals leak out
             _log.exception("unhandled error in portal page %s", handler.__name__)
-            return _page(req, "message.html", None, 500, title="Er ging iets mis",
-                         message="De pagina kon niet worden gemaakt. Probeer het later opnieuw.", back=BASE)  # fmt: skip
+            return _page(
+                req,
+                "message.html",
+                None,
+                500,
+                title="Er ging iets mis",
+                message="De pagina kon niet worden gemaakt. Probeer het later opnieuw.",
+                back=BASE,
+            )
 
     return wrapped
 
@@ -200,7 +233,11 @@ def portal_recipients(req: func.HttpRequest) -> func.HttpResponse:
     return _redirect(f"{BASE}/tenants/{tenant}?melding=Ontvangers+opgeslagen")
 
 
-@bp.route(route="portal/tenants/{tenant}/reports/{month}/{version}/{fmt}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(
+    route="portal/tenants/{tenant}/reports/{month}/{version}/{fmt}",
+    methods=["GET"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
 @portal_page
 def portal_download(req: func.HttpRequest) -> func.HttpResponse:
     """One stored report version as PDF, ODS or JSON."""
@@ -217,8 +254,12 @@ def portal_download(req: func.HttpRequest) -> func.HttpResponse:
     else:
         rendered = render_report(stored.body)
         data = next(a.data for a in rendered.attachments if a.name.endswith("." + fmt))
-    return func.HttpResponse(data, status_code=200, mimetype=_FORMATS[fmt],
-                             headers={**security.HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return func.HttpResponse(
+        data,
+        status_code=200,
+        mimetype=_FORMATS[fmt],
+        headers={**security.HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route(route="portal/overview", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
@@ -227,7 +268,9 @@ def portal_overview(req: func.HttpRequest) -> func.HttpResponse:
     """The supplier's overview of every municipality."""
     caller = _caller(req)
     caller.require_admin()
-    return _page(req, "overview.html", caller, title="Overzicht van alle gemeenten", page=services().portal.overview_page())
+    return _page(
+        req, "overview.html", caller, title="Overzicht van alle gemeenten", page=services().portal.overview_page()
+    )
 
 
 @bp.route(route="portal/exclusions", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
@@ -237,8 +280,9 @@ def portal_exclusion(req: func.HttpRequest) -> func.HttpResponse:
     caller = _caller(req)
     caller.require_admin()
     form = _form(req)
-    services().portal.add_exclusion(form.get("tenant", ""), form.get("start", ""), form.get("end", ""),
-                                    form.get("reason", ""), actor=caller.name)  # fmt: skip
+    services().portal.add_exclusion(
+        form.get("tenant", ""), form.get("start", ""), form.get("end", ""), form.get("reason", ""), actor=caller.name
+    )
     return _redirect(f"{BASE}/overview?melding=Uitsluiting+vastgelegd")
 
 

@@ -58,6 +58,8 @@ EmailAddress = Annotated[
     AfterValidator(check_email),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
 ]
+
+
 def check_instant(value: str) -> str:
     """The text unchanged when it is an RFC 3339 instant with an offset in 2000–2099 (measurement §8.2)."""
     try:
@@ -75,15 +77,15 @@ def check_text(value: str) -> str:
 
 
 # RFC 3339 with an offset, years 2000–2099 (measurement §8.2); the validator also checks the calendar.
-INSTANT_PATTERN = (
-    r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"
-)
+INSTANT_PATTERN = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"
 DAY_PATTERN = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 TEXT_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
 Instant = Annotated[
     str,
-    Field(min_length=1, description="RFC 3339 instant with Z or an offset, in 2000–2099, e.g. 2026-10-05T09:00:00+02:00."),
+    Field(
+        min_length=1, description="RFC 3339 instant with Z or an offset, in 2000–2099, e.g. 2026-10-05T09:00:00+02:00."
+    ),
     AfterValidator(check_instant),
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}),
 ]
@@ -205,9 +207,20 @@ class DeliveryOutcome(_Response):
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
     kind: DeliveryKind | None = None
     outcome: Literal[
-        "sent", "already_sent", "in_progress", "failed", "unknown", "needs_manual_check",
-        "no_recipients", "no_report", "not_final", "not_needed", "not_due", "deferred", "error",
-    ]  # fmt: skip
+        "sent",
+        "already_sent",
+        "in_progress",
+        "failed",
+        "unknown",
+        "needs_manual_check",
+        "no_recipients",
+        "no_report",
+        "not_final",
+        "not_needed",
+        "not_due",
+        "deferred",
+        "error",
+    ]
     state: DeliveryState | None
     version: int | None = Field(ge=1)
     detail: str | None

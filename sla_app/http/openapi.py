@@ -93,8 +93,11 @@ PROBLEMS: dict[int, tuple[str, str]] = {
     413: ("PayloadTooLarge", "Body larger than 2 MiB or too many items."),
     422: ("UnprocessableContent", "Readable but invalid; `field` names the offending field."),
     500: ("InternalError", "The request could not be processed (no internals are disclosed)."),
-    503: ("ServiceUnavailable", "Storage unavailable, contention, or a configuration error (an unresolved or short "
-          "webhook secret, App Service Authentication off); retry after `Retry-After` seconds."),
+    503: (
+        "ServiceUnavailable",
+        "Storage unavailable, contention, or a configuration error (an unresolved or short "
+        "webhook secret, App Service Authentication off); retry after `Retry-After` seconds.",
+    ),
 }
 
 PATH_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -170,167 +173,351 @@ class Operation:
 
 SIGNED_IN = ((FUNCTION_KEY, PRINCIPAL),)
 ANONYMOUS: tuple[tuple[str, ...], ...] = ()
-_TENANT_QUERY = Param("tenant", "The municipality (tenant id) whose credential signs the delivery.",
-                      {"type": "string", "pattern": m.TENANT_ID_PATTERN}, True)  # fmt: skip
+_TENANT_QUERY = Param(
+    "tenant",
+    "The municipality (tenant id) whose credential signs the delivery.",
+    {"type": "string", "pattern": m.TENANT_ID_PATTERN},
+    True,
+)
 _TIMESTAMP = Param(
     "X-SLA-Timestamp", "Unix seconds when the request was signed.", {"type": "string", "pattern": r"^\d+$"}, True
 )
-_IF_MATCH = Param("If-Match", "Update only if the tenant's current ETag is listed (or `*`: if it exists).",
-                  {"type": "string"})  # fmt: skip
+_IF_MATCH = Param(
+    "If-Match", "Update only if the tenant's current ETag is listed (or `*`: if it exists).", {"type": "string"}
+)
 _IF_NONE_MATCH = Param("If-None-Match", "`*`: create only; 412 when the tenant exists.", {"type": "string"})
 _VERSION = Param("version", "A stored version (1, 2, …); default: the latest.", {"type": "integer", "minimum": 1})
 
 _DELIVER_TENANT = Param("tenant", "Only this tenant.", {"type": "string"})
-_DELIVER_NOTICE = Param("notice", "Instead of the tenants: this supplier notice of the month (not with `tenant`: 422).",
-                        {"type": "string", "enum": ["at_risk", "overview"]})  # fmt: skip
+_DELIVER_NOTICE = Param(
+    "notice",
+    "Instead of the tenants: this supplier notice of the month (not with `tenant`: 422).",
+    {"type": "string", "enum": ["at_risk", "overview"]},
+)
 _FORCE = Param(
-    "force", "`true`: also resend deliveries flagged needs_manual_check (never a sent one).",
+    "force",
+    "`true`: also resend deliveries flagged needs_manual_check (never a sent one).",
     {"type": "boolean", "default": False},
-)  # fmt: skip
+)
 
 _DOCUMENTS = ("text/html", "text/plain")
 _FORMAT = Param(
     "format", "`json` (default), `html` or `text` (Dutch).", {"type": "string", "enum": ["json", "html", "text"]}
-)  # fmt: skip
+)
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
-        "GET", "admin/overview/{month}", "getSupplierOverview", "Norms missed per tenant, year to date and totals",
-        "reports", "sla_app.functions.overview", SIGNED_IN,
-        {200: Reply("From the latest stored report of each tenant; the year to date is summed from minutes and "
-                    "counts. `format=html` answers text/html, `format=text` text/plain (Dutch).", {"type": "object"},
-                    alternatives=_DOCUMENTS)},
-        (400, 401, 403), query=(_FORMAT,), roles=(ADMIN_ROLE,),
-    ),
-    Operation(
-        "GET", "admin/at-risk", "getAtRisk", "Service levels at risk this month, as of now", "reports",
-        "sla_app.functions.overview", SIGNED_IN,
-        {200: Reply("Every measured tenant's month so far, assessed; the levels at risk listed. `format=html` "
-                    "answers text/html, `format=text` text/plain (Dutch).", {"type": "object"}, alternatives=_DOCUMENTS)},
-        (400, 401, 403), query=(_FORMAT,), roles=(ADMIN_ROLE,),
-    ),
-    Operation("POST", "admin/months/{month}/deliver", "deliverMonth", "E-mail a month's reports now", "reports",
-              "sla_app.functions.delivery", SIGNED_IN,
-              {202: Reply("One outcome per tenant (idempotent: a report is never sent twice).", m.MonthDeliveryResult)},
-              (400, 401, 403, 404, 422), query=(_DELIVER_TENANT, _DELIVER_NOTICE, _FORCE), roles=(ADMIN_ROLE,)),
-    Operation("GET", "admin/months/{month}/deliveries", "listDeliveries", "The delivery records of a month", "reports",
-              "sla_app.functions.delivery", SIGNED_IN, {200: Reply("By tenant.", list[m.Delivery])},
-              (400, 401, 403), roles=(ADMIN_ROLE,)),
-    Operation(
-        "GET", "health", "getHealth", "Where the service stands (operators)", "audit", "sla_app.functions.health",
+        "GET",
+        "admin/overview/{month}",
+        "getSupplierOverview",
+        "Norms missed per tenant, year to date and totals",
+        "reports",
+        "sla_app.functions.overview",
         SIGNED_IN,
-        {200: Reply("Availability per day of the previous and current month, queue depths, the last run of each "
-                    "timer, provisional and undelivered reports (docs/operations.md). `format=text` answers "
-                    "text/plain.", {"type": "object"}, alternatives=("text/plain",))},
-        (400, 401, 403), query=(Param("format", "`json` (default) or `text`.",
-                                      {"type": "string", "enum": ["json", "text"]}),), roles=(ADMIN_ROLE,),
-    ),  # fmt: skip
+        {
+            200: Reply(
+                "From the latest stored report of each tenant; the year to date is summed from minutes and "
+                "counts. `format=html` answers text/html, `format=text` text/plain (Dutch).",
+                {"type": "object"},
+                alternatives=_DOCUMENTS,
+            )
+        },
+        (400, 401, 403),
+        query=(_FORMAT,),
+        roles=(ADMIN_ROLE,),
+    ),
+    Operation(
+        "GET",
+        "admin/at-risk",
+        "getAtRisk",
+        "Service levels at risk this month, as of now",
+        "reports",
+        "sla_app.functions.overview",
+        SIGNED_IN,
+        {
+            200: Reply(
+                "Every measured tenant's month so far, assessed; the levels at risk listed. `format=html` "
+                "answers text/html, `format=text` text/plain (Dutch).",
+                {"type": "object"},
+                alternatives=_DOCUMENTS,
+            )
+        },
+        (400, 401, 403),
+        query=(_FORMAT,),
+        roles=(ADMIN_ROLE,),
+    ),
+    Operation(
+        "POST",
+        "admin/months/{month}/deliver",
+        "deliverMonth",
+        "E-mail a month's reports now",
+        "reports",
+        "sla_app.functions.delivery",
+        SIGNED_IN,
+        {202: Reply("One outcome per tenant (idempotent: a report is never sent twice).", m.MonthDeliveryResult)},
+        (400, 401, 403, 404, 422),
+        query=(_DELIVER_TENANT, _DELIVER_NOTICE, _FORCE),
+        roles=(ADMIN_ROLE,),
+    ),
+    Operation(
+        "GET",
+        "admin/months/{month}/deliveries",
+        "listDeliveries",
+        "The delivery records of a month",
+        "reports",
+        "sla_app.functions.delivery",
+        SIGNED_IN,
+        {200: Reply("By tenant.", list[m.Delivery])},
+        (400, 401, 403),
+        roles=(ADMIN_ROLE,),
+    ),
+    Operation(
+        "GET",
+        "health",
+        "getHealth",
+        "Where the service stands (operators)",
+        "audit",
+        "sla_app.functions.health",
+        SIGNED_IN,
+        {
+            200: Reply(
+                "Availability per day of the previous and current month, queue depths, the last run of each "
+                "timer, provisional and undelivered reports (docs/operations.md). `format=text` answers "
+                "text/plain.",
+                {"type": "object"},
+                alternatives=("text/plain",),
+            )
+        },
+        (400, 401, 403),
+        query=(Param("format", "`json` (default) or `text`.", {"type": "string", "enum": ["json", "text"]}),),
+        roles=(ADMIN_ROLE,),
+    ),
     # -- sla_app.functions.tickets --------------------------------------------
     Operation(
-        "POST", "tickets/events", "postTicketEvents", "Canonical ticket events (one or up to 1,000)", "tickets",
-        "sla_app.functions.tickets", ((FUNCTION_KEY, EVENTS_SIGNATURE),),
+        "POST",
+        "tickets/events",
+        "postTicketEvents",
+        "Canonical ticket events (one or up to 1,000)",
+        "tickets",
+        "sla_app.functions.tickets",
+        ((FUNCTION_KEY, EVENTS_SIGNATURE),),
         {200: Reply("Stored (an event sent again with the same content is stored once).", m.IngestResult)},
-        (400, 401, 409, 413, 422), request=OneOrMany(m.CanonicalTicketEvent, MAX_EVENTS), headers=(_TIMESTAMP,),
+        (400, 401, 409, 413, 422),
+        request=OneOrMany(m.CanonicalTicketEvent, MAX_EVENTS),
+        headers=(_TIMESTAMP,),
         description="Authenticated before the body is parsed; all or nothing: one invalid event rejects the whole "
         "batch (422), and an event_id already stored (or sent twice) with other content or another ticket is a 409 "
         "naming `event_id` (measurement §8.1).",
     ),
     Operation(
-        "POST", "tickets/topdesk", "postTopdeskIncident", "A TOPdesk incident (on each change)", "tickets",
-        "sla_app.functions.tickets", ((FUNCTION_KEY, TOPDESK_BEARER),),
+        "POST",
+        "tickets/topdesk",
+        "postTopdeskIncident",
+        "A TOPdesk incident (on each change)",
+        "tickets",
+        "sla_app.functions.tickets",
+        ((FUNCTION_KEY, TOPDESK_BEARER),),
         {200: Reply("The snapshot is kept and the incident's events derived from all its snapshots.", m.IngestResult)},
-        (400, 401, 409, 413, 422, 503), request=m.TopdeskIncident, query=(_TENANT_QUERY,),
+        (400, 401, 409, 413, 422, 503),
+        request=m.TopdeskIncident,
+        query=(_TENANT_QUERY,),
     ),
     Operation(
-        "POST", "tickets/jira", "postJiraIssue", "A Jira Service Management issue webhook", "tickets",
-        "sla_app.functions.tickets", ((FUNCTION_KEY, JIRA_SIGNATURE),),
+        "POST",
+        "tickets/jira",
+        "postJiraIssue",
+        "A Jira Service Management issue webhook",
+        "tickets",
+        "sla_app.functions.tickets",
+        ((FUNCTION_KEY, JIRA_SIGNATURE),),
         {200: Reply("The snapshot is kept and the issue's events derived from all its snapshots.", m.IngestResult)},
-        (400, 401, 409, 413, 422, 503), request=m.JiraIssueEvent, query=(_TENANT_QUERY,),
+        (400, 401, 409, 413, 422, 503),
+        request=m.JiraIssueEvent,
+        query=(_TENANT_QUERY,),
     ),
     # -- sla_app.functions.monthly --------------------------------------------
     Operation(
-        "POST", "admin/months/{month}/run", "runMonth", "Enqueue a month for every measured tenant", "reports",
-        "sla_app.functions.monthly", SIGNED_IN,
-        {202: Reply("Enqueued (idempotent: a re-run stores no new version unless a report differs).",
-                    m.MonthRunResult)},
-        (400, 401, 403, 422), roles=(ADMIN_ROLE,),
-    ),  # fmt: skip
+        "POST",
+        "admin/months/{month}/run",
+        "runMonth",
+        "Enqueue a month for every measured tenant",
+        "reports",
+        "sla_app.functions.monthly",
+        SIGNED_IN,
+        {
+            202: Reply(
+                "Enqueued (idempotent: a re-run stores no new version unless a report differs).", m.MonthRunResult
+            )
+        },
+        (400, 401, 403, 422),
+        roles=(ADMIN_ROLE,),
+    ),
     Operation(
-        "POST", "tenants/{tenant}/reports/{month}/recompute", "recomputeReport", "Recompute one tenant-month now",
-        "reports", "sla_app.functions.monthly", SIGNED_IN,
+        "POST",
+        "tenants/{tenant}/reports/{month}/recompute",
+        "recomputeReport",
+        "Recompute one tenant-month now",
+        "reports",
+        "sla_app.functions.monthly",
+        SIGNED_IN,
         {200: Reply("Computed; a new version only when the report differs.", m.MonthlyOutcome)},
-        (400, 401, 403, 404, 422), roles=(ADMIN_ROLE,),
+        (400, 401, 403, 404, 422),
+        roles=(ADMIN_ROLE,),
     ),
     # -- sla_app.functions.availability ---------------------------------------
     Operation(
-        "POST", "admin/availability/backfill", "backfillAvailability", "Re-ingest availability results of past days",
-        "availability", "sla_app.functions.availability", SIGNED_IN,
-        {200: Reply("Each day's outcome (idempotent: a day stored again replaces itself).",
-                    m.AvailabilityBackfillResult)},
-        (400, 401, 403, 413, 422), request=m.AvailabilityBackfillRequest, roles=(ADMIN_ROLE,),
+        "POST",
+        "admin/availability/backfill",
+        "backfillAvailability",
+        "Re-ingest availability results of past days",
+        "availability",
+        "sla_app.functions.availability",
+        SIGNED_IN,
+        {
+            200: Reply(
+                "Each day's outcome (idempotent: a day stored again replaces itself).", m.AvailabilityBackfillResult
+            )
+        },
+        (400, 401, 403, 413, 422),
+        request=m.AvailabilityBackfillRequest,
+        roles=(ADMIN_ROLE,),
     ),
     # -- sla_app.functions.admin: tenants ---------------------------------------
     Operation(
-        "GET", "tenants", "listTenants", "All tenants", "tenants", "sla_app.functions.admin", SIGNED_IN,
-        {200: Reply("The tenants, by id.", list[m.Tenant])}, (401, 403), roles=(ADMIN_ROLE,),
-    ),
-    Operation(
-        "GET", "tenants/{tenant}", "getTenant", "One tenant", "tenants", "sla_app.functions.admin", SIGNED_IN,
-        {200: Reply("The tenant.", m.Tenant, headers=("ETag",))}, (401, 403, 404), roles=(ADMIN_ROLE,),
-    ),
-    Operation(
-        "PUT", "tenants/{tenant}", "putTenant", "Create or replace a tenant", "tenants", "sla_app.functions.admin",
+        "GET",
+        "tenants",
+        "listTenants",
+        "All tenants",
+        "tenants",
+        "sla_app.functions.admin",
         SIGNED_IN,
-        {200: Reply("Replaced.", m.Tenant, headers=("ETag",)),
-         201: Reply("Created.", m.Tenant, headers=("ETag", "Location"))},
-        (400, 401, 403, 409, 412, 413, 422), request=m.TenantWrite, headers=(_IF_MATCH, _IF_NONE_MATCH),
+        {200: Reply("The tenants, by id.", list[m.Tenant])},
+        (401, 403),
+        roles=(ADMIN_ROLE,),
+    ),
+    Operation(
+        "GET",
+        "tenants/{tenant}",
+        "getTenant",
+        "One tenant",
+        "tenants",
+        "sla_app.functions.admin",
+        SIGNED_IN,
+        {200: Reply("The tenant.", m.Tenant, headers=("ETag",))},
+        (401, 403, 404),
+        roles=(ADMIN_ROLE,),
+    ),
+    Operation(
+        "PUT",
+        "tenants/{tenant}",
+        "putTenant",
+        "Create or replace a tenant",
+        "tenants",
+        "sla_app.functions.admin",
+        SIGNED_IN,
+        {
+            200: Reply("Replaced.", m.Tenant, headers=("ETag",)),
+            201: Reply("Created.", m.Tenant, headers=("ETag", "Location")),
+        },
+        (400, 401, 403, 409, 412, 413, 422),
+        request=m.TenantWrite,
+        headers=(_IF_MATCH, _IF_NONE_MATCH),
         roles=(ADMIN_ROLE,),
         description="The contract override must give a valid contract; every change is audited.",
-    ),  # fmt: skip
+    ),
     Operation(
-        "GET", "tenants/{tenant}/exclusions", "listExclusions", "Exclusions that apply to a tenant", "exclusions",
-        "sla_app.functions.admin", SIGNED_IN,
-        {200: Reply("The tenant's own exclusions and those for every tenant (`_all`: only the latter).",
-                    list[m.Exclusion])},
-        (401, 403, 404), roles=(ADMIN_ROLE,),
-    ),  # fmt: skip
+        "GET",
+        "tenants/{tenant}/exclusions",
+        "listExclusions",
+        "Exclusions that apply to a tenant",
+        "exclusions",
+        "sla_app.functions.admin",
+        SIGNED_IN,
+        {
+            200: Reply(
+                "The tenant's own exclusions and those for every tenant (`_all`: only the latter).", list[m.Exclusion]
+            )
+        },
+        (401, 403, 404),
+        roles=(ADMIN_ROLE,),
+    ),
     Operation(
-        "POST", "tenants/{tenant}/exclusions", "addExclusion", "Record an exclusion (SLA §7.1)", "exclusions",
-        "sla_app.functions.admin", SIGNED_IN,
+        "POST",
+        "tenants/{tenant}/exclusions",
+        "addExclusion",
+        "Record an exclusion (SLA §7.1)",
+        "exclusions",
+        "sla_app.functions.admin",
+        SIGNED_IN,
         {201: Reply("Recorded, with who and when; audited.", m.Exclusion)},
-        (400, 401, 403, 404, 413, 422), request=m.ExclusionWrite, roles=(ADMIN_ROLE,),
+        (400, 401, 403, 404, 413, 422),
+        request=m.ExclusionWrite,
+        roles=(ADMIN_ROLE,),
     ),
     # -- sla_app.functions.admin: reports ---------------------------------------
     Operation(
-        "GET", "tenants/{tenant}/reports/{month}", "getReport", "A tenant-month report", "reports",
-        "sla_app.functions.admin", SIGNED_IN,
+        "GET",
+        "tenants/{tenant}/reports/{month}",
+        "getReport",
+        "A tenant-month report",
+        "reports",
+        "sla_app.functions.admin",
+        SIGNED_IN,
         {200: Reply("The latest version, or the one asked for.", m.Report)},
-        (400, 401, 403, 404), query=(_VERSION,), roles=(ADMIN_ROLE, READER_ROLE),
+        (400, 401, 403, 404),
+        query=(_VERSION,),
+        roles=(ADMIN_ROLE, READER_ROLE),
         description=f"{READER_ROLE} only for the tenant(s) of its `{TENANT_CLAIM}` claim.",
     ),
     Operation(
-        "GET", "tenants/{tenant}/reports/{month}/versions", "listReportVersions", "The stored versions of a report",
-        "reports", "sla_app.functions.admin", SIGNED_IN,
-        {200: Reply("Oldest first.", list[m.ReportVersion])}, (400, 401, 403, 404),
+        "GET",
+        "tenants/{tenant}/reports/{month}/versions",
+        "listReportVersions",
+        "The stored versions of a report",
+        "reports",
+        "sla_app.functions.admin",
+        SIGNED_IN,
+        {200: Reply("Oldest first.", list[m.ReportVersion])},
+        (400, 401, 403, 404),
         roles=(ADMIN_ROLE, READER_ROLE),
         description=f"{READER_ROLE} only for the tenant(s) of its `{TENANT_CLAIM}` claim.",
     ),
     # -- sla_app.functions.admin: audit and public documents ----------------------
     Operation(
-        "GET", "admin/audit/{day}", "getAuditDay", "The audit log of one UTC day", "audit",
-        "sla_app.functions.admin", SIGNED_IN,
-        {200: Reply("Oldest first.", list[m.AuditEntry])}, (400, 401, 403), roles=(ADMIN_ROLE,),
+        "GET",
+        "admin/audit/{day}",
+        "getAuditDay",
+        "The audit log of one UTC day",
+        "audit",
+        "sla_app.functions.admin",
+        SIGNED_IN,
+        {200: Reply("Oldest first.", list[m.AuditEntry])},
+        (400, 401, 403),
+        roles=(ADMIN_ROLE,),
     ),
     Operation(
-        "GET", "openapi.json", "getOpenApi", "This document", "meta", "sla_app.functions.admin", ANONYMOUS,
-        {200: Reply("OpenAPI 3.1 document.", {"type": "object"})}, (),
+        "GET",
+        "openapi.json",
+        "getOpenApi",
+        "This document",
+        "meta",
+        "sla_app.functions.admin",
+        ANONYMOUS,
+        {200: Reply("OpenAPI 3.1 document.", {"type": "object"})},
+        (),
     ),
     Operation(
-        "GET", ".well-known/security.txt", "getSecurityTxt", "How to report a vulnerability (RFC 9116)", "meta",
-        "sla_app.functions.admin", ANONYMOUS,
-        {200: Reply("security.txt", {"type": "string"}, media="text/plain")}, (),
+        "GET",
+        ".well-known/security.txt",
+        "getSecurityTxt",
+        "How to report a vulnerability (RFC 9116)",
+        "meta",
+        "sla_app.functions.admin",
+        ANONYMOUS,
+        {200: Reply("security.txt", {"type": "string"}, media="text/plain")},
+        (),
     ),
-)  # fmt: skip
+)
 
 TAGS = (
     ("tickets", "Ticket webhooks (measurement measurement §6)."),
@@ -384,8 +571,9 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
         params.append({"name": name, "in": "path", "required": True, "description": description, "schema": schema})
     for place, items in (("query", operation.query), ("header", operation.headers)):
         for p in items:
-            params.append({"name": p.name, "in": place, "required": p.required, "description": p.description,
-                           "schema": p.schema})  # fmt: skip
+            params.append(
+                {"name": p.name, "in": place, "required": p.required, "description": p.description, "schema": p.schema}
+            )
     return params
 
 

@@ -50,14 +50,23 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def problem(status: int, title: str, detail: str, instance: str, field: str | None = None) -> func.HttpResponse:
     """An RFC 9457 problem details response."""
-    body: dict[str, Any] = {"type": PROBLEM_TYPE, "title": title, "status": status, "detail": detail, "instance": instance}
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
     if field is not None:
         body["field"] = field
     headers = {"WWW-Authenticate": 'Bearer realm="sla-monitor"'} if status == 401 else None
     return func.HttpResponse(
-        json.dumps(body, ensure_ascii=False), status_code=status, mimetype="application/problem+json",
-        charset="utf-8", headers=headers,
-    )  # fmt: skip
+        json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        mimetype="application/problem+json",
+        charset="utf-8",
+        headers=headers,
+    )
 
 
 def _no_constant(name: str) -> Any:
@@ -85,8 +94,9 @@ def _check(value: Any, what: str) -> None:
                 stack.append((item, level + 1, name))
             elif _out_of_range(item):
                 where = f"field {name}" if name is not None else what
-                raise Unprocessable(f"{where}: number out of range (RFC 7493: at most ±{MAX_SAFE_INTEGER}, finite)",
-                                    field=name)  # fmt: skip
+                raise Unprocessable(
+                    f"{where}: number out of range (RFC 7493: at most ±{MAX_SAFE_INTEGER}, finite)", field=name
+                )
 
 
 def loads(text: str, what: str = "request body") -> Any:

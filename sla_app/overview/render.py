@@ -100,21 +100,32 @@ def _overview_view(data: dict[str, Any]) -> dict[str, Any]:
         "columns": columns,
         "tenant_count": len(data["tenants"]),
         "missed": [
-            {"tenant": m["tenant_name"], "level": LEVEL_NAMES[m["metric"]], "norm": percent(m["norm"]),
-             "value": percent(m["value"])}
+            {
+                "tenant": m["tenant_name"],
+                "level": LEVEL_NAMES[m["metric"]],
+                "norm": percent(m["norm"]),
+                "value": percent(m["value"]),
+            }
             for m in data["missed"]
         ],
         "rows": [{"tenant": t["tenant_name"], "cells": cells(t["service_levels"])} for t in data["tenants"]],
         "total": cells(totals["service_levels"]),
         "year_rows": [
-            {"tenant": t["tenant_name"], "months": len(t["year_to_date"]["months"]),
-             "cells": cells(t["year_to_date"]["service_levels"])}
+            {
+                "tenant": t["tenant_name"],
+                "months": len(t["year_to_date"]["months"]),
+                "cells": cells(t["year_to_date"]["service_levels"]),
+            }
             for t in data["tenants"]
         ],
         "year_total": cells(totals["year_to_date"]),
         "missing": [
-            {"tenant": t["tenant_name"], "months": ", ".join(month_name(m) for m in t["year_to_date"]["missing_months"])}
-            for t in data["tenants"] if t["year_to_date"]["missing_months"]
+            {
+                "tenant": t["tenant_name"],
+                "months": ", ".join(month_name(m) for m in t["year_to_date"]["missing_months"]),
+            }
+            for t in data["tenants"]
+            if t["year_to_date"]["missing_months"]
         ],
         "without_report": data["without_report"],
     }
@@ -128,7 +139,11 @@ def overview_html(data: dict[str, Any]) -> str:
 def overview_text(data: dict[str, Any]) -> str:
     """The overview as plain text."""
     view = _overview_view(data)
-    lines = [view["title"], f"Opgesteld op {view['generated_at']}; {view['tenant_count']} gemeenten met een rapport.", ""]
+    lines = [
+        view["title"],
+        f"Opgesteld op {view['generated_at']}; {view['tenant_count']} gemeenten met een rapport.",
+        "",
+    ]
     lines.append("Niet gehaalde normen:")
     if view["missed"]:
         lines += [f"  {m['tenant']}: {m['level']} {m['value']} (norm {m['norm']})" for m in view["missed"]]
@@ -166,9 +181,15 @@ def _at_risk_view(data: dict[str, Any]) -> dict[str, Any]:
         "as_of": when,
         "columns": [LEVEL_NAMES[m] for m in LEVELS],
         "risks": [
-            {"tenant": t["tenant_name"], "level": LEVEL_NAMES[level["metric"]], "label": level["label"],
-             "reason": level["reason"], "explanation": level["reason"].removeprefix(f"{level['label']}: ")}
-            for t in data["at_risk"] for level in t["levels"]
+            {
+                "tenant": t["tenant_name"],
+                "level": LEVEL_NAMES[level["metric"]],
+                "label": level["label"],
+                "reason": level["reason"],
+                "explanation": level["reason"].removeprefix(f"{level['label']}: "),
+            }
+            for t in data["at_risk"]
+            for level in t["levels"]
         ],
         "rows": [
             {"tenant": t["tenant_name"], "cells": [t["service_levels"][m]["label"] for m in LEVELS]}

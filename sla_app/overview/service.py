@@ -109,8 +109,15 @@ class OverviewService:
             cells = {metric: month_cell(metric, levels.get(metric) or {}) for metric in LEVELS}
             for metric, cell in cells.items():
                 if cell["met"] is False:
-                    missed.append({"tenant": record.tenant, "tenant_name": name, "metric": metric,
-                                   "norm": cell["norm"], "value": cell["value"]})  # fmt: skip
+                    missed.append(
+                        {
+                            "tenant": record.tenant,
+                            "tenant_name": name,
+                            "metric": metric,
+                            "norm": cell["norm"],
+                            "value": cell["value"],
+                        }
+                    )
             month_total.add_levels(levels)
             window = self._window(record, body)
             counted, missing = [], []
@@ -126,14 +133,20 @@ class OverviewService:
                 counted.append(str(m))
             year_total += year
             norms = {metric: cells[metric]["norm"] for metric in LEVELS}  # judged against this month's norms
-            rows.append({
-                "tenant": record.tenant,
-                "tenant_name": name,
-                "version": stored.version,
-                "computed_at": stored.computed_at,
-                "service_levels": cells,
-                "year_to_date": {"months": counted, "missing_months": missing, "service_levels": year.to_json(norms)},
-            })  # fmt: skip
+            rows.append(
+                {
+                    "tenant": record.tenant,
+                    "tenant_name": name,
+                    "version": stored.version,
+                    "computed_at": stored.computed_at,
+                    "service_levels": cells,
+                    "year_to_date": {
+                        "months": counted,
+                        "missing_months": missing,
+                        "service_levels": year.to_json(norms),
+                    },
+                }
+            )
         return {
             "month": str(month),
             "generated_at": self._clock().astimezone(self._zone).isoformat(),
@@ -183,7 +196,9 @@ class OverviewService:
         assessed: list[dict[str, Any]] = []
         for group in self._groups(month, errors):
             tenants = {record.tenant: contract.tenants[record.tenant] for record, contract in group.tenants}
-            reporter = Reporter(group.contract.model_copy(update={"tenants": tenants}), results, group.exclusions, as_of_us)
+            reporter = Reporter(
+                group.contract.model_copy(update={"tenants": tenants}), results, group.exclusions, as_of_us
+            )
             for record, _ in group.tenants:
                 events = [e for e in self._events.of_tenant(record.tenant) if e.at <= as_of_us]
                 result = assess(reporter.report(record.tenant, month, events), reporter.calendar).to_json()
@@ -191,10 +206,14 @@ class OverviewService:
                 assessed.append(result)
         assessed.sort(key=lambda a: a["tenant"])
         at_risk = [
-            {"tenant": a["tenant"], "tenant_name": a["tenant_name"],
-             "levels": [a["service_levels"][m] for m in a["at_risk"]]}
-            for a in assessed if a["at_risk"]
-        ]  # fmt: skip
+            {
+                "tenant": a["tenant"],
+                "tenant_name": a["tenant_name"],
+                "levels": [a["service_levels"][m] for m in a["at_risk"]],
+            }
+            for a in assessed
+            if a["at_risk"]
+        ]
         return {
             "month": str(month),
             "as_of": as_of.astimezone(self._zone).isoformat(),

@@ -27,10 +27,15 @@ MONTH_ABBREVIATIONS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "
 PRIORITY_NAMES = {"urgent": "Urgent", "hoog": "Hoog", "gemiddeld": "Gemiddeld", "laag": "Laag"}
 STATUS_NAMES = {"final": "definitief", "provisional": "voorlopig"}
 DELIVERY_NAMES = {
-    None: "nog niet verstuurd", "sending": "wordt verstuurd", "sent": "verstuurd", "failed": "mislukt",
-    "no_recipients": "geen ontvangers", "no_report": "geen rapport", "not_final": "wacht op definitief rapport",
+    None: "nog niet verstuurd",
+    "sending": "wordt verstuurd",
+    "sent": "verstuurd",
+    "failed": "mislukt",
+    "no_recipients": "geen ontvangers",
+    "no_report": "geen rapport",
+    "not_final": "wacht op definitief rapport",
     "not_needed": "niet nodig",
-}  # fmt: skip
+}
 
 
 def level_verdict(cell: dict[str, Any] | None) -> str:
@@ -48,7 +53,9 @@ def breaches_text(left: int | None) -> str:
     """How many breaches the month can still take, in words."""
     if left is None:
         return "geen: de norm wordt nu niet gehaald"
-    return {0: "geen enkele melding meer te laat", 1: "nog 1 melding te laat"}.get(left, f"nog {left} meldingen te laat")
+    return {0: "geen enkele melding meer te laat", 1: "nog 1 melding te laat"}.get(
+        left, f"nog {left} meldingen te laat"
+    )
 
 
 def trend_svg(trend: list[dict[str, Any]], metric: str) -> dict[str, Any]:
@@ -74,26 +81,53 @@ def trend_svg(trend: list[dict[str, Any]], metric: str) -> dict[str, Any]:
             bars.append({"x": x, "label": label, "missing": True})
             continue
         top = y(cell["value"])
-        bars.append({"x": x, "y": top, "w": round(step * 0.7, 1), "h": round(height - bottom - top, 1),
-                     "label": label, "missed": cell.get("met") is False, "missing": False})  # fmt: skip
+        bars.append(
+            {
+                "x": x,
+                "y": top,
+                "w": round(step * 0.7, 1),
+                "h": round(height - bottom - top, 1),
+                "label": label,
+                "missed": cell.get("met") is False,
+                "missing": False,
+            }
+        )
     described = "; ".join(
         f"{month_name(m)}: {percent(c['value']) if c and c.get('value') is not None else 'geen waarde'}"
         for m, c in cells
     )
     alt = f"{LEVEL_NAMES[metric]} per maand tegen de norm {percent(norm)}: {described}."
-    return {"width": width, "height": height, "left": left, "bottom": bottom, "bars": bars,
-            "norm_y": None if norm is None else y(norm), "norm": norm, "alt": alt, "low": low,
-            "axis": [(round(v, 1), y(v)) for v in (low, (low + 100) / 2, 100.0)]}  # fmt: skip
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "bottom": bottom,
+        "bars": bars,
+        "norm_y": None if norm is None else y(norm),
+        "norm": norm,
+        "alt": alt,
+        "low": low,
+        "axis": [(round(v, 1), y(v)) for v in (low, (low + 100) / 2, 100.0)],
+    }
 
 
 _ENV.filters.update(
-    percent=percent, month_name=month_name, instant=instant_nl, duration=duration_nl, minutes=minutes_nl,
-    verdict=level_verdict, breaches=breaches_text,
-)  # fmt: skip
+    percent=percent,
+    month_name=month_name,
+    instant=instant_nl,
+    duration=duration_nl,
+    minutes=minutes_nl,
+    verdict=level_verdict,
+    breaches=breaches_text,
+)
 _ENV.globals.update(
-    LEVEL_NAMES=LEVEL_NAMES, PRIORITY_NAMES=PRIORITY_NAMES, STATUS_NAMES=STATUS_NAMES,
-    DELIVERY_NAMES=DELIVERY_NAMES, OUTCOME_NAMES=OUTCOME_NAMES, trend_svg=trend_svg,
-)  # fmt: skip
+    LEVEL_NAMES=LEVEL_NAMES,
+    PRIORITY_NAMES=PRIORITY_NAMES,
+    STATUS_NAMES=STATUS_NAMES,
+    DELIVERY_NAMES=DELIVERY_NAMES,
+    OUTCOME_NAMES=OUTCOME_NAMES,
+    trend_svg=trend_svg,
+)
 
 
 def page(template: str, **context: Any) -> str:

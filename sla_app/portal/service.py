@@ -164,10 +164,18 @@ class PortalService:
                 level["breaches_left"] = breaches_left(level["norm"], level["decided"], level["within"])
             levels[metric] = level
         clocks = [
-            {**vars(clock), "deadline": None if clock.deadline is None else from_us(clock.deadline, self._zone).isoformat()}
+            {
+                **vars(clock),
+                "deadline": None if clock.deadline is None else from_us(clock.deadline, self._zone).isoformat(),
+            }
             for clock in open_clocks(report.pending, as_of, reporter.calendar.deadline_us)
         ]
-        return {"month": str(month), "as_of": now.astimezone(self._zone).isoformat(), "levels": levels, "clocks": clocks}
+        return {
+            "month": str(month),
+            "as_of": now.astimezone(self._zone).isoformat(),
+            "levels": levels,
+            "clocks": clocks,
+        }
 
     def history(self, record: Any) -> dict[str, Any]:
         """The last 12 measured months: trend (latest version of each), trailing-year verdicts, every version."""
@@ -176,26 +184,35 @@ class PortalService:
         months = [m for m in trailing_months(last, window) if window.contains(m)]
         trend, versions = [], []
         trailing: dict[str, Any] = {}
-        sent = _sent_versions(self._deliveries.of_tenant(record.tenant, str(months[0]), str(months[-1]))) if months else {}
+        sent = (
+            _sent_versions(self._deliveries.of_tenant(record.tenant, str(months[0]), str(months[-1]))) if months else {}
+        )
         for month in months:
             stored = self._reports.versions(record.tenant, str(month))
             if not stored:
                 trend.append({"month": str(month), "status": None, "levels": None})
                 continue
             latest = stored[-1]
-            trend.append({"month": str(month), "status": latest.status,
-                          "levels": {m: _level_cell(latest.body, m) for m in LEVELS}})  # fmt: skip
+            trend.append(
+                {
+                    "month": str(month),
+                    "status": latest.status,
+                    "levels": {m: _level_cell(latest.body, m) for m in LEVELS},
+                }
+            )
             if month == months[-1]:
                 trailing = latest.body.get("trailing_12_months") or {}
             for version in reversed(stored):
-                versions.append({
-                    "month": str(month),
-                    "version": version.version,
-                    "computed_at": version.computed_at,
-                    "status": version.status,
-                    "delivered": version.version in sent.get(str(month), set()),
-                    "changes": version.changes,
-                })  # fmt: skip
+                versions.append(
+                    {
+                        "month": str(month),
+                        "version": version.version,
+                        "computed_at": version.computed_at,
+                        "status": version.status,
+                        "delivered": version.version in sent.get(str(month), set()),
+                        "changes": version.changes,
+                    }
+                )
         verdicts = {m: _level_cell({"service_levels": trailing}, m) for m in LEVELS} if trailing else {}
         return {"months": [str(m) for m in months], "trend": trend, "trailing": verdicts, "versions": versions}
 
@@ -233,8 +250,9 @@ class PortalService:
         if len(cleaned) > MAX_RECIPIENTS:
             raise Unprocessable(f"at most {MAX_RECIPIENTS} recipients", field="recipients")
         self._admin.put_tenant(replace(record, recipients=tuple(cleaned)))
-        self._admin.audit(self._clock().isoformat(), actor, "tenant.recipients", tenant,
-                          before=list(record.recipients), after=cleaned)  # fmt: skip
+        self._admin.audit(
+            self._clock().isoformat(), actor, "tenant.recipients", tenant, before=list(record.recipients), after=cleaned
+        )
         return cleaned
 
     # -- the supplier ----------------------------------------------------------
@@ -253,16 +271,22 @@ class PortalService:
         if tenant != ALL_TENANTS:
             self.record(tenant)
         # The exclusion records the role, never the person (AVG); who it was stays in the audit log.
-        data = {"start": start, "end": end, "reason": reason.strip(), "recorded_by": RECORDER_ROLE,
-                "recorded_at": self._clock().isoformat()}  # fmt: skip
+        data = {
+            "start": start,
+            "end": end,
+            "reason": reason.strip(),
+            "recorded_by": RECORDER_ROLE,
+            "recorded_at": self._clock().isoformat(),
+        }
         try:
             parse_exclusions([data], "exclusion")
         except InputError as exc:
             raise Unprocessable(str(exc), field=exc.field or "exclusion") from exc
         scope = None if tenant == ALL_TENANTS else tenant
         self._admin.add_exclusion(scope, data)
-        self._admin.audit(data["recorded_at"], actor, "exclusion.added", scope,
-                          start=start, end=end, reason=data["reason"])  # fmt: skip
+        self._admin.audit(
+            data["recorded_at"], actor, "exclusion.added", scope, start=start, end=end, reason=data["reason"]
+        )
 
     def recipient_changes(self) -> list[dict[str, Any]]:
         """Who changed which municipality's report recipients in the last days (from the audit log), newest first."""
@@ -271,8 +295,15 @@ class PortalService:
         for back in range(RECIPIENT_CHANGES_DAYS):
             for entry in self._admin.audit_entries(today - timedelta(days=back)):
                 if entry["action"] == "tenant.recipients":
-                    changes.append({"at": entry["at"], "actor": entry["actor"], "tenant": entry["tenant"],
-                                    "before": entry["detail"].get("before", []), "after": entry["detail"].get("after", [])})  # fmt: skip
+                    changes.append(
+                        {
+                            "at": entry["at"],
+                            "actor": entry["actor"],
+                            "tenant": entry["tenant"],
+                            "before": entry["detail"].get("before", []),
+                            "after": entry["detail"].get("after", []),
+                        }
+                    )
         return sorted(changes, key=lambda c: c["at"], reverse=True)
 
     def overview_page(self) -> dict[str, Any]:
@@ -298,22 +329,34 @@ class PortalService:
                 latest = stored[-1] if stored else None
                 mails = [r for r in records if r.month == str(month) and r.kind in (REPORT, CORRECTION)]
                 report_mail = next((r for r in mails if r.kind == REPORT), None)
-                cells.append({
-                    "month": str(month),
-                    "measured": True,
-                    "version": latest.version if latest else None,
-                    "status": latest.status if latest else None,
-                    "missing_days": (latest.body.get("missing_days") or []) if latest else [],
-                    "levels": {m: _level_cell(latest.body, m) for m in LEVELS} if latest else None,
-                    "delivery": report_mail.state if report_mail else None,
-                    "manual_check": any(r.needs_manual_check for r in mails),
-                    "corrections": sum(1 for r in mails if r.kind == CORRECTION and r.state == SENT),
-                })  # fmt: skip
+                cells.append(
+                    {
+                        "month": str(month),
+                        "measured": True,
+                        "version": latest.version if latest else None,
+                        "status": latest.status if latest else None,
+                        "missing_days": (latest.body.get("missing_days") or []) if latest else [],
+                        "levels": {m: _level_cell(latest.body, m) for m in LEVELS} if latest else None,
+                        "delivery": report_mail.state if report_mail else None,
+                        "manual_check": any(r.needs_manual_check for r in mails),
+                        "corrections": sum(1 for r in mails if r.kind == CORRECTION and r.state == SENT),
+                    }
+                )
             so_far = None
             if window.contains(current):
                 so_far = self.month_so_far(record)["levels"]
-            rows.append({"tenant": record.tenant, "tenant_name": record.name or record.tenant, "months": cells,
-                         "at_risk": [m for m, level in (so_far or {}).items() if level.get("at_risk")]})  # fmt: skip
-        return {"months": [str(m) for m in months], "tenants": rows, "exclusions": self.exclusions(),
-                "recipient_changes": self.recipient_changes(),
-                "as_of": self._clock().astimezone(self._zone).isoformat()}  # fmt: skip
+            rows.append(
+                {
+                    "tenant": record.tenant,
+                    "tenant_name": record.name or record.tenant,
+                    "months": cells,
+                    "at_risk": [m for m, level in (so_far or {}).items() if level.get("at_risk")],
+                }
+            )
+        return {
+            "months": [str(m) for m in months],
+            "tenants": rows,
+            "exclusions": self.exclusions(),
+            "recipient_changes": self.recipient_changes(),
+            "as_of": self._clock().astimezone(self._zone).isoformat(),
+        }

@@ -17,7 +17,6 @@ from sla_app.reporting.format_nl import (
     OUTCOME_NAMES,
     PRIORITY_NAMES,
     date_nl,
-    duration_nl,
     instant_nl,
     instant_short_nl,
     local,
@@ -47,6 +46,8 @@ CLAUSES = {
     "restore_time_platform": "SLA §7.2.2",
     "restore_time_application": "SLA §7.2.3",
 }
+
+
 def subject(report: dict[str, Any]) -> str:
     """``Servicerapportage Gemeente Enschede — mei 2026``; ``Voorlopige servicerapportage …`` when provisional."""
     kind = "Voorlopige servicerapportage" if is_provisional(report) else "Servicerapportage"
@@ -231,7 +232,8 @@ def context(
     month = month_name(report["month"])
     return {
         "title": subject(report),
-        "kicker": "Stratech Perspectief Cloud · " + ("Voorlopige servicerapportage" if is_provisional(report) else "Servicerapportage"),
+        "kicker": "Stratech Perspectief Cloud · "
+        + ("Voorlopige servicerapportage" if is_provisional(report) else "Servicerapportage"),
         "heading": f"{tenant_name(report)} — {month}",
         "description": f"Maandelijkse rapportage van de service levels (SLA §9) voor {tenant_name(report)} over {month}",
         "intro": (

@@ -199,7 +199,9 @@ def _trend(sheet: Sheet, report: dict[str, Any]) -> None:
 
 
 def _pending(sheet: Sheet, report: dict[str, Any], zone: str) -> None:
-    sheet.head("Melding", "Service level", "Prioriteit", "Verstreken (min)", "Streeftijd (min)", "Streeftijd", "Geopend")
+    sheet.head(
+        "Melding", "Service level", "Prioriteit", "Verstreken (min)", "Streeftijd (min)", "Streeftijd", "Geopend"
+    )
     for o in report.get("pending", []):
         sheet.row(
             o["ticket_id"],

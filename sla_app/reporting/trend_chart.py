@@ -68,8 +68,13 @@ def trend_chart(report: dict[str, Any]) -> Chart:
             points = [(x, v) for x, v in zip(xs, values) if v is not None]
             if points:
                 ax.plot(
-                    [x for x, _ in points], [v for _, v in points], color=MET, marker="o", markersize=4,
-                    linewidth=1.4, zorder=3,
+                    [x for x, _ in points],
+                    [v for _, v in points],
+                    color=MET,
+                    marker="o",
+                    markersize=4,
+                    linewidth=1.4,
+                    zorder=3,
                 )
             for x, v in zip(xs, values):
                 if v is None:
@@ -77,8 +82,14 @@ def trend_chart(report: dict[str, Any]) -> Chart:
                 else:
                     below = v < norm
                     ax.text(
-                        x, v + (100 - low) * 0.03, number(v, 2), ha="center",
-                        va="bottom", fontsize=6, color=DOWN if below else INK, fontweight="bold" if below else None,
+                        x,
+                        v + (100 - low) * 0.03,
+                        number(v, 2),
+                        ha="center",
+                        va="bottom",
+                        fontsize=6,
+                        color=DOWN if below else INK,
+                        fontweight="bold" if below else None,
                     )
             ax.set_ylim(low, 100 + (100 - low) * 0.18)
             ax.set_xlim(-0.5, max(len(months) - 0.5, 0.5))

@@ -39,8 +39,8 @@ from zoneinfo import ZoneInfo
 
 from sla_app.errors import BadRequest, Unprocessable
 from sla_app.storage.availability_repo import DayStatus
-from sla_core.periods import Month, day_bounds
 from sla_core.availability_input import TestResult
+from sla_core.periods import Month, day_bounds
 
 RETRY_DAYS = 7
 # One HTTP call ingests at most this many days: one Log Analytics query per
@@ -91,8 +91,13 @@ class DayOutcome:
 
     def to_json(self) -> dict[str, Any]:
         """The outcome as API JSON."""
-        return {"day": self.day.isoformat(), "outcome": self.outcome, "complete": self.complete,
-                "rows": self.rows, "note": self.note}  # fmt: skip
+        return {
+            "day": self.day.isoformat(),
+            "outcome": self.outcome,
+            "complete": self.complete,
+            "rows": self.rows,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -210,10 +215,18 @@ class AvailabilityIngestService:
             completed = complete and (existing is None or not existing.complete)
             outcome = DayOutcome(day, "stored", complete, count, note, completed)
         self._audit.audit(
-            self._now(), actor, "availability.ingested", None, day=day.isoformat(), outcome=outcome.outcome,
-            complete=outcome.complete, rows=outcome.rows, fetched=len(rows), note=outcome.note,
+            self._now(),
+            actor,
+            "availability.ingested",
+            None,
+            day=day.isoformat(),
+            outcome=outcome.outcome,
+            complete=outcome.complete,
+            rows=outcome.rows,
+            fetched=len(rows),
+            note=outcome.note,
             source=self._source_name,
-        )  # fmt: skip
+        )
         return outcome
 
     def _failed(self, day: date, existing: DayStatus | None, error: str, actor: str) -> DayOutcome:
@@ -224,9 +237,16 @@ class AvailabilityIngestService:
             count = self._store.save_day(day, kept, complete=False, ingested_at=self._now(), note=error)
             outcome = DayOutcome(day, "failed", False, count, error)
         self._audit.audit(
-            self._now(), actor, "availability.ingest_failed", None, day=day.isoformat(), complete=outcome.complete,
-            rows=outcome.rows, error=error, source=self._source_name,
-        )  # fmt: skip
+            self._now(),
+            actor,
+            "availability.ingest_failed",
+            None,
+            day=day.isoformat(),
+            complete=outcome.complete,
+            rows=outcome.rows,
+            error=error,
+            source=self._source_name,
+        )
         return outcome
 
     def daily(self, now: datetime | None = None) -> IngestRun:
@@ -253,16 +273,23 @@ class AvailabilityIngestService:
         for month in ready:
             last = month.shift(1).first_day() - timedelta(days=1)
             incomplete = [d.isoformat() for d in self._store.incomplete_days(month.first_day(), last)]
-            self._audit.audit(self._now(), "system", "availability.month_ready", None, month=str(month),
-                              incomplete=incomplete)  # fmt: skip
+            self._audit.audit(
+                self._now(), "system", "availability.month_ready", None, month=str(month), incomplete=incomplete
+            )
             if self._on_month_ready is None:
                 continue
             try:
                 self._on_month_ready(month)
             except Exception as exc:  # noqa: BLE001 — audited, the other months still go; re-raised below
                 failure = exc
-                self._audit.audit(self._now(), "system", "availability.month_ready_failed", None, month=str(month),
-                                  error=f"{type(exc).__name__}: {exc}"[:_NOTE_LIMIT])  # fmt: skip
+                self._audit.audit(
+                    self._now(),
+                    "system",
+                    "availability.month_ready_failed",
+                    None,
+                    month=str(month),
+                    error=f"{type(exc).__name__}: {exc}"[:_NOTE_LIMIT],
+                )
         if failure is not None:
             raise failure  # the days are stored; an admin re-runs the month (POST /api/admin/months/{month}/run)
         return IngestRun(outcomes, ready)
@@ -275,8 +302,9 @@ class AvailabilityIngestService:
         if end > today:
             raise Unprocessable(
                 f"field end: at most {today.isoformat()} (end is exclusive; the local day in progress cannot be"
-                " ingested)", field="end",
-            )  # fmt: skip
+                " ingested)",
+                field="end",
+            )
         if (end - start).days > self._max_backfill_days:
             raise Unprocessable(f"field end: at most {self._max_backfill_days} days per call", field="end")
         if self._retention_days is not None and start < today - timedelta(days=self._retention_days):
@@ -288,12 +316,20 @@ class AvailabilityIngestService:
     def backfill(self, start: date, end: date, actor: str = "system") -> IngestRun:
         """Ingest the local days ``[start, end)``; a failing day does not stop the others."""
         self.check_range(start, end)
-        run = self._finish([self.ingest_day(start + timedelta(days=n), actor) for n in range((end - start).days)],
-                           self.today())  # fmt: skip
+        run = self._finish(
+            [self.ingest_day(start + timedelta(days=n), actor) for n in range((end - start).days)], self.today()
+        )
         summary = run.to_json()
         self._audit.audit(
-            self._now(), actor, "availability.backfill", None, start=start.isoformat(), end=end.isoformat(),
-            complete=summary["complete"], incomplete=summary["incomplete"], failed=summary["failed"],
+            self._now(),
+            actor,
+            "availability.backfill",
+            None,
+            start=start.isoformat(),
+            end=end.isoformat(),
+            complete=summary["complete"],
+            incomplete=summary["incomplete"],
+            failed=summary["failed"],
             source=self._source_name,
-        )  # fmt: skip
+        )
         return run

@@ -51,7 +51,7 @@ from sla_app.services.delivery_once import (
     DeliveryOutcome,
     OnceSender,
     outcome_of,
-)  # fmt: skip
+)
 from sla_app.services.monthly_reports import tenant_contract, tenant_window
 from sla_app.storage.deliveries_repo import (
     CORRECTION,
@@ -63,7 +63,7 @@ from sla_app.storage.deliveries_repo import (
     SENDING,
     SENT,
     DeliveryRecord,
-)  # fmt: skip
+)
 from sla_core.contract import Contract
 from sla_core.delivery_deadline import delivery_deadline
 from sla_core.periods import Month
@@ -167,17 +167,26 @@ class DeliveryService:
                 continue
             outcomes.append(self.deliver_safely(tenant, month, actor=actor, force=force))
         counts = Counter(o.outcome for o in outcomes)
-        self.admin.audit(self.sender.now(), actor, "delivery.run", None, month=str(month), force=force,
-                         outcomes=dict(sorted(counts.items())))  # fmt: skip
+        self.admin.audit(
+            self.sender.now(),
+            actor,
+            "delivery.run",
+            None,
+            month=str(month),
+            force=force,
+            outcomes=dict(sorted(counts.items())),
+        )
         return outcomes
 
-    def deliver_safely(self, tenant: str, month: Month, *, actor: str = "system", force: bool = False) -> DeliveryOutcome:
+    def deliver_safely(
+        self, tenant: str, month: Month, *, actor: str = "system", force: bool = False
+    ) -> DeliveryOutcome:
         """:meth:`deliver`, with a storage error of one tenant turned into an ``error`` outcome."""
         try:
             return self.deliver(tenant, month, actor=actor, force=force)
         except NotFound:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — recorded on the delivery and audited, never lost
             _log.exception("delivery of %s %s failed", tenant, month)
             return DeliveryOutcome(tenant, str(month), ERROR, detail=str(exc)[:500])
 
@@ -192,8 +201,11 @@ class DeliveryService:
                 if self.admin.tenant(tenant) is None:
                     raise NotFound(f"unknown tenant {tenant!r}")
             return wanted
-        return [r.tenant for r in self.admin.tenants()
-                if measured(r, month) or self.reports.latest(r.tenant, str(month)) is not None]  # fmt: skip
+        return [
+            r.tenant
+            for r in self.admin.tenants()
+            if measured(r, month) or self.reports.latest(r.tenant, str(month)) is not None
+        ]
 
     def deadline(self, tenant: Any, month: Month) -> datetime:
         """The delivery deadline of ``month`` under the tenant's contract calendar (the default one when invalid)."""
@@ -218,7 +230,9 @@ class DeliveryService:
             raise NotFound(f"unknown tenant {tenant_id!r}")
         return tenant
 
-    def _report(self, record: DeliveryRecord | None, tenant_id: str, month: Month, actor: str, force: bool) -> DeliveryOutcome:
+    def _report(
+        self, record: DeliveryRecord | None, tenant_id: str, month: Month, actor: str, force: bool
+    ) -> DeliveryOutcome:
         record, early = self.sender.precheck(record, actor, force)
         if early is not None:
             return early
@@ -226,21 +240,28 @@ class DeliveryService:
         tenant = self._tenant(tenant_id)
         report = self.reports.latest(tenant_id, key)
         if report is None:
-            return self.sender.flag(record, DeliveryRecord(tenant_id, key, NO_REPORT), "delivery.skipped_no_report", actor)
+            return self.sender.flag(
+                record, DeliveryRecord(tenant_id, key, NO_REPORT), "delivery.skipped_no_report", actor
+            )
         status = report_status(report)
         if status != FINAL and self._clock() < self.deadline(tenant, month):
             missing = list(report.body.get("missing_days") or [])
             return self.sender.flag(
-                record, DeliveryRecord(tenant_id, key, NOT_FINAL, report_version=report.version),
-                "delivery.waiting_final", actor, missing_days=missing,
+                record,
+                DeliveryRecord(tenant_id, key, NOT_FINAL, report_version=report.version),
+                "delivery.waiting_final",
+                actor,
+                missing_days=missing,
                 deadline=self.deadline(tenant, month).isoformat(),
-            )  # fmt: skip
+            )
         recipients = tuple(tenant.recipients)
         if not recipients:
             return self.sender.flag(
-                record, DeliveryRecord(tenant_id, key, NO_RECIPIENTS, report_version=report.version),
-                "delivery.skipped_no_recipients", actor,
-            )  # fmt: skip
+                record,
+                DeliveryRecord(tenant_id, key, NO_RECIPIENTS, report_version=report.version),
+                "delivery.skipped_no_recipients",
+                actor,
+            )
 
         def build() -> Any:
             rendered = self._render(report.body)
@@ -249,32 +270,55 @@ class DeliveryService:
         template = DeliveryRecord(tenant_id, key, SENDING, report_version=report.version, report_status=status)
         return self.sender.send(record, template, recipients, build, actor, force)
 
-    def _correction(self, sent: DeliveryRecord, tenant_id: str, month: Month, actor: str, force: bool) -> DeliveryOutcome:
+    def _correction(
+        self, sent: DeliveryRecord, tenant_id: str, month: Month, actor: str, force: bool
+    ) -> DeliveryOutcome:
         key = str(month)
         latest = self.reports.latest(tenant_id, key)
         if latest is None or latest.version <= (sent.report_version or 0) or report_status(latest) != FINAL:
             return outcome_of(sent, ALREADY_SENT)
-        mails = [r for r in self.deliveries.of_tenant(tenant_id, key, key)
-                 if r.month == key and r.kind in (REPORT, CORRECTION)]  # fmt: skip
+        mails = [
+            r
+            for r in self.deliveries.of_tenant(tenant_id, key, key)
+            if r.month == key and r.kind in (REPORT, CORRECTION)
+        ]
         covered = max((r.report_version or 0) for r in mails if r.state in (SENT, NOT_NEEDED))
         if latest.version <= covered:
             return outcome_of(sent, ALREADY_SENT)
         last = max((r for r in mails if r.state == SENT), key=lambda r: r.report_version or 0)
-        record, early = self.sender.precheck(self.deliveries.get(tenant_id, key, CORRECTION, latest.version), actor, force)
+        record, early = self.sender.precheck(
+            self.deliveries.get(tenant_id, key, CORRECTION, latest.version), actor, force
+        )
         if early is not None:
             return early
-        between = [v for v in self.reports.versions(tenant_id, key) if (last.report_version or 0) < v.version <= latest.version]
+        between = [
+            v for v in self.reports.versions(tenant_id, key) if (last.report_version or 0) < v.version <= latest.version
+        ]
         changes = combine_changes([report_changes(v) for v in between])
-        template = DeliveryRecord(tenant_id, key, SENDING, report_version=latest.version, report_status=FINAL, kind=CORRECTION)
+        template = DeliveryRecord(
+            tenant_id, key, SENDING, report_version=latest.version, report_status=FINAL, kind=CORRECTION
+        )
         if not has_changes(changes) and last.report_status != PROVISIONAL:
-            return self.sender.flag(record, DeliveryRecord(tenant_id, key, NOT_NEEDED, report_version=latest.version,
-                                                           kind=CORRECTION), "delivery.correction_not_needed", actor)  # fmt: skip
+            return self.sender.flag(
+                record,
+                DeliveryRecord(tenant_id, key, NOT_NEEDED, report_version=latest.version, kind=CORRECTION),
+                "delivery.correction_not_needed",
+                actor,
+            )
         tenant = self._tenant(tenant_id)
         recipients = tuple(tenant.recipients)
         if not recipients:
-            return self.sender.flag(record, DeliveryRecord(tenant_id, key, NO_RECIPIENTS, report_version=latest.version,
-                                                           kind=CORRECTION), "delivery.skipped_no_recipients", actor)  # fmt: skip
-        previous = {"status": last.report_status or FINAL, "sent_on": _date_nl(last.sent_at), "new_version": latest.version}
+            return self.sender.flag(
+                record,
+                DeliveryRecord(tenant_id, key, NO_RECIPIENTS, report_version=latest.version, kind=CORRECTION),
+                "delivery.skipped_no_recipients",
+                actor,
+            )
+        previous = {
+            "status": last.report_status or FINAL,
+            "sent_on": _date_nl(last.sent_at),
+            "new_version": latest.version,
+        }
 
         def build() -> Any:
             return correction_email(self._render(latest.body), latest.body, changes, previous)

@@ -43,7 +43,7 @@ from sla_app.storage.deliveries_repo import (
     SUPPLIER,
     DeliveryConflict,
     DeliveryRecord,
-)  # fmt: skip
+)
 
 STALE_AFTER = timedelta(minutes=30)
 UNKNOWN_OUTCOME = "outcome unknown: the message may have been sent; check the sender's Sent Items, resend with force"
@@ -92,22 +92,35 @@ class DeliveryOutcome:
 
     def to_json(self) -> dict[str, Any]:
         """As API JSON."""
-        return {"tenant": self.tenant, "month": self.month, "kind": self.kind, "outcome": self.outcome,
-                "state": self.state, "version": self.version, "detail": self.detail or None}  # fmt: skip
+        return {
+            "tenant": self.tenant,
+            "month": self.month,
+            "kind": self.kind,
+            "outcome": self.outcome,
+            "state": self.state,
+            "version": self.version,
+            "detail": self.detail or None,
+        }
 
 
 def outcome_of(record: DeliveryRecord, outcome: str, detail: str = "") -> DeliveryOutcome:
     """The outcome ``outcome`` of the e-mail ``record`` stands for."""
-    return DeliveryOutcome(record.tenant, record.month, outcome, record.state, record.report_version, detail, record.kind)
+    return DeliveryOutcome(
+        record.tenant, record.month, outcome, record.state, record.report_version, detail, record.kind
+    )
 
 
 class OnceSender:
     """Claims, sends and records one e-mail; see the module docstring."""
 
     def __init__(
-        self, audit: Auditor, deliveries: Deliveries, mailer: Mailer, clock: Callable[[], datetime],
+        self,
+        audit: Auditor,
+        deliveries: Deliveries,
+        mailer: Mailer,
+        clock: Callable[[], datetime],
         stale_after: timedelta = STALE_AFTER,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._audit_log = audit
         self._deliveries = deliveries
         self._mailer = mailer
@@ -160,12 +173,21 @@ class OnceSender:
         except DeliveryConflict:
             return None
         self.audit(
-            actor, "delivery.failed", record, version=record.report_version, attempts=record.attempts,
-            outcome="unknown", needs_manual_check=True, error=error, claimed_at=record.claimed_at,
-        )  # fmt: skip
+            actor,
+            "delivery.failed",
+            record,
+            version=record.report_version,
+            attempts=record.attempts,
+            outcome="unknown",
+            needs_manual_check=True,
+            error=error,
+            claimed_at=record.claimed_at,
+        )
         return failed
 
-    def flag(self, record: DeliveryRecord | None, flagged: DeliveryRecord, action: str, actor: str, **detail: Any) -> DeliveryOutcome:
+    def flag(
+        self, record: DeliveryRecord | None, flagged: DeliveryRecord, action: str, actor: str, **detail: Any
+    ) -> DeliveryOutcome:
         """Record a state that waits for something (no report, no recipients, not final); audited when it changes."""
         if record is not None and record.state == flagged.state and record.report_version == flagged.report_version:
             return outcome_of(record, record.state)
@@ -183,39 +205,58 @@ class OnceSender:
     # -- sending ----------------------------------------------------------------------
 
     def send(
-        self, record: DeliveryRecord | None, template: DeliveryRecord, recipients: tuple[str, ...],
-        build: Callable[[], Any], actor: str, force: bool,
-    ) -> DeliveryOutcome:  # fmt: skip
+        self,
+        record: DeliveryRecord | None,
+        template: DeliveryRecord,
+        recipients: tuple[str, ...],
+        build: Callable[[], Any],
+        actor: str,
+        force: bool,
+    ) -> DeliveryOutcome:
         """Claim ``template``'s e-mail, build it, send it once, record what happened."""
         claim = self._claim(record, template, recipients, actor, force)
         if claim is None:
             return outcome_of(template, IN_PROGRESS, "claimed by another run")
         try:
             rendered = build()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — recorded on the delivery and audited, never lost
             _log.exception("rendering %s %s %s v%s failed", claim.tenant, claim.month, claim.kind, claim.report_version)
             return self._fail(claim, f"render: {type(exc).__name__}: {exc}", unknown=False, actor=actor)
-        envelope = Envelope(claim.tenant, claim.month, claim.report_version or 0, recipients, claim.claim_id, claim.kind)
+        envelope = Envelope(
+            claim.tenant, claim.month, claim.report_version or 0, recipients, claim.claim_id, claim.kind
+        )
         try:
             receipt = self._mailer.send(envelope, rendered)
         except MailError as exc:
             return self._fail(claim, str(exc), unknown=exc.unknown, actor=actor, mail=exc.to_json())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — recorded on the delivery and audited, never lost
             _log.exception("sending %s %s %s failed unexpectedly", claim.tenant, claim.month, claim.kind)
             return self._fail(claim, f"{type(exc).__name__}: {exc}", unknown=True, actor=actor)
         return self._finish(claim, receipt, actor)
 
     def _claim(
-        self, record: DeliveryRecord | None, template: DeliveryRecord, recipients: tuple[str, ...], actor: str,
+        self,
+        record: DeliveryRecord | None,
+        template: DeliveryRecord,
+        recipients: tuple[str, ...],
+        actor: str,
         force: bool,
-    ) -> DeliveryRecord | None:  # fmt: skip
+    ) -> DeliveryRecord | None:
         """Take the record for sending (insert-only or ETag-conditional); None when another run took it."""
         now = self.now()
         claim = replace(
-            template, state=SENDING, attempts=(record.attempts if record else 0) + 1, recipients=recipients,
-            claim_id=uuid.uuid4().hex, claimed_at=now, error="", needs_manual_check=False,
-            forced=bool(force and record is not None and record.needs_manual_check), updated_at=now, actor=actor,
-        )  # fmt: skip
+            template,
+            state=SENDING,
+            attempts=(record.attempts if record else 0) + 1,
+            recipients=recipients,
+            claim_id=uuid.uuid4().hex,
+            claimed_at=now,
+            error="",
+            needs_manual_check=False,
+            forced=bool(force and record is not None and record.needs_manual_check),
+            updated_at=now,
+            actor=actor,
+        )
         try:
             if record is None:
                 return self._deliveries.create(claim)
@@ -231,31 +272,58 @@ class OnceSender:
         try:
             failed = self._deliveries.replace(failed, claim.etag)
         except DeliveryConflict:
-            _log.warning("delivery %s %s %s: claim lost before recording the failure", claim.tenant, claim.month, claim.kind)
+            _log.warning(
+                "delivery %s %s %s: claim lost before recording the failure", claim.tenant, claim.month, claim.kind
+            )
         self.audit(
-            actor, "delivery.failed", claim, version=claim.report_version, attempts=claim.attempts,
-            outcome="unknown" if unknown else "not_sent", needs_manual_check=unknown, error=text[:500],
-            forced=claim.forced, **({"graph": mail} if mail else {}),
-        )  # fmt: skip
+            actor,
+            "delivery.failed",
+            claim,
+            version=claim.report_version,
+            attempts=claim.attempts,
+            outcome="unknown" if unknown else "not_sent",
+            needs_manual_check=unknown,
+            error=text[:500],
+            forced=claim.forced,
+            **({"graph": mail} if mail else {}),
+        )
         return outcome_of(failed, UNKNOWN_NOW if unknown else FAILED_NOW, text[:500])
 
     def _finish(self, claim: DeliveryRecord, receipt: Receipt, actor: str) -> DeliveryOutcome:
         now = self.now()
         sent = replace(
-            claim, state=SENT, sent_at=now, updated_at=now, mode=receipt.mode, error="", needs_manual_check=False,
+            claim,
+            state=SENT,
+            sent_at=now,
+            updated_at=now,
+            mode=receipt.mode,
+            error="",
+            needs_manual_check=False,
             request_id=receipt.reference if receipt.mode == "graph" else "",
             eml_path=receipt.reference if receipt.mode == "outbox" else "",
-        )  # fmt: skip
+        )
         try:
             sent = self._deliveries.replace(sent, claim.etag)
         except DeliveryConflict:
             # The message went out; whatever changed the record meanwhile, the truth is "sent".
-            _log.warning("delivery %s %s %s: claim changed while sending; recording the send", claim.tenant, claim.month, claim.kind)
+            _log.warning(
+                "delivery %s %s %s: claim changed while sending; recording the send",
+                claim.tenant,
+                claim.month,
+                claim.kind,
+            )
             sent = self._deliveries.put(sent)
         self.audit(
-            actor, "delivery.sent", claim, version=claim.report_version, recipients=list(claim.recipients),
-            attempts=claim.attempts, mode=receipt.mode, reference=receipt.reference, forced=claim.forced,
+            actor,
+            "delivery.sent",
+            claim,
+            version=claim.report_version,
+            recipients=list(claim.recipients),
+            attempts=claim.attempts,
+            mode=receipt.mode,
+            reference=receipt.reference,
+            forced=claim.forced,
             report_status=claim.report_status or None,
             **{k: v for k, v in receipt.detail.items() if k in ("via", "client_request_id")},
-        )  # fmt: skip
+        )
         return outcome_of(sent, SENT_NOW)

@@ -44,7 +44,7 @@ from sla_app.storage.deliveries_repo import (
     SENT,
     SUPPLIER,
     DeliveryRecord,
-)  # fmt: skip
+)
 from sla_core.contract import Contract
 from sla_core.delivery_deadline import delivery_deadline
 from sla_core.errors import InputError
@@ -67,7 +67,9 @@ def lookback(now: datetime, zone: ZoneInfo) -> list[Month]:
     return [current.shift(-k) for k in range(LOOKBACK_MONTHS, 0, -1)]
 
 
-def fan_out(service: DeliveryService, now: datetime, zone: ZoneInfo, enqueue: Enqueue, actor: str = "system") -> list[dict[str, Any]]:
+def fan_out(
+    service: DeliveryService, now: datetime, zone: ZoneInfo, enqueue: Enqueue, actor: str = "system"
+) -> list[dict[str, Any]]:
     """Enqueue one message per tenant with its months to look at, and the supplier's notices; returns them."""
     months = lookback(now, zone)
     messages: list[dict[str, Any]] = []
@@ -82,8 +84,15 @@ def fan_out(service: DeliveryService, now: datetime, zone: ZoneInfo, enqueue: En
     for message in messages:
         enqueue(message)
     tenants = sum(1 for m in messages if "tenant" in m)
-    service.admin.audit(now.isoformat(), actor, "delivery.fan_out", None, tenants=tenants,
-                        notices=[m["notice"] for m in messages if "notice" in m], months=[str(months[0]), str(months[-1])])  # fmt: skip
+    service.admin.audit(
+        now.isoformat(),
+        actor,
+        "delivery.fan_out",
+        None,
+        tenants=tenants,
+        notices=[m["notice"] for m in messages if "notice" in m],
+        months=[str(months[0]), str(months[-1])],
+    )
     return messages
 
 
@@ -119,7 +128,9 @@ def _covered(records: list[DeliveryRecord]) -> dict[str, int]:
     return covered
 
 
-def deliver_tenant(service: DeliveryService, tenant: str, months: list[Month], actor: str = "system") -> list[DeliveryOutcome]:
+def deliver_tenant(
+    service: DeliveryService, tenant: str, months: list[Month], actor: str = "system"
+) -> list[DeliveryOutcome]:
     """Send what is due for a tenant over ``months``; raises the first storage error after trying every month."""
     first, last = str(months[0]), str(months[-1])
     records = service.deliveries.of_tenant(tenant, first, last)
@@ -137,7 +148,7 @@ def deliver_tenant(service: DeliveryService, tenant: str, months: list[Month], a
             continue  # still no report: flagged already
         try:
             outcomes.append(service.deliver(tenant, month, actor=actor))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — recorded on the delivery and audited, never lost
             _log.exception("delivery of %s %s failed", tenant, key)
             failure = failure or exc
     if failure is not None:
@@ -159,9 +170,16 @@ def notice_due(service: DeliveryService, kind: str, month: Month, now: datetime,
 
 
 def deliver_notice(
-    service: DeliveryService, kind: str, month: Month, build: NoticeBuilder, now: datetime, zone: ZoneInfo,
-    *, actor: str = "system", force: bool = False,
-) -> DeliveryOutcome:  # fmt: skip
+    service: DeliveryService,
+    kind: str,
+    month: Month,
+    build: NoticeBuilder,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    actor: str = "system",
+    force: bool = False,
+) -> DeliveryOutcome:
     """E-mail the supplier's notice ``kind`` of ``month`` once, when it is due."""
     key = str(month)
     record, early = service.sender.precheck(service.deliveries.get(SUPPLIER, key, kind), actor, force)
@@ -171,8 +189,9 @@ def deliver_notice(
         return DeliveryOutcome(SUPPLIER, key, NOT_DUE, kind=kind)
     mailbox = service.policy.supplier_mailbox
     if not mailbox:
-        return service.sender.flag(record, DeliveryRecord(SUPPLIER, key, NO_RECIPIENTS, kind=kind),
-                                   "delivery.skipped_no_recipients", actor)  # fmt: skip
+        return service.sender.flag(
+            record, DeliveryRecord(SUPPLIER, key, NO_RECIPIENTS, kind=kind), "delivery.skipped_no_recipients", actor
+        )
     as_of = at_risk_as_of(month) if kind == AT_RISK else now
     template = DeliveryRecord(SUPPLIER, key, SENDING, kind=kind)
     return service.sender.send(record, template, (mailbox,), lambda: build(kind, month, as_of), actor, force)

@@ -91,13 +91,31 @@ class Reports(Protocol):
     """Versioned report storage."""
 
     def save(
-        self, tenant: str, month: str, content_hash: str, inputs_fingerprint: str, computed_at: str,
-        body: dict[str, Any], *, watermark: str | None = None, changes: Any = None, worth_storing: Any = None,
+        self,
+        tenant: str,
+        month: str,
+        content_hash: str,
+        inputs_fingerprint: str,
+        computed_at: str,
+        body: dict[str, Any],
+        *,
+        watermark: str | None = None,
+        changes: Any = None,
+        worth_storing: Any = None,
     ) -> tuple[Any, bool]: ...
 
     def restate(
-        self, tenant: str, month: str, content_hash: str, inputs_fingerprint: str, computed_at: str,
-        body: dict[str, Any], *, watermark: str, changes: Any, worth_storing: Any,
+        self,
+        tenant: str,
+        month: str,
+        content_hash: str,
+        inputs_fingerprint: str,
+        computed_at: str,
+        body: dict[str, Any],
+        *,
+        watermark: str,
+        changes: Any,
+        worth_storing: Any,
     ) -> tuple[Any | None, bool]: ...
 
 
@@ -139,7 +157,12 @@ class MonthlyOutcome:
 
     def to_json(self) -> dict[str, Any]:
         """As API/queue JSON (``restated`` only when a restatement stored something)."""
-        data: dict[str, Any] = {"tenant": self.tenant, "month": self.month, "version": self.version, "stored": self.stored}
+        data: dict[str, Any] = {
+            "tenant": self.tenant,
+            "month": self.month,
+            "version": self.version,
+            "stored": self.stored,
+        }
         if self.restated:
             data["restated"] = list(self.restated)
         return data
@@ -187,18 +210,30 @@ class MonthlyReportService:
         stored, created = self._store(inputs, month, first=True)
         assert stored is not None
         self._admin.audit(
-            inputs.computed_at, actor, "report.computed", tenant_id, month=str(month), version=stored.version,
-            new=created, status=stored.status, watermark=stored.watermark,
-        )  # fmt: skip
+            inputs.computed_at,
+            actor,
+            "report.computed",
+            tenant_id,
+            month=str(month),
+            version=stored.version,
+            new=created,
+            status=stored.status,
+            watermark=stored.watermark,
+        )
         restated = []
         for m in earlier if restate else []:
             again, changed = self._store(inputs, m, first=False)
             if changed and again is not None:
                 restated.append(str(m))
                 self._admin.audit(
-                    inputs.computed_at, actor, "report.restated", tenant_id, month=str(m), version=again.version,
+                    inputs.computed_at,
+                    actor,
+                    "report.restated",
+                    tenant_id,
+                    month=str(m),
+                    version=again.version,
                     changes=again.changes,
-                )  # fmt: skip
+                )
         return MonthlyOutcome(tenant_id, str(month), stored.version, created, tuple(restated))
 
     def _inputs(self, tenant: str, contract: Contract, window: MeasurementWindow, months: list[Month]) -> _Inputs:
@@ -243,7 +278,10 @@ class MonthlyReportService:
         if first:
             return self._reports.save(*args, watermark=watermark, changes=changes)
         return self._reports.restate(
-            *args, watermark=watermark, changes=changes, worth_storing=lambda previous: figures_changed(previous.body, body)
+            *args,
+            watermark=watermark,
+            changes=changes,
+            worth_storing=lambda previous: figures_changed(previous.body, body),
         )
 
 
@@ -285,13 +323,15 @@ class _Inputs:
         marks = [r for _, r in self.received]
         marks += [_instant(s.ingested_at) for d, s in self.statuses.items() if first <= d < end]
         watermark = max(marks, default=_instant(self.computed_at)).astimezone(UTC).isoformat()
-        fingerprint = digest({
-            "contract": self.contract.model_dump(mode="json"),
-            "events": self.events_digest,
-            "results": [self.results_by_month.get(m, "") for m in months],
-            "exclusions": self.exclusions_json,
-            "missing_days": [d.isoformat() for d in missing],
-        })  # fmt: skip
+        fingerprint = digest(
+            {
+                "contract": self.contract.model_dump(mode="json"),
+                "events": self.events_digest,
+                "results": [self.results_by_month.get(m, "") for m in months],
+                "exclusions": self.exclusions_json,
+                "missing_days": [d.isoformat() for d in missing],
+            }
+        )
         return body, fingerprint, watermark
 
     def events_after(self, watermark: str) -> list[dict[str, Any]]:

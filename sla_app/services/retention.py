@@ -119,8 +119,11 @@ class RetentionService:
         if self._tenants is None:
             return []
         today = now.astimezone(self._zone).date()
-        return sorted(t.tenant for t in self._tenants.tenants()
-                      if t.contract_end is not None and today >= one_month_after(t.contract_end))  # fmt: skip
+        return sorted(
+            t.tenant
+            for t in self._tenants.tenants()
+            if t.contract_end is not None and today >= one_month_after(t.contract_end)
+        )
 
     def run(self, actor: str = "system") -> RetentionRun:
         """Remove what is older than the retention periods and audit the counts."""
@@ -131,13 +134,17 @@ class RetentionService:
             audit_removed=self._audit.delete_audit_before(audit_cutoff),
             availability_cutoff=availability_cutoff,
             availability_removed=self._results.delete_days_before(availability_cutoff),
-            tickets_removed=None if self._tickets is None else {
-                tenant: self._tickets.delete_tenant(tenant) for tenant in self.ended_tenants(now)
-            },
-        )  # fmt: skip
+            tickets_removed=None
+            if self._tickets is None
+            else {tenant: self._tickets.delete_tenant(tenant) for tenant in self.ended_tenants(now)},
+        )
         self._audit.audit(
-            now.astimezone(UTC).isoformat(), actor, "retention.applied", None,
-            audit_retention_days=self._audit_days, availability_retention_days=self._availability_days,
+            now.astimezone(UTC).isoformat(),
+            actor,
+            "retention.applied",
+            None,
+            audit_retention_days=self._audit_days,
+            availability_retention_days=self._availability_days,
             **run.to_json(),
-        )  # fmt: skip
+        )
         return run

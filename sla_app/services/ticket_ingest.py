@@ -88,7 +88,9 @@ class IngestResult:
 class TicketIngestService:
     """Validates and stores ticket events."""
 
-    def __init__(self, events: EventStore, tenants: TenantDirectory, states: StateStore, conflict: type[Exception]) -> None:
+    def __init__(
+        self, events: EventStore, tenants: TenantDirectory, states: StateStore, conflict: type[Exception]
+    ) -> None:
         self._events = events
         self._tenants = tenants
         self._states = states

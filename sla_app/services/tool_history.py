@@ -96,7 +96,7 @@ class ToolHistoryService:
         key = snapshot_key(reader.source, reading)
         for attempt in range(self._attempts):
             if attempt:
-                self._sleep(min(0.5, attempt * random.uniform(*BACKOFF_SECONDS)))  # noqa: S311 — jitter only
+                self._sleep(min(0.5, attempt * random.uniform(*BACKOFF_SECONDS)))
             current = self._histories.read(tenant, reader.source, reading.ticket_id)
             if key in current.readings:
                 return {"received": 0, "unique": 0, "tickets": 1}  # received before: its events are stored

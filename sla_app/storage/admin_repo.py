@@ -126,8 +126,9 @@ class AdminRepository:
         rows = [row for scope in scopes for row in self._store.partition(EXCLUSIONS, scope)]
         keys = ("start", "end", "reason", "recorded_at")
         # Reports show the recorder's role, never a person (measurement §8.3), also for exclusions stored before.
-        return parse_exclusions([{k: r[k] for k in keys if k in r} | {"recorded_by": RECORDER_ROLE} for r in rows],
-                                EXCLUSIONS)  # fmt: skip
+        return parse_exclusions(
+            [{k: r[k] for k in keys if k in r} | {"recorded_by": RECORDER_ROLE} for r in rows], EXCLUSIONS
+        )
 
     # -- audit ---------------------------------------------------------------
 
@@ -156,6 +157,8 @@ class AdminRepository:
         """Remove audit entries of UTC days before ``cutoff`` (SLA §10.1); returns how many."""
         old = [
             (e["PartitionKey"], e["RowKey"])
-            for e in self._store.query(AUDIT, "PartitionKey lt @cutoff", {"cutoff": cutoff.isoformat()}, ["PartitionKey", "RowKey"])
+            for e in self._store.query(
+                AUDIT, "PartitionKey lt @cutoff", {"cutoff": cutoff.isoformat()}, ["PartitionKey", "RowKey"]
+            )
         ]
         return self._store.delete_many(AUDIT, old)

@@ -93,7 +93,9 @@ class AvailabilityRepository:
         self._zone = zone
         self.summaries = AvailabilitySummaryRepository(store, zone)
 
-    def save_day(self, day: date, results: Iterable[TestResult], *, complete: bool, ingested_at: str, note: str = "") -> int:
+    def save_day(
+        self, day: date, results: Iterable[TestResult], *, complete: bool, ingested_at: str, note: str = ""
+    ) -> int:
         """Replace a day's results and record its status; returns the number of rows stored."""
         start, end = day_bounds(day, self._zone)
         groups: dict[tuple[str, str], list[TestResult]] = defaultdict(list)
@@ -103,10 +105,7 @@ class AvailabilityRepository:
                 groups[(result.name, result.location)].append(result)
                 kept.append(result)
         count = len(kept)
-        stale = {
-            (e["PartitionKey"], e["RowKey"])
-            for e in self._store.partition(TABLE, day.isoformat())
-        }
+        stale = {(e["PartitionKey"], e["RowKey"]) for e in self._store.partition(TABLE, day.isoformat())}
         entities = []
         for (name, location), rows in groups.items():
             text = _encode(rows, start)
@@ -132,8 +131,14 @@ class AvailabilityRepository:
 
     def record_status(self, status: DayStatus) -> None:
         """Record (replace) one day's ingestion status."""
-        entity = {"PartitionKey": "day", "RowKey": status.day.isoformat(), "complete": status.complete,
-                  "rows": status.rows, "ingested_at": status.ingested_at, "note": status.note}  # fmt: skip
+        entity = {
+            "PartitionKey": "day",
+            "RowKey": status.day.isoformat(),
+            "complete": status.complete,
+            "rows": status.rows,
+            "ingested_at": status.ingested_at,
+            "note": status.note,
+        }
         self._store.upsert_many(DAYS_TABLE, [entity])
 
     def day_status(self, day: date) -> str:
@@ -187,7 +192,11 @@ class AvailabilityRepository:
         params = {"pk": "day", "lo": start_day.isoformat(), "hi": end_day.isoformat()}
         return {
             date.fromisoformat(e["RowKey"]): DayStatus(
-                date.fromisoformat(e["RowKey"]), bool(e["complete"]), int(e["rows"]), e["ingested_at"], e.get("note", "")
+                date.fromisoformat(e["RowKey"]),
+                bool(e["complete"]),
+                int(e["rows"]),
+                e["ingested_at"],
+                e.get("note", ""),
             )
             for e in self._store.query(DAYS_TABLE, query, params)
         }

@@ -111,7 +111,9 @@ class AvailabilitySummaryRepository:
             (e["PartitionKey"], e["RowKey"])
             for partition in (AVAILABILITY, LOAD)
             for e in self._store.query(
-                TABLE, query, {"pk": partition, "lo": f"{day.isoformat()}+", "hi": f"{day.isoformat()}+~"},
+                TABLE,
+                query,
+                {"pk": partition, "lo": f"{day.isoformat()}+", "hi": f"{day.isoformat()}+~"},
                 ["PartitionKey", "RowKey"],
             )
             if (e["PartitionKey"], e["RowKey"]) not in keep

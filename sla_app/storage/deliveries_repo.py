@@ -52,9 +52,17 @@ KINDS = (REPORT, CORRECTION, AT_RISK, OVERVIEW)
 SUPPLIER = "~supplier"  # the partition of the supplier's notices ("~" is not allowed in tenant ids)
 
 _TEXT = (
-    "claim_id", "claimed_at", "sent_at", "mode", "request_id", "eml_path", "error", "updated_at", "actor",
+    "claim_id",
+    "claimed_at",
+    "sent_at",
+    "mode",
+    "request_id",
+    "eml_path",
+    "error",
+    "updated_at",
+    "actor",
     "report_status",
-)  # fmt: skip
+)
 
 
 class DeliveryConflict(Exception):
@@ -235,17 +243,20 @@ class DeliveryRepository:
     def of_tenant(self, tenant: str, first: str, last: str) -> list[DeliveryRecord]:
         """A tenant's records of the months ``first``..``last`` (``YYYY-MM``, inclusive), in one query."""
         rows = self._store.query(
-            TABLE, "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi",
+            TABLE,
+            "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi",
             {"pk": escape_key(tenant), **_month_range(first, last)},
-        )  # fmt: skip
+        )
         return sorted((_record(e) for e in rows), key=lambda r: r.row_key)
 
     def report_versions(self, tenant: str, first: str, last: str) -> dict[str, int]:
         """The latest stored report version per month ``first``..``last``, from the keys of the reports table only."""
         rows = self._store.query(
-            REPORTS_TABLE, "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi",
-            {"pk": escape_key(tenant), **_month_range(first, last)}, select=["RowKey"],
-        )  # fmt: skip
+            REPORTS_TABLE,
+            "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi",
+            {"pk": escape_key(tenant), **_month_range(first, last)},
+            select=["RowKey"],
+        )
         latest: dict[str, int] = {}
         for entity in rows:
             month, _, version = str(entity["RowKey"]).partition("|v")

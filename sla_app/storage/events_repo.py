@@ -129,8 +129,9 @@ class EventRepository:
                 if reason is not None:
                     raise EventConflict(
                         f"event_id {event.event_id!r} of tenant {event.tenant!r} appears twice in the request {reason}",
-                        event.tenant, event.event_id,
-                    )  # fmt: skip
+                        event.tenant,
+                        event.event_id,
+                    )
                 continue
             rows[key] = event
         client = self._store.table(TABLE)
@@ -153,8 +154,11 @@ class EventRepository:
             for key, event in chunk.events.items():
                 entity = to_entity(event)
                 if key in chunk.confirm:
-                    condition = {"mode": UpdateMode.MERGE, "etag": chunk.confirm[key],
-                                 "match_condition": MatchConditions.IfNotModified}  # fmt: skip
+                    condition = {
+                        "mode": UpdateMode.MERGE,
+                        "etag": chunk.confirm[key],
+                        "match_condition": MatchConditions.IfNotModified,
+                    }
                     ops.append(("update", entity, condition))
                 else:
                     ops.append(("create", entity))
@@ -167,7 +171,7 @@ class EventRepository:
                     raise
                 if failed in chunk.confirm:  # another request confirmed rows too: refresh every confirmation
                     keys = list(chunk.confirm)
-                    time.sleep(random.uniform(0, 0.02))  # noqa: S311 — jitter, not cryptography
+                    time.sleep(random.uniform(0, 0.02))
                 elif not chunk.reads:  # a first clash: most likely a redelivery, so read the whole chunk once
                     keys = [k for k in chunk.events if k not in chunk.confirm]
                 else:
@@ -226,13 +230,17 @@ class EventRepository:
 
         Rows the strict parser refuses (stored before the strict input rules of docs/input.md) are skipped and logged.
         """
-        rows = self._store.query(TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"})
+        rows = self._store.query(
+            TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"}
+        )
         return self._events(rows)
 
     def of_ticket(self, tenant: str, ticket_id: str) -> list[TicketEvent]:
         """All valid events of one ticket (a filter inside the tenant's partition)."""
         query = "PartitionKey eq @pk and RowKey lt @end and ticket_id eq @ticket"
-        return self._events(self._store.query(TABLE, query, {"pk": escape_key(tenant), "end": "~", "ticket": ticket_id}))
+        return self._events(
+            self._store.query(TABLE, query, {"pk": escape_key(tenant), "end": "~", "ticket": ticket_id})
+        )
 
     def of_tenant_received(self, tenant: str) -> list[tuple[TicketEvent, datetime]]:
         """All valid events of a tenant with the instant each was last written (the entity's ``Timestamp``, UTC).
@@ -241,7 +249,9 @@ class EventRepository:
         watermark then says the inputs were touched, and a recomputation finds the same report.
         """
         found = []
-        rows = self._store.query(TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"})
+        rows = self._store.query(
+            TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"}
+        )
         for entity in rows:
             try:
                 event = from_entity(entity)
@@ -258,8 +268,11 @@ class EventRepository:
         """Move rows of the first layout (RowKey ``<ticket>|<event>``) to the identity key; idempotent."""
         client = self._store.table(TABLE)
         done = Migration()
-        legacy = [e for e in client.query_entities("RowKey lt @end", parameters={"end": "~"})
-                  if LEGACY_SEPARATOR in e["RowKey"]]  # fmt: skip
+        legacy = [
+            e
+            for e in client.query_entities("RowKey lt @end", parameters={"end": "~"})
+            if LEGACY_SEPARATOR in e["RowKey"]
+        ]
         self._store.requests += 1
         for entity in legacy:
             where = f"{entity['PartitionKey']}/{entity['RowKey']}"

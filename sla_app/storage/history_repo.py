@@ -35,8 +35,18 @@ from sla_core.events import TicketEvent
 
 SNAPSHOT, HEAD = "~s|", "~h|"
 STATE_TABLE = "ticketstate"  # last-seen state of the first release (no longer written; removed with the tenant)
-_EVENT_KEYS = ("tenant", "ticket_id", "event_id", "occurred_at", "kind", "type", "priority", "status", "scope",
-               "attributable")  # fmt: skip
+_EVENT_KEYS = (
+    "tenant",
+    "ticket_id",
+    "event_id",
+    "occurred_at",
+    "kind",
+    "type",
+    "priority",
+    "status",
+    "scope",
+    "attributable",
+)
 
 
 class HistoryConflict(Exception):
@@ -54,7 +64,9 @@ class StoredHistory:
 
 def snapshot_key(source: str, reading: Reading) -> str:
     """The RowKey of a reading: by ticket, then the tool's modification instant, then content."""
-    return f"{SNAPSHOT}{escape_key(source)}|{escape_key(reading.ticket_id)}|{instant_key(reading.seen)}|{reading.digest()}"
+    return (
+        f"{SNAPSHOT}{escape_key(source)}|{escape_key(reading.ticket_id)}|{instant_key(reading.seen)}|{reading.digest()}"
+    )
 
 
 def _head_key(source: str, ticket_id: str) -> str:
@@ -79,18 +91,24 @@ class HistoryRepository:
     def read(self, tenant: str, source: str, ticket_id: str) -> StoredHistory:
         """The head's ETag, then the readings and derived events (read after the head, so a commit checks them)."""
         pk = escape_key(tenant)
-        heads = list(self._store.query(TABLE, "PartitionKey eq @pk and RowKey eq @rk",
-                                       {"pk": pk, "rk": _head_key(source, ticket_id)}))  # fmt: skip
+        heads = list(
+            self._store.query(
+                TABLE, "PartitionKey eq @pk and RowKey eq @rk", {"pk": pk, "rk": _head_key(source, ticket_id)}
+            )
+        )
         etag = heads[0].metadata["etag"] if heads else None
         query, params = prefix_filter(f"{SNAPSHOT}{escape_key(source)}|{escape_key(ticket_id)}|")
-        readings = {e["RowKey"]: Reading.from_json(json.loads(e["reading"]))
-                    for e in self._store.query(TABLE, query, {"pk": pk, **params})}  # fmt: skip
+        readings = {
+            e["RowKey"]: Reading.from_json(json.loads(e["reading"]))
+            for e in self._store.query(TABLE, query, {"pk": pk, **params})
+        }
         query, params = prefix_filter(_event_prefix(source, ticket_id))
         events = {e["RowKey"]: _content(e) for e in self._store.query(TABLE, query, {"pk": pk, **params})}
         return StoredHistory(etag, readings, events)
 
-    def commit(self, tenant: str, source: str, current: StoredHistory, reading: Reading,
-               events: Iterable[TicketEvent]) -> int:  # fmt: skip
+    def commit(
+        self, tenant: str, source: str, current: StoredHistory, reading: Reading, events: Iterable[TicketEvent]
+    ) -> int:
         """Store ``reading`` and make the ticket's derived events exactly ``events``; returns the events written.
 
         Raises :class:`HistoryConflict` when the head changed since ``current``
@@ -98,19 +116,32 @@ class HistoryRepository:
         """
         pk = escape_key(tenant)
         new = {e["RowKey"]: e for e in map(to_entity, events)}
-        writes = [("upsert", row, {"mode": UpdateMode.REPLACE}) for key, row in new.items()
-                  if current.events.get(key) != _content(row)]  # fmt: skip
+        writes = [
+            ("upsert", row, {"mode": UpdateMode.REPLACE})
+            for key, row in new.items()
+            if current.events.get(key) != _content(row)
+        ]
         deletes = [("delete", {"PartitionKey": pk, "RowKey": key}) for key in current.events if key not in new]
         keys = sorted({*current.readings, snapshot_key(source, reading)})
-        head = {"PartitionKey": pk, "RowKey": _head_key(source, reading.ticket_id), "snapshots": len(keys),
-                "digest": hashlib.sha256("\n".join(keys).encode()).hexdigest()}  # fmt: skip
-        snapshot = {"PartitionKey": pk, "RowKey": snapshot_key(source, reading),
-                    "reading": json.dumps(reading.to_json(), sort_keys=True)}  # fmt: skip
+        head = {
+            "PartitionKey": pk,
+            "RowKey": _head_key(source, reading.ticket_id),
+            "snapshots": len(keys),
+            "digest": hashlib.sha256("\n".join(keys).encode()).hexdigest(),
+        }
+        snapshot = {
+            "PartitionKey": pk,
+            "RowKey": snapshot_key(source, reading),
+            "reading": json.dumps(reading.to_json(), sort_keys=True),
+        }
         if current.etag is None:
             guard: tuple[Any, ...] = ("create", head)
         else:
-            guard = ("update", head, {"mode": UpdateMode.REPLACE, "etag": current.etag,
-                                      "match_condition": MatchConditions.IfNotModified})  # fmt: skip
+            guard = (
+                "update",
+                head,
+                {"mode": UpdateMode.REPLACE, "etag": current.etag, "match_condition": MatchConditions.IfNotModified},
+            )
         operations: list[tuple[Any, ...]] = [*writes, *deletes]
         # The last transaction carries the reading and the guarded head; a history whose change needs more than
         # one transaction (over 98 events at once, never seen in practice) writes the rest first.
@@ -134,8 +165,11 @@ class HistoryRepository:
         """Remove every ticket event, reading, head and first-release state of a tenant; returns how many."""
         removed = 0
         for table in (TABLE, STATE_TABLE):
-            keys = [(e["PartitionKey"], e["RowKey"])
-                    for e in self._store.query(table, "PartitionKey eq @pk", {"pk": escape_key(tenant)},
-                                               ["PartitionKey", "RowKey"])]  # fmt: skip
+            keys = [
+                (e["PartitionKey"], e["RowKey"])
+                for e in self._store.query(
+                    table, "PartitionKey eq @pk", {"pk": escape_key(tenant)}, ["PartitionKey", "RowKey"]
+                )
+            ]
             removed += self._store.delete_many(table, keys)
         return removed

@@ -99,8 +99,18 @@ class ReportRepository:
         ``watermark`` defaults to ``computed_at``. ``changes(previous)`` gives the changes of a version >= 2;
         ``worth_storing(previous)`` may refuse a version whose differences do not matter (restatement).
         """
-        stored = self._save(tenant, month, content_hash, inputs_fingerprint, computed_at, body,
-                            watermark or computed_at, changes, worth_storing, create_first=True)  # fmt: skip
+        stored = self._save(
+            tenant,
+            month,
+            content_hash,
+            inputs_fingerprint,
+            computed_at,
+            body,
+            watermark or computed_at,
+            changes,
+            worth_storing,
+            create_first=True,
+        )
         assert stored[0] is not None
         return stored  # type: ignore[return-value]
 
@@ -118,8 +128,18 @@ class ReportRepository:
         worth_storing: Callable[[StoredReport], bool],
     ) -> tuple[StoredReport | None, bool]:
         """Like :meth:`save` for a month recomputed later: never creates a first version (None when none exists)."""
-        return self._save(tenant, month, content_hash, inputs_fingerprint, computed_at, body, watermark, changes,
-                          worth_storing, create_first=False)  # fmt: skip
+        return self._save(
+            tenant,
+            month,
+            content_hash,
+            inputs_fingerprint,
+            computed_at,
+            body,
+            watermark,
+            changes,
+            worth_storing,
+            create_first=False,
+        )
 
     def _save(
         self,
@@ -171,8 +191,9 @@ class ReportRepository:
                 self._store.requests += 1
             except ResourceExistsError:
                 continue  # another writer took this version: look again (and compare with its watermark)
-            report = StoredReport(tenant, month, version, content_hash, inputs_fingerprint, computed_at, body,
-                                  status, watermark, diff)  # fmt: skip
+            report = StoredReport(
+                tenant, month, version, content_hash, inputs_fingerprint, computed_at, body, status, watermark, diff
+            )
             return report, True
         raise RuntimeError(f"could not store report {tenant} {month}: too many concurrent writers")
 

@@ -61,7 +61,9 @@ class TableStore:
             self._clients[name] = client
         return client
 
-    def upsert_many(self, name: str, entities: Iterable[Mapping[str, Any]], mode: UpdateMode = UpdateMode.REPLACE) -> int:
+    def upsert_many(
+        self, name: str, entities: Iterable[Mapping[str, Any]], mode: UpdateMode = UpdateMode.REPLACE
+    ) -> int:
         """Upsert entities in transactions of at most 100 per partition; returns requests made."""
         by_partition: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
         for entity in entities:
@@ -91,7 +93,9 @@ class TableStore:
                 count += len(chunk)
         return count
 
-    def query(self, name: str, query_filter: str, parameters: Mapping[str, Any], select: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    def query(
+        self, name: str, query_filter: str, parameters: Mapping[str, Any], select: list[str] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Entities matching a parameterised filter (pages are fetched lazily)."""
         self.requests += 1
         yield from self.table(name).query_entities(query_filter, parameters=dict(parameters), select=select)

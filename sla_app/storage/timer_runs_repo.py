@@ -50,6 +50,8 @@ class TimerRunRepository:
     def last_runs(self) -> dict[str, TimerRun]:
         """The last run of every timer that ever ran, by function name."""
         return {
-            e["function"]: TimerRun(e["function"], e["started_at"], e["finished_at"], e["outcome"], e.get("operation", ""))
+            e["function"]: TimerRun(
+                e["function"], e["started_at"], e["finished_at"], e["outcome"], e.get("operation", "")
+            )
             for e in self._store.partition(TABLE, _PARTITION)
         }

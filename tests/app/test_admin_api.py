@@ -21,11 +21,25 @@ NO_ROLE = {"X-MS-CLIENT-PRINCIPAL": encode_principal("iemand@enschede.example", 
 TODAY = date(2026, 11, 2)  # the clock fixture's UTC day
 
 
-def call(name: str, method: str = "GET", *, route: dict[str, str] | None = None, body: Any = b"",
-         headers: dict[str, str] | None = None, params: dict[str, str] | None = None) -> Reply:  # fmt: skip
+def call(
+    name: str,
+    method: str = "GET",
+    *,
+    route: dict[str, str] | None = None,
+    body: Any = b"",
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+) -> Reply:
     path = "/".join(route.values()) if route else ""
-    return call_http(name, method=method, url=f"http://localhost/api/{path}", body=body, headers=headers,
-                     params=params, route_params=route)  # fmt: skip
+    return call_http(
+        name,
+        method=method,
+        url=f"http://localhost/api/{path}",
+        body=body,
+        headers=headers,
+        params=params,
+        route_params=route,
+    )
 
 
 def put_tenant(tenant: str, body: Any, headers: dict[str, str] | None = None) -> Reply:
@@ -59,8 +73,12 @@ def test_an_admin_lists_and_reads_tenants_with_an_etag(graph: Services, tenants:
 
 
 def test_put_creates_then_replaces_a_tenant_and_audits_both(graph: Services, tenants: list[str]) -> None:
-    body = {"go_live": "2026-10-20", "name": "Gemeente Oldenzaal", "recipients": ["sla@oldenzaal.example.nl"],
-            "contract_override": {"availability": {"norm": 99.5}}}  # fmt: skip
+    body = {
+        "go_live": "2026-10-20",
+        "name": "Gemeente Oldenzaal",
+        "recipients": ["sla@oldenzaal.example.nl"],
+        "contract_override": {"availability": {"norm": 99.5}},
+    }
     created = put_tenant("oldenzaal", body)
     assert created.status == 201, created.body
     assert created.headers["Location"] == "/api/tenants/oldenzaal"
@@ -136,16 +154,31 @@ GOOD = {"go_live": "2026-01-05"}
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        pytest.param(GOOD | {"contract_override": {"availability": {"norm": 120}}}, "contract_override.availability.norm",
-                     id="a norm above 100 names contract_override.availability.norm"),
-        pytest.param(GOOD | {"contract_override": {"timezone": "Mars/Olympus"}}, "contract_override.timezone",
-                     id="an unknown timezone names contract_override.timezone"),
-        pytest.param(GOOD | {"contract_override": {"colour": "blue"}}, "contract_override.colour",
-                     id="an unknown contract key names it"),
-        pytest.param(GOOD | {"contract_override": {"metrics": {"response_time": {"targets": {"urgent": {"value": 0}}}}}},
-                     "contract_override.metrics.response_time.targets.urgent.value", id="a target of zero hours"),
-        pytest.param(GOOD | {"contract_override": {"tenants": {"x": {"go_live": "2020-01-01"}}}},
-                     "contract_override.tenants", id="the window cannot be overridden"),
+        pytest.param(
+            GOOD | {"contract_override": {"availability": {"norm": 120}}},
+            "contract_override.availability.norm",
+            id="a norm above 100 names contract_override.availability.norm",
+        ),
+        pytest.param(
+            GOOD | {"contract_override": {"timezone": "Mars/Olympus"}},
+            "contract_override.timezone",
+            id="an unknown timezone names contract_override.timezone",
+        ),
+        pytest.param(
+            GOOD | {"contract_override": {"colour": "blue"}},
+            "contract_override.colour",
+            id="an unknown contract key names it",
+        ),
+        pytest.param(
+            GOOD | {"contract_override": {"metrics": {"response_time": {"targets": {"urgent": {"value": 0}}}}}},
+            "contract_override.metrics.response_time.targets.urgent.value",
+            id="a target of zero hours",
+        ),
+        pytest.param(
+            GOOD | {"contract_override": {"tenants": {"x": {"go_live": "2020-01-01"}}}},
+            "contract_override.tenants",
+            id="the window cannot be overridden",
+        ),
         pytest.param(GOOD | {"contract_override": []}, "contract_override", id="an override that is not an object"),
         pytest.param(GOOD | {"contract_end": "2025-12-31"}, "contract_end", id="contract_end before go_live"),
         pytest.param({"go_live": "2026-13-01"}, "go_live", id="an impossible date"),
@@ -166,7 +199,7 @@ GOOD = {"go_live": "2026-01-05"}
         pytest.param(GOOD | {"recipients": "a@losser.nl"}, "recipients", id="recipients not a list"),
         pytest.param([GOOD], None, id="a body that is not an object"),
     ],
-)  # fmt: skip
+)
 def test_an_invalid_tenant_is_422_naming_the_field_and_stores_nothing(
     graph: Services, tenants: list[str], body: Any, field: str | None
 ) -> None:
@@ -206,14 +239,19 @@ def test_exclusions_are_recorded_with_who_and_when_and_audited(
     assert own.status == 201, own.body
     recorded = m.Exclusion.model_validate(own.body)
     assert (recorded.applies_to, recorded.recorded_by, recorded.recorded_at) == (
-        "enschede", "SLA.Admin", "2026-11-02T09:00:00+00:00")  # fmt: skip  # the role; the person is audited
+        "enschede",
+        "SLA.Admin",
+        "2026-11-02T09:00:00+00:00",
+    )  # the role; the person is audited
     every = post_exclusion("_all", exclusion("2026-10-01T06:00:00Z", "2026-10-01T07:00:00Z", reason="Azure-storing"))
     assert every.status == 201, every.body
 
     listed = get_exclusions("enschede")
     assert listed.status == 200
     assert [(e["applies_to"], e["start"]) for e in listed.body] == [
-        ("_all", "2026-10-01T06:00:00Z"), ("enschede", "2026-10-05T08:00:00+02:00")]  # fmt: skip
+        ("_all", "2026-10-01T06:00:00Z"),
+        ("enschede", "2026-10-05T08:00:00+02:00"),
+    ]
     assert {e["id"] for e in listed.body} == {own.body["id"], every.body["id"]}
     assert [e["applies_to"] for e in get_exclusions("hengelo").body] == ["_all"]
     assert [e["reason"] for e in get_exclusions("_all").body] == ["Azure-storing"]
@@ -237,7 +275,9 @@ def test_exclusions_are_recorded_with_who_and_when_and_audited(
         pytest.param(exclusion(reason="   "), "reason", id="a blank reason"),
         pytest.param({"start": "2026-10-05T08:00:00Z", "end": "2026-10-05T09:00:00Z"}, "reason", id="no reason"),
         pytest.param(exclusion(reason="x" * 501), "reason", id="a reason over 500 characters"),
-        pytest.param(exclusion(recorded_by="iemand anders"), "recorded_by", id="the recorder is not the client's to say"),
+        pytest.param(
+            exclusion(recorded_by="iemand anders"), "recorded_by", id="the recorder is not the client's to say"
+        ),
         pytest.param(exclusion(start=1790000000), "start", id="a number as start"),
     ],
 )
@@ -299,7 +339,8 @@ def test_the_versions_are_listed_without_their_bodies(reports: None) -> None:
     keys = {"version", "computed_at", "content_hash", "inputs_fingerprint", "status", "watermark", "changes"}
     assert all(set(v) == keys for v in reply.body)
     assert [(v.status, v.watermark) for v in versions] == [
-        ("final", "2026-11-01T02:00:00+00:00"), ("final", "2026-11-02T08:00:00+00:00")
+        ("final", "2026-11-01T02:00:00+00:00"),
+        ("final", "2026-11-02T08:00:00+00:00"),
     ]
 
 
@@ -327,8 +368,13 @@ GARBAGE = [
 ]
 
 
-@pytest.mark.parametrize("headers", [pytest.param({}, id="no principal"), *[
-    pytest.param({"X-MS-CLIENT-PRINCIPAL": p.values[0]}, id=p.id) for p in GARBAGE]])  # fmt: skip
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="no principal"),
+        *[pytest.param({"X-MS-CLIENT-PRINCIPAL": p.values[0]}, id=p.id) for p in GARBAGE],
+    ],
+)
 def test_without_a_readable_principal_every_admin_route_is_401(
     reports: None, graph: Services, headers: dict[str, str]
 ) -> None:
@@ -377,7 +423,9 @@ def test_the_audit_log_of_a_day_is_read_by_an_admin(graph: Services, tenants: li
     assert reply.status == 200
     entries = [m.AuditEntry.model_validate(e) for e in reply.body]
     assert [(e.action, e.actor, e.tenant) for e in entries] == [
-        ("tenant.created", ADMIN_NAME, "losser"), ("exclusion.added", ADMIN_NAME, "losser")]  # fmt: skip
+        ("tenant.created", ADMIN_NAME, "losser"),
+        ("exclusion.added", ADMIN_NAME, "losser"),
+    ]
     assert entries[1].detail["reason"] == "Storing bij KPN (niet toerekenbaar)"
     assert call("get_audit_day", route={"day": "2026-11-01"}, headers=ADMIN).body == []
 

@@ -117,8 +117,10 @@ def test_a_day_is_stored_with_its_status_and_audited(
     assert status(graph, day).complete and status(graph, day).rows == 8
     [entry] = audits(graph, clock, "availability.ingested")
     assert entry["actor"] == "beheer@stratech.example"
-    assert entry["detail"].items() >= {"day": "2026-11-01", "outcome": "stored", "complete": True, "rows": 8,
-                                       "source": "scripted"}.items()  # fmt: skip
+    assert (
+        entry["detail"].items()
+        >= {"day": "2026-11-01", "outcome": "stored", "complete": True, "rows": 8, "source": "scripted"}.items()
+    )
 
 
 def test_the_dst_day_is_25_local_hours_and_keeps_exactly_its_rows(
@@ -174,16 +176,23 @@ def test_ingesting_a_day_again_replaces_what_was_stored(
     ],
 )
 def test_a_complete_day_is_never_replaced_by_a_worse_answer(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock,
-    answer: Answer | Exception, outcome: str,
-) -> None:  # fmt: skip
+    graph: Services,
+    ingest: AvailabilityIngestService,
+    source: ScriptedSource,
+    clock: FixedClock,
+    answer: Answer | Exception,
+    outcome: str,
+) -> None:
     day = date(2026, 10, 30)
     ingest.ingest_day(day)
     source.answers[day] = answer
     result = ingest.ingest_day(day)
     assert (result.outcome, result.complete, result.rows) == (outcome, True, 8)
     assert stored(graph, day) == ordered(results_on(day)) and status(graph, day).complete
-    assert len(audits(graph, clock, "availability.ingested")) + len(audits(graph, clock, "availability.ingest_failed")) == 2
+    assert (
+        len(audits(graph, clock, "availability.ingested")) + len(audits(graph, clock, "availability.ingest_failed"))
+        == 2
+    )
 
 
 def test_a_source_error_on_an_incomplete_day_keeps_its_partial_rows(
@@ -258,10 +267,18 @@ def test_missing_days_of_the_last_week_are_ingested_and_older_ones_are_not(
 
     ingest.daily(clock())
 
-    expected = [date(2026, 10, 26), date(2026, 10, 27), date(2026, 10, 28), date(2026, 10, 30), date(2026, 10, 31),
-                date(2026, 11, 1)]  # fmt: skip
+    expected = [
+        date(2026, 10, 26),
+        date(2026, 10, 27),
+        date(2026, 10, 28),
+        date(2026, 10, 30),
+        date(2026, 10, 31),
+        date(2026, 11, 1),
+    ]
     assert source.days_asked() == expected
-    assert set(graph.availability.statuses(date(2026, 10, 26), date(2026, 11, 2))) == set(expected) | {date(2026, 10, 29)}
+    assert set(graph.availability.statuses(date(2026, 10, 26), date(2026, 11, 2))) == set(expected) | {
+        date(2026, 10, 29)
+    }
     assert status(graph, date(2026, 10, 25)) is None  # eight days back: outside the retry window
 
 
@@ -308,8 +325,10 @@ def test_the_csv_source_gives_the_rows_of_an_interval(tmp_path: Path) -> None:
     path.write_text(CSV, encoding="utf-8")
     start, end = day_bounds(DST_DAY, AMSTERDAM)
     rows, complete, note = CsvResultsSource(path).fetch(start, end)
-    assert rows == [Result(at("2026-10-24T22:00:00+00:00"), "Home page", "West Europe", True, 120.0),
-                    Result(at("2026-10-25T01:30:00+00:00"), "Home page", "West Europe", False, 30000.0)]  # fmt: skip
+    assert rows == [
+        Result(at("2026-10-24T22:00:00+00:00"), "Home page", "West Europe", True, 120.0),
+        Result(at("2026-10-25T01:30:00+00:00"), "Home page", "West Europe", False, 30000.0),
+    ]
     assert (complete, note) == (True, "csv export results.csv")
 
 
@@ -320,7 +339,9 @@ def test_a_day_the_csv_export_does_not_cover_is_incomplete(tmp_path: Path) -> No
     assert CsvResultsSource(path).fetch(start, end) == ([], False, "no rows in results.csv for this interval")
 
 
-def test_a_malformed_csv_fails_the_day_with_the_line_and_field(graph: Services, clock: FixedClock, tmp_path: Path) -> None:
+def test_a_malformed_csv_fails_the_day_with_the_line_and_field(
+    graph: Services, clock: FixedClock, tmp_path: Path
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(CSV + "2026-10-25T12:00:00Z,Login,West Europe,perhaps,10\n", encoding="utf-8")
     service = AvailabilityIngestService(CsvResultsSource(path), graph.availability, graph.admin, clock, AMSTERDAM)
@@ -372,7 +393,9 @@ def test_only_an_admin_may_backfill(graph: Services, csv_export: Path, headers: 
     assert graph.availability.statuses(date(2026, 10, 1), date(2026, 11, 1)) == {}
 
 
-def test_an_admin_backfills_a_range_from_the_local_csv_export(graph: Services, csv_export: Path, clock: FixedClock) -> None:
+def test_an_admin_backfills_a_range_from_the_local_csv_export(
+    graph: Services, csv_export: Path, clock: FixedClock
+) -> None:
     reply = backfill({"start": "2026-10-24", "end": "2026-10-27"})
 
     assert reply.status == 200, reply.body
@@ -406,7 +429,9 @@ def test_in_azure_the_backfill_queries_log_analytics(graph: Services, tmp_path: 
     assert reply.body["days"] == [{"day": "2026-10-25", "outcome": "stored", "complete": True, "rows": 1, "note": ""}]
     [request] = transport.requests
     assert request.url.endswith(f"/v1/workspaces/{graph.settings.log_analytics_workspace_id}/query")
-    assert stored(graph, DST_DAY) == [Result(at("2026-10-25T08:00:00.123456+00:00"), "Home page", "West Europe", True, 321.0)]
+    assert stored(graph, DST_DAY) == [
+        Result(at("2026-10-25T08:00:00.123456+00:00"), "Home page", "West Europe", True, 321.0)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -415,19 +440,30 @@ def test_in_azure_the_backfill_queries_log_analytics(graph: Services, tmp_path: 
         pytest.param(b"{not json", 400, None, id="malformed JSON is a 400"),
         pytest.param(["2026-10-01", "2026-10-02"], 400, None, id="a body that is not an object is a 400"),
         pytest.param({"end": "2026-10-02"}, 422, "start", id="a missing start is a 422 naming start"),
-        pytest.param({"start": "1-10-2026", "end": "2026-10-02"}, 422, "start", id="a start that is no date names start"),
+        pytest.param(
+            {"start": "1-10-2026", "end": "2026-10-02"}, 422, "start", id="a start that is no date names start"
+        ),
         pytest.param({"start": "2026-10-01", "end": "2026-10-02T00:00"}, 422, "end", id="an end with a time names end"),
         pytest.param({"start": "2026-10-02", "end": "2026-10-02"}, 422, "end", id="an empty range names end"),
         pytest.param({"start": "2026-10-05", "end": "2026-10-02"}, 422, "end", id="an end before start names end"),
         pytest.param({"start": "2026-09-01", "end": "2026-10-03"}, 422, "end", id="more than 31 days names end"),
-        pytest.param({"start": "2026-11-01", "end": "2026-11-03"}, 422, "end",
-                     id="a range with the day in progress names end"),
-        pytest.param({"start": "2024-08-01", "end": "2024-08-02"}, 422, "start",
-                     id="a start before the retention period names start"),
-        pytest.param({"start": "2026-10-01", "end": "2026-10-02", "source": "csv"}, 422, "source",
-                     id="a request cannot choose the source"),
+        pytest.param(
+            {"start": "2026-11-01", "end": "2026-11-03"}, 422, "end", id="a range with the day in progress names end"
+        ),
+        pytest.param(
+            {"start": "2024-08-01", "end": "2024-08-02"},
+            422,
+            "start",
+            id="a start before the retention period names start",
+        ),
+        pytest.param(
+            {"start": "2026-10-01", "end": "2026-10-02", "source": "csv"},
+            422,
+            "source",
+            id="a request cannot choose the source",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_range_is_a_problem_response_and_ingests_nothing(
     graph: Services, csv_export: Path, body: Any, status: int, field: str | None
 ) -> None:

@@ -25,8 +25,8 @@ from sla_core.contract import default_contract
 from sla_core.periods import Month, day_bounds
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
-from tests.support.app import FixedClock
 from tests.app.test_availability_ingest import ScriptedSource, results_on
+from tests.support.app import FixedClock
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "oct_availability" / "availability.csv"
@@ -83,7 +83,9 @@ def test_a_day_ingested_before_summaries_existed_is_summarised_on_first_read(gra
     days = [date(2026, 10, 19), date(2026, 10, 20)]
     for day in days:
         ingest_service(graph, source).ingest_day(day)
-    graph.store.delete_many(TABLE, [(p, d.isoformat()) for d in days for p in ("a", "l")])  # as stored before day summaries existed
+    graph.store.delete_many(
+        TABLE, [(p, d.isoformat()) for d in days for p in ("a", "l")]
+    )  # as stored before day summaries existed
     summaries = graph.availability.summarised(days[0], days[-1] + timedelta(days=1))
     assert summaries.covered == frozenset(days)
     raw, summarised = reports_agree(graph, Month(2026, 10))
@@ -97,12 +99,14 @@ def test_a_large_day_spills_into_continuation_entities_and_a_smaller_one_removes
     summary, _ = summarise_day([], start, end)
     rng = np.random.default_rng(3)
     minutes = summary.minutes
-    big = LoadDay(summary.first_minute, minutes, np.full(minutes, 200, dtype=np.uint32), rng.random(minutes * 200) * 1e4)
+    big = LoadDay(
+        summary.first_minute, minutes, np.full(minutes, 200, dtype=np.uint32), rng.random(minutes * 200) * 1e4
+    )
     repo.save(day, summary, big)
     keys = [e["RowKey"] for e in graph.store.partition(TABLE, LOAD) if e["RowKey"].startswith(day.isoformat())]
     assert len(keys) >= 2, f"{len(keys)} entities for a blob over {PER_ENTITY * CHUNK} bytes"
     read = repo.read(day, day + timedelta(days=1))
-    loaded = read._load[0]  # noqa: SLF001 — the decoded samples, bit for bit
+    loaded = read._load[0]
     assert loaded.durations.tobytes() == big.durations.tobytes()
     small = LoadDay(summary.first_minute, minutes, np.zeros(minutes, dtype=np.uint32), np.zeros(0))
     repo.save(day, summary, small)

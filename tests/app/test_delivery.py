@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -31,8 +31,8 @@ from sla_app.services.delivery import DeliveryService
 from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SENDING, DeliveryRecord, DeliveryRepository
 from sla_core.periods import Month
-from tests.support.app import FixedClock, Reply, functions
 from tests.app.test_graph_mail import Answer, FakeCredential, FakeGraph, fake_graph, rendered  # noqa: F401 — fixture
+from tests.support.app import FixedClock, Reply, functions
 
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}
 READER = {"X-MS-CLIENT-PRINCIPAL": encode_principal("lezer@enschede.example", ["SLA.Reader"], ["enschede"])}
@@ -73,8 +73,14 @@ def render(body: dict[str, Any]) -> RenderedReport:
 
 
 def store_report(graph: Services, tenant: str, month: str = "2026-10", content: str = "a") -> int:
-    stored, _ = graph.reports.save(tenant, month, f"hash-{content}", "inputs", "2026-11-01T02:00:00+00:00",
-                                   {"tenant": tenant, "month": month, "content": content})  # fmt: skip
+    stored, _ = graph.reports.save(
+        tenant,
+        month,
+        f"hash-{content}",
+        "inputs",
+        "2026-11-01T02:00:00+00:00",
+        {"tenant": tenant, "month": month, "content": content},
+    )
     return stored.version
 
 
@@ -82,7 +88,9 @@ def store_report(graph: Services, tenant: str, month: str = "2026-10", content: 
 def municipalities(graph: Services) -> list[str]:
     """Three measured tenants with recipients and a stored October report each."""
     for tenant, go_live in (("enschede", "2025-09-15"), ("hengelo", "2025-11-03"), ("almelo", "2026-02-16")):
-        graph.admin.put_tenant(TenantRecord(tenant=tenant, go_live=date.fromisoformat(go_live), recipients=RECIPIENTS[tenant]))
+        graph.admin.put_tenant(
+            TenantRecord(tenant=tenant, go_live=date.fromisoformat(go_live), recipients=RECIPIENTS[tenant])
+        )
         store_report(graph, tenant)
     return ["almelo", "enschede", "hengelo"]
 
@@ -96,7 +104,9 @@ def mailer(graph: Services) -> RecordingMailer:
 
 
 def service(graph: Services, mailer: Any, **kwargs: Any) -> DeliveryService:
-    return DeliveryService(graph.admin, graph.reports, DeliveryRepository(graph.store), mailer, render, graph.clock, **kwargs)
+    return DeliveryService(
+        graph.admin, graph.reports, DeliveryRepository(graph.store), mailer, render, graph.clock, **kwargs
+    )
 
 
 def audit(graph: Services, clock: FixedClock, prefix: str = "delivery.") -> list[dict[str, Any]]:
@@ -137,7 +147,9 @@ def test_delivering_a_month_twice_sends_each_report_once(
     assert sent["detail"]["recipients"] == list(RECIPIENTS["enschede"]) and sent["detail"]["version"] == 1
 
 
-def test_the_latest_stored_version_is_the_one_sent(graph: Services, municipalities: list[str], mailer: RecordingMailer) -> None:
+def test_the_latest_stored_version_is_the_one_sent(
+    graph: Services, municipalities: list[str], mailer: RecordingMailer
+) -> None:
     assert store_report(graph, "hengelo", content="b") == 2
     service(graph, mailer).deliver_month(OCTOBER, tenants=["hengelo"])
     [(envelope, _)] = mailer.sent
@@ -145,23 +157,32 @@ def test_the_latest_stored_version_is_the_one_sent(graph: Services, municipaliti
 
 
 def test_through_graph_a_second_run_makes_no_second_sendmail_request(
-    graph: Services, municipalities: list[str], fake_graph: FakeGraph  # noqa: F811
+    graph: Services,
+    municipalities: list[str],
+    fake_graph: FakeGraph,  # noqa: F811
 ) -> None:
-    graph_mailer = GraphMailer("rapportage@example.org", credential=FakeCredential(), base_url=fake_graph.graph_url,
-                               sleep=lambda s: None)  # fmt: skip
+    graph_mailer = GraphMailer(
+        "rapportage@example.org", credential=FakeCredential(), base_url=fake_graph.graph_url, sleep=lambda s: None
+    )
     for _ in range(2):
         service(graph, graph_mailer).deliver_month(OCTOBER, tenants=["enschede"])
     [request] = fake_graph.of("POST", "/sendMail$")
-    assert [r["emailAddress"]["address"] for r in request.json()["message"]["toRecipients"]] == list(RECIPIENTS["enschede"])
+    assert [r["emailAddress"]["address"] for r in request.json()["message"]["toRecipients"]] == list(
+        RECIPIENTS["enschede"]
+    )
     assert record(graph, "enschede").request_id == fake_graph.request_ids[0]
 
 
 def test_a_504_after_graph_accepted_the_message_is_flagged_and_no_run_sends_it_again(
-    graph: Services, municipalities: list[str], clock: FixedClock, fake_graph: FakeGraph  # noqa: F811
+    graph: Services,
+    municipalities: list[str],
+    clock: FixedClock,
+    fake_graph: FakeGraph,  # noqa: F811
 ) -> None:
     fake_graph.script("POST", "/sendMail$", Answer(504, accepted=True), Answer(202))
-    graph_mailer = GraphMailer("rapportage@example.org", credential=FakeCredential(), base_url=fake_graph.graph_url,
-                               sleep=lambda s: None)  # fmt: skip
+    graph_mailer = GraphMailer(
+        "rapportage@example.org", credential=FakeCredential(), base_url=fake_graph.graph_url, sleep=lambda s: None
+    )
     [outcome] = service(graph, graph_mailer).deliver_month(OCTOBER, tenants=["enschede"])
     assert outcome.outcome == "unknown"
     flagged = record(graph, "enschede")
@@ -181,8 +202,9 @@ def test_a_504_after_graph_accepted_the_message_is_flagged_and_no_run_sends_it_a
 def test_a_failed_send_is_recorded_and_audited_and_the_next_run_sends_it(
     graph: Services, municipalities: list[str], clock: FixedClock
 ) -> None:
-    mailer = RecordingMailer(MailError("sendMail: HTTP 503 serviceNotAvailable (retry budget exhausted)", status=503,
-                                       attempts=4))  # fmt: skip
+    mailer = RecordingMailer(
+        MailError("sendMail: HTTP 503 serviceNotAvailable (retry budget exhausted)", status=503, attempts=4)
+    )
     [outcome] = service(graph, mailer).deliver_month(OCTOBER, tenants=["enschede"])
     assert outcome.outcome == "failed" and mailer.sent == []
     failed = record(graph, "enschede")
@@ -199,21 +221,27 @@ def test_a_failed_send_is_recorded_and_audited_and_the_next_run_sends_it(
     assert (sent.state, sent.attempts, sent.error) == ("sent", 2, "")
 
 
-def test_a_render_failure_sends_nothing_and_is_retried(graph: Services, municipalities: list[str], clock: FixedClock) -> None:
+def test_a_render_failure_sends_nothing_and_is_retried(
+    graph: Services, municipalities: list[str], clock: FixedClock
+) -> None:
     mailer = RecordingMailer()
 
     def broken(body: dict[str, Any]) -> RenderedReport:
         raise RuntimeError("font missing")
 
     repo = DeliveryRepository(graph.store)
-    DeliveryService(graph.admin, graph.reports, repo, mailer, broken, graph.clock).deliver_month(OCTOBER, tenants=["almelo"])
+    DeliveryService(graph.admin, graph.reports, repo, mailer, broken, graph.clock).deliver_month(
+        OCTOBER, tenants=["almelo"]
+    )
     assert mailer.sent == [] and record(graph, "almelo").state == "failed"
     assert not record(graph, "almelo").needs_manual_check and "font missing" in record(graph, "almelo").error
     service(graph, mailer).deliver_month(OCTOBER, tenants=["almelo"])
     assert mailer.tenants() == ["almelo"]
 
 
-def test_an_unknown_outcome_is_not_resent_automatically(graph: Services, municipalities: list[str], clock: FixedClock) -> None:
+def test_an_unknown_outcome_is_not_resent_automatically(
+    graph: Services, municipalities: list[str], clock: FixedClock
+) -> None:
     mailer = RecordingMailer(MailError("sendMail: no answer (ReadTimeout)", outcome="unknown"))
     [outcome] = service(graph, mailer).deliver_month(OCTOBER, tenants=["hengelo"])
     assert outcome.outcome == "unknown"
@@ -231,8 +259,18 @@ def test_a_crash_after_claiming_is_flagged_for_a_manual_check_and_resent_only_wi
 ) -> None:
     repo = DeliveryRepository(graph.store)
     claimed = clock() - timedelta(minutes=31)  # a run claimed, (maybe) sent, then died before writing "sent"
-    repo.create(DeliveryRecord("enschede", "2026-10", SENDING, attempts=1, report_version=1,
-                               recipients=RECIPIENTS["enschede"], claim_id="dead", claimed_at=claimed.isoformat()))  # fmt: skip
+    repo.create(
+        DeliveryRecord(
+            "enschede",
+            "2026-10",
+            SENDING,
+            attempts=1,
+            report_version=1,
+            recipients=RECIPIENTS["enschede"],
+            claim_id="dead",
+            claimed_at=claimed.isoformat(),
+        )
+    )
 
     [outcome] = service(graph, mailer).deliver_month(OCTOBER, tenants=["enschede"])
     assert outcome.outcome == "needs_manual_check" and mailer.sent == []
@@ -257,8 +295,16 @@ def test_a_crash_after_claiming_is_flagged_for_a_manual_check_and_resent_only_wi
 def test_a_fresh_claim_of_another_run_is_left_alone(
     graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    DeliveryRepository(graph.store).create(DeliveryRecord("almelo", "2026-10", SENDING, attempts=1, report_version=1,
-                                                          claimed_at=(clock() - timedelta(minutes=5)).isoformat()))  # fmt: skip
+    DeliveryRepository(graph.store).create(
+        DeliveryRecord(
+            "almelo",
+            "2026-10",
+            SENDING,
+            attempts=1,
+            report_version=1,
+            claimed_at=(clock() - timedelta(minutes=5)).isoformat(),
+        )
+    )
     [outcome] = service(graph, mailer).deliver_month(OCTOBER, tenants=["almelo"], force=True)
     assert outcome.outcome == "in_progress" and mailer.sent == [] and record(graph, "almelo").state == SENDING
 
@@ -293,7 +339,9 @@ def test_a_tenant_without_recipients_is_flagged_and_delivered_once_recipients_ar
 def test_a_measured_tenant_without_a_stored_report_is_flagged(
     graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    graph.admin.put_tenant(TenantRecord(tenant="oldenzaal", go_live=date(2026, 1, 5), recipients=("a@oldenzaal.example",)))
+    graph.admin.put_tenant(
+        TenantRecord(tenant="oldenzaal", go_live=date(2026, 1, 5), recipients=("a@oldenzaal.example",))
+    )
     graph.admin.put_tenant(TenantRecord(tenant="losser", go_live=date(2026, 10, 20), recipients=("a@losser.example",)))
     outcomes = {o.tenant: o.outcome for o in service(graph, mailer).deliver_month(OCTOBER)}
     assert outcomes["oldenzaal"] == "no_report" and "losser" not in outcomes, "losser is measured from November"
@@ -324,7 +372,7 @@ class Racing:
 
 def race(graph: Services, clock: FixedClock, mailer: RecordingMailer, tenant: str) -> list[str]:
     """Two instances (separate clients over the same tables) deliver the same tenant-month at the same time."""
-    other = bootstrap.build(graph.settings, clock=clock, table_prefix=graph.store._prefix)  # noqa: SLF001
+    other = bootstrap.build(graph.settings, clock=clock, table_prefix=graph.store._prefix)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
     errors: list[BaseException] = []
@@ -364,9 +412,13 @@ def test_two_concurrent_retries_of_a_failed_delivery_send_only_once(
     assert mailer.tenants() == ["almelo"] and record(graph, "almelo").attempts == 2
 
 
-def test_a_run_starts_no_new_delivery_after_its_budget(graph: Services, municipalities: list[str], mailer: RecordingMailer) -> None:
+def test_a_run_starts_no_new_delivery_after_its_budget(
+    graph: Services, municipalities: list[str], mailer: RecordingMailer
+) -> None:
     ticks = iter([0.0, 0.0, 100.0, 400.0])
-    outcomes = service(graph, mailer, budget=timedelta(seconds=300), monotonic=lambda: next(ticks)).deliver_month(OCTOBER)
+    outcomes = service(graph, mailer, budget=timedelta(seconds=300), monotonic=lambda: next(ticks)).deliver_month(
+        OCTOBER
+    )
     assert [o.outcome for o in outcomes] == ["sent", "sent", "deferred"]
     assert DeliveryRepository(graph.store).get("hengelo", "2026-10") is None
 
@@ -389,10 +441,22 @@ def delivery_app() -> dict[str, Any]:
     return _FUNCTIONS
 
 
-def call(name: str, *, method: str = "POST", headers: dict[str, str] | None = None, params: dict[str, str] | None = None,
-         month: str = "2026-10") -> Reply:  # fmt: skip
-    request = func.HttpRequest(method=method, url=f"http://localhost/api/admin/months/{month}/x", headers=headers or {},
-                               params=params or {}, route_params={"month": month}, body=b"")  # fmt: skip
+def call(
+    name: str,
+    *,
+    method: str = "POST",
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    month: str = "2026-10",
+) -> Reply:
+    request = func.HttpRequest(
+        method=method,
+        url=f"http://localhost/api/admin/months/{month}/x",
+        headers=headers or {},
+        params=params or {},
+        route_params={"month": month},
+        body=b"",
+    )
     response = delivery_app()[name].get_user_function()(request)
     text = response.get_body().decode()
     body = json.loads(text) if text and response.mimetype.endswith("json") else text
@@ -404,8 +468,14 @@ def timer(name: str) -> Callable[[], None]:
 
 
 def test_the_functions_are_two_enqueueing_timers_a_queue_trigger_with_its_poison_queue_and_two_admin_routes() -> None:
-    names = ("delivery_morning", "delivery_midday", "delivery_item", "delivery_poisoned", "deliver_month_reports",
-             "list_month_deliveries")  # fmt: skip
+    names = (
+        "delivery_morning",
+        "delivery_midday",
+        "delivery_item",
+        "delivery_poisoned",
+        "deliver_month_reports",
+        "list_month_deliveries",
+    )
     bindings = {name: delivery_app()[name].get_bindings()[0] for name in names}
     assert bindings["delivery_morning"].schedule == "0 0 6 * * *"
     assert bindings["delivery_midday"].schedule == "0 5 11 * * *"
@@ -423,7 +493,7 @@ def test_the_mail_mode_picks_the_mailer(graph: Services, tmp_path: Path) -> None
     via_graph = replace(graph, extras={}, settings=graph.settings.model_copy(update={"mail_mode": "graph"}))
     made_graph = delivery_functions.mailer(via_graph)
     assert isinstance(made_graph, GraphMailer) and made_graph.sender == "rapportage@example.org"
-    assert made_graph._credential is None, "no credential before the first send"  # noqa: SLF001
+    assert made_graph._credential is None, "no credential before the first send"
 
 
 def test_admin_delivers_a_month_into_the_outbox_and_lists_the_records(
@@ -433,7 +503,9 @@ def test_admin_delivers_a_month_into_the_outbox_and_lists_the_records(
     graph.extras[delivery_functions.RENDER_KEY] = render
     reply = call("deliver_month_reports", headers=ADMIN)
     assert reply.status == 202 and reply.body["month"] == "2026-10" and reply.body["force"] is False
-    assert [(o["tenant"], o["outcome"], o["kind"]) for o in reply.body["outcomes"]] == [(t, "sent", "report") for t in municipalities]
+    assert [(o["tenant"], o["outcome"], o["kind"]) for o in reply.body["outcomes"]] == [
+        (t, "sent", "report") for t in municipalities
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{t}-2026-10-v1.eml" for t in municipalities]
     with (tmp_path / "enschede-2026-10-v1.eml").open("rb") as handle:
         message = BytesParser(policy=policy.default).parse(handle)
@@ -452,9 +524,14 @@ def test_admin_delivers_a_month_into_the_outbox_and_lists_the_records(
     assert sent["actor"] == "beheerder@stratech.example"
 
 
-def test_admin_can_force_one_tenant(graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock) -> None:
-    DeliveryRepository(graph.store).create(DeliveryRecord(
-        "hengelo", "2026-10", "failed", attempts=1, report_version=1, needs_manual_check=True, error="unknown"))  # fmt: skip
+def test_admin_can_force_one_tenant(
+    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+) -> None:
+    DeliveryRepository(graph.store).create(
+        DeliveryRecord(
+            "hengelo", "2026-10", "failed", attempts=1, report_version=1, needs_manual_check=True, error="unknown"
+        )
+    )
     reply = call("deliver_month_reports", headers=ADMIN, params={"tenant": "hengelo"})
     assert reply.status == 202 and [o["outcome"] for o in reply.body["outcomes"]] == ["needs_manual_check"]
     reply = call("deliver_month_reports", headers=ADMIN, params={"tenant": "hengelo", "force": "true"})
@@ -464,35 +541,61 @@ def test_admin_can_force_one_tenant(graph: Services, municipalities: list[str], 
 @pytest.mark.parametrize(
     ("name", "method", "headers", "params", "month", "status"),
     [
-        pytest.param("deliver_month_reports", "POST", {}, {}, "2026-10", 401, id="deliver without a principal is a 401"),
+        pytest.param(
+            "deliver_month_reports", "POST", {}, {}, "2026-10", 401, id="deliver without a principal is a 401"
+        ),
         pytest.param("deliver_month_reports", "POST", READER, {}, "2026-10", 403, id="a reader may not deliver"),
         pytest.param("deliver_month_reports", "POST", ADMIN, {}, "oktober", 400, id="a malformed month is a 400"),
-        pytest.param("deliver_month_reports", "POST", ADMIN, {"force": "ja"}, "2026-10", 400, id="a malformed force is a 400"),
-        pytest.param("deliver_month_reports", "POST", ADMIN, {"tenant": "atlantis"}, "2026-10", 404, id="an unknown tenant is a 404"),
-        pytest.param("list_month_deliveries", "GET", {}, {}, "2026-10", 401, id="the list without a principal is a 401"),
+        pytest.param(
+            "deliver_month_reports", "POST", ADMIN, {"force": "ja"}, "2026-10", 400, id="a malformed force is a 400"
+        ),
+        pytest.param(
+            "deliver_month_reports",
+            "POST",
+            ADMIN,
+            {"tenant": "atlantis"},
+            "2026-10",
+            404,
+            id="an unknown tenant is a 404",
+        ),
+        pytest.param(
+            "list_month_deliveries", "GET", {}, {}, "2026-10", 401, id="the list without a principal is a 401"
+        ),
         pytest.param("list_month_deliveries", "GET", READER, {}, "2026-10", 403, id="a reader may not list deliveries"),
     ],
 )
 def test_the_admin_routes_refuse_bad_callers_and_input(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer,
-    name: str, method: str, headers: dict, params: dict, month: str, status: int,
-) -> None:  # fmt: skip
+    graph: Services,
+    municipalities: list[str],
+    mailer: RecordingMailer,
+    name: str,
+    method: str,
+    headers: dict,
+    params: dict,
+    month: str,
+    status: int,
+) -> None:
     reply = call(name, method=method, headers=headers, params=params, month=month)
     assert reply.status == status and reply.mimetype == "application/problem+json"
     assert mailer.sent == []
-
 
 
 # -- with the real renderer ----------------------------------------------------------------------------------------
 
 
 def test_a_computed_report_is_rendered_and_every_cid_in_the_html_is_an_inline_image(
-    graph: Services, clock: FixedClock, tmp_path: Path, fake_graph: FakeGraph  # noqa: F811
+    graph: Services,
+    clock: FixedClock,
+    tmp_path: Path,
+    fake_graph: FakeGraph,  # noqa: F811
 ) -> None:
-    graph.admin.put_tenant(TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), recipients=RECIPIENTS["enschede"]))
+    graph.admin.put_tenant(
+        TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), recipients=RECIPIENTS["enschede"])
+    )
     for n in range(31):  # every day of October complete: the report is final (measurement §8.5)
-        graph.availability.save_day(date(2026, 10, 1) + timedelta(days=n), [], complete=True,
-                                    ingested_at="2026-11-01T03:30:00+00:00")  # fmt: skip
+        graph.availability.save_day(
+            date(2026, 10, 1) + timedelta(days=n), [], complete=True, ingested_at="2026-11-01T03:30:00+00:00"
+        )
     graph.monthly.compute("enschede", OCTOBER)
     graph.extras[delivery_functions.MAILER_KEY] = Outbox(tmp_path, graph.settings.mail_sender, graph.clock)
     [outcome] = delivery_functions.delivery_service(graph).deliver_month(OCTOBER)  # the default renderer
@@ -506,11 +609,14 @@ def test_a_computed_report_is_rendered_and_every_cid_in_the_html_is_an_inline_im
     kinds = sorted(part.get_content_type() for part in message.iter_attachments())
     assert kinds == ["application/pdf", "application/vnd.oasis.opendocument.spreadsheet"]
 
-    graph_mailer = GraphMailer("rapportage@example.org", credential=FakeCredential(), base_url=fake_graph.graph_url,
-                               sleep=lambda s: None)  # fmt: skip
+    graph_mailer = GraphMailer(
+        "rapportage@example.org", credential=FakeCredential(), base_url=fake_graph.graph_url, sleep=lambda s: None
+    )
     report = graph.reports.latest("enschede", "2026-10")
     assert report is not None
-    graph_mailer.send(Envelope("enschede", "2026-10", 1, RECIPIENTS["enschede"], "x"), delivery_functions._render_report(report.body))  # noqa: SLF001
+    graph_mailer.send(
+        Envelope("enschede", "2026-10", 1, RECIPIENTS["enschede"], "x"), delivery_functions._render_report(report.body)
+    )
     [request] = fake_graph.requests
     attachments = request.json()["message"]["attachments"]
     assert cids <= {a["contentId"] for a in attachments if a.get("isInline")}

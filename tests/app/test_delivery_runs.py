@@ -12,9 +12,9 @@ import inspect
 import json
 import uuid
 from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,7 +29,6 @@ from sla_app.functions import delivery as delivery_functions
 from sla_app.services.delivery_runs import LOOKBACK_MONTHS, parse_message
 from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SUPPLIER, DeliveryRecord, DeliveryRepository
-from tests.support.app import FixedClock
 from tests.app.test_delivery import (
     ADMIN,
     OCTOBER,
@@ -40,24 +39,38 @@ from tests.app.test_delivery import (
     render,
 )
 from tests.app.test_graph_mail import rendered
+from tests.support.app import FixedClock
 
 SUPPLIER_MAILBOX = "servicedesk@stratech.example"
 MISSING = ["2026-10-31"]
 
 
-def store(graph: Services, tenant: str, month: str = "2026-10", *, status: str = "final", content: str = "a",
-          changes: dict[str, Any] | None = None) -> int:  # fmt: skip
+def store(
+    graph: Services,
+    tenant: str,
+    month: str = "2026-10",
+    *,
+    status: str = "final",
+    content: str = "a",
+    changes: dict[str, Any] | None = None,
+) -> int:
     """Store a report version through the repository (with ``changes`` where the repository takes them)."""
-    body: dict[str, Any] = {"tenant": tenant, "month": month, "content": content, "status": status,
-                            "missing_days": MISSING if status == "provisional" else []}  # fmt: skip
+    body: dict[str, Any] = {
+        "tenant": tenant,
+        "month": month,
+        "content": content,
+        "status": status,
+        "missing_days": MISSING if status == "provisional" else [],
+    }
     kwargs: dict[str, Any] = {}
     if changes is not None:
         if "changes" in inspect.signature(graph.reports.save).parameters:
             kwargs["changes"] = lambda previous: changes
         else:
             body["changes"] = changes
-    stored, _ = graph.reports.save(tenant, month, f"hash-{content}-{status}", "inputs", "2026-11-01T03:00:00+00:00",
-                                   body, **kwargs)  # fmt: skip
+    stored, _ = graph.reports.save(
+        tenant, month, f"hash-{content}-{status}", "inputs", "2026-11-01T03:00:00+00:00", body, **kwargs
+    )
     return int(stored.version)
 
 
@@ -86,7 +99,9 @@ def notice(kind: str, month: Any, as_of: datetime) -> Any:
 @pytest.fixture
 def municipalities(graph: Services) -> list[str]:
     for tenant, go_live in (("enschede", "2025-09-15"), ("hengelo", "2025-11-03"), ("almelo", "2026-02-16")):
-        graph.admin.put_tenant(TenantRecord(tenant=tenant, go_live=date.fromisoformat(go_live), recipients=RECIPIENTS[tenant]))
+        graph.admin.put_tenant(
+            TenantRecord(tenant=tenant, go_live=date.fromisoformat(go_live), recipients=RECIPIENTS[tenant])
+        )
     return ["almelo", "enschede", "hengelo"]
 
 
@@ -140,8 +155,9 @@ def test_the_timer_only_enqueues_one_message_per_tenant_with_its_months_and_the_
     assert len({m.pop("operation_id") for m in messages}) == 1, "the run's operation id is on every message"
     by_tenant = {m["tenant"]: m["months"] for m in messages if "tenant" in m}
     assert sorted(by_tenant) == municipalities
-    assert by_tenant["enschede"] == [f"{y}-{m:02d}" for y, m in [(2025, 10), (2025, 11), (2025, 12)]
-                                     + [(2026, m) for m in range(1, 11)]]  # fmt: skip
+    assert by_tenant["enschede"] == [
+        f"{y}-{m:02d}" for y, m in [(2025, 10), (2025, 11), (2025, 12)] + [(2026, m) for m in range(1, 11)]
+    ]
     assert len(by_tenant["enschede"]) == LOOKBACK_MONTHS and by_tenant["almelo"][0] == "2026-03"
     assert [m for m in messages if "notice" in m] == [{"notice": "overview", "month": "2026-10"}]
     [entry] = audit(graph, clock, "delivery.fan_out")
@@ -175,8 +191,13 @@ def test_a_month_left_undelivered_is_still_delivered_after_the_calendar_moves_on
     graph: Services, municipalities: list[str], queue: QueueClient, clock: FixedClock
 ) -> None:
     failing = RecordingMailer(MailError("sendMail: HTTP 400 ErrorInvalidRecipients", status=400))
-    graph.extras.update({delivery_functions.MAILER_KEY: failing, delivery_functions.RENDER_KEY: render,
-                         delivery_functions.NOTICES_KEY: notice})  # fmt: skip
+    graph.extras.update(
+        {
+            delivery_functions.MAILER_KEY: failing,
+            delivery_functions.RENDER_KEY: render,
+            delivery_functions.NOTICES_KEY: notice,
+        }
+    )
     store(graph, "hengelo")
     clock.now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
     fire("delivery_morning")
@@ -224,13 +245,24 @@ def test_a_malformed_message_names_its_field(body: bytes, field: str) -> None:
 @pytest.mark.parametrize(
     ("now", "delivered"),
     [
-        pytest.param(datetime(2026, 11, 2, 6, 0, tzinfo=UTC), False, id="on the 1st working day a provisional report waits"),
-        pytest.param(datetime(2026, 11, 4, 10, 59, tzinfo=UTC), False, id="11:59 local on the 3rd working day it still waits"),
-        pytest.param(datetime(2026, 11, 4, 11, 0, tzinfo=UTC), True, id="from 12:00 local on the 3rd working day it goes out"),
+        pytest.param(
+            datetime(2026, 11, 2, 6, 0, tzinfo=UTC), False, id="on the 1st working day a provisional report waits"
+        ),
+        pytest.param(
+            datetime(2026, 11, 4, 10, 59, tzinfo=UTC), False, id="11:59 local on the 3rd working day it still waits"
+        ),
+        pytest.param(
+            datetime(2026, 11, 4, 11, 0, tzinfo=UTC), True, id="from 12:00 local on the 3rd working day it goes out"
+        ),
     ],
 )
 def test_a_provisional_report_waits_for_the_deadline(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock, now: datetime, delivered: bool
+    graph: Services,
+    municipalities: list[str],
+    mailer: RecordingMailer,
+    clock: FixedClock,
+    now: datetime,
+    delivered: bool,
 ) -> None:
     store(graph, "enschede", status="provisional")
     clock.now = now
@@ -256,8 +288,16 @@ def test_a_provisional_report_after_the_deadline_is_marked_and_the_final_one_fol
     record = DeliveryRepository(graph.store).get("enschede", "2026-10")
     assert (record.state, record.report_status) == ("sent", "provisional")
 
-    store(graph, "enschede", content="b", changes={"service_levels": [
-        {"metric": "availability", "before": 100.0, "after": 99.6789}], "outcomes": [], "cause": ["31 oktober compleet"]})
+    store(
+        graph,
+        "enschede",
+        content="b",
+        changes={
+            "service_levels": [{"metric": "availability", "before": 100.0, "after": 99.6789}],
+            "outcomes": [],
+            "cause": ["31 oktober compleet"],
+        },
+    )
     for _ in range(2):
         clock.now += timedelta(days=1)
         fire("delivery_morning")
@@ -277,10 +317,16 @@ def test_a_later_version_with_changes_of_a_delivered_month_is_sent_once_as_a_cor
     fire("delivery_morning")
     pump(queue)
     store(graph, "hengelo", content="b", changes={"service_levels": [], "outcomes": [], "cause": []})  # nothing changed
-    store(graph, "hengelo", content="c", changes={
-        "service_levels": [{"metric": "response_time", "before": 100.0, "after": 95.0}],
-        "outcomes": [{"ticket_id": "M2610-0042", "metric": "response_time", "before": "met", "after": "breached"}],
-        "cause": ["melding M2610-0042 heropend"]})  # fmt: skip
+    store(
+        graph,
+        "hengelo",
+        content="c",
+        changes={
+            "service_levels": [{"metric": "response_time", "before": 100.0, "after": 95.0}],
+            "outcomes": [{"ticket_id": "M2610-0042", "metric": "response_time", "before": "met", "after": "breached"}],
+            "cause": ["melding M2610-0042 heropend"],
+        },
+    )
     for days in (1, 2):
         clock.now = datetime(2026, 12, days, 6, 0, tzinfo=UTC)
         fire("delivery_morning")
@@ -318,12 +364,18 @@ def test_the_at_risk_notice_and_the_overview_are_mailed_to_the_supplier_once_eac
         fire("delivery_midday")
         pump(queue, times=2)
     notices = [(e.tenant, e.month, e.kind, e.recipients) for e, _ in mailer.sent if e.tenant == SUPPLIER]
-    assert sorted(notices) == [(SUPPLIER, "2026-10", "overview", (SUPPLIER_MAILBOX,)),
-                               (SUPPLIER, "2026-11", "at_risk", (SUPPLIER_MAILBOX,))]  # fmt: skip
+    assert sorted(notices) == [
+        (SUPPLIER, "2026-10", "overview", (SUPPLIER_MAILBOX,)),
+        (SUPPLIER, "2026-11", "at_risk", (SUPPLIER_MAILBOX,)),
+    ]
     at_risk = next(r for e, r in mailer.sent if e.kind == "at_risk")
     assert at_risk.subject == "at_risk 2026-11 2026-11-15T06:00:00+00:00", "as of the timer's instant, also on a retry"
-    entries = [e for day in (15, 16) for e in graph.admin.audit_entries(date(2026, 11, day))
-               if e["action"] == "delivery.sent" and e["detail"]["kind"] in ("at_risk", "overview")]  # fmt: skip
+    entries = [
+        e
+        for day in (15, 16)
+        for e in graph.admin.audit_entries(date(2026, 11, day))
+        if e["action"] == "delivery.sent" and e["detail"]["kind"] in ("at_risk", "overview")
+    ]
     assert len(entries) == 2 and all(e["tenant"] == "" for e in entries)
 
 
@@ -349,9 +401,16 @@ def test_an_unknown_outcome_of_a_notice_is_flagged_and_never_resent(
     graph: Services, municipalities: list[str], queue: QueueClient, clock: FixedClock
 ) -> None:
     with_supplier(graph)
-    unknown = RecordingMailer(MailError("sendMail: HTTP 504 (the message may have been sent)", outcome="unknown", status=504))
-    graph.extras.update({delivery_functions.MAILER_KEY: unknown, delivery_functions.RENDER_KEY: render,
-                         delivery_functions.NOTICES_KEY: notice})  # fmt: skip
+    unknown = RecordingMailer(
+        MailError("sendMail: HTTP 504 (the message may have been sent)", outcome="unknown", status=504)
+    )
+    graph.extras.update(
+        {
+            delivery_functions.MAILER_KEY: unknown,
+            delivery_functions.RENDER_KEY: render,
+            delivery_functions.NOTICES_KEY: notice,
+        }
+    )
     clock.now = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
     for _ in range(2):
         fire("delivery_morning")
@@ -359,7 +418,9 @@ def test_an_unknown_outcome_of_a_notice_is_flagged_and_never_resent(
         clock.now += timedelta(days=1)
     record = DeliveryRepository(graph.store).get(SUPPLIER, "2026-10", "overview")  # the first notice sent: 504
     assert record.state == "failed" and record.needs_manual_check and record.attempts == 1
-    assert [e.kind for e, _ in unknown.sent] == ["at_risk"], "the at-risk notice went out; the overview waits for an admin"
+    assert [e.kind for e, _ in unknown.sent] == ["at_risk"], (
+        "the at-risk notice went out; the overview waits for an admin"
+    )
 
 
 def test_an_admin_resends_a_flagged_notice_only_with_force_and_a_bad_notice_is_a_400(
@@ -367,8 +428,9 @@ def test_an_admin_resends_a_flagged_notice_only_with_force_and_a_bad_notice_is_a
 ) -> None:
     with_supplier(graph)
     clock.now = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
-    DeliveryRepository(graph.store).create(DeliveryRecord(SUPPLIER, "2026-11", "failed", attempts=1, kind="at_risk",
-                                                          needs_manual_check=True, error="504"))  # fmt: skip
+    DeliveryRepository(graph.store).create(
+        DeliveryRecord(SUPPLIER, "2026-11", "failed", attempts=1, kind="at_risk", needs_manual_check=True, error="504")
+    )
     reply = call("deliver_month_reports", headers=ADMIN, params={"notice": "at_risk"}, month="2026-11")
     assert reply.status == 202 and [o["outcome"] for o in reply.body["outcomes"]] == ["needs_manual_check"]
     reply = call("deliver_month_reports", headers=ADMIN, params={"notice": "at_risk", "force": "true"}, month="2026-11")
@@ -393,6 +455,9 @@ def test_the_real_notices_go_to_the_supplier_mailbox_as_eml_files(
             parsed[path.name] = BytesParser(policy=policy.default).parse(handle)
     assert sorted(parsed) == ["_supplier-2026-10-overview-v0.eml", "_supplier-2026-11-at_risk-v0.eml"]
     overview = parsed["_supplier-2026-10-overview-v0.eml"]
-    assert overview["To"] == SUPPLIER_MAILBOX and overview["Subject"] == "SLA-overzicht Stratech Perspectief Cloud — oktober 2026"
+    assert (
+        overview["To"] == SUPPLIER_MAILBOX
+        and overview["Subject"] == "SLA-overzicht Stratech Perspectief Cloud — oktober 2026"
+    )
     assert overview["X-SLA-Delivery"].startswith("~supplier/2026-10/overview/v0/")
     assert parsed["_supplier-2026-11-at_risk-v0.eml"]["Subject"].startswith("SLA-signalering november 2026")

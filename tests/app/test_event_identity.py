@@ -24,8 +24,15 @@ URL = "http://localhost/api/tickets/events"
 
 
 def event(event_id: str, ticket: str = "M1", tenant: str = "enschede", **fields: object) -> dict:
-    data = {"event_id": event_id, "tenant": tenant, "ticket_id": ticket, "occurred_at": "2026-10-05T09:00:00+02:00",
-            "kind": "opened", "type": "incident", "priority": "hoog"}  # fmt: skip
+    data = {
+        "event_id": event_id,
+        "tenant": tenant,
+        "ticket_id": ticket,
+        "occurred_at": "2026-10-05T09:00:00+02:00",
+        "kind": "opened",
+        "type": "incident",
+        "priority": "hoog",
+    }
     return {**data, **fields}
 
 
@@ -60,8 +67,11 @@ CONFLICTS = [
     pytest.param(event("e-1", ticket="M2"), "on another ticket", id="the same id on another ticket"),
     pytest.param(event("e-1", priority="urgent"), "other content (priority)", id="the same id with another priority"),
     pytest.param(event("e-1", kind="closed"), "other content (kind)", id="the same id with another kind"),
-    pytest.param(event("e-1", occurred_at="2026-10-05T09:01:00+02:00"), "other content (occurred_at)",
-                 id="the same id at another instant"),
+    pytest.param(
+        event("e-1", occurred_at="2026-10-05T09:01:00+02:00"),
+        "other content (occurred_at)",
+        id="the same id at another instant",
+    ),
 ]
 
 

@@ -99,16 +99,27 @@ def test_a_report_is_sent_with_one_sendmail_request_as_graph_documents_it(fake_g
     message = body["message"]
     assert message["subject"] == "SLA-rapportage oktober 2026 — Enschede"
     assert message["body"] == {"contentType": "HTML", "content": rendered().html}
-    assert message["toRecipients"] == [{"emailAddress": {"address": "ict@enschede.example"}},
-                                       {"emailAddress": {"address": "kcc@enschede.example"}}]  # fmt: skip
+    assert message["toRecipients"] == [
+        {"emailAddress": {"address": "ict@enschede.example"}},
+        {"emailAddress": {"address": "kcc@enschede.example"}},
+    ]
     assert message["internetMessageHeaders"] == [{"name": DELIVERY_HEADER, "value": "enschede/2026-10/v3/claim0001"}]
     inline, pdf, ods = message["attachments"]
-    assert inline == {"@odata.type": "#microsoft.graph.fileAttachment", "name": "chart-availability.png",
-                      "contentType": "image/png", "contentBytes": b64(PNG), "isInline": True,
-                      "contentId": "chart-availability"}  # fmt: skip
+    assert inline == {
+        "@odata.type": "#microsoft.graph.fileAttachment",
+        "name": "chart-availability.png",
+        "contentType": "image/png",
+        "contentBytes": b64(PNG),
+        "isInline": True,
+        "contentId": "chart-availability",
+    }
     assert 'src="cid:chart-availability"' in message["body"]["content"]
-    assert pdf == {"@odata.type": "#microsoft.graph.fileAttachment", "name": "sla-enschede-2026-10.pdf",
-                   "contentType": "application/pdf", "contentBytes": b64(PDF)}  # fmt: skip
+    assert pdf == {
+        "@odata.type": "#microsoft.graph.fileAttachment",
+        "name": "sla-enschede-2026-10.pdf",
+        "contentType": "application/pdf",
+        "contentBytes": b64(PDF),
+    }
     assert base64.b64decode(ods["contentBytes"]) == ODS and ods["contentType"] == ODS_TYPE and "isInline" not in ods
 
     assert receipt.mode == "graph" and receipt.reference == fake_graph.request_ids[0]
@@ -118,7 +129,7 @@ def test_a_report_is_sent_with_one_sendmail_request_as_graph_documents_it(fake_g
 
 def test_the_token_is_asked_for_lazily_and_no_default_credential_is_built_up_front() -> None:
     mailer = GraphMailer(SENDER)  # no credential, no client: nothing is created yet
-    assert mailer._credential is None and mailer._client is None  # noqa: SLF001
+    assert mailer._credential is None and mailer._client is None
     credential = FakeCredential()
     GraphMailer(SENDER, credential=credential)
     assert credential.scopes == []
@@ -164,12 +175,19 @@ def test_retry_after_is_capped_and_may_be_an_http_date(fake_graph: FakeGraph) ->
 
 def test_a_400_is_not_retried_and_fails_as_not_sent(fake_graph: FakeGraph) -> None:
     error = {"error": {"code": "ErrorInvalidRecipients", "message": "At least one recipient is not valid."}}
-    fake_graph.script("POST", "/sendMail$", Answer(400, {"Content-Type": "application/json"}, json.dumps(error).encode()))
+    fake_graph.script(
+        "POST", "/sendMail$", Answer(400, {"Content-Type": "application/json"}, json.dumps(error).encode())
+    )
     made = make_mailer(fake_graph)
     with pytest.raises(MailError) as caught:
         made.mailer.send(ENVELOPE, rendered())
     failure = caught.value
-    assert (failure.outcome, failure.status, failure.code, failure.attempts) == ("not_sent", 400, "ErrorInvalidRecipients", 1)
+    assert (failure.outcome, failure.status, failure.code, failure.attempts) == (
+        "not_sent",
+        400,
+        "ErrorInvalidRecipients",
+        1,
+    )
     assert failure.request_id == fake_graph.request_ids[0] and "not valid" in str(failure)
     assert len(fake_graph.requests) == 1 and made.sleeps == []
 
@@ -199,8 +217,13 @@ def free_port() -> int:
 
 def test_a_refused_connection_is_retried_because_nothing_was_sent() -> None:
     sleeps: list[float] = []
-    mailer = GraphMailer(SENDER, credential=FakeCredential(), base_url=f"http://127.0.0.1:{free_port()}/v1.0",
-                         sleep=sleeps.append, retry=RetryPolicy(max_attempts=3))  # fmt: skip
+    mailer = GraphMailer(
+        SENDER,
+        credential=FakeCredential(),
+        base_url=f"http://127.0.0.1:{free_port()}/v1.0",
+        sleep=sleeps.append,
+        retry=RetryPolicy(max_attempts=3),
+    )
     with pytest.raises(MailError) as caught:
         mailer.send(ENVELOPE, rendered())
     assert caught.value.outcome == "not_sent" and "ConnectError" in str(caught.value)
@@ -290,8 +313,14 @@ def test_a_4_mb_attachment_goes_through_a_draft_and_an_upload_session(fake_graph
     assert draft.json()["subject"] == rendered().subject and "attachments" not in draft.json()
     assert draft.json()["internetMessageHeaders"][0]["name"] == DELIVERY_HEADER
     assert chart.json()["isInline"] is True and chart.json()["contentId"] == "chart-availability"
-    assert session.json() == {"AttachmentItem": {"attachmentType": "file", "name": "sla-enschede-2026-10.pdf",
-                                                 "size": len(big), "contentType": "application/pdf"}}  # fmt: skip
+    assert session.json() == {
+        "AttachmentItem": {
+            "attachmentType": "file",
+            "name": "sla-enschede-2026-10.pdf",
+            "size": len(big),
+            "contentType": "application/pdf",
+        }
+    }
     assert put1.headers["content-range"] == f"bytes 0-3276799/{len(big)}"
     assert put2.headers["content-range"] == f"bytes 3276800-{len(big) - 1}/{len(big)}"
     assert len(put1.body) % UPLOAD_UNIT == 0 and len(put1.body) < 4 * 1024 * 1024
@@ -311,8 +340,11 @@ def test_a_4_mb_attachment_goes_through_a_draft_and_an_upload_session(fake_graph
 
 def test_a_failed_upload_deletes_the_draft_and_sends_nothing(fake_graph: FakeGraph) -> None:
     big = b"x" * (3_500_000)
-    fake_graph.script("PUT", "^/upload/", Answer(400, {"Content-Type": "application/json"},
-                                                b'{"error":{"code":"invalidRequest","message":"no"}}'))  # fmt: skip
+    fake_graph.script(
+        "PUT",
+        "^/upload/",
+        Answer(400, {"Content-Type": "application/json"}, b'{"error":{"code":"invalidRequest","message":"no"}}'),
+    )
     made = make_mailer(fake_graph)
     with pytest.raises(MailError) as caught:
         made.mailer.send(ENVELOPE, rendered(pdf=big))

@@ -54,7 +54,12 @@ def test_every_day_of_the_previous_and_current_month_has_a_status(graph: Service
     save_day(graph, date(2026, 11, 1), True)
     document = health.snapshot(graph, NOW)
     october, november = document["availability"]
-    assert (october["month"], len(october["days"]), november["month"], len(november["days"])) == ("2026-10", 31, "2026-11", 30)
+    assert (october["month"], len(october["days"]), november["month"], len(november["days"])) == (
+        "2026-10",
+        31,
+        "2026-11",
+        30,
+    )
     statuses = {d["day"]: d["status"] for m in document["availability"] for d in m["days"]}
     assert statuses["2026-10-01"] == "complete"
     assert statuses["2026-10-02"] == "partial"
@@ -72,11 +77,14 @@ def test_every_day_of_the_previous_and_current_month_has_a_status(graph: Service
     [
         pytest.param([], "", id="no days"),
         pytest.param(["2026-10-02"], "2026-10-02", id="one day"),
-        pytest.param(["2026-10-03", "2026-10-01", "2026-10-02", "2026-10-07"], "2026-10-01..2026-10-03, 2026-10-07",
-                     id="consecutive days become a range"),
+        pytest.param(
+            ["2026-10-03", "2026-10-01", "2026-10-02", "2026-10-07"],
+            "2026-10-01..2026-10-03, 2026-10-07",
+            id="consecutive days become a range",
+        ),
         pytest.param(["2026-10-31", "2026-11-01"], "2026-10-31..2026-11-01", id="a range crosses the month end"),
     ],
-)  # fmt: skip
+)
 def test_the_text_view_writes_incomplete_days_as_ranges(days: list[str], text: str) -> None:
     assert health.day_ranges(days) == text
 
@@ -162,22 +170,38 @@ def test_provisional_and_undelivered_reports_of_the_previous_month(graph: Servic
     before = health.snapshot(graph, NOW)["reports"]
     assert (before["month"], before["past_deadline"]) == ("2026-10", False)
     rows = {r["tenant"]: r for r in before["tenants"]}
-    assert rows["enschede"] == {"tenant": "enschede", "version": 1, "status": "final", "missing_days": [],
-                                "delivery": "sent", "needs_manual_check": False, "past_deadline": False}  # fmt: skip
+    assert rows["enschede"] == {
+        "tenant": "enschede",
+        "version": 1,
+        "status": "final",
+        "missing_days": [],
+        "delivery": "sent",
+        "needs_manual_check": False,
+        "past_deadline": False,
+    }
     assert rows["hengelo"]["status"] == "provisional" and rows["hengelo"]["missing_days"] == ["2026-10-31"]
     assert rows["almelo"]["version"] is None and rows["almelo"]["needs_manual_check"] is True
     assert (before["provisional"], before["undelivered"], before["needs_manual_check"]) == (
-        ["hengelo"], ["almelo", "hengelo"], ["almelo", "~supplier"]
+        ["hengelo"],
+        ["almelo", "hengelo"],
+        ["almelo", "~supplier"],
     )
     summary = health.snapshot(graph, NOW)["summary"]
-    assert (summary["provisional_past_deadline"], summary["undelivered_past_deadline"], summary["manual_check"]) == (0, 0, 2)
+    assert (summary["provisional_past_deadline"], summary["undelivered_past_deadline"], summary["manual_check"]) == (
+        0,
+        0,
+        2,
+    )
     after = health.snapshot(graph, datetime(2026, 11, 4, 11, 0, tzinfo=UTC))["summary"]
     assert (after["provisional_past_deadline"], after["undelivered_past_deadline"]) == (1, 2)
 
 
 def test_the_deadline_follows_the_tenants_contract_calendar(graph: Services, tenants: list[str]) -> None:
-    graph.admin.put_tenant(TenantRecord(tenant="losser", go_live=date(2025, 1, 1),
-                                        contract_override={"holidays": {"extra_closed": ["2026-11-04"]}}))  # fmt: skip
+    graph.admin.put_tenant(
+        TenantRecord(
+            tenant="losser", go_live=date(2025, 1, 1), contract_override={"holidays": {"extra_closed": ["2026-11-04"]}}
+        )
+    )
     at_noon = datetime(2026, 11, 4, 11, 0, tzinfo=UTC)  # 12:00 in Amsterdam, the 3rd working day
     rows = {r["tenant"]: r for r in health.snapshot(graph, at_noon)["reports"]["tenants"]}
     assert rows["enschede"]["past_deadline"] is True
@@ -232,9 +256,14 @@ def test_the_hourly_timer_logs_the_summary_for_the_alert_rules(
 def test_the_command_prints_the_view_of_the_configured_storage(
     graph: Services, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    environ = {field.alias: str(value) for field, value in
-               ((type(graph.settings).model_fields[name], getattr(graph.settings, name)) for name in type(graph.settings).model_fields)
-               if value is not None and field.alias}  # fmt: skip
+    environ = {
+        field.alias: str(value)
+        for field, value in (
+            (type(graph.settings).model_fields[name], getattr(graph.settings, name))
+            for name in type(graph.settings).model_fields
+        )
+        if value is not None and field.alias
+    }
     assert health.main(["--json"], environ) == 0
     document = json.loads(capsys.readouterr().out)
     assert "health_hourly" in {t["function"] for t in document["timers"]}

@@ -16,8 +16,8 @@ import hashlib
 import hmac
 import json
 import logging
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -38,8 +38,13 @@ ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example",
 
 
 def event(n: int, tenant: str = "enschede", **fields: Any) -> dict:
-    data = {"event_id": f"e-{n}", "tenant": tenant, "ticket_id": f"M{n}", "occurred_at": "2026-10-05T09:00:00+02:00",
-            "kind": "opened"}  # fmt: skip
+    data = {
+        "event_id": f"e-{n}",
+        "tenant": tenant,
+        "ticket_id": f"M{n}",
+        "occurred_at": "2026-10-05T09:00:00+02:00",
+        "kind": "opened",
+    }
     return {**data, **fields}
 
 
@@ -70,17 +75,37 @@ def nested(depth: int) -> str:
 # -- bad events: 4xx naming the field, nothing stored --------------------------------------------------
 
 BATCHES = [
-    pytest.param([event(i) for i in range(149)] + [event(149, ticket_id="M\u0085149")], 422, "ticket_id",
-                 id="150 events with U+0085 in one ticket id (was 500 with 100 rows stored)"),
-    pytest.param([event(i, tenant=t) for i, t in enumerate(["enschede", "hengelo"] * 3)] + [event(9, event_id="e-\ud800")],
-                 422, "event_id", id="a multi-tenant batch with a lone surrogate (was 500 with 5 rows stored)"),
-    pytest.param([event(i, tenant=t) for i, t in enumerate(["enschede", "hengelo"] * 3)] + [event(9, ticket_id="#" * 300)],
-                 422, "ticket_id", id="a multi-tenant batch with an over-long escaped id"),
-    pytest.param([event(1, occurred_at="1900-01-01T09:00:00+01:00")], 422, "occurred_at",
-                 id="an event of 1900 (blocked the tenant's monthly report for good)"),
+    pytest.param(
+        [event(i) for i in range(149)] + [event(149, ticket_id="M\u0085149")],
+        422,
+        "ticket_id",
+        id="150 events with U+0085 in one ticket id (was 500 with 100 rows stored)",
+    ),
+    pytest.param(
+        [event(i, tenant=t) for i, t in enumerate(["enschede", "hengelo"] * 3)] + [event(9, event_id="e-\ud800")],
+        422,
+        "event_id",
+        id="a multi-tenant batch with a lone surrogate (was 500 with 5 rows stored)",
+    ),
+    pytest.param(
+        [event(i, tenant=t) for i, t in enumerate(["enschede", "hengelo"] * 3)] + [event(9, ticket_id="#" * 300)],
+        422,
+        "ticket_id",
+        id="a multi-tenant batch with an over-long escaped id",
+    ),
+    pytest.param(
+        [event(1, occurred_at="1900-01-01T09:00:00+01:00")],
+        422,
+        "occurred_at",
+        id="an event of 1900 (blocked the tenant's monthly report for good)",
+    ),
     pytest.param([event(1, occurred_at="0001-01-01T00:00:00+00:00")], 422, "occurred_at", id="an event of year 1"),
-    pytest.param([event(1, occurred_at="9999-12-31T23:59:59.999999+00:00")], 422, "occurred_at",
-                 id="an event at the end of datetime"),
+    pytest.param(
+        [event(1, occurred_at="9999-12-31T23:59:59.999999+00:00")],
+        422,
+        "occurred_at",
+        id="an event at the end of datetime",
+    ),
     pytest.param([event(1, occurred_at="2026-10-05T09:00:00+23:59")], 422, "occurred_at", id="an offset of 23:59"),
     pytest.param([event(1, kind=["opened"])], 422, "kind", id="kind as a list"),
     pytest.param([event(1, kind={"a": 1})], 422, "kind", id="kind as an object (was 500)"),
@@ -127,8 +152,12 @@ def test_unreadable_bodies_are_a_400(graph: Services, tenants: list[str], clock:
 )
 def test_a_malformed_timestamp_header_is_a_401_naming_it(graph: Services, tenants: list[str], stamp: str) -> None:
     body = json.dumps([event(1)]).encode()
-    reply = call_http("post_ticket_events", url=URL, body=body,
-                      headers={"X-SLA-Timestamp": stamp, "X-SLA-Signature": "sha256=" + "0" * 64})  # fmt: skip
+    reply = call_http(
+        "post_ticket_events",
+        url=URL,
+        body=body,
+        headers={"X-SLA-Timestamp": stamp, "X-SLA-Signature": "sha256=" + "0" * 64},
+    )
     assert_problem(reply, 401, "X-SLA-Timestamp")
 
 
@@ -139,8 +168,13 @@ def test_a_jira_timestamp_of_10_to_the_20_is_a_422_naming_timestamp(graph: Servi
 
     secret = tenant_credential(SECRETS["jira"], "jira", "enschede")  # the tenant's own Jira secret
     digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    reply = call_http("post_jira_issue", url="http://localhost/api/tickets/jira", body=body,
-                      headers={"X-Hub-Signature": f"sha256={digest}"}, params={"tenant": "enschede"})  # fmt: skip
+    reply = call_http(
+        "post_jira_issue",
+        url="http://localhost/api/tickets/jira",
+        body=body,
+        headers={"X-Hub-Signature": f"sha256={digest}"},
+        params={"tenant": "enschede"},
+    )
     assert_problem(reply, 422, "timestamp")
     assert stored(graph) == 0
 
@@ -169,7 +203,9 @@ class Unreachable(HttpTransport):
 
 @pytest.fixture
 def outage(graph: Services, storage: Any) -> Iterator[Services]:
-    client = TableServiceClient.from_connection_string(storage.connection_string, transport=Unreachable(), retry_total=0)
+    client = TableServiceClient.from_connection_string(
+        storage.connection_string, transport=Unreachable(), retry_total=0
+    )
     store = TableStore(client, prefix="outage")
     broken = dataclasses.replace(graph, store=store, events=EventRepository(store), admin=AdminRepository(store))
     bootstrap.use(broken)
@@ -196,8 +232,10 @@ def with_settings(graph: Services, **changes: Any) -> None:
 @pytest.mark.parametrize(
     "secret",
     [
-        pytest.param("@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/sla-webhook-secret-events/)",
-                     id="an unresolved Key Vault reference"),
+        pytest.param(
+            "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/sla-webhook-secret-events/)",
+            id="an unresolved Key Vault reference",
+        ),
         pytest.param("@microsoft.keyvault(VaultName=kv;SecretName=events)", id="an unresolved reference in lower case"),
         pytest.param("short-secret-31-bytes-long-xxxx", id="a secret of 31 bytes"),
         pytest.param("", id="no secret"),
@@ -244,10 +282,14 @@ def principal_header(data: dict) -> dict[str, str]:
 @pytest.mark.parametrize(
     "data",
     [
-        pytest.param({"role_typ": "name", "claims": [{"typ": "name", "val": "SLA.Admin"}]},
-                     id="role_typ pointing at the name claim"),
-        pytest.param({"role_typ": "sla_tenant", "claims": [{"typ": "sla_tenant", "val": "SLA.Admin"}]},
-                     id="role_typ pointing at the tenant claim"),
+        pytest.param(
+            {"role_typ": "name", "claims": [{"typ": "name", "val": "SLA.Admin"}]},
+            id="role_typ pointing at the name claim",
+        ),
+        pytest.param(
+            {"role_typ": "sla_tenant", "claims": [{"typ": "sla_tenant", "val": "SLA.Admin"}]},
+            id="role_typ pointing at the tenant claim",
+        ),
         pytest.param({"claims": [{"typ": "groups", "val": "SLA.Admin"}]}, id="a group named like the role"),
     ],
 )
@@ -258,14 +300,19 @@ def test_only_the_platforms_role_claims_count(graph: Services, tenants: list[str
 
 def test_a_deeply_nested_principal_header_is_a_401(graph: Services, tenants: list[str]) -> None:
     raw = base64.b64encode(('{"claims": ' + nested(50_000) + "}").encode()).decode()
-    reply = call_http("list_tenants", method="GET", url="http://localhost/api/tenants",
-                      headers={"X-MS-CLIENT-PRINCIPAL": raw})  # fmt: skip
+    reply = call_http(
+        "list_tenants", method="GET", url="http://localhost/api/tenants", headers={"X-MS-CLIENT-PRINCIPAL": raw}
+    )
     assert_problem(reply, 401, "X-MS-CLIENT-PRINCIPAL")
 
 
 def canonical_of(host: str) -> list[str]:
-    reply = call_http("get_security_txt", method="GET", url=f"https://{host}/api/.well-known/security.txt",
-                      headers={"Host": host, "X-Forwarded-Host": host})  # fmt: skip
+    reply = call_http(
+        "get_security_txt",
+        method="GET",
+        url=f"https://{host}/api/.well-known/security.txt",
+        headers={"Host": host, "X-Forwarded-Host": host},
+    )
     assert reply.status == 200
     return [line.split(": ", 1)[1] for line in reply.body.splitlines() if line.startswith("Canonical:")]
 
@@ -280,8 +327,14 @@ def test_security_txt_canonical_comes_from_the_setting_never_from_the_host(graph
 
 
 def put_tenant(tenant: str, body: dict) -> Reply:
-    return call_http("tenant_resource", method="PUT", url=f"http://localhost/api/tenants/{tenant}", body=body,
-                     headers=ADMIN, route_params={"tenant": tenant})  # fmt: skip
+    return call_http(
+        "tenant_resource",
+        method="PUT",
+        url=f"http://localhost/api/tenants/{tenant}",
+        body=body,
+        headers=ADMIN,
+        route_params={"tenant": tenant},
+    )
 
 
 @pytest.mark.parametrize(
@@ -289,7 +342,9 @@ def put_tenant(tenant: str, body: dict) -> Reply:
     [
         pytest.param({"go_live": "0001-01-01"}, "go_live", id="go-live in year 1"),
         pytest.param({"go_live": "1999-12-31"}, "go_live", id="go-live before 2000"),
-        pytest.param({"go_live": "2026-01-01", "contract_end": "9999-12-31"}, "contract_end", id="contract end in 9999"),
+        pytest.param(
+            {"go_live": "2026-01-01", "contract_end": "9999-12-31"}, "contract_end", id="contract end in 9999"
+        ),
         pytest.param({"go_live": "2026-01-01", "name": "Gemeente\x00"}, "name", id="NUL in the name"),
     ],
 )
@@ -301,24 +356,50 @@ def test_tenant_dates_outside_2000_to_2099_are_a_422(graph: Services, body: dict
 @pytest.mark.parametrize(
     ("scope", "body", "field"),
     [
-        pytest.param("enschede", {"start": "0001-01-01T00:00:00Z", "end": "9999-12-31T23:59:59Z", "reason": "x"},
-                     "start", id="an exclusion from year 1 to 9999"),
-        pytest.param("_all", {"start": "2026-10-01T00:00:00", "end": "2026-10-02T00:00:00Z", "reason": "x"},
-                     "start", id="a naive start"),
-        pytest.param("hengelo", {"start": "2020-01-01T00:00:00Z", "end": "2020-01-02T00:00:00Z", "reason": "x"},
-                     "end", id="an exclusion that ends before the tenant's go-live"),
-        pytest.param("eindhoven", {"start": "2031-03-01T00:00:00Z", "end": "2031-03-02T00:00:00Z", "reason": "x"},
-                     "start", id="an exclusion that starts after the contract end"),
-        pytest.param("enschede", {"start": "2026-10-01T00:00:00Z", "end": "2026-10-02T00:00:00Z", "reason": "a\x85b"},
-                     "reason", id="U+0085 in the reason"),
+        pytest.param(
+            "enschede",
+            {"start": "0001-01-01T00:00:00Z", "end": "9999-12-31T23:59:59Z", "reason": "x"},
+            "start",
+            id="an exclusion from year 1 to 9999",
+        ),
+        pytest.param(
+            "_all",
+            {"start": "2026-10-01T00:00:00", "end": "2026-10-02T00:00:00Z", "reason": "x"},
+            "start",
+            id="a naive start",
+        ),
+        pytest.param(
+            "hengelo",
+            {"start": "2020-01-01T00:00:00Z", "end": "2020-01-02T00:00:00Z", "reason": "x"},
+            "end",
+            id="an exclusion that ends before the tenant's go-live",
+        ),
+        pytest.param(
+            "eindhoven",
+            {"start": "2031-03-01T00:00:00Z", "end": "2031-03-02T00:00:00Z", "reason": "x"},
+            "start",
+            id="an exclusion that starts after the contract end",
+        ),
+        pytest.param(
+            "enschede",
+            {"start": "2026-10-01T00:00:00Z", "end": "2026-10-02T00:00:00Z", "reason": "a\x85b"},
+            "reason",
+            id="U+0085 in the reason",
+        ),
     ],
 )
 def test_exclusions_outside_the_measurement_window_or_2000_to_2099_are_a_422(
     graph: Services, tenants: list[str], scope: str, body: dict, field: str
 ) -> None:
     graph.admin.put_tenant(TenantRecord(tenant="eindhoven", go_live=date(2026, 1, 5), contract_end=date(2030, 12, 31)))
-    reply = call_http("tenant_exclusions", method="POST", url=f"http://localhost/api/tenants/{scope}/exclusions",
-                      body=body, headers=ADMIN, route_params={"tenant": scope})  # fmt: skip
+    reply = call_http(
+        "tenant_exclusions",
+        method="POST",
+        url=f"http://localhost/api/tenants/{scope}/exclusions",
+        body=body,
+        headers=ADMIN,
+        route_params={"tenant": scope},
+    )
     assert_problem(reply, 422, field)
     assert graph.admin.exclusions(scope if scope != "_all" else "enschede") == []
 
@@ -346,10 +427,16 @@ def test_admin_path_values_outside_the_rules_are_a_4xx_naming_them(
         pytest.param("x" * 32, True, id="32 bytes are enough"),
         pytest.param("é" * 16, True, id="16 two-byte characters are 32 bytes"),
         pytest.param("x" * 31, False, id="31 bytes are not"),
-        pytest.param("@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/s/)" + "x" * 40, False,
-                     id="an unresolved reference however long"),
-        pytest.param("prefix @MICROSOFT.KEYVAULT( suffix, long enough to pass the length check", False,
-                     id="reference text anywhere, in any case"),
+        pytest.param(
+            "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/s/)" + "x" * 40,
+            False,
+            id="an unresolved reference however long",
+        ),
+        pytest.param(
+            "prefix @MICROSOFT.KEYVAULT( suffix, long enough to pass the length check",
+            False,
+            id="reference text anywhere, in any case",
+        ),
     ],
 )
 def test_check_secret_refuses_what_cannot_be_a_configured_secret(secret: str, accepted: bool) -> None:

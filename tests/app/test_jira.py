@@ -33,8 +33,15 @@ from tests.support.core import AMSTERDAM, outcome_of, outcome_rules, us
 
 URL = "http://localhost/api/tickets/jira"
 KEY = "SD-42"
-FREE_TEXT = ("Jan Jansen", "jan.jansen@enschede.nl", "123456782", "kan niet inloggen", "Piet de Vries",
-             "wachtwoord", "Servicedesk Perspectief")  # fmt: skip
+FREE_TEXT = (
+    "Jan Jansen",
+    "jan.jansen@enschede.nl",
+    "123456782",
+    "kan niet inloggen",
+    "Piet de Vries",
+    "wachtwoord",
+    "Servicedesk Perspectief",
+)
 
 
 def jt(local: str) -> str:
@@ -61,8 +68,12 @@ def issue(
     key: str = KEY,
 ) -> dict[str, Any]:
     """Issue SD-42 as Jira's webhook sends it at local time ``at``; ``changes`` are changelog (field, from, to)."""
-    person = {"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Jan Jansen",
-              "emailAddress": "jan.jansen@enschede.nl", "timeZone": "Europe/Amsterdam"}  # fmt: skip
+    person = {
+        "accountId": "5b10ac8d82e05b22cc7d4ef5",
+        "displayName": "Jan Jansen",
+        "emailAddress": "jan.jansen@enschede.nl",
+        "timeZone": "Europe/Amsterdam",
+    }
     data: dict[str, Any] = {
         "timestamp": ms(at),
         "webhookEvent": webhook_event,
@@ -75,7 +86,8 @@ def issue(
             "fields": {
                 "summary": "Jan Jansen kan niet inloggen",
                 "description": "BSN 123456782, wachtwoord werkt niet. Bel 053 481 0000.",
-                "reporter": person, "creator": person,
+                "reporter": person,
+                "creator": person,
                 "assignee": {"accountId": "op-7", "displayName": "Piet de Vries"},
                 "project": {"key": "SD", "name": "Servicedesk Perspectief"},
                 "issuetype": {"id": "10001", "name": issuetype, "description": "Iets is kapot"},
@@ -89,10 +101,12 @@ def issue(
                 "comment": {"comments": [{"body": "Jan Jansen belt terug over zijn wachtwoord"}]},
             },
         },
-    }  # fmt: skip
+    }
     if changes:
-        data["changelog"] = {"id": f"cl-{ms(at)}", "items": [
-            {"field": f, "fieldtype": "jira", "fromString": a, "toString": b} for f, a, b in changes]}  # fmt: skip
+        data["changelog"] = {
+            "id": f"cl-{ms(at)}",
+            "items": [{"field": f, "fieldtype": "jira", "fromString": a, "toString": b} for f, a, b in changes],
+        }
     return data
 
 
@@ -104,28 +118,66 @@ def english_story() -> list[dict[str, Any]]:
     """
     return [
         issue(webhook_event="jira:issue_created"),
-        issue("2026-10-05 09:20", status="In Progress", priority="Highest",
-              changes=(("status", "Open", "In Progress"), ("priority", "High", "Highest"))),
-        issue("2026-10-05 10:00", status="Waiting for customer", priority="Highest",
-              changes=(("status", "In Progress", "Waiting for customer"),)),
-        issue("2026-10-05 12:00", status="In Progress", priority="Highest",
-              changes=(("status", "Waiting for customer", "In Progress"),)),
-        issue("2026-10-05 14:00", status="Resolved", priority="Highest", resolved="2026-10-05 14:00",
-              changes=(("status", "In Progress", "Resolved"), ("resolution", "", "Done"))),
-        issue("2026-10-06 09:00", status="In Progress", priority="Highest",
-              changes=(("status", "Resolved", "In Progress"), ("resolution", "Done", ""))),
-        issue("2026-10-06 09:30", status="Done", priority="Highest", resolved="2026-10-06 09:30",
-              changes=(("status", "In Progress", "Done"),)),
-        issue("2026-10-07 10:00", status="Closed", priority="Highest", resolved="2026-10-06 09:30",
-              changes=(("status", "Done", "Closed"),)),
-    ]  # fmt: skip
+        issue(
+            "2026-10-05 09:20",
+            status="In Progress",
+            priority="Highest",
+            changes=(("status", "Open", "In Progress"), ("priority", "High", "Highest")),
+        ),
+        issue(
+            "2026-10-05 10:00",
+            status="Waiting for customer",
+            priority="Highest",
+            changes=(("status", "In Progress", "Waiting for customer"),),
+        ),
+        issue(
+            "2026-10-05 12:00",
+            status="In Progress",
+            priority="Highest",
+            changes=(("status", "Waiting for customer", "In Progress"),),
+        ),
+        issue(
+            "2026-10-05 14:00",
+            status="Resolved",
+            priority="Highest",
+            resolved="2026-10-05 14:00",
+            changes=(("status", "In Progress", "Resolved"), ("resolution", "", "Done")),
+        ),
+        issue(
+            "2026-10-06 09:00",
+            status="In Progress",
+            priority="Highest",
+            changes=(("status", "Resolved", "In Progress"), ("resolution", "Done", "")),
+        ),
+        issue(
+            "2026-10-06 09:30",
+            status="Done",
+            priority="Highest",
+            resolved="2026-10-06 09:30",
+            changes=(("status", "In Progress", "Done"),),
+        ),
+        issue(
+            "2026-10-07 10:00",
+            status="Closed",
+            priority="Highest",
+            resolved="2026-10-06 09:30",
+            changes=(("status", "Done", "Closed"),),
+        ),
+    ]
 
 
 ENGLISH_EVENTS = [
-    [("opened", "2026-10-05 09:00", {"type": "incident", "priority": "hoog", "status": "nieuw",
-                                     "scope": "applicatie", "attributable": True})],  # fmt: skip
-    [("updated", "2026-10-05 09:20", {"priority": "urgent", "status": "in behandeling"}),
-     ("responded", "2026-10-05 09:20", {})],  # fmt: skip
+    [
+        (
+            "opened",
+            "2026-10-05 09:00",
+            {"type": "incident", "priority": "hoog", "status": "nieuw", "scope": "applicatie", "attributable": True},
+        )
+    ],
+    [
+        ("updated", "2026-10-05 09:20", {"priority": "urgent", "status": "in behandeling"}),
+        ("responded", "2026-10-05 09:20", {}),
+    ],
     [("updated", "2026-10-05 10:00", {"status": "wachten op klant"})],
     [("updated", "2026-10-05 12:00", {"status": "in behandeling"})],
     [("updated", "2026-10-05 14:00", {"status": "opgelost"}), ("resolved", "2026-10-05 14:00", {})],
@@ -144,20 +196,43 @@ def dutch_story() -> list[dict[str, Any]]:
     return [
         issue(webhook_event="jira:issue_created", status="Nieuw", **common),
         issue("2026-10-05 09:45", status="In behandeling", changes=(("status", "Nieuw", "In behandeling"),), **common),
-        issue("2026-10-05 10:00", status="Wachten op klant",
-              changes=(("status", "In behandeling", "Wachten op klant"),), **common),
-        issue("2026-10-05 11:00", status="In behandeling",
-              changes=(("status", "Wachten op klant", "In behandeling"),), **common),
-        issue("2026-10-05 13:00", status="Opgelost", resolved="2026-10-05 13:00",
-              changes=(("status", "In behandeling", "Opgelost"),), **common),
-        issue("2026-10-05 16:00", status="Gesloten", resolved="2026-10-05 13:00",
-              changes=(("status", "Opgelost", "Gesloten"),), **common),
-    ]  # fmt: skip
+        issue(
+            "2026-10-05 10:00",
+            status="Wachten op klant",
+            changes=(("status", "In behandeling", "Wachten op klant"),),
+            **common,
+        ),
+        issue(
+            "2026-10-05 11:00",
+            status="In behandeling",
+            changes=(("status", "Wachten op klant", "In behandeling"),),
+            **common,
+        ),
+        issue(
+            "2026-10-05 13:00",
+            status="Opgelost",
+            resolved="2026-10-05 13:00",
+            changes=(("status", "In behandeling", "Opgelost"),),
+            **common,
+        ),
+        issue(
+            "2026-10-05 16:00",
+            status="Gesloten",
+            resolved="2026-10-05 13:00",
+            changes=(("status", "Opgelost", "Gesloten"),),
+            **common,
+        ),
+    ]
 
 
 DUTCH_EVENTS = [
-    [("opened", "2026-10-05 09:00", {"type": "incident", "priority": "hoog", "status": "nieuw",
-                                     "scope": "platform", "attributable": True})],  # fmt: skip
+    [
+        (
+            "opened",
+            "2026-10-05 09:00",
+            {"type": "incident", "priority": "hoog", "status": "nieuw", "scope": "platform", "attributable": True},
+        )
+    ],
     [("updated", "2026-10-05 09:45", {"status": "in behandeling"}), ("responded", "2026-10-05 09:45", {})],
     [("updated", "2026-10-05 10:00", {"status": "wachten op klant"})],
     [("updated", "2026-10-05 11:00", {"status": "in behandeling"})],
@@ -229,72 +304,138 @@ CLOSED = issue("2026-10-05 12:00", status="Closed", resolved="2026-10-05 11:00")
 @pytest.mark.parametrize(
     ("history", "payload", "expected"),
     [
-        pytest.param([OPEN, IN_PROGRESS, issue("2026-10-05 10:00", status="Waiting for customer")],
-                     issue("2026-10-05 10:30", status="In Progress"),
-                     [("updated", "2026-10-05 10:30", {"status": "in behandeling"})],
-                     id="entering In Progress a second time is no second response"),
-        pytest.param([OPEN], issue("2026-10-05 09:50", status="Done"),
-                     [("updated", "2026-10-05 09:50", {"status": "opgelost"}), ("resolved", "2026-10-05 09:50", {})],
-                     id="resolved without a resolutiondate is dated by updated"),
-        pytest.param([OPEN, RESOLVED, issue("2026-10-05 11:30", status="Open")],
-                     issue("2026-10-05 12:00", status="Resolved", resolved="2026-10-05 11:00"),
-                     [("updated", "2026-10-05 12:00", {"status": "opgelost"}), ("resolved", "2026-10-05 12:00", {})],
-                     id="a resolutiondate left from before a reopen is not used"),
-        pytest.param([OPEN, RESOLVED], issue("2026-10-05 11:30", status="Waiting for support"),
-                     [("updated", "2026-10-05 11:30", {"status": "nieuw"}), ("reopened", "2026-10-05 11:30", {})],
-                     id="leaving a resolved status for an open one reopens"),
-        pytest.param([OPEN, CLOSED], issue("2026-10-05 12:30", status="Open"),
-                     [("updated", "2026-10-05 12:30", {"status": "nieuw"}), ("reopened", "2026-10-05 12:30", {})],
-                     id="leaving a closed status for an open one reopens"),
-        pytest.param([OPEN], issue("2026-10-05 12:00", status="Gesloten"),
-                     [("updated", "2026-10-05 12:00", {"status": "gesloten"}), ("closed", "2026-10-05 12:00", {})],
-                     id="closing an open issue at once is closed"),
-        pytest.param([OPEN, CLOSED], issue("2026-10-05 12:30", status="Resolved", resolved="2026-10-05 11:00"),
-                     [("updated", "2026-10-05 12:30", {"status": "opgelost"})],
-                     id="from closed back to resolved only updates the status"),
-        pytest.param([OPEN], issue("2026-10-05 09:10", priority="Lowest",
-                                   changes=(("priority", "High", "Lowest"),)),
-                     [("updated", "2026-10-05 09:10", {"priority": "laag"})],
-                     id="a priority change is an update of the priority alone"),
-        pytest.param([OPEN], issue("2026-10-05 09:10", labels=("niet-toerekenbaar",),
-                                   changes=(("labels", "", "niet-toerekenbaar"),)),
-                     [("updated", "2026-10-05 09:10", {"attributable": False})],
-                     id="the label niet-toerekenbaar makes the issue not attributable"),
-        pytest.param([OPEN], issue("2026-10-05 09:10", components=("Platform",)),
-                     [("updated", "2026-10-05 09:10", {"scope": "platform"})],
-                     id="the component Platform makes the scope platform"),
-        pytest.param([OPEN], issue("2026-10-05 09:10", issuetype="[System] Service request"),
-                     [("updated", "2026-10-05 09:10", {"type": "serviceverzoek"})],
-                     id="an issue type change is an update of the type"),
-        pytest.param([OPEN], issue("2026-10-05 09:10", status="Pending"),
-                     [("updated", "2026-10-05 09:10", {"status": "wachten op klant"})],
-                     id="Pending is mapped to a waiting status"),
-        pytest.param([OPEN], issue("2026-10-05 09:10", status="Triage"),
-                     [("updated", "2026-10-05 09:10", {"status": "overig"})],
-                     id="an unmapped status is kept only as its class overig"),
-        pytest.param([OPEN], issue("2026-10-05 09:10", status="Wachten op Jan Jansen 06-12345678"),
-                     [("updated", "2026-10-05 09:10", {"status": "wachten op …"})],
-                     id="an unmapped waiting status is kept only as the pause pattern it matches"),
+        pytest.param(
+            [OPEN, IN_PROGRESS, issue("2026-10-05 10:00", status="Waiting for customer")],
+            issue("2026-10-05 10:30", status="In Progress"),
+            [("updated", "2026-10-05 10:30", {"status": "in behandeling"})],
+            id="entering In Progress a second time is no second response",
+        ),
+        pytest.param(
+            [OPEN],
+            issue("2026-10-05 09:50", status="Done"),
+            [("updated", "2026-10-05 09:50", {"status": "opgelost"}), ("resolved", "2026-10-05 09:50", {})],
+            id="resolved without a resolutiondate is dated by updated",
+        ),
+        pytest.param(
+            [OPEN, RESOLVED, issue("2026-10-05 11:30", status="Open")],
+            issue("2026-10-05 12:00", status="Resolved", resolved="2026-10-05 11:00"),
+            [("updated", "2026-10-05 12:00", {"status": "opgelost"}), ("resolved", "2026-10-05 12:00", {})],
+            id="a resolutiondate left from before a reopen is not used",
+        ),
+        pytest.param(
+            [OPEN, RESOLVED],
+            issue("2026-10-05 11:30", status="Waiting for support"),
+            [("updated", "2026-10-05 11:30", {"status": "nieuw"}), ("reopened", "2026-10-05 11:30", {})],
+            id="leaving a resolved status for an open one reopens",
+        ),
+        pytest.param(
+            [OPEN, CLOSED],
+            issue("2026-10-05 12:30", status="Open"),
+            [("updated", "2026-10-05 12:30", {"status": "nieuw"}), ("reopened", "2026-10-05 12:30", {})],
+            id="leaving a closed status for an open one reopens",
+        ),
+        pytest.param(
+            [OPEN],
+            issue("2026-10-05 12:00", status="Gesloten"),
+            [("updated", "2026-10-05 12:00", {"status": "gesloten"}), ("closed", "2026-10-05 12:00", {})],
+            id="closing an open issue at once is closed",
+        ),
+        pytest.param(
+            [OPEN, CLOSED],
+            issue("2026-10-05 12:30", status="Resolved", resolved="2026-10-05 11:00"),
+            [("updated", "2026-10-05 12:30", {"status": "opgelost"})],
+            id="from closed back to resolved only updates the status",
+        ),
+        pytest.param(
+            [OPEN],
+            issue("2026-10-05 09:10", priority="Lowest", changes=(("priority", "High", "Lowest"),)),
+            [("updated", "2026-10-05 09:10", {"priority": "laag"})],
+            id="a priority change is an update of the priority alone",
+        ),
+        pytest.param(
+            [OPEN],
+            issue("2026-10-05 09:10", labels=("niet-toerekenbaar",), changes=(("labels", "", "niet-toerekenbaar"),)),
+            [("updated", "2026-10-05 09:10", {"attributable": False})],
+            id="the label niet-toerekenbaar makes the issue not attributable",
+        ),
+        pytest.param(
+            [OPEN],
+            issue("2026-10-05 09:10", components=("Platform",)),
+            [("updated", "2026-10-05 09:10", {"scope": "platform"})],
+            id="the component Platform makes the scope platform",
+        ),
+        pytest.param(
+            [OPEN],
+            issue("2026-10-05 09:10", issuetype="[System] Service request"),
+            [("updated", "2026-10-05 09:10", {"type": "serviceverzoek"})],
+            id="an issue type change is an update of the type",
+        ),
+        pytest.param(
+            [OPEN],
+            issue("2026-10-05 09:10", status="Pending"),
+            [("updated", "2026-10-05 09:10", {"status": "wachten op klant"})],
+            id="Pending is mapped to a waiting status",
+        ),
+        pytest.param(
+            [OPEN],
+            issue("2026-10-05 09:10", status="Triage"),
+            [("updated", "2026-10-05 09:10", {"status": "overig"})],
+            id="an unmapped status is kept only as its class overig",
+        ),
+        pytest.param(
+            [OPEN],
+            issue("2026-10-05 09:10", status="Wachten op Jan Jansen 06-12345678"),
+            [("updated", "2026-10-05 09:10", {"status": "wachten op …"})],
+            id="an unmapped waiting status is kept only as the pause pattern it matches",
+        ),
         pytest.param([OPEN], issue("2026-10-05 09:10"), [], id="a comment or edit of free text yields nothing"),
-        pytest.param([OPEN], {**issue("2026-10-05 09:10", status="Closed"), "webhookEvent": "jira:issue_deleted"}, [],
-                     id="a deleted issue yields nothing: measured history stays"),
-        pytest.param([OPEN], {**issue("2026-10-05 09:10"), "webhookEvent": "comment_created"}, [],
-                     id="other webhook events yield nothing"),
-        pytest.param([OPEN, IN_PROGRESS], issue("2026-10-05 09:10", status="Open"), [],
-                     id="an older delivery that changes nothing adds nothing to the history"),
+        pytest.param(
+            [OPEN],
+            {**issue("2026-10-05 09:10", status="Closed"), "webhookEvent": "jira:issue_deleted"},
+            [],
+            id="a deleted issue yields nothing: measured history stays",
+        ),
+        pytest.param(
+            [OPEN],
+            {**issue("2026-10-05 09:10"), "webhookEvent": "comment_created"},
+            [],
+            id="other webhook events yield nothing",
+        ),
+        pytest.param(
+            [OPEN, IN_PROGRESS],
+            issue("2026-10-05 09:10", status="Open"),
+            [],
+            id="an older delivery that changes nothing adds nothing to the history",
+        ),
         pytest.param([OPEN, IN_PROGRESS], IN_PROGRESS, [], id="the same delivery twice yields nothing the second time"),
-        pytest.param([], issue("2026-10-05 09:30", status="In behandeling"),
-                     [("opened", "2026-10-05 09:00", {"type": "incident", "priority": "hoog", "scope": "applicatie",
-                                                      "attributable": True}),
-                      ("updated", "2026-10-05 09:30", {"status": "in behandeling"}),
-                      ("responded", "2026-10-05 09:30", {})],
-                     id="first seen after its creation, the status is known from that delivery on"),
-        pytest.param([], issue(priority=None, webhook_event="jira:issue_created"),
-                     [("opened", "2026-10-05 09:00", {"type": "incident", "status": "nieuw", "scope": "applicatie",
-                                                      "attributable": True})],
-                     id="an issue without priority opens without one"),
+        pytest.param(
+            [],
+            issue("2026-10-05 09:30", status="In behandeling"),
+            [
+                (
+                    "opened",
+                    "2026-10-05 09:00",
+                    {"type": "incident", "priority": "hoog", "scope": "applicatie", "attributable": True},
+                ),
+                ("updated", "2026-10-05 09:30", {"status": "in behandeling"}),
+                ("responded", "2026-10-05 09:30", {}),
+            ],
+            id="first seen after its creation, the status is known from that delivery on",
+        ),
+        pytest.param(
+            [],
+            issue(priority=None, webhook_event="jira:issue_created"),
+            [
+                (
+                    "opened",
+                    "2026-10-05 09:00",
+                    {"type": "incident", "status": "nieuw", "scope": "applicatie", "attributable": True},
+                )
+            ],
+            id="an issue without priority opens without one",
+        ),
     ],
-)  # fmt: skip
+)
 def test_jira_deliveries_become_canonical_events(
     history: list[dict[str, Any]], payload: dict[str, Any], expected: list[tuple[str, str, dict[str, Any]]]
 ) -> None:
@@ -340,28 +481,56 @@ def without(payload: dict[str, Any], path: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("payload", "error", "field"),
     [
-        pytest.param(issue(priority="Blocker"), Unprocessable, "issue.fields.priority",
-                     id="an unmapped priority is a 422 naming issue.fields.priority"),
-        pytest.param(issue(issuetype="Epic"), Unprocessable, "issue.fields.issuetype",
-                     id="an unmapped issue type is a 422 naming issue.fields.issuetype"),
-        pytest.param(without(OPEN, "issue.fields.status"), Unprocessable, "issue.fields.status",
-                     id="a missing status is a 422"),
-        pytest.param(without(OPEN, "issue.fields.created"), Unprocessable, "issue.fields.created",
-                     id="a missing created is a 422"),
-        pytest.param(without(without(OPEN, "issue.fields.updated"), "timestamp"), Unprocessable,
-                     "issue.fields.updated", id="neither updated nor timestamp is a 422"),
-        pytest.param(without(OPEN, "webhookEvent"), Unprocessable, "webhookEvent",
-                     id="a missing webhookEvent is a 422"),
+        pytest.param(
+            issue(priority="Blocker"),
+            Unprocessable,
+            "issue.fields.priority",
+            id="an unmapped priority is a 422 naming issue.fields.priority",
+        ),
+        pytest.param(
+            issue(issuetype="Epic"),
+            Unprocessable,
+            "issue.fields.issuetype",
+            id="an unmapped issue type is a 422 naming issue.fields.issuetype",
+        ),
+        pytest.param(
+            without(OPEN, "issue.fields.status"), Unprocessable, "issue.fields.status", id="a missing status is a 422"
+        ),
+        pytest.param(
+            without(OPEN, "issue.fields.created"),
+            Unprocessable,
+            "issue.fields.created",
+            id="a missing created is a 422",
+        ),
+        pytest.param(
+            without(without(OPEN, "issue.fields.updated"), "timestamp"),
+            Unprocessable,
+            "issue.fields.updated",
+            id="neither updated nor timestamp is a 422",
+        ),
+        pytest.param(
+            without(OPEN, "webhookEvent"), Unprocessable, "webhookEvent", id="a missing webhookEvent is a 422"
+        ),
         pytest.param(without(OPEN, "issue.key"), Unprocessable, "issue.key", id="a missing issue key is a 422"),
         pytest.param(issue(key="TEST-2 Jansen"), Unprocessable, "issue.key", id="an issue key with a name is a 422"),
-        pytest.param({**OPEN, "timestamp": 10**20, "issue": without(OPEN, "issue.fields.updated")["issue"]},
-                     Unprocessable, "timestamp", id="a timestamp of 10^20 ms is a 422 naming timestamp"),
-        pytest.param({**OPEN, "issue": {**OPEN["issue"], "fields": {**OPEN["issue"]["fields"],
-                                                                    "created": "2026-10-05T09:00:00.000"}}},
-                     Unprocessable, "issue.fields.created", id="a naive created is a 422 naming the field"),
+        pytest.param(
+            {**OPEN, "timestamp": 10**20, "issue": without(OPEN, "issue.fields.updated")["issue"]},
+            Unprocessable,
+            "timestamp",
+            id="a timestamp of 10^20 ms is a 422 naming timestamp",
+        ),
+        pytest.param(
+            {
+                **OPEN,
+                "issue": {**OPEN["issue"], "fields": {**OPEN["issue"]["fields"], "created": "2026-10-05T09:00:00.000"}},
+            },
+            Unprocessable,
+            "issue.fields.created",
+            id="a naive created is a 422 naming the field",
+        ),
         pytest.param("jira:issue_created", BadRequest, None, id="a body that is not an object is a 400"),
     ],
-)  # fmt: skip
+)
 def test_unreadable_issues_are_refused_naming_the_field(payload: Any, error: type[AppError], field: str | None) -> None:
     with pytest.raises(error) as caught:
         reader().read(payload, CLASSES)
@@ -390,9 +559,13 @@ def received_at(payload: Any, delay: timedelta = timedelta(seconds=2)) -> None:
 
 
 def post(
-    payload: Any, *, secret: str | None = "derived", tenant: str | None = "enschede", raw: bytes | None = None,
+    payload: Any,
+    *,
+    secret: str | None = "derived",
+    tenant: str | None = "enschede",
+    raw: bytes | None = None,
     delay: timedelta = timedelta(seconds=2),
-):  # fmt: skip
+):
     """POST a delivery signed with the tenant's secret (``"derived"``), another secret, or unsigned."""
     body = raw if raw is not None else json.dumps(payload).encode()
     if secret == "derived":
@@ -466,10 +639,13 @@ def test_free_text_and_personal_data_of_issues_are_never_stored(graph: Services,
         pytest.param(None, "missing", id="a missing signature is refused"),
         pytest.param("wrong-secret", "does not match", id="a signature with the wrong secret is refused"),
         pytest.param(SECRETS["jira"], "does not match", id="the master secret itself signs for no tenant"),
-        pytest.param(tenant_credential(SECRETS["jira"], "jira", "hengelo"), "does not match",
-                     id="another tenant's secret is refused"),
+        pytest.param(
+            tenant_credential(SECRETS["jira"], "jira", "hengelo"),
+            "does not match",
+            id="another tenant's secret is refused",
+        ),
     ],
-)  # fmt: skip
+)
 def test_unsigned_or_badly_signed_deliveries_get_401_and_store_nothing(
     graph: Services, tenants: list[str], secret: str | None, reason: str
 ) -> None:
@@ -492,14 +668,26 @@ def test_a_signature_over_another_body_is_refused(graph: Services, tenants: list
         pytest.param({"raw": b"{not json"}, 400, None, id="malformed JSON is a 400"),
         pytest.param({"payload": OPEN, "tenant": None}, 400, "tenant", id="a missing tenant parameter is a 400"),
         pytest.param({"payload": OPEN, "tenant": "atlantis"}, 422, "tenant", id="an unknown tenant is a 422"),
-        pytest.param({"payload": issue(priority="Blocker", webhook_event="jira:issue_created")}, 422,
-                     "issue.fields.priority", id="an unmapped priority is a 422 naming the field"),
-        pytest.param({"payload": issue(issuetype="Epic", webhook_event="jira:issue_created")}, 422,
-                     "issue.fields.issuetype", id="an unmapped issue type is a 422 naming the field"),
-        pytest.param({"payload": issue(key="TEST-2 Jansen", webhook_event="jira:issue_created")}, 422,
-                     "issue.key", id="an issue key with a name is a 422 naming issue.key"),
+        pytest.param(
+            {"payload": issue(priority="Blocker", webhook_event="jira:issue_created")},
+            422,
+            "issue.fields.priority",
+            id="an unmapped priority is a 422 naming the field",
+        ),
+        pytest.param(
+            {"payload": issue(issuetype="Epic", webhook_event="jira:issue_created")},
+            422,
+            "issue.fields.issuetype",
+            id="an unmapped issue type is a 422 naming the field",
+        ),
+        pytest.param(
+            {"payload": issue(key="TEST-2 Jansen", webhook_event="jira:issue_created")},
+            422,
+            "issue.key",
+            id="an issue key with a name is a 422 naming issue.key",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_deliveries_are_problem_responses_and_store_nothing(
     graph: Services, tenants: list[str], kwargs: dict[str, Any], status: int, field: str | None
 ) -> None:

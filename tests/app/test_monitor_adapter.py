@@ -63,7 +63,7 @@ DST_ROWS = [
 
 
 def test_the_dst_day_spans_25_hours() -> None:
-    assert (DST_START, DST_END) == (us("2026-10-24T22:00:00+00:00"), us("2026-10-25T23:00:00+00:00"))
+    assert (us("2026-10-24T22:00:00+00:00"), us("2026-10-25T23:00:00+00:00")) == (DST_START, DST_END)
     assert DST_END - DST_START == 25 * 3600 * 1_000_000
 
 
@@ -100,12 +100,19 @@ def test_a_partial_answer_keeps_its_rows_and_is_incomplete_with_the_services_mes
     error = {
         "code": "PartialError",
         "message": "There were some errors when processing your query.",
-        "details": [{
-            "code": "EngineError", "message": "Something went wrong processing your query on the server.",
-            "innererror": {"code": "-2133196797", "severity": 2, "severityName": "Error",
-                           "message": "Query result set has exceeded the internal record count limit 500000"},
-        }],
-    }  # fmt: skip
+        "details": [
+            {
+                "code": "EngineError",
+                "message": "Something went wrong processing your query on the server.",
+                "innererror": {
+                    "code": "-2133196797",
+                    "severity": 2,
+                    "severityName": "Error",
+                    "message": "Query result set has exceeded the internal record count limit 500000",
+                },
+            }
+        ],
+    }
     source, transport, _ = source_over((200, {"tables": [table(*DST_ROWS[:2])], "error": error}))
 
     rows, complete, note = source.fetch(DST_START, DST_END)
@@ -124,8 +131,13 @@ def test_a_partial_answer_without_tables_is_incomplete_and_empty() -> None:
 
 
 def test_a_refused_query_raises_the_services_error() -> None:
-    error = {"error": {"code": "BadArgumentError", "message": "The request had some invalid properties",
-                       "innererror": {"code": "SyntaxError", "message": "Query could not be parsed"}}}  # fmt: skip
+    error = {
+        "error": {
+            "code": "BadArgumentError",
+            "message": "The request had some invalid properties",
+            "innererror": {"code": "SyntaxError", "message": "Query could not be parsed"},
+        }
+    }
     source, transport, _ = source_over((400, error))
     with pytest.raises(HttpResponseError) as caught:
         source.fetch(DST_START, DST_END)
@@ -142,19 +154,32 @@ def test_a_server_error_is_retried_by_the_client_pipeline() -> None:
 @pytest.mark.parametrize(
     ("row", "field"),
     [
-        pytest.param(["2026-10-25T09:00:00Z", "Home page", "West Europe", "maybe", 10], "Success",
-                     id="a Success that is not a boolean names Success"),
-        pytest.param(["2026-10-25T09:00:00Z", "Home page", "West Europe", 2, 10], "Success",
-                     id="a Success of 2 names Success"),
-        pytest.param(["2026-10-25T09:00:00Z", "Home page", "West Europe", True, None], "DurationMs",
-                     id="a missing DurationMs names DurationMs"),
-        pytest.param(["2026-10-25T09:00:00Z", "Home page", "West Europe", True, -1], "DurationMs",
-                     id="a negative DurationMs names DurationMs"),
+        pytest.param(
+            ["2026-10-25T09:00:00Z", "Home page", "West Europe", "maybe", 10],
+            "Success",
+            id="a Success that is not a boolean names Success",
+        ),
+        pytest.param(
+            ["2026-10-25T09:00:00Z", "Home page", "West Europe", 2, 10], "Success", id="a Success of 2 names Success"
+        ),
+        pytest.param(
+            ["2026-10-25T09:00:00Z", "Home page", "West Europe", True, None],
+            "DurationMs",
+            id="a missing DurationMs names DurationMs",
+        ),
+        pytest.param(
+            ["2026-10-25T09:00:00Z", "Home page", "West Europe", True, -1],
+            "DurationMs",
+            id="a negative DurationMs names DurationMs",
+        ),
         pytest.param(["2026-10-25T09:00:00Z", "", "West Europe", True, 10], "Name", id="an empty Name names Name"),
-        pytest.param(["not a time", "Home page", "West Europe", True, 10], "TimeGenerated",
-                     id="a TimeGenerated that is no timestamp names TimeGenerated"),
+        pytest.param(
+            ["not a time", "Home page", "West Europe", True, 10],
+            "TimeGenerated",
+            id="a TimeGenerated that is no timestamp names TimeGenerated",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_row_raises_an_input_error_naming_the_column(row: list[Any], field: str) -> None:
     source, _, _ = source_over((200, {"tables": [table(row)]}))
     with pytest.raises(InputError) as caught:
@@ -170,14 +195,18 @@ def test_a_table_without_the_projected_columns_is_refused() -> None:
 
 def test_the_columns_may_come_in_any_order() -> None:
     columns = [COLUMNS[i] for i in (4, 3, 2, 1, 0)]
-    source, _, _ = source_over((200, {"tables": [table([7.5, "true", "West Europe", "Login", "2026-10-25T09:00:00Z"],
-                                                       columns=columns)]}))  # fmt: skip
+    source, _, _ = source_over(
+        (200, {"tables": [table([7.5, "true", "West Europe", "Login", "2026-10-25T09:00:00Z"], columns=columns)]})
+    )
     [row] = source.fetch(DST_START, DST_END)[0]
     assert row == Result(us("2026-10-25T09:00:00+00:00"), "Login", "West Europe", True, 7.5)
 
 
 def test_the_client_is_created_on_the_first_fetch_and_kept_in_the_extras() -> None:
-    transport, credential = CannedTransport((200, {"tables": [table()]}), (200, {"tables": [table()]})), StaticCredential()
+    transport, credential = (
+        CannedTransport((200, {"tables": [table()]}), (200, {"tables": [table()]})),
+        StaticCredential(),
+    )
     made: list[object] = []
 
     def factory() -> object:
@@ -194,7 +223,9 @@ def test_the_client_is_created_on_the_first_fetch_and_kept_in_the_extras() -> No
     assert len(transport.requests) == 2
 
 
-def test_the_default_client_uses_default_azure_credential_without_a_network_call(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_client_uses_default_azure_credential_without_a_network_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import azure.identity
 
     created: list[object] = []
@@ -207,7 +238,7 @@ def test_the_default_client_uses_default_azure_credential_without_a_network_call
     monkeypatch.setattr(azure.identity, "DefaultAzureCredential", RecordingCredential)
     client = create_logs_client()
     assert len(created) == 1
-    assert client._config.credential is created[0]  # noqa: SLF001 — the client keeps its credential here
+    assert client._config.credential is created[0]
     assert created[0].scopes == []  # no token asked for before a query
 
 

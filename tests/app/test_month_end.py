@@ -83,7 +83,9 @@ def days_of(month: Month) -> list[date]:
     return days
 
 
-def store_days(graph: Services, days: list[date], *, complete: bool = True, at: str = "2026-07-01T03:30:00+00:00") -> None:
+def store_days(
+    graph: Services, days: list[date], *, complete: bool = True, at: str = "2026-07-01T03:30:00+00:00"
+) -> None:
     for day in days:
         graph.availability.save_day(day, service_hours_results(day), complete=complete, ingested_at=at)
 
@@ -101,11 +103,18 @@ class Source:
         return self.answers.get(day, (service_hours_results(day), True, ""))
 
 
-def ingest_service(graph: Services, clock: FixedClock, source: Source, ready: list[Month] | None = None) -> AvailabilityIngestService:
+def ingest_service(
+    graph: Services, clock: FixedClock, source: Source, ready: list[Month] | None = None
+) -> AvailabilityIngestService:
     return AvailabilityIngestService(
-        source, graph.availability, graph.admin, clock, AMSTERDAM, ingestion_delay=timedelta(minutes=60),
+        source,
+        graph.availability,
+        graph.admin,
+        clock,
+        AMSTERDAM,
+        ingestion_delay=timedelta(minutes=60),
         on_month_ready=None if ready is None else ready.append,
-    )  # fmt: skip
+    )
 
 
 def drain(graph: Services) -> list[dict]:
@@ -150,14 +159,23 @@ def test_a_day_ingested_before_the_ingestion_delay_passed_is_partial_and_complet
 
 def test_day_status_and_incomplete_days(graph: Services) -> None:
     at = "2026-07-01T03:30:00+00:00"
-    graph.availability.save_day(date(2026, 6, 1), service_hours_results(date(2026, 6, 1)), complete=True, ingested_at=at)
-    graph.availability.save_day(date(2026, 6, 2), service_hours_results(date(2026, 6, 2))[:10], complete=False,
-                                ingested_at=at, note="partial result")  # fmt: skip
+    graph.availability.save_day(
+        date(2026, 6, 1), service_hours_results(date(2026, 6, 1)), complete=True, ingested_at=at
+    )
+    graph.availability.save_day(
+        date(2026, 6, 2),
+        service_hours_results(date(2026, 6, 2))[:10],
+        complete=False,
+        ingested_at=at,
+        note="partial result",
+    )
     graph.availability.save_day(date(2026, 6, 3), [], complete=False, ingested_at=at, note="HttpResponseError: 503")
     statuses = {d: graph.availability.day_status(date(2026, 6, d)) for d in (1, 2, 3, 4)}
     assert statuses == {1: "complete", 2: "partial", 3: "missing", 4: "missing"}
     assert graph.availability.incomplete_days(date(2026, 6, 1), date(2026, 6, 4)) == [
-        date(2026, 6, 2), date(2026, 6, 3), date(2026, 6, 4)
+        date(2026, 6, 2),
+        date(2026, 6, 3),
+        date(2026, 6, 4),
     ]
     assert graph.availability.incomplete_days(date(2026, 6, 1), date(2026, 6, 1)) == []
 
@@ -167,7 +185,10 @@ def test_re_ingesting_a_day_replaces_its_rows_and_status(graph: Services, clock:
     clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
     service = ingest_service(graph, clock, Source({day: (service_hours_results(day)[:20], False, "partial")}))
     service.ingest_day(day)
-    assert (graph.availability.day_status(day), len(graph.availability.results(day, date(2026, 7, 1)))) == ("partial", 20)
+    assert (graph.availability.day_status(day), len(graph.availability.results(day, date(2026, 7, 1)))) == (
+        "partial",
+        20,
+    )
     clock.now = datetime(2026, 7, 2, 3, 30, tzinfo=UTC)
     full = ingest_service(graph, clock, Source({day: (service_hours_results(day, down=("14:00", "15:40")), True, "")}))
     full.ingest_day(day)
@@ -183,20 +204,49 @@ LAST = date(2026, 6, 30)
 @pytest.mark.parametrize(
     ("now", "complete_before", "ingested", "expected"),
     [
-        pytest.param(datetime(2026, 7, 1, 3, 30, tzinfo=UTC), [], [LAST], [JUNE],
-                     id="completing the month's last day makes the month ready (even with earlier days missing)"),
-        pytest.param(datetime(2026, 7, 1, 3, 30, tzinfo=UTC), [LAST], [date(2026, 6, 15)], [],
-                     id="completing an earlier day while other days are missing does not"),
-        pytest.param(datetime(2026, 7, 2, 3, 30, tzinfo=UTC), [d for d in days_of(JUNE) if d.day != 29],
-                     [date(2026, 6, 29)], [JUNE], id="a day arriving late that completes the month makes it ready"),
-        pytest.param(datetime(2026, 6, 30, 3, 30, tzinfo=UTC), [], [date(2026, 6, 29)], [],
-                     id="a month that has not ended is never ready"),
-        pytest.param(datetime(2026, 7, 2, 3, 30, tzinfo=UTC), days_of(JUNE), [LAST], [],
-                     id="re-ingesting a complete last day does not trigger again"),
+        pytest.param(
+            datetime(2026, 7, 1, 3, 30, tzinfo=UTC),
+            [],
+            [LAST],
+            [JUNE],
+            id="completing the month's last day makes the month ready (even with earlier days missing)",
+        ),
+        pytest.param(
+            datetime(2026, 7, 1, 3, 30, tzinfo=UTC),
+            [LAST],
+            [date(2026, 6, 15)],
+            [],
+            id="completing an earlier day while other days are missing does not",
+        ),
+        pytest.param(
+            datetime(2026, 7, 2, 3, 30, tzinfo=UTC),
+            [d for d in days_of(JUNE) if d.day != 29],
+            [date(2026, 6, 29)],
+            [JUNE],
+            id="a day arriving late that completes the month makes it ready",
+        ),
+        pytest.param(
+            datetime(2026, 6, 30, 3, 30, tzinfo=UTC),
+            [],
+            [date(2026, 6, 29)],
+            [],
+            id="a month that has not ended is never ready",
+        ),
+        pytest.param(
+            datetime(2026, 7, 2, 3, 30, tzinfo=UTC),
+            days_of(JUNE),
+            [LAST],
+            [],
+            id="re-ingesting a complete last day does not trigger again",
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_ingestion_that_completes_a_month_triggers_its_computation(
-    graph: Services, clock: FixedClock, now: datetime, complete_before: list[date], ingested: list[date],
+    graph: Services,
+    clock: FixedClock,
+    now: datetime,
+    complete_before: list[date],
+    ingested: list[date],
     expected: list[Month],
 ) -> None:
     store_days(graph, complete_before)
@@ -209,8 +259,10 @@ def test_the_ingestion_that_completes_a_month_triggers_its_computation(
 
 def write_csv(path: Path, rows: list[Result]) -> None:
     lines = ["TimeGenerated,Name,Location,Success,DurationMs"]
-    lines += [f"{from_us(r.at, UTC).isoformat().replace('+00:00', 'Z')},{r.name},{r.location},{r.success},{r.duration_ms}"
-              for r in rows]  # fmt: skip
+    lines += [
+        f"{from_us(r.at, UTC).isoformat().replace('+00:00', 'Z')},{r.name},{r.location},{r.success},{r.duration_ms}"
+        for r in rows
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -262,11 +314,28 @@ class Interleaving:
 
 
 def incident(n: int, opened: str, responded: str | None = None) -> list:
-    events = [{"event_id": f"e{n}-o", "tenant": "enschede", "ticket_id": f"M{n}", "occurred_at": opened,
-               "kind": "opened", "type": "incident", "priority": "hoog", "status": "nieuw"}]  # fmt: skip
+    events = [
+        {
+            "event_id": f"e{n}-o",
+            "tenant": "enschede",
+            "ticket_id": f"M{n}",
+            "occurred_at": opened,
+            "kind": "opened",
+            "type": "incident",
+            "priority": "hoog",
+            "status": "nieuw",
+        }
+    ]
     if responded:
-        events.append({"event_id": f"e{n}-r", "tenant": "enschede", "ticket_id": f"M{n}", "occurred_at": responded,
-                       "kind": "responded"})  # fmt: skip
+        events.append(
+            {
+                "event_id": f"e{n}-r",
+                "tenant": "enschede",
+                "ticket_id": f"M{n}",
+                "occurred_at": responded,
+                "kind": "responded",
+            }
+        )
     return [parse_event(e, "test") for e in events]
 
 
@@ -280,8 +349,9 @@ def test_a_computation_from_older_inputs_finishing_last_does_not_become_the_late
         graph.events.save(incident(2, "2026-10-06T09:00:00+02:00"))  # breached in October
         graph.monthly.compute("enschede", october)
 
-    slow = MonthlyReportService(graph.admin, graph.events, graph.availability,
-                                Interleaving(graph.reports, newer_computation), clock)  # fmt: skip
+    slow = MonthlyReportService(
+        graph.admin, graph.events, graph.availability, Interleaving(graph.reports, newer_computation), clock
+    )
     outcome = slow.compute("enschede", october)  # read its inputs before the late event, saves after the re-run
 
     latest = graph.reports.latest("enschede", "2026-10")
@@ -305,8 +375,9 @@ def test_of_two_computations_from_the_same_inputs_the_later_one_wins(
         graph.monthly.compute("enschede", month)
         clock.now = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
 
-    slow = MonthlyReportService(graph.admin, graph.events, graph.availability,
-                                Interleaving(graph.reports, later_computation), clock)  # fmt: skip
+    slow = MonthlyReportService(
+        graph.admin, graph.events, graph.availability, Interleaving(graph.reports, later_computation), clock
+    )
     slow.compute("enschede", month)
     [only] = graph.reports.versions("enschede", "2026-11")
     assert only.body["service_levels"]["response_time"]["decided"] == 1
@@ -318,8 +389,9 @@ def test_a_failing_fan_out_after_the_month_completed_is_audited_and_raised(graph
     def broken(month: Month) -> None:
         raise ConnectionError("queue unreachable")
 
-    service = AvailabilityIngestService(Source(), graph.availability, graph.admin, clock, AMSTERDAM,
-                                        on_month_ready=broken)  # fmt: skip
+    service = AvailabilityIngestService(
+        Source(), graph.availability, graph.admin, clock, AMSTERDAM, on_month_ready=broken
+    )
     with pytest.raises(ConnectionError):
         service.backfill(LAST, LAST + timedelta(days=1))
     assert graph.availability.day_status(LAST) == "complete"
@@ -330,26 +402,39 @@ def test_a_failing_fan_out_after_the_month_completed_is_audited_and_raised(graph
 @pytest.mark.parametrize(
     ("first", "second", "stored"),
     [
-        pytest.param(("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
-                     ("2026-11-01T09:00:00+00:00", "2026-11-01T13:00:00+00:00"), False,
-                     id="older inputs computed later are not stored"),
-        pytest.param(("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
-                     ("2026-11-01T11:00:00Z", "2026-11-01T11:30:00+00:00"), True,
-                     id="newer inputs are stored even when computed earlier"),
-        pytest.param(("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
-                     ("2026-11-01T11:00:00+01:00", "2026-11-01T11:00:00+00:00"), False,
-                     id="instants are compared, not strings: the same watermark computed earlier is not stored"),
-        pytest.param(("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
-                     ("2026-11-01T10:00:00+00:00", "2026-11-01T12:30:00+00:00"), True,
-                     id="the same watermark computed later is stored"),
+        pytest.param(
+            ("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
+            ("2026-11-01T09:00:00+00:00", "2026-11-01T13:00:00+00:00"),
+            False,
+            id="older inputs computed later are not stored",
+        ),
+        pytest.param(
+            ("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
+            ("2026-11-01T11:00:00Z", "2026-11-01T11:30:00+00:00"),
+            True,
+            id="newer inputs are stored even when computed earlier",
+        ),
+        pytest.param(
+            ("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
+            ("2026-11-01T11:00:00+01:00", "2026-11-01T11:00:00+00:00"),
+            False,
+            id="instants are compared, not strings: the same watermark computed earlier is not stored",
+        ),
+        pytest.param(
+            ("2026-11-01T10:00:00+00:00", "2026-11-01T12:00:00+00:00"),
+            ("2026-11-01T10:00:00+00:00", "2026-11-01T12:30:00+00:00"),
+            True,
+            id="the same watermark computed later is stored",
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_repository_compares_watermarks_under_its_insert_only_versions(
     graph: Services, first: tuple[str, str], second: tuple[str, str], stored: bool
 ) -> None:
     graph.reports.save("enschede", "2026-10", "hash-1", "in-1", first[1], {"figure": 1}, watermark=first[0])
-    report, created = graph.reports.save("enschede", "2026-10", "hash-2", "in-2", second[1], {"figure": 2},
-                                         watermark=second[0])  # fmt: skip
+    report, created = graph.reports.save(
+        "enschede", "2026-10", "hash-2", "in-2", second[1], {"figure": 2}, watermark=second[0]
+    )
     assert created is stored
     latest = graph.reports.latest("enschede", "2026-10")
     assert latest is not None and latest.body == ({"figure": 2} if stored else {"figure": 1})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.functions.queue import QueueMessage
-import pytest
 
 from sla_app.bootstrap import Services
 from sla_app.errors import AppError
@@ -22,16 +22,33 @@ READER = {"X-MS-CLIENT-PRINCIPAL": encode_principal("lezer@enschede.example", ["
 
 
 def incident(tenant: str, n: int, opened: str, responded: str | None = None) -> list:
-    events = [{"event_id": f"{tenant}-{n}-o", "tenant": tenant, "ticket_id": f"M{n}", "occurred_at": opened,
-               "kind": "opened", "type": "incident", "priority": "hoog", "status": "nieuw"}]  # fmt: skip
+    events = [
+        {
+            "event_id": f"{tenant}-{n}-o",
+            "tenant": tenant,
+            "ticket_id": f"M{n}",
+            "occurred_at": opened,
+            "kind": "opened",
+            "type": "incident",
+            "priority": "hoog",
+            "status": "nieuw",
+        }
+    ]
     if responded:
-        events.append({"event_id": f"{tenant}-{n}-r", "tenant": tenant, "ticket_id": f"M{n}",
-                       "occurred_at": responded, "kind": "responded"})  # fmt: skip
+        events.append(
+            {
+                "event_id": f"{tenant}-{n}-r",
+                "tenant": tenant,
+                "ticket_id": f"M{n}",
+                "occurred_at": responded,
+                "kind": "responded",
+            }
+        )
     return [parse_event(e, "test") for e in events]
 
 
 def drain(graph: Services) -> list[dict]:
-    client = graph.queue._client  # noqa: SLF001 — the test reads the real queue
+    client = graph.queue._client
     try:
         messages = list(client.receive_messages(max_messages=32))
     except ResourceNotFoundError:
@@ -99,11 +116,21 @@ def test_a_poisoned_message_is_visible_in_the_audit_log(graph: Services, clock: 
 @pytest.mark.parametrize(
     ("now", "expected"),
     [
-        pytest.param(datetime(2026, 11, 1, 2, 0, tzinfo=UTC), ["2026-10"] * 3, id="02:00 UTC on 1 November is the 1st locally"),
-        pytest.param(datetime(2026, 10, 31, 23, 30, tzinfo=UTC), ["2026-10"] * 3, id="23:30 UTC on 31 October is 1 November locally"),
-        pytest.param(datetime(2026, 10, 1, 2, 0, tzinfo=UTC), ["2026-09"] * 3, id="on 1 October the month reported is September"),
+        pytest.param(
+            datetime(2026, 11, 1, 2, 0, tzinfo=UTC), ["2026-10"] * 3, id="02:00 UTC on 1 November is the 1st locally"
+        ),
+        pytest.param(
+            datetime(2026, 10, 31, 23, 30, tzinfo=UTC),
+            ["2026-10"] * 3,
+            id="23:30 UTC on 31 October is 1 November locally",
+        ),
+        pytest.param(
+            datetime(2026, 10, 1, 2, 0, tzinfo=UTC), ["2026-09"] * 3, id="on 1 October the month reported is September"
+        ),
         pytest.param(datetime(2026, 11, 2, 2, 0, tzinfo=UTC), [], id="a late run on the 2nd does nothing"),
-        pytest.param(datetime(2026, 10, 31, 22, 30, tzinfo=UTC), [], id="22:30 UTC on 31 October is still October locally"),
+        pytest.param(
+            datetime(2026, 10, 31, 22, 30, tzinfo=UTC), [], id="22:30 UTC on 31 October is still October locally"
+        ),
     ],
 )
 def test_the_timer_acts_only_on_the_local_first(
@@ -118,7 +145,12 @@ def test_admin_can_rerun_a_month_and_recompute_a_tenant(graph: Services, tenants
     reply = call_http("run_month", headers=ADMIN, route_params={"month": "2026-10"})
     assert reply.status == 202 and reply.body["enqueued"] == tenants
     reply = call_http("recompute_report", headers=ADMIN, route_params={"tenant": "enschede", "month": "2026-10"})
-    assert reply.status == 200 and reply.body == {"tenant": "enschede", "month": "2026-10", "version": 1, "stored": True}
+    assert reply.status == 200 and reply.body == {
+        "tenant": "enschede",
+        "month": "2026-10",
+        "version": 1,
+        "stored": True,
+    }
     again = call_http("recompute_report", headers=ADMIN, route_params={"tenant": "enschede", "month": "2026-10"})
     assert again.body["stored"] is False
 
@@ -131,7 +163,9 @@ def test_admin_can_rerun_a_month_and_recompute_a_tenant(graph: Services, tenants
         pytest.param(ADMIN, {"month": "oktober"}, 400, id="a malformed month is a 400"),
     ],
 )
-def test_rerun_refuses_bad_callers_and_input(graph: Services, tenants: list[str], headers: dict, route: dict, status: int) -> None:
+def test_rerun_refuses_bad_callers_and_input(
+    graph: Services, tenants: list[str], headers: dict, route: dict, status: int
+) -> None:
     reply = call_http("run_month", headers=headers, route_params=route)
     assert reply.status == status and reply.mimetype == "application/problem+json"
     assert drain(graph) == []

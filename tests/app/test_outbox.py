@@ -91,5 +91,7 @@ def test_replies_go_to_the_reply_to_of_the_report(tmp_path: Path) -> None:
     report = replace(rendered(), reply_to="servicedesk@stratech.example")
     message = parse(Path(Outbox(tmp_path, "rapportage@example.org", lambda: NOW).send(ENVELOPE, report).reference))
     assert message["Reply-To"] == "servicedesk@stratech.example"
-    plain = parse(Path(Outbox(tmp_path / "b", "rapportage@example.org", lambda: NOW).send(ENVELOPE, rendered()).reference))
+    plain = parse(
+        Path(Outbox(tmp_path / "b", "rapportage@example.org", lambda: NOW).send(ENVELOPE, rendered()).reference)
+    )
     assert plain["Reply-To"] is None

@@ -76,11 +76,22 @@ def overview_function(name: str) -> Any:
     return _OWN[name]
 
 
-def call(name: str, *, headers: dict[str, str] | None = None, params: dict[str, str] | None = None,
-         route_params: dict[str, str] | None = None) -> Reply:  # fmt: skip
+def call(
+    name: str,
+    *,
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    route_params: dict[str, str] | None = None,
+) -> Reply:
     """A GET through a real ``func.HttpRequest``; JSON bodies decoded."""
-    request = func.HttpRequest(method="GET", url="http://localhost/api/admin/overview", headers=headers or {},
-                               params=params or {}, route_params=route_params or {}, body=b"")  # fmt: skip
+    request = func.HttpRequest(
+        method="GET",
+        url="http://localhost/api/admin/overview",
+        headers=headers or {},
+        params=params or {},
+        route_params=route_params or {},
+        body=b"",
+    )
     response = overview_function(name).get_user_function()(request)
     text = response.get_body().decode()
     body: Any = json.loads(text) if response.mimetype in ("application/json", "application/problem+json") else text
@@ -110,12 +121,28 @@ def service_hours_results(day: str, *, down: tuple[str, str] | None = None, unti
 def ticket(tenant: str, number: int, opened: str, resolved_after: int | None) -> list[TicketEvent]:
     """An incident (hoog) opened at local ``opened``, resolved ``resolved_after`` minutes later (None: never)."""
     at = local(opened)
-    events = [{"event_id": f"{tenant}-{number}-o", "tenant": tenant, "ticket_id": f"M{number:04d}",
-               "occurred_at": at.isoformat(), "kind": "opened", "type": "incident", "priority": "hoog",
-               "status": "nieuw"}]  # fmt: skip
+    events = [
+        {
+            "event_id": f"{tenant}-{number}-o",
+            "tenant": tenant,
+            "ticket_id": f"M{number:04d}",
+            "occurred_at": at.isoformat(),
+            "kind": "opened",
+            "type": "incident",
+            "priority": "hoog",
+            "status": "nieuw",
+        }
+    ]
     if resolved_after is not None:
-        events.append({"event_id": f"{tenant}-{number}-r", "tenant": tenant, "ticket_id": f"M{number:04d}",
-                       "occurred_at": (at + timedelta(minutes=resolved_after)).isoformat(), "kind": "resolved"})  # fmt: skip
+        events.append(
+            {
+                "event_id": f"{tenant}-{number}-r",
+                "tenant": tenant,
+                "ticket_id": f"M{number:04d}",
+                "occurred_at": (at + timedelta(minutes=resolved_after)).isoformat(),
+                "kind": "resolved",
+            }
+        )
     return [parse_event(e, "test") for e in events]
 
 
@@ -200,13 +227,28 @@ def test_the_overview_lists_the_norms_missed_per_tenant_and_level(graph: Service
 
 
 YEAR_CASES = [
-    pytest.param("enschede", "response_time", 16 / 21 * 100, (100.0 + 75.0) / 2,
-                 id="enschede response time: 16 of 21 summed, not the months' average of 87,5 %"),
-    pytest.param("enschede", "availability", (2160 - 60) / 2160 * 100, (100.0 + 660 / 720 * 100) / 2,
-                 id="enschede availability: minutes summed (97,22 %), not the months' average of 95,83 %"),
-    pytest.param("almelo", "availability", (2160 - 60) / 2160 * 100, (100.0 + 660 / 720 * 100) / 2,
-                 id="almelo availability from March on: the same platform minutes"),
-]  # fmt: skip
+    pytest.param(
+        "enschede",
+        "response_time",
+        16 / 21 * 100,
+        (100.0 + 75.0) / 2,
+        id="enschede response time: 16 of 21 summed, not the months' average of 87,5 %",
+    ),
+    pytest.param(
+        "enschede",
+        "availability",
+        (2160 - 60) / 2160 * 100,
+        (100.0 + 660 / 720 * 100) / 2,
+        id="enschede availability: minutes summed (97,22 %), not the months' average of 95,83 %",
+    ),
+    pytest.param(
+        "almelo",
+        "availability",
+        (2160 - 60) / 2160 * 100,
+        (100.0 + 660 / 720 * 100) / 2,
+        id="almelo availability from March on: the same platform minutes",
+    ),
+]
 
 
 @pytest.mark.parametrize(("tenant", "metric", "summed", "averaged"), YEAR_CASES)
@@ -294,13 +336,17 @@ def test_the_text_overview_names_missed_norms_and_missing_months(graph: Services
     assert reply.status == 200 and reply.mimetype == "text/plain"
     assert "enschede: Reactietijd 75,00 % (norm 95,00 %)" in reply.body
     assert "hengelo: januari 2026, februari 2026" in reply.body
-    assert "dekking 4,54 %, onvoldoende gemeten" in reply.body, "October: 720 of 15,840 minutes measured (4.545…, truncated)"
+    assert "dekking 4,54 %, onvoldoende gemeten" in reply.body, (
+        "October: 720 of 15,840 minutes measured (4.545…, truncated)"
+    )
     assert "97,22 % — niet gehaald (60,0 min niet beschikbaar van 2.160 min gemeten; dekking " in reply.body
 
 
 def test_tenant_names_are_escaped_in_the_html(graph: Services, reports: None) -> None:
     graph.admin.put_tenant(TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), name='<script>x</script> & "Co"'))
-    html = call("get_supplier_overview", headers=ADMIN, params={"format": "html"}, route_params={"month": "2026-10"}).body
+    html = call(
+        "get_supplier_overview", headers=ADMIN, params={"format": "html"}, route_params={"month": "2026-10"}
+    ).body
     assert "<script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt; &amp; &#34;Co&#34;" in html
 
@@ -311,7 +357,7 @@ ACCESS_CASES = [
     pytest.param(ADMIN, {"month": "oktober"}, {}, 400, id="a malformed month is a 400"),
     pytest.param(ADMIN, {"month": "2026-10"}, {"format": "pdf"}, 400, id="an unknown format is a 400"),
     pytest.param(ADMIN, {"month": "2026-10"}, {}, 200, id="the supplier's admin gets the JSON"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("headers", "route", "params", "status"), ACCESS_CASES)
@@ -338,10 +384,20 @@ def heavy_downtime(graph: Services, tenants: list[str], clock: FixedClock) -> No
     for day in NOVEMBER_DAYS:
         rows = service_hours_results(day, down=("09:00", "11:00") if day == "2026-11-02" else None)
         graph.availability.save_day(date.fromisoformat(day), rows, complete=True, ingested_at=clock().isoformat())
-    graph.availability.save_day(date(2026, 11, 10), service_hours_results("2026-11-10", until="13:00"),
-                                complete=False, ingested_at=clock().isoformat())  # fmt: skip
-    graph.admin.add_exclusion("hengelo", {"start": "2026-11-02T09:00:00+01:00", "end": "2026-11-02T11:00:00+01:00",
-                                          "reason": "storing in het applicatielandschap van de gemeente"})  # fmt: skip
+    graph.availability.save_day(
+        date(2026, 11, 10),
+        service_hours_results("2026-11-10", until="13:00"),
+        complete=False,
+        ingested_at=clock().isoformat(),
+    )
+    graph.admin.add_exclusion(
+        "hengelo",
+        {
+            "start": "2026-11-02T09:00:00+01:00",
+            "end": "2026-11-02T11:00:00+01:00",
+            "reason": "storing in het applicatielandschap van de gemeente",
+        },
+    )
     graph.events.save(ticket("enschede", 7, "2026-11-03T09:00", None))  # response and restore breached
 
 
@@ -356,9 +412,12 @@ def test_heavy_downtime_early_in_the_month_is_reported_at_risk(graph: Services, 
     at_risk = {entry["tenant"]: levels(entry) for entry in reply.body["at_risk"]}
     assert at_risk == {
         "almelo": [("availability", "niet_haalbaar")],
-        "enschede": [("availability", "niet_haalbaar"), ("response_time", "risico"),
-                     ("restore_time_application", "risico")],
-    }, "hengelo's exclusion keeps its budget intact"  # fmt: skip
+        "enschede": [
+            ("availability", "niet_haalbaar"),
+            ("response_time", "risico"),
+            ("restore_time_application", "risico"),
+        ],
+    }, "hengelo's exclusion keeps its budget intact"
     enschede = {t["tenant"]: t for t in reply.body["tenants"]}["enschede"]["service_levels"]
     availability = enschede["availability"]
     assert (availability["month_minutes"], availability["elapsed_minutes"]) == (15_120, 4_680)
@@ -368,7 +427,9 @@ def test_heavy_downtime_early_in_the_month_is_reported_at_risk(graph: Services, 
     assert enschede["response_time"]["needed_met"] == 19
 
 
-def test_the_at_risk_notice_renders_subject_html_and_text(graph: Services, heavy_downtime: None, clock: FixedClock) -> None:
+def test_the_at_risk_notice_renders_subject_html_and_text(
+    graph: Services, heavy_downtime: None, clock: FixedClock
+) -> None:
     subject, html, text = at_risk_notice(Month(2026, 11), clock(), graph)
     assert subject == "SLA-signalering november 2026: 2 gemeenten met risico"
     found = structure(html)
@@ -396,10 +457,12 @@ def test_the_at_risk_endpoint_is_for_the_supplier_only(graph: Services, headers:
 
 TIMER_CASES = [
     pytest.param(datetime(2026, 11, 15, 6, 0, tzinfo=UTC), True, id="06:00 UTC on 15 November is the 15th locally"),
-    pytest.param(datetime(2026, 11, 14, 23, 30, tzinfo=UTC), True, id="23:30 UTC on the 14th is already the 15th locally"),
+    pytest.param(
+        datetime(2026, 11, 14, 23, 30, tzinfo=UTC), True, id="23:30 UTC on the 14th is already the 15th locally"
+    ),
     pytest.param(datetime(2026, 11, 14, 6, 0, tzinfo=UTC), False, id="a run on the 14th does nothing"),
     pytest.param(datetime(2026, 11, 15, 23, 30, tzinfo=UTC), False, id="23:30 UTC on the 15th is the 16th locally"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("now", "acts"), TIMER_CASES)

@@ -59,42 +59,91 @@ def hits(text: str, needles: tuple[str, ...] = PERSONAL) -> list[str]:
 
 
 def person(with_ids: bool = True) -> dict[str, Any]:
-    data = {"dynamicName": ALL_OF_IT, "phoneNumber": PHONE, "mobileNumber": MOBILE, "fax": PHONE, "email": EMAIL,
-            "employeeNumber": BSN, "networkLoginName": "jjansen", "department": {"id": "d-1", "name": ALL_OF_IT},
-            "budgetHolder": {"id": "b-1", "name": ALL_OF_IT}, "location": {"id": "l-1", "name": ALL_OF_IT},
-            "branch": {"id": "br-1", "name": "Gemeente Enschede", "clientReferenceNumber": IBAN},
-            "personExtraFieldA": {"id": "x", "name": ALL_OF_IT}, "personExtraFieldB": {"id": "y", "name": ALL_OF_IT}}
-    return {"id": "c-1", **data} if with_ids else data  # fmt: skip
+    data = {
+        "dynamicName": ALL_OF_IT,
+        "phoneNumber": PHONE,
+        "mobileNumber": MOBILE,
+        "fax": PHONE,
+        "email": EMAIL,
+        "employeeNumber": BSN,
+        "networkLoginName": "jjansen",
+        "department": {"id": "d-1", "name": ALL_OF_IT},
+        "budgetHolder": {"id": "b-1", "name": ALL_OF_IT},
+        "location": {"id": "l-1", "name": ALL_OF_IT},
+        "branch": {"id": "br-1", "name": "Gemeente Enschede", "clientReferenceNumber": IBAN},
+        "personExtraFieldA": {"id": "x", "name": ALL_OF_IT},
+        "personExtraFieldB": {"id": "y", "name": ALL_OF_IT},
+    }
+    return {"id": "c-1", **data} if with_ids else data
 
 
 def topdesk_incident(modified: str, **changes: Any) -> dict[str, Any]:
     """Every field of TOPdesk's incident object, free text full of personal data."""
     named = {"id": "n-1", "name": ALL_OF_IT}
-    optional = {f"{kind}{i}": value for i in range(1, 6)
-                for kind, value in (("boolean", False), ("number", 0), ("date", None), ("text", ALL_OF_IT),
-                                    ("memo", ALL_OF_IT), ("searchlist", named))}  # fmt: skip
+    optional = {
+        f"{kind}{i}": value
+        for i in range(1, 6)
+        for kind, value in (
+            ("boolean", False),
+            ("number", 0),
+            ("date", None),
+            ("text", ALL_OF_IT),
+            ("memo", ALL_OF_IT),
+            ("searchlist", named),
+        )
+    }
     data = topdesk.incident(
-        status="secondLine", request=ALL_OF_IT, requests="/tas/api/incidents/id/x/requests",
-        action=ALL_OF_IT, attachments="/tas/api/incidents/id/x/attachments", caller=person(),
+        status="secondLine",
+        request=ALL_OF_IT,
+        requests="/tas/api/incidents/id/x/requests",
+        action=ALL_OF_IT,
+        attachments="/tas/api/incidents/id/x/attachments",
+        caller=person(),
         callerBranch={"id": "br-1", "name": "Gemeente Enschede", "clientReferenceNumber": IBAN},
-        callerLocation=named, branchExtraFieldA=named, branchExtraFieldB=named,
-        briefDescription=f"{NAME} {MOBILE} kan niet inloggen", externalNumber=BSN,
-        subcategory=named, entryType={"id": "e-1", "name": "E-mail"}, object={"id": "o-1", "name": ALL_OF_IT},
-        asset={"id": "a-1"}, branch={"id": "br-1", "name": "Gemeente Enschede"}, location=named,
-        impact={"id": "i-1", "name": "Persoon"}, urgency={"id": "u-1", "name": "Kan niet werken"},
-        duration={"id": "du-1", "name": "4 uur"}, targetDate=topdesk.td("2026-10-05 17:00"), sla={"id": "s-1"},
-        onHoldDuration=0, feedbackMessage=ALL_OF_IT, feedbackRating=None,
+        callerLocation=named,
+        branchExtraFieldA=named,
+        branchExtraFieldB=named,
+        briefDescription=f"{NAME} {MOBILE} kan niet inloggen",
+        externalNumber=BSN,
+        subcategory=named,
+        entryType={"id": "e-1", "name": "E-mail"},
+        object={"id": "o-1", "name": ALL_OF_IT},
+        asset={"id": "a-1"},
+        branch={"id": "br-1", "name": "Gemeente Enschede"},
+        location=named,
+        impact={"id": "i-1", "name": "Persoon"},
+        urgency={"id": "u-1", "name": "Kan niet werken"},
+        duration={"id": "du-1", "name": "4 uur"},
+        targetDate=topdesk.td("2026-10-05 17:00"),
+        sla={"id": "s-1"},
+        onHoldDuration=0,
+        feedbackMessage=ALL_OF_IT,
+        feedbackRating=None,
         operator={"id": "op-1", "status": "operator", "name": ALL_OF_IT},
-        operatorGroup={"id": "og-1", "name": ALL_OF_IT}, supplier={"id": "sup-1", "name": ALL_OF_IT},
-        closureCode={"id": "cc-1", "name": ALL_OF_IT}, timeSpent=0, timeSpentFirstLine=0,
-        timeSpentSecondLineAndPartials=0, costs=0, escalationStatus=None, escalationReason=named,
-        escalationOperator=named, creator={"id": "cr-1", "name": ALL_OF_IT},
-        modifier={"id": "m-1", "name": ALL_OF_IT}, majorCall=False, majorCallObject=None,
-        publishToSsd=False, monitored=False, expectedTimeSpent=0, mainIncident=None, partialIncidents=[],
-        optionalFields1=optional, optionalFields2={**optional, "boolean1": False},
+        operatorGroup={"id": "og-1", "name": ALL_OF_IT},
+        supplier={"id": "sup-1", "name": ALL_OF_IT},
+        closureCode={"id": "cc-1", "name": ALL_OF_IT},
+        timeSpent=0,
+        timeSpentFirstLine=0,
+        timeSpentSecondLineAndPartials=0,
+        costs=0,
+        escalationStatus=None,
+        escalationReason=named,
+        escalationOperator=named,
+        creator={"id": "cr-1", "name": ALL_OF_IT},
+        modifier={"id": "m-1", "name": ALL_OF_IT},
+        majorCall=False,
+        majorCallObject=None,
+        publishToSsd=False,
+        monitored=False,
+        expectedTimeSpent=0,
+        mainIncident=None,
+        partialIncidents=[],
+        optionalFields1=optional,
+        optionalFields2={**optional, "boolean1": False},
         externalLinks=[{"id": ALL_OF_IT, "type": 1, "date": topdesk.td("2026-10-05 09:00")}],
         modificationDate=topdesk.td(modified),
-    )  # fmt: skip
+    )
     data.update(changes)
     return data
 
@@ -104,23 +153,38 @@ def topdesk_story() -> list[dict[str, Any]]:
     waiting = {"id": "ps-9", "name": f"Wachten op {ALL_OF_IT}"}
     return [
         topdesk_incident("2026-10-05 09:00"),
-        topdesk_incident("2026-10-05 09:20", processingStatus=waiting, responded=True,
-                         responseDate=topdesk.td("2026-10-05 09:20")),
-        topdesk_incident("2026-10-05 11:00", processingStatus={"id": "ps-3", "name": f"Doorgezet naar {ALL_OF_IT}"},
-                         responded=True, responseDate=topdesk.td("2026-10-05 09:20")),
-        topdesk_incident("2026-10-05 12:00", processingStatus=topdesk.named("Afgemeld"), responded=True,
-                         responseDate=topdesk.td("2026-10-05 09:20"), completed=True,
-                         completedDate=topdesk.td("2026-10-05 12:00")),
-    ]  # fmt: skip
+        topdesk_incident(
+            "2026-10-05 09:20", processingStatus=waiting, responded=True, responseDate=topdesk.td("2026-10-05 09:20")
+        ),
+        topdesk_incident(
+            "2026-10-05 11:00",
+            processingStatus={"id": "ps-3", "name": f"Doorgezet naar {ALL_OF_IT}"},
+            responded=True,
+            responseDate=topdesk.td("2026-10-05 09:20"),
+        ),
+        topdesk_incident(
+            "2026-10-05 12:00",
+            processingStatus=topdesk.named("Afgemeld"),
+            responded=True,
+            responseDate=topdesk.td("2026-10-05 09:20"),
+            completed=True,
+            completedDate=topdesk.td("2026-10-05 12:00"),
+        ),
+    ]
 
 
 def jira_issue(at: str, status: str, **kwargs: Any) -> dict[str, Any]:
     data = jira.issue(at, status=status, **{"key": "SD-77", **kwargs})
     fields = data["issue"]["fields"]
-    fields.update(summary=ALL_OF_IT, description=ALL_OF_IT, environment=ALL_OF_IT,
-                  reporter={"displayName": ALL_OF_IT, "emailAddress": EMAIL},
-                  comment={"comments": [{"body": ALL_OF_IT, "author": {"displayName": OPERATOR}}]},
-                  customfield_10010={"requestType": {"name": ALL_OF_IT}}, labels=[f"belt-{MOBILE}"])  # fmt: skip
+    fields.update(
+        summary=ALL_OF_IT,
+        description=ALL_OF_IT,
+        environment=ALL_OF_IT,
+        reporter={"displayName": ALL_OF_IT, "emailAddress": EMAIL},
+        comment={"comments": [{"body": ALL_OF_IT, "author": {"displayName": OPERATOR}}]},
+        customfield_10010={"requestType": {"name": ALL_OF_IT}},
+        labels=[f"belt-{MOBILE}"],
+    )
     data["user"] = {"displayName": ALL_OF_IT, "emailAddress": EMAIL}
     data["changelog"] = {"items": [{"field": "status", "fromString": ALL_OF_IT, "toString": ALL_OF_IT}]}
     return data
@@ -136,24 +200,38 @@ def jira_story() -> list[dict[str, Any]]:
 
 
 def canonical_events() -> list[dict[str, Any]]:
-    base = {"tenant": "enschede", "ticket_id": "M2610-0077", "type": "incident", "priority": "hoog",
-            "scope": "applicatie"}  # fmt: skip
+    base = {
+        "tenant": "enschede",
+        "ticket_id": "M2610-0077",
+        "type": "incident",
+        "priority": "hoog",
+        "scope": "applicatie",
+    }
     return [
         {**base, "event_id": "c-1", "kind": "opened", "occurred_at": "2026-10-07T09:00:00+02:00", "status": "nieuw"},
-        {**base, "event_id": "c-2", "kind": "updated", "occurred_at": "2026-10-07T09:30:00+02:00",
-         "status": f"Wachten op {NAME}, {MOBILE}"},
-        {**base, "event_id": "c-3", "kind": "responded", "occurred_at": "2026-10-07T10:00:00+02:00",
-         "status": f"Bij {OPERATOR} ({IBAN})"},
-    ]  # fmt: skip
+        {
+            **base,
+            "event_id": "c-2",
+            "kind": "updated",
+            "occurred_at": "2026-10-07T09:30:00+02:00",
+            "status": f"Wachten op {NAME}, {MOBILE}",
+        },
+        {
+            **base,
+            "event_id": "c-3",
+            "kind": "responded",
+            "occurred_at": "2026-10-07T10:00:00+02:00",
+            "status": f"Bij {OPERATOR} ({IBAN})",
+        },
+    ]
 
 
 def every_table(graph: Services) -> dict[str, list[dict[str, Any]]]:
     """Every entity of every table of this test's graph."""
-    prefix = graph.store._prefix  # noqa: SLF001 — this test's tables only
-    tables = [t.name for t in graph.store._service.list_tables() if t.name.startswith(prefix)]  # noqa: SLF001
+    prefix = graph.store._prefix
+    tables = [t.name for t in graph.store._service.list_tables() if t.name.startswith(prefix)]
     assert len(tables) >= 4, tables
-    return {name: [dict(e) for e in graph.store._service.get_table_client(name).list_entities()]  # noqa: SLF001
-            for name in tables}  # fmt: skip
+    return {name: [dict(e) for e in graph.store._service.get_table_client(name).list_entities()] for name in tables}
 
 
 def eml_texts(path: Path) -> list[str]:
@@ -170,7 +248,9 @@ def eml_texts(path: Path) -> list[str]:
             texts.append(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
         elif kind == "application/vnd.oasis.opendocument.spreadsheet":
             with zipfile.ZipFile(io.BytesIO(data)) as ods:
-                texts.extend(ods.read(name).decode("utf-8", "replace") for name in ods.namelist() if name.endswith(".xml"))
+                texts.extend(
+                    ods.read(name).decode("utf-8", "replace") for name in ods.namelist() if name.endswith(".xml")
+                )
         elif kind.startswith("text/"):
             texts.append(data.decode(part.get_content_charset() or "utf-8", "replace"))
     return texts
@@ -195,7 +275,9 @@ def posted(graph: Services, tenants: list[str], clock: FixedClock) -> None:
     assert reply.status == 201, reply.body
     record = graph.admin.tenant("enschede")
     assert record is not None
-    graph.admin.put_tenant(TenantRecord(tenant="enschede", go_live=record.go_live, recipients=("contractbeheer@enschede.example",)))
+    graph.admin.put_tenant(
+        TenantRecord(tenant="enschede", go_live=record.go_live, recipients=("contractbeheer@enschede.example",))
+    )
 
 
 def test_ids_carrying_names_are_refused_and_nothing_is_stored(graph: Services, tenants: list[str]) -> None:
@@ -210,12 +292,12 @@ def test_no_personal_data_in_any_table_report_email_or_pdf(
 ) -> None:
     assert hits(ALL_OF_IT) == sorted({*PERSONAL, "Jansen", "de Vries"})  # the scanner finds what it looks for
     stored = every_table(graph)
-    ticket_rows = stored[graph.store._prefix + "ticketevents"]  # noqa: SLF001
+    ticket_rows = stored[graph.store._prefix + "ticketevents"]
     statuses = {row.get("status") for row in ticket_rows} - {None}
     assert statuses <= {"nieuw", "in behandeling", "opgelost", "wachten op …", "overig"}, statuses
     assert {"wachten op …", "overig"} <= statuses  # the personal statuses were classed, not dropped
     assert {row["ticket_id"] for row in ticket_rows if "ticket_id" in row} == {"I-2610-042", "SD-77", "M2610-0077"}
-    audit = graph.store._prefix + "audit"  # noqa: SLF001 — the supplier's audit log names its admins (SLA §10.1)
+    audit = graph.store._prefix + "audit"
     for table, rows in stored.items():
         assert hits(json.dumps(rows, default=str)) == [], table
         if table != audit:
@@ -228,8 +310,9 @@ def test_no_personal_data_in_any_table_report_email_or_pdf(
     measured = {o["ticket_id"] for o in report.body["outcomes"]}
     assert measured == {"I-2610-042", "SD-77", "M2610-0077"}, report.body["outcomes"]
     reader = {"X-MS-CLIENT-PRINCIPAL": encode_principal("lezer@enschede.example", ["SLA.Reader"], ["enschede"])}
-    api = call_http("get_report", method="GET", headers=reader,
-                    route_params={"tenant": "enschede", "month": str(OCTOBER)})  # fmt: skip
+    api = call_http(
+        "get_report", method="GET", headers=reader, route_params={"tenant": "enschede", "month": str(OCTOBER)}
+    )
     assert api.status == 200
     for name, text in (("report JSON", json.dumps(report.body)), ("reader API", json.dumps(api.body))):
         assert hits(text, (*PERSONAL, ADMIN_EMAIL)) == [], name

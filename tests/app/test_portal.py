@@ -35,8 +35,14 @@ def platform_auth(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def municipalities(graph: Services) -> list[str]:
     for tenant, go_live in (("almelo", "2026-02-16"), ("hengelo", "2025-11-03")):
-        graph.admin.put_tenant(TenantRecord(tenant=tenant, go_live=date.fromisoformat(go_live), name=f"Gemeente {tenant.title()}",
-                                            recipients=(f"rapport@{tenant}.example",)))  # fmt: skip
+        graph.admin.put_tenant(
+            TenantRecord(
+                tenant=tenant,
+                go_live=date.fromisoformat(go_live),
+                name=f"Gemeente {tenant.title()}",
+                recipients=(f"rapport@{tenant}.example",),
+            )
+        )
     return ["almelo", "hengelo"]
 
 
@@ -45,14 +51,22 @@ def get(name: str, who: str | None, **route: str) -> Reply:
     return call_http(name, method="GET", url="https://sla.example/api/portal", headers=headers, route_params=route)
 
 
-def post(name: str, who: str, form: dict[str, str], cookie: str | None = TOKEN, origin: str | None = None, **route: str) -> Reply:
+def post(
+    name: str, who: str, form: dict[str, str], cookie: str | None = TOKEN, origin: str | None = None, **route: str
+) -> Reply:
     headers = {"X-MS-CLIENT-PRINCIPAL": who, "Content-Type": "application/x-www-form-urlencoded", "Host": "sla.example"}
     if cookie is not None:
         headers["Cookie"] = f"__Host-sla-csrf={cookie}"
     if origin is not None:
         headers["Origin"] = origin
-    return call_http(name, method="POST", url="https://sla.example/api/portal", headers=headers, route_params=route,
-                     body=urlencode(form))  # fmt: skip
+    return call_http(
+        name,
+        method="POST",
+        url="https://sla.example/api/portal",
+        headers=headers,
+        route_params=route,
+        body=urlencode(form),
+    )
 
 
 ACCESS = [
@@ -62,15 +76,35 @@ ACCESS = [
     pytest.param("portal_overview", ALMELO, {}, 403, id="a reader never sees the supplier overview"),
     pytest.param("portal_overview", ADMIN, {}, 200, id="the supplier sees the overview"),
     pytest.param("portal_tenant", None, {"tenant": "almelo"}, 401, id="nobody signed in sees nothing"),
-    pytest.param("portal_download", HENGELO, {"tenant": "almelo", "month": "2026-05", "version": "v1", "fmt": "json"}, 403,
-                 id="a reader cannot download another municipality's report"),
-    pytest.param("portal_download", ALMELO, {"tenant": "almelo", "month": "2026-05", "version": "v1", "fmt": "exe"}, 404,
-                 id="an unknown document format is not found"),
-    pytest.param("portal_download", ALMELO, {"tenant": "almelo", "month": "2026-05", "version": "v9", "fmt": "json"}, 404,
-                 id="a version that does not exist is not found"),
-    pytest.param("portal_download", ALMELO, {"tenant": "almelo", "month": "2026-13", "version": "v1", "fmt": "json"}, 400,
-                 id="a month that is not a month is a bad request"),
-]  # fmt: skip
+    pytest.param(
+        "portal_download",
+        HENGELO,
+        {"tenant": "almelo", "month": "2026-05", "version": "v1", "fmt": "json"},
+        403,
+        id="a reader cannot download another municipality's report",
+    ),
+    pytest.param(
+        "portal_download",
+        ALMELO,
+        {"tenant": "almelo", "month": "2026-05", "version": "v1", "fmt": "exe"},
+        404,
+        id="an unknown document format is not found",
+    ),
+    pytest.param(
+        "portal_download",
+        ALMELO,
+        {"tenant": "almelo", "month": "2026-05", "version": "v9", "fmt": "json"},
+        404,
+        id="a version that does not exist is not found",
+    ),
+    pytest.param(
+        "portal_download",
+        ALMELO,
+        {"tenant": "almelo", "month": "2026-13", "version": "v1", "fmt": "json"},
+        400,
+        id="a month that is not a month is a bad request",
+    ),
+]
 
 
 @pytest.mark.parametrize(("name", "who", "route", "status"), ACCESS)
@@ -82,8 +116,11 @@ def test_access(municipalities: list[str], name: str, who: str | None, route: di
 
 
 def test_every_page_sends_strict_security_headers_and_no_inline_script_or_style(municipalities: list[str]) -> None:
-    for reply in (get("portal_tenant", ALMELO, tenant="almelo"), get("portal_overview", ADMIN),
-                  get("portal_tenant", ALMELO, tenant="hengelo")):  # fmt: skip
+    for reply in (
+        get("portal_tenant", ALMELO, tenant="almelo"),
+        get("portal_overview", ADMIN),
+        get("portal_tenant", ALMELO, tenant="hengelo"),
+    ):
         csp = reply.headers["Content-Security-Policy"]
         assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
         assert reply.headers["X-Frame-Options"] == "DENY"
@@ -94,8 +131,16 @@ def test_every_page_sends_strict_security_headers_and_no_inline_script_or_style(
 
 def test_the_municipality_page_shows_the_month_so_far_and_what_is_left(municipalities: list[str]) -> None:
     body = get("portal_tenant", ALMELO, tenant="almelo").body
-    for text in ("Deze maand tot nu toe", "Beschikbaarheid", "Reactietijd", "Nog over", "Lopende meldingen",
-                 "Twaalf maanden", "Ontvangers van de rapportage", "rapport@almelo.example"):  # fmt: skip
+    for text in (
+        "Deze maand tot nu toe",
+        "Beschikbaarheid",
+        "Reactietijd",
+        "Nog over",
+        "Lopende meldingen",
+        "Twaalf maanden",
+        "Ontvangers van de rapportage",
+        "rapport@almelo.example",
+    ):
         assert text in body
 
 
@@ -111,12 +156,16 @@ CSRF = [
 def test_a_form_without_a_matching_csrf_token_changes_nothing(
     graph: Services, municipalities: list[str], extra: dict[str, str], cookie: str | None, origin: str | None
 ) -> None:
-    reply = post("portal_recipients", ALMELO, {"recipients": "nieuw@almelo.example", **extra}, cookie, origin, tenant="almelo")
+    reply = post(
+        "portal_recipients", ALMELO, {"recipients": "nieuw@almelo.example", **extra}, cookie, origin, tenant="almelo"
+    )
     assert reply.status == 403
     assert graph.admin.tenant("almelo").recipients == ("rapport@almelo.example",)
 
 
-def test_the_municipality_keeps_its_recipients_current_and_it_is_audited(graph: Services, municipalities: list[str]) -> None:
+def test_the_municipality_keeps_its_recipients_current_and_it_is_audited(
+    graph: Services, municipalities: list[str]
+) -> None:
     form = {"csrf": TOKEN, "recipients": "Contract@Almelo.example\ncontract@almelo.example\n\nfinance@almelo.example"}
     reply = post("portal_recipients", ALMELO, form, origin="https://sla.example", tenant="almelo")
     assert reply.status == 303
@@ -134,7 +183,9 @@ BAD_RECIPIENTS = [
 
 
 @pytest.mark.parametrize("recipients", BAD_RECIPIENTS)
-def test_bad_recipients_are_refused_and_nothing_is_stored(graph: Services, municipalities: list[str], recipients: str) -> None:
+def test_bad_recipients_are_refused_and_nothing_is_stored(
+    graph: Services, municipalities: list[str], recipients: str
+) -> None:
     reply = post("portal_recipients", ALMELO, {"csrf": TOKEN, "recipients": recipients}, tenant="almelo")
     assert reply.status == 422
     assert graph.admin.tenant("almelo").recipients == ("rapport@almelo.example",)
@@ -147,8 +198,13 @@ def test_a_reader_cannot_change_another_municipalitys_recipients(graph: Services
 
 
 def test_the_supplier_records_an_exclusion_with_its_reason(graph: Services, municipalities: list[str]) -> None:
-    form = {"csrf": TOKEN, "tenant": "almelo", "start": "2026-11-02T08:00:00+01:00", "end": "2026-11-02T09:00:00+01:00",
-            "reason": "storing Vtlb-calculator (derde partij)"}  # fmt: skip
+    form = {
+        "csrf": TOKEN,
+        "tenant": "almelo",
+        "start": "2026-11-02T08:00:00+01:00",
+        "end": "2026-11-02T09:00:00+01:00",
+        "reason": "storing Vtlb-calculator (derde partij)",
+    }
     assert post("portal_exclusion", ADMIN, form).status == 303
     (exclusion,) = graph.admin.exclusions("almelo")
     assert exclusion.reason == "storing Vtlb-calculator (derde partij)"
@@ -167,14 +223,24 @@ def test_the_supplier_records_an_exclusion_with_its_reason(graph: Services, muni
         pytest.param({"tenant": "onbekend"}, id="an unknown municipality"),
     ],
 )
-def test_a_bad_exclusion_is_refused_and_nothing_is_stored(graph: Services, municipalities: list[str], change: dict[str, str]) -> None:
-    form = {"csrf": TOKEN, "tenant": "almelo", "start": "2026-11-02T08:00:00+01:00", "end": "2026-11-02T09:00:00+01:00",
-            "reason": "storing bij derde partij", **change}  # fmt: skip
+def test_a_bad_exclusion_is_refused_and_nothing_is_stored(
+    graph: Services, municipalities: list[str], change: dict[str, str]
+) -> None:
+    form = {
+        "csrf": TOKEN,
+        "tenant": "almelo",
+        "start": "2026-11-02T08:00:00+01:00",
+        "end": "2026-11-02T09:00:00+01:00",
+        "reason": "storing bij derde partij",
+        **change,
+    }
     assert post("portal_exclusion", ADMIN, form).status in (404, 422)
     assert graph.admin.exclusions("almelo") == []
 
 
-def test_without_app_service_authentication_the_portal_refuses(municipalities: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_app_service_authentication_the_portal_refuses(
+    municipalities: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("WEBSITE_AUTH_ENABLED")
     assert get("portal_tenant", ADMIN, tenant="almelo").status == 503
 
@@ -202,14 +268,30 @@ def test_the_local_sign_in_page_does_not_exist_in_azure(graph: Services, monkeyp
     assert reply.status == 401
 
 
-def test_a_correction_is_listed_with_its_changes_and_both_versions_can_be_downloaded(graph: Services, municipalities: list[str]) -> None:
-    body = {"tenant": "almelo", "month": "2026-10", "status": "final", "missing_days": [],
-            "service_levels": {"restore_time_platform": {"norm": 95.0, "value": 100.0, "met": True, "decided": 1, "within": 1}}}  # fmt: skip
+def test_a_correction_is_listed_with_its_changes_and_both_versions_can_be_downloaded(
+    graph: Services, municipalities: list[str]
+) -> None:
+    body = {
+        "tenant": "almelo",
+        "month": "2026-10",
+        "status": "final",
+        "missing_days": [],
+        "service_levels": {
+            "restore_time_platform": {"norm": 95.0, "value": 100.0, "met": True, "decided": 1, "within": 1}
+        },
+    }
     graph.reports.save("almelo", "2026-10", "h1", "f1", "2026-11-01T03:00:00+00:00", body)
-    changed = {**body, "service_levels": {"restore_time_platform": {"norm": 95.0, "value": None, "met": None, "decided": 0, "within": 0}}}
-    changes = {"service_levels": [{"metric": "restore_time_platform", "before": 100.0, "after": None}],
-               "outcomes": [{"ticket_id": "M2610-0042", "metric": "restore_time_platform", "before": "met", "after": None}],
-               "cause": ["M2610-0042 heropend op 3 november 2026"]}  # fmt: skip
+    changed = {
+        **body,
+        "service_levels": {
+            "restore_time_platform": {"norm": 95.0, "value": None, "met": None, "decided": 0, "within": 0}
+        },
+    }
+    changes = {
+        "service_levels": [{"metric": "restore_time_platform", "before": 100.0, "after": None}],
+        "outcomes": [{"ticket_id": "M2610-0042", "metric": "restore_time_platform", "before": "met", "after": None}],
+        "cause": ["M2610-0042 heropend op 3 november 2026"],
+    }
     graph.reports.save("almelo", "2026-10", "h2", "f2", "2026-11-02T03:00:00+00:00", changed, changes=lambda _: changes)
     page = get("portal_tenant", ALMELO, tenant="almelo").body
     assert "M2610-0042 (Functiehersteltijd platform): binnen streeftijd → niet in deze maand" in page
@@ -225,10 +307,12 @@ def test_the_supplier_sees_who_changed_the_recipients(graph: Services, municipal
     assert "contract@almelo.example" in page and "rapport@almelo.example" in page and "nieuw@almelo.example" in page
 
 
-def test_the_supplier_reruns_a_month_for_every_measured_municipality(graph: Services, municipalities: list[str]) -> None:
+def test_the_supplier_reruns_a_month_for_every_measured_municipality(
+    graph: Services, municipalities: list[str]
+) -> None:
     reply = post("portal_rerun", ADMIN, {"csrf": TOKEN, "month": "2026-10"})
     assert reply.status == 303 and "2+gemeenten" in reply.headers["Location"]
-    queued = sorted(json.loads(m.content)["tenant"] for m in graph.queue._client.receive_messages(max_messages=32))  # noqa: SLF001
+    queued = sorted(json.loads(m.content)["tenant"] for m in graph.queue._client.receive_messages(max_messages=32))
     assert queued == ["almelo", "hengelo"]
     assert post("portal_rerun", ADMIN, {"csrf": TOKEN, "month": "oktober"}).status == 400
     assert post("portal_rerun", ALMELO, {"csrf": TOKEN, "month": "2026-10"}).status == 403

@@ -22,9 +22,9 @@ from sla_app.overview import overview_service
 from sla_app.storage.availability_repo import DayStatus
 from sla_core.events import TicketEvent, parse_event
 from sla_core.periods import Month
-from tests.support.app import FixedClock
 from tests.app.test_admin_api import ADMIN, call
 from tests.app.test_month_end import service_hours_results
+from tests.support.app import FixedClock
 
 OCTOBER, NOVEMBER = Month(2026, 10), Month(2026, 11)
 DAY = date(2026, 10, 14)
@@ -33,8 +33,14 @@ NEXT_RUN = datetime(2026, 12, 1, 3, 30, tzinfo=UTC)
 
 
 def event(n: str, ticket: str, occurred: str, kind: str, **fields: Any) -> TicketEvent:
-    data = {"event_id": f"enschede-{n}", "tenant": "enschede", "ticket_id": ticket, "occurred_at": occurred,
-            "kind": kind, **fields}  # fmt: skip
+    data = {
+        "event_id": f"enschede-{n}",
+        "tenant": "enschede",
+        "ticket_id": ticket,
+        "occurred_at": occurred,
+        "kind": kind,
+        **fields,
+    }
     return parse_event(data, "test")
 
 
@@ -59,8 +65,9 @@ def delivered(graph: Services, tenants: list[str], clock: FixedClock) -> Service
     """October computed on 1 November from M1, M2 and an all-up 14 October; November's days complete too."""
     mark_complete(graph, OCTOBER)
     mark_complete(graph, NOVEMBER, at="2026-11-15T03:30:00+00:00")
-    graph.availability.save_day(DAY, service_hours_results(DAY, down=("10:00", "10:30")), complete=True,
-                                ingested_at="2026-11-01T03:30:00+00:00")  # fmt: skip
+    graph.availability.save_day(
+        DAY, service_hours_results(DAY, down=("10:00", "10:30")), complete=True, ingested_at="2026-11-01T03:30:00+00:00"
+    )
     graph.events.save([*M1, *M2])
     clock.now = DELIVERED
     outcome = graph.monthly.compute("enschede", OCTOBER, restate=True)
@@ -76,8 +83,12 @@ def next_run(graph: Services, clock: FixedClock) -> tuple[Any, Any]:
 
 
 def reopen(graph: Services) -> None:
-    graph.events.save([event("1x", "M1", "2026-11-03T10:00:00+01:00", "reopened"),
-                       event("1y", "M1", "2026-11-03T16:00:00+01:00", "resolved")])  # fmt: skip
+    graph.events.save(
+        [
+            event("1x", "M1", "2026-11-03T10:00:00+01:00", "reopened"),
+            event("1y", "M1", "2026-11-03T16:00:00+01:00", "resolved"),
+        ]
+    )
 
 
 def reclassify(graph: Services) -> None:
@@ -89,13 +100,16 @@ def late_event(graph: Services) -> None:
 
 
 def reingest_day(graph: Services) -> None:
-    graph.availability.save_day(DAY, service_hours_results(DAY, down=("10:00", "12:00")), complete=True,
-                                ingested_at="2026-11-20T03:30:00+00:00")  # fmt: skip
+    graph.availability.save_day(
+        DAY, service_hours_results(DAY, down=("10:00", "12:00")), complete=True, ingested_at="2026-11-20T03:30:00+00:00"
+    )
 
 
 def new_exclusion(graph: Services) -> None:
-    graph.admin.add_exclusion("enschede", {"start": "2026-10-14T10:00:00+02:00", "end": "2026-10-14T10:30:00+02:00",
-                                           "reason": "aangekondigd onderhoud"})  # fmt: skip
+    graph.admin.add_exclusion(
+        "enschede",
+        {"start": "2026-10-14T10:00:00+02:00", "end": "2026-10-14T10:30:00+02:00", "reason": "aangekondigd onderhoud"},
+    )
 
 
 CASES = [
@@ -103,17 +117,23 @@ CASES = [
         reopen,
         {"restore_time_platform": (50.0, 0.0)},
         [{"ticket_id": "M1", "metric": "restore_time_platform", "before": "met", "after": None}],
-        ["melding M1: gebeurtenis enschede-1x (heropend, 2026-11-03T10:00:00+01:00) nagekomen",
-         "melding M1: gebeurtenis enschede-1y (opgelost, 2026-11-03T16:00:00+01:00) nagekomen"],
+        [
+            "melding M1: gebeurtenis enschede-1x (heropend, 2026-11-03T10:00:00+01:00) nagekomen",
+            "melding M1: gebeurtenis enschede-1y (opgelost, 2026-11-03T16:00:00+01:00) nagekomen",
+        ],
         id="a reopen after delivery",
     ),
     pytest.param(
         reclassify,
         {"response_time": (50.0, 0.0), "restore_time_platform": (50.0, 0.0)},
-        [{"ticket_id": "M1", "metric": "response_time", "before": "met", "after": None},
-         {"ticket_id": "M1", "metric": "restore_time_platform", "before": "met", "after": None}],
-        ["meldingen niet meegeteld (geen incident): 0 → 1",
-         "melding M1: gebeurtenis enschede-1t (gewijzigd: type serviceverzoek, 2026-11-04T10:00:00+01:00) nagekomen"],
+        [
+            {"ticket_id": "M1", "metric": "response_time", "before": "met", "after": None},
+            {"ticket_id": "M1", "metric": "restore_time_platform", "before": "met", "after": None},
+        ],
+        [
+            "meldingen niet meegeteld (geen incident): 0 → 1",
+            "melding M1: gebeurtenis enschede-1t (gewijzigd: type serviceverzoek, 2026-11-04T10:00:00+01:00) nagekomen",
+        ],
         id="a reclassification to a service request",
     ),
     pytest.param(
@@ -134,16 +154,22 @@ CASES = [
         new_exclusion,
         {"availability": "higher"},
         [],
-        ["beschikbaarheid gewijzigd (opnieuw ingelezen of uitgesloten): 2026-10-14",
-         "uitsluiting toegevoegd: 2026-10-14T10:00:00+02:00 – 2026-10-14T10:30:00+02:00 (aangekondigd onderhoud)"],
+        [
+            "beschikbaarheid gewijzigd (opnieuw ingelezen of uitgesloten): 2026-10-14",
+            "uitsluiting toegevoegd: 2026-10-14T10:00:00+02:00 – 2026-10-14T10:30:00+02:00 (aangekondigd onderhoud)",
+        ],
         id="a new exclusion",
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("change", "levels", "outcomes", "cause"), CASES)
 def test_a_delivered_month_that_changed_gets_a_new_version_with_its_changes(
-    delivered: Services, clock: FixedClock, change: Callable[[Services], None], levels: dict, outcomes: list,
+    delivered: Services,
+    clock: FixedClock,
+    change: Callable[[Services], None],
+    levels: dict,
+    outcomes: list,
     cause: list,
 ) -> None:
     graph = delivered

@@ -38,8 +38,12 @@ def availability_days(graph: Services) -> list[str]:
 
 @pytest.fixture
 def history(graph: Services) -> None:
-    for at in ("2025-09-27T23:59:59.999999+00:00", "2025-09-27T08:00:00+00:00", "2025-09-28T00:00:00+00:00",
-               "2026-11-01T12:00:00+00:00"):  # fmt: skip
+    for at in (
+        "2025-09-27T23:59:59.999999+00:00",
+        "2025-09-27T08:00:00+00:00",
+        "2025-09-28T00:00:00+00:00",
+        "2026-11-01T12:00:00+00:00",
+    ):
         graph.admin.audit(at, "beheer@stratech.example", "tenant.changed", "enschede", field="name")
     store_day(graph, date(2024, 8, 22), tests=("Home page",))
     store_day(graph, date(2024, 8, 23))
@@ -48,8 +52,14 @@ def history(graph: Services) -> None:
 
 
 def test_only_entries_older_than_the_retention_periods_are_removed(graph: Services, history: None) -> None:
-    service = RetentionService(graph.admin, graph.availability, graph.clock, AMSTERDAM,
-                               audit_retention_days=400, availability_retention_days=800)  # fmt: skip
+    service = RetentionService(
+        graph.admin,
+        graph.availability,
+        graph.clock,
+        AMSTERDAM,
+        audit_retention_days=400,
+        availability_retention_days=800,
+    )
     run = service.run()
 
     assert run.to_json() == {
@@ -69,10 +79,14 @@ def test_the_run_is_audited_with_its_counts_and_cutoffs(graph: Services, history
     [entry] = [e for e in graph.admin.audit_entries(date(2026, 11, 2)) if e["action"] == "retention.applied"]
     assert entry["actor"] == "system" and entry["at"] == "2026-11-02T09:00:00+00:00"
     assert entry["detail"] == {
-        "audit_cutoff": "2025-09-28", "audit_entries_removed": 2, "audit_retention_days": 400,
-        "availability_cutoff": "2024-08-24", "availability_entities_removed": 6, "availability_retention_days": 800,
+        "audit_cutoff": "2025-09-28",
+        "audit_entries_removed": 2,
+        "audit_retention_days": 400,
+        "availability_cutoff": "2024-08-24",
+        "availability_entities_removed": 6,
+        "availability_retention_days": 800,
         "ticket_entities_removed": {},
-    }  # fmt: skip
+    }
 
 
 def test_a_second_run_removes_nothing_and_says_so(graph: Services, history: None) -> None:
@@ -80,8 +94,10 @@ def test_a_second_run_removes_nothing_and_says_so(graph: Services, history: None
     timer(TimerRequest())
     timer(TimerRequest())
     entries = [e for e in graph.admin.audit_entries(date(2026, 11, 2)) if e["action"] == "retention.applied"]
-    assert [(e["detail"]["audit_entries_removed"], e["detail"]["availability_entities_removed"]) for e in entries] \
-        in ([(2, 6), (0, 0)], [(0, 0), (2, 6)])  # same-instant entries sort by their random id
+    assert [(e["detail"]["audit_entries_removed"], e["detail"]["availability_entities_removed"]) for e in entries] in (
+        [(2, 6), (0, 0)],
+        [(0, 0), (2, 6)],
+    )  # same-instant entries sort by their random id
 
 
 def test_the_retention_timer_is_scheduled_daily_in_utc() -> None:
@@ -93,22 +109,30 @@ def test_the_retention_timer_is_scheduled_daily_in_utc() -> None:
     ("now", "audit_cutoff", "availability_cutoff"),
     [
         pytest.param("2026-11-02T09:00:00+00:00", "2026-10-03", "2026-09-03", id="a plain morning"),
-        pytest.param("2026-11-01T23:30:00+00:00", "2026-10-02", "2026-09-03",
-                     id="after local midnight the local cutoff moves, the UTC one not yet"),
-        pytest.param("2026-10-25T00:30:00+00:00", "2026-09-25", "2026-08-26",
-                     id="in the repeated hour of the DST night"),
+        pytest.param(
+            "2026-11-01T23:30:00+00:00",
+            "2026-10-02",
+            "2026-09-03",
+            id="after local midnight the local cutoff moves, the UTC one not yet",
+        ),
+        pytest.param(
+            "2026-10-25T00:30:00+00:00", "2026-09-25", "2026-08-26", id="in the repeated hour of the DST night"
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_audit_cutoff_is_a_utc_date_and_the_availability_cutoff_a_local_date(
     graph: Services, now: str, audit_cutoff: str, availability_cutoff: str
 ) -> None:
-    service = RetentionService(graph.admin, graph.availability, graph.clock, AMSTERDAM,
-                               audit_retention_days=30, availability_retention_days=60)  # fmt: skip
+    service = RetentionService(
+        graph.admin, graph.availability, graph.clock, AMSTERDAM, audit_retention_days=30, availability_retention_days=60
+    )
     cutoffs = service.cutoffs(datetime.fromisoformat(now))
     assert [c.isoformat() for c in cutoffs] == [audit_cutoff, availability_cutoff]
 
 
-def test_a_failing_run_is_audited_and_raised(graph: Services, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_run_is_audited_and_raised(
+    graph: Services, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(cutoff: date) -> int:
         raise ConnectionError("table service unavailable")
 
@@ -121,13 +145,20 @@ def test_a_failing_run_is_audited_and_raised(graph: Services, clock: FixedClock,
 
 def test_retention_periods_must_be_at_least_a_day(graph: Services) -> None:
     with pytest.raises(ValueError):
-        RetentionService(graph.admin, graph.availability, graph.clock, AMSTERDAM,
-                         audit_retention_days=0, availability_retention_days=800)  # fmt: skip
+        RetentionService(
+            graph.admin,
+            graph.availability,
+            graph.clock,
+            AMSTERDAM,
+            audit_retention_days=0,
+            availability_retention_days=800,
+        )
 
 
 def test_the_cutoff_keeps_the_last_n_whole_days(graph: Services) -> None:
-    service = RetentionService(graph.admin, graph.availability, graph.clock, AMSTERDAM,
-                               audit_retention_days=1, availability_retention_days=1)  # fmt: skip
+    service = RetentionService(
+        graph.admin, graph.availability, graph.clock, AMSTERDAM, audit_retention_days=1, availability_retention_days=1
+    )
     now = datetime(2026, 11, 2, 9, tzinfo=UTC)
     audit_cutoff, availability_cutoff = service.cutoffs(now)
     assert audit_cutoff == availability_cutoff == now.date() - timedelta(days=1)
@@ -150,18 +181,25 @@ def ended(graph: Services) -> None:
         graph.admin.put_tenant(TenantRecord(tenant=tenant, go_live=date(2025, 1, 6), contract_end=end))
         for payload in topdesk.story()[:3]:
             assert topdesk.post(payload, tenant=tenant).status == 200
-    graph.store.upsert_many("ticketstate", [{"PartitionKey": "enschede", "RowKey": "topdesk|I 2610 042", "state": "{}"}])
+    graph.store.upsert_many(
+        "ticketstate", [{"PartitionKey": "enschede", "RowKey": "topdesk|I 2610 042", "state": "{}"}]
+    )
 
 
 @pytest.mark.parametrize(
     ("now", "removed"),
     [
-        pytest.param("2026-10-31T22:59:59+00:00", [], id="the last day of the month after the end: kept (may be asked for)"),
-        pytest.param("2026-10-31T23:00:00+00:00", ["enschede"],
-                     id="one month after the end, local midnight: enschede's ticket data removed"),
+        pytest.param(
+            "2026-10-31T22:59:59+00:00", [], id="the last day of the month after the end: kept (may be asked for)"
+        ),
+        pytest.param(
+            "2026-10-31T23:00:00+00:00",
+            ["enschede"],
+            id="one month after the end, local midnight: enschede's ticket data removed",
+        ),
         pytest.param("2027-01-01T00:00:00+01:00", ["enschede", "hengelo"], id="a month after hengelo's end too"),
     ],
-)  # fmt: skip
+)
 def test_ticket_data_is_removed_one_month_after_the_contract_ends(
     graph: Services, ended: None, clock: FixedClock, now: str, removed: list[str]
 ) -> None:
@@ -173,7 +211,9 @@ def test_ticket_data_is_removed_one_month_after_the_contract_ends(
     assert {t for t, n in after.items() if n == 0} == set(removed)
     assert all(after[t] == before[t] for t in before if t not in removed)
     assert graph.admin.tenant("enschede") is not None  # the tenant record and its reports stay
-    [entry] = [e for e in graph.admin.audit_entries(clock.now.astimezone(UTC).date()) if e["action"] == "retention.applied"]
+    [entry] = [
+        e for e in graph.admin.audit_entries(clock.now.astimezone(UTC).date()) if e["action"] == "retention.applied"
+    ]
     assert entry["detail"]["ticket_entities_removed"] == {t: before[t] for t in removed}
 
 
@@ -185,7 +225,7 @@ def test_ticket_data_is_removed_one_month_after_the_contract_ends(
         pytest.param("2028-01-30", "2028-02-29", id="into a leap February"),
         pytest.param("2026-12-15", "2027-01-15", id="across the year"),
     ],
-)  # fmt: skip
+)
 def test_one_month_after_the_end_is_the_same_day_next_month_clamped(end: str, removal: str) -> None:
     from sla_app.services.retention import one_month_after
 

@@ -31,18 +31,23 @@ def readings(draw: st.DrawFn) -> Reading:
         "attributable": draw(st.sampled_from([None, True, False])),
     }
     reading = Reading(
-        ticket_id="I-2610-042", seen=at(seen), opened_at=START, as_created=draw(st.booleans()),  # type: ignore[arg-type]
-        values=values, status_since=at(draw(st.one_of(st.none(), MINUTES))),
-        responded_at=at(draw(st.one_of(st.none(), MINUTES))), phase=phase,
+        ticket_id="I-2610-042",
+        seen=at(seen),
+        opened_at=START,
+        as_created=draw(st.booleans()),  # type: ignore[arg-type]
+        values=values,
+        status_since=at(draw(st.one_of(st.none(), MINUTES))),
+        responded_at=at(draw(st.one_of(st.none(), MINUTES))),
+        phase=phase,
         resolved_at=at(draw(st.one_of(st.none(), MINUTES))) if phase != "open" else None,
         closed_at=at(seen) if phase == "closed" else None,
-    )  # fmt: skip
+    )
     return Reading.from_json(reading.to_json())
 
 
 @PROPERTY_SETTINGS
 @given(st.lists(readings(), min_size=1, max_size=8, unique_by=lambda r: r.order()), st.randoms(use_true_random=False))
-def test_any_order_of_the_same_readings_gives_the_same_valid_history(found: list[Reading], rng) -> None:  # noqa: ANN001
+def test_any_order_of_the_same_readings_gives_the_same_valid_history(found: list[Reading], rng) -> None:
     reference = history("topdesk", "enschede", found)
     shuffled = found[:]
     rng.shuffle(shuffled)

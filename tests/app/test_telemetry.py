@@ -100,9 +100,10 @@ def test_no_string_dimension_holds_an_at_sign_or_whitespace(value: str) -> None:
 def test_an_audit_action_keeps_only_safe_detail_and_counts_rows(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=telemetry.LOGGER_NAME)
     telemetry.audited(
-        "availability.ingested", None,
+        "availability.ingested",
+        None,
         {"day": "2026-10-25", "complete": False, "rows": 1234, "note": "partial: query timed out", "outcome": "stored"},
-    )  # fmt: skip
+    )
     assert named(caplog, telemetry.AVAILABILITY_INGESTED) == [
         {"complete": False, "day": "2026-10-25", "outcome": "stored", "rows": 1234}
     ]
@@ -121,13 +122,23 @@ def test_a_sent_delivery_counts_one_email_and_drops_the_recipients(caplog: pytes
     "action, detail, counted",
     [
         pytest.param("availability.ingested", {"rows": 10, "outcome": "kept"}, [], id="a kept day ingested no rows"),
-        pytest.param("report.computed", {"month": "2026-10", "new": False}, [(telemetry.REPORTS_COMPUTED, 1)],
-                     id="a computation without a new version still counts"),
-        pytest.param("delivery.correction_sent", {"month": "2026-10"}, [(telemetry.EMAILS_SENT, 1)],
-                     id="a correction e-mail counts"),
-        pytest.param("tenant.updated", {"values": {"recipients": ["a@b.example"]}}, [], id="an admin change counts nothing"),
+        pytest.param(
+            "report.computed",
+            {"month": "2026-10", "new": False},
+            [(telemetry.REPORTS_COMPUTED, 1)],
+            id="a computation without a new version still counts",
+        ),
+        pytest.param(
+            "delivery.correction_sent",
+            {"month": "2026-10"},
+            [(telemetry.EMAILS_SENT, 1)],
+            id="a correction e-mail counts",
+        ),
+        pytest.param(
+            "tenant.updated", {"values": {"recipients": ["a@b.example"]}}, [], id="an admin change counts nothing"
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_counters_audit_actions_imply(
     caplog: pytest.LogCaptureFixture, action: str, detail: dict, counted: list
 ) -> None:
@@ -140,7 +151,9 @@ def test_the_counters_audit_actions_imply(
 def test_failed_and_poisoned_actions_are_warnings(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=telemetry.LOGGER_NAME)
     telemetry.audited("report.poisoned", None, {"message": '{"tenant": "x"}'})
-    telemetry.audited("delivery.failed", "hengelo", {"month": "2026-10", "outcome": "unknown", "needs_manual_check": True})
+    telemetry.audited(
+        "delivery.failed", "hengelo", {"month": "2026-10", "outcome": "unknown", "needs_manual_check": True}
+    )
     assert [r.levelno for r in caplog.records] == [logging.WARNING, logging.WARNING]
     assert named(caplog, "delivery.failed") == [
         {"month": "2026-10", "needs_manual_check": True, "outcome": "unknown", "tenant": "hengelo"}
@@ -211,7 +224,7 @@ def test_a_failing_timer_is_logged_recorded_and_re_raised(caplog: pytest.LogCapt
         with pytest.raises(RuntimeError):
             boom(TimerRequest())
     finally:
-        telemetry._recorders.remove(recorder)  # noqa: SLF001
+        telemetry._recorders.remove(recorder)
         telemetry.TIMERS.pop("boom_timer")
     (failed,) = named(caplog, telemetry.FUNCTION_FAILED)
     assert (failed["function"], failed["kind"], failed["outcome"]) == ("boom_timer", "timer", "failed")
@@ -231,7 +244,9 @@ def test_a_500_answer_counts_as_a_failed_invocation(caplog: pytest.LogCaptureFix
 
 def test_every_timer_is_traced_with_the_schedule_it_is_registered_with() -> None:
     registered = {
-        name: f.get_trigger().schedule for name, f in functions().items() if type(f.get_trigger()).__name__ == "TimerTrigger"
+        name: f.get_trigger().schedule
+        for name, f in functions().items()
+        if type(f.get_trigger()).__name__ == "TimerTrigger"
     }
     assert registered and {k: v for k, v in telemetry.TIMERS.items() if k in registered} == registered
     assert set(registered) <= set(telemetry.TIMERS), "a timer without @telemetry.traced(..., schedule=...)"
@@ -248,7 +263,7 @@ def test_one_operation_id_from_the_admin_run_through_the_queue_to_the_computed_r
     assert reply.status == 202
     (run,) = [d for d in named(caplog, telemetry.FUNCTION_FINISHED) if d["function"] == "run_month"]
     operation = run["operation"]
-    messages = [json.loads(m.content) for m in graph.queue._client.receive_messages(max_messages=32)]  # noqa: SLF001
+    messages = [json.loads(m.content) for m in graph.queue._client.receive_messages(max_messages=32)]
     assert {m["operation_id"] for m in messages} == {operation} and len(messages) == 3
     caplog.clear()
     trigger = functions()["monthly_tenant_report"].get_user_function()
@@ -261,22 +276,42 @@ def test_one_operation_id_from_the_admin_run_through_the_queue_to_the_computed_r
 
 def test_a_webhook_401_is_an_event_naming_the_route(graph: Services, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=telemetry.LOGGER_NAME)
-    reply = call_http("post_ticket_events", url="http://localhost/api/tickets/events?code=x", body=b"[]",
-                      headers={"X-SLA-Timestamp": "1", "X-SLA-Signature": "sha256=00"})  # fmt: skip
+    reply = call_http(
+        "post_ticket_events",
+        url="http://localhost/api/tickets/events?code=x",
+        body=b"[]",
+        headers={"X-SLA-Timestamp": "1", "X-SLA-Signature": "sha256=00"},
+    )
     assert reply.status == 401
     assert named(caplog, telemetry.HTTP_UNAUTHORIZED) == [
-        {"operation": named(caplog, telemetry.FUNCTION_FINISHED)[0]["operation"], "route": "/api/tickets/events",
-         "status_code": 401}
-    ]  # fmt: skip
+        {
+            "operation": named(caplog, telemetry.FUNCTION_FINISHED)[0]["operation"],
+            "route": "/api/tickets/events",
+            "status_code": 401,
+        }
+    ]
 
 
-def test_stored_ticket_events_are_counted(graph: Services, tenants: list[str], caplog: pytest.LogCaptureFixture) -> None:
+def test_stored_ticket_events_are_counted(
+    graph: Services, tenants: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger=telemetry.LOGGER_NAME)
-    event = {"event_id": "e-1", "tenant": "enschede", "ticket_id": "M1", "occurred_at": "2026-11-02T09:00:00+01:00",
-             "kind": "opened", "type": "incident", "priority": "hoog"}  # fmt: skip
+    event = {
+        "event_id": "e-1",
+        "tenant": "enschede",
+        "ticket_id": "M1",
+        "occurred_at": "2026-11-02T09:00:00+01:00",
+        "kind": "opened",
+        "type": "incident",
+        "priority": "hoog",
+    }
     body = json.dumps([event, event]).encode()
     stamp = int(graph.clock().timestamp())
-    reply = call_http("post_ticket_events", url="http://localhost/api/tickets/events", body=body,
-                      headers=sign_timestamped(SECRETS["events"], body, stamp))  # fmt: skip
+    reply = call_http(
+        "post_ticket_events",
+        url="http://localhost/api/tickets/events",
+        body=body,
+        headers=sign_timestamped(SECRETS["events"], body, stamp),
+    )
     assert reply.status == 200, reply.body
     assert [d["count"] for d in named(caplog, telemetry.EVENTS_INGESTED)] == [1]

@@ -23,7 +23,9 @@ from tools import webhook_credential
 
 
 def rows(graph: Services, tenant: str) -> list[str]:
-    return sorted(json.dumps(dict(e), sort_keys=True, default=str) for e in graph.store.partition("ticketevents", tenant))
+    return sorted(
+        json.dumps(dict(e), sort_keys=True, default=str) for e in graph.store.partition("ticketevents", tenant)
+    )
 
 
 def test_one_signed_jira_body_posted_for_three_tenants_is_stored_for_its_own_tenant_only(
@@ -32,8 +34,10 @@ def test_one_signed_jira_body_posted_for_three_tenants_is_stored_for_its_own_ten
     body = json.dumps(jira.OPEN).encode()
     headers = jira.signed(body, jira.secret_of("enschede"))
     jira.received_at(jira.OPEN)
-    statuses = {t: call_http("post_jira_issue", url=jira.URL, params={"tenant": t}, headers=headers, body=body).status
-                for t in ("enschede", "hengelo", "almelo")}  # fmt: skip
+    statuses = {
+        t: call_http("post_jira_issue", url=jira.URL, params={"tenant": t}, headers=headers, body=body).status
+        for t in ("enschede", "hengelo", "almelo")
+    }
     assert statuses == {"enschede": 200, "hengelo": 401, "almelo": 401}
     assert rows(graph, "enschede") and rows(graph, "hengelo") == [] and rows(graph, "almelo") == []
 
@@ -54,7 +58,7 @@ def test_one_topdesk_delivery_sent_to_another_tenant_is_refused(graph: Services,
         pytest.param(timedelta(days=1), 401, id="replayed a day later: refused"),
         pytest.param(timedelta(minutes=-6), 401, id="dated more than five minutes ahead: refused"),
     ],
-)  # fmt: skip
+)
 def test_a_jira_delivery_is_accepted_only_within_its_timestamp_window(
     graph: Services, tenants: list[str], delay: timedelta, status: int
 ) -> None:
@@ -96,8 +100,11 @@ def test_a_captured_topdesk_delivery_replayed_later_changes_nothing(
 
 
 def test_credentials_differ_per_tenant_and_tool_and_are_43_url_safe_characters() -> None:
-    seen = {tenant_credential("m" * 32, tool, tenant) for tool in ("topdesk", "jira")
-            for tenant in ("enschede", "hengelo", "almelo")}  # fmt: skip
+    seen = {
+        tenant_credential("m" * 32, tool, tenant)
+        for tool in ("topdesk", "jira")
+        for tenant in ("enschede", "hengelo", "almelo")
+    }
     assert len(seen) == 6
     assert all(len(c) == 43 and c.replace("-", "").replace("_", "").isalnum() for c in seen)
     assert tenant_credential("m" * 32, "jira", "enschede") != tenant_credential("n" * 32, "jira", "enschede")

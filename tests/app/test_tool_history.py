@@ -25,8 +25,8 @@ from sla_app.services import tool_history
 from sla_app.storage.history_repo import HistoryConflict, HistoryRepository
 from sla_core.events import TicketEvent
 from tests.app import test_jira as jira
-from tests.support.app import functions
 from tests.app import test_topdesk as topdesk
+from tests.support.app import functions
 from tests.support.core import outcome_of, us
 
 AS_OF = "2026-11-01T00:00:00+01:00"
@@ -35,9 +35,14 @@ AS_OF = "2026-11-01T00:00:00+01:00"
 def laag_then_urgent() -> list[dict[str, Any]]:
     """The issue's two TOPdesk snapshots: 09:00 laag; 11:00 urgent, responded at 10:30."""
     first = topdesk.incident(priority=topdesk.named("P4 Laag"))
-    second = {**first, "priority": topdesk.named("P1 Urgent"), "modificationDate": topdesk.td("2026-10-05 11:00"),
-              "responded": True, "responseDate": topdesk.td("2026-10-05 10:30"),
-              "processingStatus": topdesk.named("In behandeling")}  # fmt: skip
+    second = {
+        **first,
+        "priority": topdesk.named("P1 Urgent"),
+        "modificationDate": topdesk.td("2026-10-05 11:00"),
+        "responded": True,
+        "responseDate": topdesk.td("2026-10-05 10:30"),
+        "processingStatus": topdesk.named("In behandeling"),
+    }
     return [first, second]
 
 
@@ -56,7 +61,9 @@ def stored(graph: Services, ticket: str) -> list[str]:
     return [json.dumps(e.to_json(), sort_keys=True) for e in events]
 
 
-def expected(derive: Callable[[list[dict[str, Any]]], list[dict[str, Any]]], payloads: list[dict[str, Any]]) -> list[str]:
+def expected(
+    derive: Callable[[list[dict[str, Any]]], list[dict[str, Any]]], payloads: list[dict[str, Any]]
+) -> list[str]:
     """The history derived from all payloads, comparable with :func:`stored`."""
     from sla_core.events import parse_event
 
@@ -122,7 +129,11 @@ def test_two_topdesk_snapshots_give_one_history_whatever_their_arrival(
             assert topdesk.post(payload).status == 200
     assert stored(graph, topdesk.TICKET) == expected(topdesk.events_of, payloads)
     response = outcome_of(graph.events.of_ticket("enschede", topdesk.TICKET), AS_OF, "response_time")
-    assert (response.priority, response.outcome, response.decided_at) == ("laag", "met", us("2026-10-05T10:30:00+02:00"))
+    assert (response.priority, response.outcome, response.decided_at) == (
+        "laag",
+        "met",
+        us("2026-10-05T10:30:00+02:00"),
+    )
     kinds = [json.loads(e)["kind"] for e in stored(graph, topdesk.TICKET)]
     assert kinds == ["opened", "responded", "updated"]  # no spurious updates from a losing attempt
 
@@ -153,8 +164,11 @@ def twelve_snapshots() -> list[dict[str, Any]]:
     snapshots = []
     for index in range(12):
         at = topdesk.td(f"2026-10-05 {9 + index // 4:02d}:{15 * (index % 4):02d}")
-        snapshot = topdesk.incident(priority=topdesk.named(priorities[index % 4]),
-                                    processingStatus=topdesk.named(statuses[(index // 2) % 4]), modificationDate=at)  # fmt: skip
+        snapshot = topdesk.incident(
+            priority=topdesk.named(priorities[index % 4]),
+            processingStatus=topdesk.named(statuses[(index // 2) % 4]),
+            modificationDate=at,
+        )
         if index >= 5:
             snapshot.update(responded=True, responseDate=topdesk.td("2026-10-05 10:15"))
         if index == 11:
@@ -163,7 +177,9 @@ def twelve_snapshots() -> list[dict[str, Any]]:
     return snapshots
 
 
-def test_twelve_concurrent_snapshots_store_exactly_the_history_of_all_twelve(graph: Services, tenants: list[str]) -> None:
+def test_twelve_concurrent_snapshots_store_exactly_the_history_of_all_twelve(
+    graph: Services, tenants: list[str]
+) -> None:
     payloads = twelve_snapshots()
     shuffled = payloads[:]
     random.Random(9).shuffle(shuffled)

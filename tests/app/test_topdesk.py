@@ -42,8 +42,15 @@ from tests.support.core import AMSTERDAM, outcome_of, outcome_rules, us
 URL = "http://localhost/api/tickets/topdesk"
 NUMBER = "I 2610 042"
 TICKET = "I-2610-042"  # the ticket id kept: spaces as "-" (measurement §8.3)
-FREE_TEXT = ("Jan Jansen", "jan.jansen@enschede.nl", "123456782", "kan niet inloggen", "Inlogprobleem",
-             "Piet de Vries", "wachtwoord")  # fmt: skip
+FREE_TEXT = (
+    "Jan Jansen",
+    "jan.jansen@enschede.nl",
+    "123456782",
+    "kan niet inloggen",
+    "Inlogprobleem",
+    "Piet de Vries",
+    "wachtwoord",
+)
 
 
 def td(local: str) -> str:
@@ -64,8 +71,13 @@ def incident(**changes: Any) -> dict[str, Any]:
         "status": "secondLine",
         "briefDescription": "Inlogprobleem Jan Jansen",
         "request": "Jan Jansen (BSN 123456782) kan niet inloggen, wachtwoord vergeten? Mail: jan.jansen@enschede.nl",
-        "caller": {"id": None, "dynamicName": "Jan Jansen", "email": "jan.jansen@enschede.nl",
-                   "phoneNumber": "053 481 0000", "branch": {"name": "Gemeente Enschede"}},  # fmt: skip
+        "caller": {
+            "id": None,
+            "dynamicName": "Jan Jansen",
+            "email": "jan.jansen@enschede.nl",
+            "phoneNumber": "053 481 0000",
+            "branch": {"name": "Gemeente Enschede"},
+        },
         "operator": {"id": "op-1", "name": "Piet de Vries"},
         "category": named("Applicatie"),
         "subcategory": named("Inloggen"),
@@ -73,14 +85,21 @@ def incident(**changes: Any) -> dict[str, Any]:
         "entryType": named("E-mail"),
         "priority": named("P2 Hoog"),
         "processingStatus": named("Geregistreerd"),
-        "onHold": False, "onHoldDate": None, "onHoldDuration": 0,
-        "responded": False, "responseDate": None,
-        "completed": False, "completedDate": None,
-        "closed": False, "closedDate": None,
-        "callDate": created, "creationDate": created, "modificationDate": created,
+        "onHold": False,
+        "onHoldDate": None,
+        "onHoldDuration": 0,
+        "responded": False,
+        "responseDate": None,
+        "completed": False,
+        "completedDate": None,
+        "closed": False,
+        "closedDate": None,
+        "callDate": created,
+        "creationDate": created,
+        "modificationDate": created,
         "optionalFields1": {"boolean1": False, "text1": "Jan Jansen, kamer 2.14", "memo1": None},
         "optionalFields2": {"boolean1": False, "text1": ""},
-    }  # fmt: skip
+    }
     data.update(changes)
     return data
 
@@ -91,30 +110,71 @@ def story() -> list[dict[str, Any]]:
     new → responded (raised to P1) → on hold → back → completed → reopened → completed → closed.
     """
     new = incident()
-    responded = {**new, "modificationDate": td("2026-10-05 09:30"), "responded": True,
-                 "responseDate": td("2026-10-05 09:30"), "processingStatus": named("In behandeling"),
-                 "priority": named("P1 Urgent")}  # fmt: skip
-    on_hold = {**responded, "modificationDate": td("2026-10-05 10:00"), "onHold": True,
-               "onHoldDate": td("2026-10-05 10:00")}  # fmt: skip
-    back = {**on_hold, "modificationDate": td("2026-10-05 13:00"), "onHold": False, "onHoldDate": None,
-            "onHoldDuration": 180}  # fmt: skip
-    completed = {**back, "modificationDate": td("2026-10-05 15:00"), "completed": True,
-                 "completedDate": td("2026-10-05 15:00"), "processingStatus": named("Afgemeld")}  # fmt: skip
-    reopened = {**completed, "modificationDate": td("2026-10-06 09:00"), "completed": False, "completedDate": None,
-                "processingStatus": named("In behandeling")}  # fmt: skip
-    again = {**reopened, "modificationDate": td("2026-10-06 09:30"), "completed": True,
-             "completedDate": td("2026-10-06 09:30"), "processingStatus": named("Afgemeld")}  # fmt: skip
-    closed = {**again, "modificationDate": td("2026-10-07 10:00"), "closed": True,
-              "closedDate": td("2026-10-07 10:00"), "processingStatus": named("Gesloten")}  # fmt: skip
+    responded = {
+        **new,
+        "modificationDate": td("2026-10-05 09:30"),
+        "responded": True,
+        "responseDate": td("2026-10-05 09:30"),
+        "processingStatus": named("In behandeling"),
+        "priority": named("P1 Urgent"),
+    }
+    on_hold = {
+        **responded,
+        "modificationDate": td("2026-10-05 10:00"),
+        "onHold": True,
+        "onHoldDate": td("2026-10-05 10:00"),
+    }
+    back = {
+        **on_hold,
+        "modificationDate": td("2026-10-05 13:00"),
+        "onHold": False,
+        "onHoldDate": None,
+        "onHoldDuration": 180,
+    }
+    completed = {
+        **back,
+        "modificationDate": td("2026-10-05 15:00"),
+        "completed": True,
+        "completedDate": td("2026-10-05 15:00"),
+        "processingStatus": named("Afgemeld"),
+    }
+    reopened = {
+        **completed,
+        "modificationDate": td("2026-10-06 09:00"),
+        "completed": False,
+        "completedDate": None,
+        "processingStatus": named("In behandeling"),
+    }
+    again = {
+        **reopened,
+        "modificationDate": td("2026-10-06 09:30"),
+        "completed": True,
+        "completedDate": td("2026-10-06 09:30"),
+        "processingStatus": named("Afgemeld"),
+    }
+    closed = {
+        **again,
+        "modificationDate": td("2026-10-07 10:00"),
+        "closed": True,
+        "closedDate": td("2026-10-07 10:00"),
+        "processingStatus": named("Gesloten"),
+    }
     return [new, responded, on_hold, back, completed, reopened, again, closed]
 
 
 # The canonical events of story(), by snapshot: (kind, local time, fields).
 STORY_EVENTS = [
-    [("opened", "2026-10-05 09:00", {"type": "incident", "priority": "hoog", "status": "nieuw",
-                                     "scope": "applicatie", "attributable": True})],  # fmt: skip
-    [("updated", "2026-10-05 09:30", {"priority": "urgent", "status": "in behandeling"}),
-     ("responded", "2026-10-05 09:30", {})],  # fmt: skip
+    [
+        (
+            "opened",
+            "2026-10-05 09:00",
+            {"type": "incident", "priority": "hoog", "status": "nieuw", "scope": "applicatie", "attributable": True},
+        )
+    ],
+    [
+        ("updated", "2026-10-05 09:30", {"priority": "urgent", "status": "in behandeling"}),
+        ("responded", "2026-10-05 09:30", {}),
+    ],
     [("updated", "2026-10-05 10:00", {"status": "wachten op klant"})],
     [("updated", "2026-10-05 13:00", {"status": "in behandeling"})],
     [("updated", "2026-10-05 15:00", {"status": "opgelost"}), ("resolved", "2026-10-05 15:00", {})],
@@ -167,75 +227,169 @@ def test_the_story_of_one_incident_yields_the_expected_events_snapshot_by_snapsh
     per_payload = derive_all(story())
     assert [summary(events) for events in per_payload] == STORY_EVENTS
     last = readings(story())[-1]
-    assert (last.values, last.phase) == ({"type": "incident", "priority": "urgent", "status": "gesloten",
-                                          "scope": "applicatie", "attributable": True}, "closed")  # fmt: skip
+    assert (last.values, last.phase) == (
+        {"type": "incident", "priority": "urgent", "status": "gesloten", "scope": "applicatie", "attributable": True},
+        "closed",
+    )
 
 
 @pytest.mark.parametrize(
     ("history", "payload", "expected"),
     [
-        pytest.param([], incident(category=named("Platform")),
-                     [("opened", "2026-10-05 09:00", {"type": "incident", "priority": "hoog", "status": "nieuw",
-                                                      "scope": "platform", "attributable": True})],
-                     id="a platform category gives scope platform"),
-        pytest.param([], incident(optionalFields2={"boolean1": True}, callType=named("Vraag")),
-                     [("opened", "2026-10-05 09:00", {"type": "informatieverzoek", "priority": "hoog",
-                                                      "status": "nieuw", "scope": "applicatie",
-                                                      "attributable": False})],
-                     id="the not-attributable box and a question type are mapped"),
-        pytest.param([], incident(callDate=td("2026-10-05 08:40")),
-                     [("opened", "2026-10-05 08:40", {"type": "incident", "priority": "hoog", "status": "nieuw",
-                                                      "scope": "applicatie", "attributable": True})],
-                     id="opened is dated by callDate, not by the record's creation"),
-        pytest.param([], incident(callDate=None),
-                     [("opened", "2026-10-05 09:00", {"type": "incident", "priority": "hoog", "status": "nieuw",
-                                                      "scope": "applicatie", "attributable": True})],
-                     id="without a callDate the creationDate opens the ticket"),
-        pytest.param([], incident(priority=None, callType=None),
-                     [("opened", "2026-10-05 09:00", {"status": "nieuw", "scope": "applicatie",
-                                                      "attributable": True})],
-                     id="a call not yet triaged opens without type and priority"),
-        pytest.param([incident(priority=None)], incident(priority=named("P3 Gemiddeld"),
-                                                         modificationDate=td("2026-10-05 09:05")),
-                     [("updated", "2026-10-05 09:05", {"priority": "gemiddeld"})],
-                     id="a priority given later is an update of the priority alone"),
-        pytest.param([incident()], incident(callType=named("Wijziging"), modificationDate=td("2026-10-05 09:10")),
-                     [("updated", "2026-10-05 09:10", {"type": "wijzigingsverzoek"})],
-                     id="a call type change is an update of the type"),
-        pytest.param([incident()], incident(processingStatus=named("Wachten op leverancier"),
-                                            modificationDate=td("2026-10-05 09:10")),
-                     [("updated", "2026-10-05 09:10", {"status": "wachten op leverancier"})],
-                     id="a mapped waiting processing status is the canonical waiting status"),
-        pytest.param([incident()], incident(processingStatus=named("Ingepland"),
-                                            modificationDate=td("2026-10-05 09:10")),
-                     [("updated", "2026-10-05 09:10", {"status": "overig"})],
-                     id="an unmapped processing status is kept only as its class overig"),
-        pytest.param([incident()], incident(processingStatus=named("Wachten op Piet de Vries (p.devries@enschede.nl)"),
-                                            modificationDate=td("2026-10-05 09:10")),
-                     [("updated", "2026-10-05 09:10", {"status": "wachten op …"})],
-                     id="an unmapped waiting status is kept only as the pause pattern it matches"),
-        pytest.param([incident()], incident(priority=None, modificationDate=td("2026-10-05 09:10")), [],
-                     id="a cleared priority changes nothing: the last priority holds"),
-        pytest.param([incident()], incident(modificationDate=td("2026-10-05 09:10"),
-                                            request="Nog steeds geen toegang, Jan Jansen belt terug"), [],
-                     id="a change of free text alone yields no event"),
+        pytest.param(
+            [],
+            incident(category=named("Platform")),
+            [
+                (
+                    "opened",
+                    "2026-10-05 09:00",
+                    {
+                        "type": "incident",
+                        "priority": "hoog",
+                        "status": "nieuw",
+                        "scope": "platform",
+                        "attributable": True,
+                    },
+                )
+            ],
+            id="a platform category gives scope platform",
+        ),
+        pytest.param(
+            [],
+            incident(optionalFields2={"boolean1": True}, callType=named("Vraag")),
+            [
+                (
+                    "opened",
+                    "2026-10-05 09:00",
+                    {
+                        "type": "informatieverzoek",
+                        "priority": "hoog",
+                        "status": "nieuw",
+                        "scope": "applicatie",
+                        "attributable": False,
+                    },
+                )
+            ],
+            id="the not-attributable box and a question type are mapped",
+        ),
+        pytest.param(
+            [],
+            incident(callDate=td("2026-10-05 08:40")),
+            [
+                (
+                    "opened",
+                    "2026-10-05 08:40",
+                    {
+                        "type": "incident",
+                        "priority": "hoog",
+                        "status": "nieuw",
+                        "scope": "applicatie",
+                        "attributable": True,
+                    },
+                )
+            ],
+            id="opened is dated by callDate, not by the record's creation",
+        ),
+        pytest.param(
+            [],
+            incident(callDate=None),
+            [
+                (
+                    "opened",
+                    "2026-10-05 09:00",
+                    {
+                        "type": "incident",
+                        "priority": "hoog",
+                        "status": "nieuw",
+                        "scope": "applicatie",
+                        "attributable": True,
+                    },
+                )
+            ],
+            id="without a callDate the creationDate opens the ticket",
+        ),
+        pytest.param(
+            [],
+            incident(priority=None, callType=None),
+            [("opened", "2026-10-05 09:00", {"status": "nieuw", "scope": "applicatie", "attributable": True})],
+            id="a call not yet triaged opens without type and priority",
+        ),
+        pytest.param(
+            [incident(priority=None)],
+            incident(priority=named("P3 Gemiddeld"), modificationDate=td("2026-10-05 09:05")),
+            [("updated", "2026-10-05 09:05", {"priority": "gemiddeld"})],
+            id="a priority given later is an update of the priority alone",
+        ),
+        pytest.param(
+            [incident()],
+            incident(callType=named("Wijziging"), modificationDate=td("2026-10-05 09:10")),
+            [("updated", "2026-10-05 09:10", {"type": "wijzigingsverzoek"})],
+            id="a call type change is an update of the type",
+        ),
+        pytest.param(
+            [incident()],
+            incident(processingStatus=named("Wachten op leverancier"), modificationDate=td("2026-10-05 09:10")),
+            [("updated", "2026-10-05 09:10", {"status": "wachten op leverancier"})],
+            id="a mapped waiting processing status is the canonical waiting status",
+        ),
+        pytest.param(
+            [incident()],
+            incident(processingStatus=named("Ingepland"), modificationDate=td("2026-10-05 09:10")),
+            [("updated", "2026-10-05 09:10", {"status": "overig"})],
+            id="an unmapped processing status is kept only as its class overig",
+        ),
+        pytest.param(
+            [incident()],
+            incident(
+                processingStatus=named("Wachten op Piet de Vries (p.devries@enschede.nl)"),
+                modificationDate=td("2026-10-05 09:10"),
+            ),
+            [("updated", "2026-10-05 09:10", {"status": "wachten op …"})],
+            id="an unmapped waiting status is kept only as the pause pattern it matches",
+        ),
+        pytest.param(
+            [incident()],
+            incident(priority=None, modificationDate=td("2026-10-05 09:10")),
+            [],
+            id="a cleared priority changes nothing: the last priority holds",
+        ),
+        pytest.param(
+            [incident()],
+            incident(modificationDate=td("2026-10-05 09:10"), request="Nog steeds geen toegang, Jan Jansen belt terug"),
+            [],
+            id="a change of free text alone yields no event",
+        ),
         pytest.param([incident()], incident(), [], id="the same snapshot twice yields nothing the second time"),
-        pytest.param([incident()], incident(completed=True, closed=True, completedDate=td("2026-10-05 11:00"),
-                                            closedDate=td("2026-10-05 11:00"),
-                                            modificationDate=td("2026-10-05 11:00")),
-                     [("resolved", "2026-10-05 11:00", {}), ("closed", "2026-10-05 11:00", {})],
-                     id="completing and closing at once gives resolved and closed"),
-        pytest.param([incident(closed=True, completed=True, completedDate=td("2026-10-05 11:00"),
-                               closedDate=td("2026-10-05 11:00"))],
-                     incident(modificationDate=td("2026-10-05 12:00")),
-                     [("reopened", "2026-10-05 12:00", {})],
-                     id="reopening a closed incident is one reopened event"),
-        pytest.param([incident(closed=True, closedDate=td("2026-10-05 11:00"))],
-                     incident(modificationDate=td("2026-10-05 12:00")),
-                     [("reopened", "2026-10-05 12:00", {})],
-                     id="reopening an incident closed without completion is reopened too"),
+        pytest.param(
+            [incident()],
+            incident(
+                completed=True,
+                closed=True,
+                completedDate=td("2026-10-05 11:00"),
+                closedDate=td("2026-10-05 11:00"),
+                modificationDate=td("2026-10-05 11:00"),
+            ),
+            [("resolved", "2026-10-05 11:00", {}), ("closed", "2026-10-05 11:00", {})],
+            id="completing and closing at once gives resolved and closed",
+        ),
+        pytest.param(
+            [
+                incident(
+                    closed=True, completed=True, completedDate=td("2026-10-05 11:00"), closedDate=td("2026-10-05 11:00")
+                )
+            ],
+            incident(modificationDate=td("2026-10-05 12:00")),
+            [("reopened", "2026-10-05 12:00", {})],
+            id="reopening a closed incident is one reopened event",
+        ),
+        pytest.param(
+            [incident(closed=True, closedDate=td("2026-10-05 11:00"))],
+            incident(modificationDate=td("2026-10-05 12:00")),
+            [("reopened", "2026-10-05 12:00", {})],
+            id="reopening an incident closed without completion is reopened too",
+        ),
     ],
-)  # fmt: skip
+)
 def test_topdesk_snapshots_become_canonical_events(
     history: list[dict[str, Any]], payload: dict[str, Any], expected: list[tuple[str, str, dict[str, Any]]]
 ) -> None:
@@ -245,28 +399,53 @@ def test_topdesk_snapshots_become_canonical_events(
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
-        pytest.param(incident(modificationDate=td("2026-10-05 09:20"), processingStatus=named("In behandeling")),
-                     [("opened", "2026-10-05 09:00", {"type": "incident", "priority": "hoog", "scope": "applicatie",
-                                                      "attributable": True}),
-                      ("updated", "2026-10-05 09:20", {"status": "in behandeling"})],
-                     id="first seen after its creation, the status is known from the snapshot on"),
-        pytest.param(incident(modificationDate=td("2026-10-05 11:00"), onHold=True,
-                              onHoldDate=td("2026-10-05 10:15")),
-                     [("opened", "2026-10-05 09:00", {"type": "incident", "priority": "hoog", "scope": "applicatie",
-                                                      "attributable": True}),
-                      ("updated", "2026-10-05 10:15", {"status": "wachten op klant"})],
-                     id="first seen on hold, the pause starts at onHoldDate"),
-        pytest.param(incident(modificationDate=td("2026-10-06 12:00"), responded=True,
-                              responseDate=td("2026-10-05 09:40"), completed=True,
-                              completedDate=td("2026-10-06 11:00"), processingStatus=named("Afgemeld")),
-                     [("opened", "2026-10-05 09:00", {"type": "incident", "priority": "hoog", "scope": "applicatie",
-                                                      "attributable": True}),
-                      ("updated", "2026-10-06 12:00", {"status": "opgelost"}),
-                      ("responded", "2026-10-05 09:40", {}),
-                      ("resolved", "2026-10-06 11:00", {})],
-                     id="first seen completed, response and resolution keep their own dates"),
+        pytest.param(
+            incident(modificationDate=td("2026-10-05 09:20"), processingStatus=named("In behandeling")),
+            [
+                (
+                    "opened",
+                    "2026-10-05 09:00",
+                    {"type": "incident", "priority": "hoog", "scope": "applicatie", "attributable": True},
+                ),
+                ("updated", "2026-10-05 09:20", {"status": "in behandeling"}),
+            ],
+            id="first seen after its creation, the status is known from the snapshot on",
+        ),
+        pytest.param(
+            incident(modificationDate=td("2026-10-05 11:00"), onHold=True, onHoldDate=td("2026-10-05 10:15")),
+            [
+                (
+                    "opened",
+                    "2026-10-05 09:00",
+                    {"type": "incident", "priority": "hoog", "scope": "applicatie", "attributable": True},
+                ),
+                ("updated", "2026-10-05 10:15", {"status": "wachten op klant"}),
+            ],
+            id="first seen on hold, the pause starts at onHoldDate",
+        ),
+        pytest.param(
+            incident(
+                modificationDate=td("2026-10-06 12:00"),
+                responded=True,
+                responseDate=td("2026-10-05 09:40"),
+                completed=True,
+                completedDate=td("2026-10-06 11:00"),
+                processingStatus=named("Afgemeld"),
+            ),
+            [
+                (
+                    "opened",
+                    "2026-10-05 09:00",
+                    {"type": "incident", "priority": "hoog", "scope": "applicatie", "attributable": True},
+                ),
+                ("updated", "2026-10-06 12:00", {"status": "opgelost"}),
+                ("responded", "2026-10-05 09:40", {}),
+                ("resolved", "2026-10-06 11:00", {}),
+            ],
+            id="first seen completed, response and resolution keep their own dates",
+        ),
     ],
-)  # fmt: skip
+)
 def test_an_incident_first_seen_late_is_never_paused_before_a_pause_was_seen(
     payload: dict[str, Any], expected: list[tuple[str, str, dict[str, Any]]]
 ) -> None:
@@ -275,8 +454,11 @@ def test_an_incident_first_seen_late_is_never_paused_before_a_pause_was_seen(
 
 def test_event_ids_are_deterministic_and_independent_of_the_offset_sent() -> None:
     local = events_of([incident()])
-    in_utc = incident(callDate="2026-10-05T07:00:00.000+0000", creationDate="2026-10-05T07:00:00Z",
-                      modificationDate="2026-10-05T07:00:00.000+00:00")  # fmt: skip
+    in_utc = incident(
+        callDate="2026-10-05T07:00:00.000+0000",
+        creationDate="2026-10-05T07:00:00Z",
+        modificationDate="2026-10-05T07:00:00.000+00:00",
+    )
     assert local == events_of([in_utc])
     assert [e["event_id"] for e in local] == ["topdesk:I-2610-042:opened:2026-10-05T07:00:00.000Z"]
     _, updated, responded = events_of(story()[:2])
@@ -298,36 +480,77 @@ def test_the_on_hold_status_and_the_waiting_statuses_pause_the_clock_under_the_d
 @pytest.mark.parametrize(
     ("payload", "error", "field"),
     [
-        pytest.param(incident(priority=named("P5 Nice to have")), Unprocessable, "priority",
-                     id="an unmapped priority is a 422 naming priority"),
-        pytest.param(incident(callType=named("Klacht")), Unprocessable, "callType",
-                     id="an unmapped call type is a 422 naming callType"),
-        pytest.param(incident(priority="P1 Urgent"), Unprocessable, "priority",
-                     id="a priority that is not an object is a 422"),
-        pytest.param(incident(callDate="2026-10-05T09:00:00.000"), Unprocessable, "callDate",
-                     id="a callDate without offset is a 422 naming callDate"),
-        pytest.param(incident(modificationDate="5-10-2026 09:00"), Unprocessable, "modificationDate",
-                     id="a modificationDate that is no timestamp is a 422"),
-        pytest.param(incident(modificationDate=None), Unprocessable, "modificationDate",
-                     id="a missing modificationDate is a 422"),
-        pytest.param(incident(callDate=None, creationDate=None), Unprocessable, "creationDate",
-                     id="an incident without callDate and creationDate is a 422"),
+        pytest.param(
+            incident(priority=named("P5 Nice to have")),
+            Unprocessable,
+            "priority",
+            id="an unmapped priority is a 422 naming priority",
+        ),
+        pytest.param(
+            incident(callType=named("Klacht")),
+            Unprocessable,
+            "callType",
+            id="an unmapped call type is a 422 naming callType",
+        ),
+        pytest.param(
+            incident(priority="P1 Urgent"), Unprocessable, "priority", id="a priority that is not an object is a 422"
+        ),
+        pytest.param(
+            incident(callDate="2026-10-05T09:00:00.000"),
+            Unprocessable,
+            "callDate",
+            id="a callDate without offset is a 422 naming callDate",
+        ),
+        pytest.param(
+            incident(modificationDate="5-10-2026 09:00"),
+            Unprocessable,
+            "modificationDate",
+            id="a modificationDate that is no timestamp is a 422",
+        ),
+        pytest.param(
+            incident(modificationDate=None), Unprocessable, "modificationDate", id="a missing modificationDate is a 422"
+        ),
+        pytest.param(
+            incident(callDate=None, creationDate=None),
+            Unprocessable,
+            "creationDate",
+            id="an incident without callDate and creationDate is a 422",
+        ),
         pytest.param(incident(number=None), Unprocessable, "number", id="a missing number is a 422"),
-        pytest.param(incident(number="I 2610 042 Jansen"), Unprocessable, "number",
-                     id="a number carrying a name is a 422 naming number"),
-        pytest.param(incident(number="jan.jansen@enschede.nl"), Unprocessable, "number",
-                     id="an e-mail address as number is a 422 naming number"),
-        pytest.param(incident(modificationDate="1900-01-01T09:00:00.000+0100"), Unprocessable, "modificationDate",
-                     id="an instant before 2000 is a 422 naming the field"),
-        pytest.param(incident(responded=True), Unprocessable, "responseDate",
-                     id="responded without responseDate is a 422 naming responseDate"),
-        pytest.param(incident(completed="ja"), Unprocessable, "completed",
-                     id="a flag that is not a boolean is a 422"),
-        pytest.param(incident(closed=True, closedDate="2026-10-05T25:00:00.000+0200"), Unprocessable, "closedDate",
-                     id="an impossible closedDate is a 422"),
+        pytest.param(
+            incident(number="I 2610 042 Jansen"),
+            Unprocessable,
+            "number",
+            id="a number carrying a name is a 422 naming number",
+        ),
+        pytest.param(
+            incident(number="jan.jansen@enschede.nl"),
+            Unprocessable,
+            "number",
+            id="an e-mail address as number is a 422 naming number",
+        ),
+        pytest.param(
+            incident(modificationDate="1900-01-01T09:00:00.000+0100"),
+            Unprocessable,
+            "modificationDate",
+            id="an instant before 2000 is a 422 naming the field",
+        ),
+        pytest.param(
+            incident(responded=True),
+            Unprocessable,
+            "responseDate",
+            id="responded without responseDate is a 422 naming responseDate",
+        ),
+        pytest.param(incident(completed="ja"), Unprocessable, "completed", id="a flag that is not a boolean is a 422"),
+        pytest.param(
+            incident(closed=True, closedDate="2026-10-05T25:00:00.000+0200"),
+            Unprocessable,
+            "closedDate",
+            id="an impossible closedDate is a 422",
+        ),
         pytest.param([incident()], BadRequest, None, id="a JSON array is a 400"),
     ],
-)  # fmt: skip
+)
 def test_unreadable_incidents_are_refused_naming_the_field(
     payload: Any, error: type[AppError], field: str | None
 ) -> None:
@@ -343,10 +566,13 @@ def test_unreadable_incidents_are_refused_naming_the_field(
         pytest.param("2026-10-05T07:12:00.000+0000", "2026-10-05T07:12:00+00:00", id="UTC as TOPdesk sends it"),
         pytest.param("2026-10-05T09:12:00+02:00", "2026-10-05T09:12:00+02:00", id="RFC 3339 with colon"),
         pytest.param("2026-10-05T07:12:00.5Z", "2026-10-05T07:12:00.500000+00:00", id="Z and a short fraction"),
-        pytest.param("2026-10-25T02:30:00.000+0100", "2026-10-25T02:30:00+01:00",
-                     id="the repeated hour of the DST change is told apart by its offset"),
+        pytest.param(
+            "2026-10-25T02:30:00.000+0100",
+            "2026-10-25T02:30:00+01:00",
+            id="the repeated hour of the DST change is told apart by its offset",
+        ),
     ],
-)  # fmt: skip
+)
 def test_tool_timestamps_are_parsed_with_their_offset(text: str, expected: str) -> None:
     assert parse_instant(text, "callDate", "topdesk").isoformat() == expected
 
@@ -435,8 +661,9 @@ def test_without_the_on_hold_pause_the_same_incident_would_breach(graph: Service
     snapshots = [s for i, s in enumerate(story()) if i not in (2, 3)]
     for payload in snapshots:
         assert post(payload).status == 200
-    restore = outcome_of(graph.events.of_ticket("enschede", TICKET), "2026-11-01T00:00:00+01:00",
-                         "restore_time_application")  # fmt: skip
+    restore = outcome_of(
+        graph.events.of_ticket("enschede", TICKET), "2026-11-01T00:00:00+01:00", "restore_time_application"
+    )
     assert (restore.outcome, restore.decided_at) == ("breached", us("2026-10-05T13:00:00+02:00"))
 
 
@@ -469,21 +696,38 @@ def test_free_text_and_personal_data_are_never_stored(graph: Services, tenants: 
     for secret in FREE_TEXT + ("caller", "request", "briefDescription", "Applicatie", "Inloggen", "E-mail", NUMBER):
         assert secret not in text, secret
     for entity in events:
-        assert set(entity) <= {"PartitionKey", "RowKey", "tenant", "ticket_id", "event_id", "occurred_at", "kind",
-                               "type", "priority", "status", "scope", "attributable"}  # fmt: skip
+        assert set(entity) <= {
+            "PartitionKey",
+            "RowKey",
+            "tenant",
+            "ticket_id",
+            "event_id",
+            "occurred_at",
+            "kind",
+            "type",
+            "priority",
+            "status",
+            "scope",
+            "attributable",
+        }
     for entity in kept:
         assert set(entity) <= {"PartitionKey", "RowKey", "reading", "snapshots", "digest"}
 
 
 @pytest.mark.parametrize(
     "token",
-    [pytest.param(None, id="a missing bearer token is refused"),
-     pytest.param("wrong-token", id="a wrong bearer token is refused"),
-     pytest.param(SECRETS["topdesk"], id="the master secret itself is no tenant's token"),
-     pytest.param(tenant_credential(SECRETS["topdesk"], "topdesk", "hengelo"), id="another tenant's token is refused"),
-     pytest.param(tenant_credential(SECRETS["topdesk"], "jira", "enschede"),
-                  id="the tenant's Jira secret is no TOPdesk token")],
-)  # fmt: skip
+    [
+        pytest.param(None, id="a missing bearer token is refused"),
+        pytest.param("wrong-token", id="a wrong bearer token is refused"),
+        pytest.param(SECRETS["topdesk"], id="the master secret itself is no tenant's token"),
+        pytest.param(
+            tenant_credential(SECRETS["topdesk"], "topdesk", "hengelo"), id="another tenant's token is refused"
+        ),
+        pytest.param(
+            tenant_credential(SECRETS["topdesk"], "jira", "enschede"), id="the tenant's Jira secret is no TOPdesk token"
+        ),
+    ],
+)
 def test_unauthenticated_requests_get_401_and_store_nothing(
     graph: Services, tenants: list[str], token: str | None
 ) -> None:
@@ -502,18 +746,35 @@ def test_the_token_is_checked_before_the_body_is_read(graph: Services, tenants: 
         pytest.param({"raw": b"{not json"}, 400, None, id="malformed JSON is a 400"),
         pytest.param({"payload": [incident()]}, 400, None, id="a body that is not an object is a 400"),
         pytest.param({"payload": incident(), "tenant": None}, 400, "tenant", id="a missing tenant parameter is a 400"),
-        pytest.param({"payload": incident(), "tenant": "atlantis"}, 422, "tenant",
-                     id="an unknown tenant is a 422 naming tenant"),
-        pytest.param({"payload": incident(priority=named("P5 Nice to have"))}, 422, "priority",
-                     id="an unmapped priority is a 422 naming priority"),
-        pytest.param({"payload": incident(callType=named("Klacht"))}, 422, "callType",
-                     id="an unmapped call type is a 422 naming callType"),
-        pytest.param({"payload": incident(callDate="2026-10-05T09:00:00")}, 422, "callDate",
-                     id="a naive timestamp is a 422 naming the field"),
-        pytest.param({"payload": incident(number="TEST-2 Jansen")}, 422, "number",
-                     id="a ticket number with a name is a 422 naming number"),
+        pytest.param(
+            {"payload": incident(), "tenant": "atlantis"}, 422, "tenant", id="an unknown tenant is a 422 naming tenant"
+        ),
+        pytest.param(
+            {"payload": incident(priority=named("P5 Nice to have"))},
+            422,
+            "priority",
+            id="an unmapped priority is a 422 naming priority",
+        ),
+        pytest.param(
+            {"payload": incident(callType=named("Klacht"))},
+            422,
+            "callType",
+            id="an unmapped call type is a 422 naming callType",
+        ),
+        pytest.param(
+            {"payload": incident(callDate="2026-10-05T09:00:00")},
+            422,
+            "callDate",
+            id="a naive timestamp is a 422 naming the field",
+        ),
+        pytest.param(
+            {"payload": incident(number="TEST-2 Jansen")},
+            422,
+            "number",
+            id="a ticket number with a name is a 422 naming number",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_requests_are_problem_responses_and_store_nothing(
     graph: Services, tenants: list[str], kwargs: dict[str, Any], status: int, field: str | None
 ) -> None:

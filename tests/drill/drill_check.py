@@ -44,9 +44,15 @@ class Verdict:
 
     def line(self) -> str:
         """``drill: N tenants, delivered N, duplicates 0, missing 0, wrong 0, last delivered <local time>``."""
-        last = "never" if self.last_delivered is None else self.last_delivered.astimezone(ZONE).strftime("%Y-%m-%d %H:%M %Z")
-        return (f"drill: {self.tenants} tenants, delivered {self.delivered}, duplicates {self.duplicates}, "
-                f"missing {self.missing}, wrong {self.wrong}, last delivered {last}")  # fmt: skip
+        last = (
+            "never"
+            if self.last_delivered is None
+            else self.last_delivered.astimezone(ZONE).strftime("%Y-%m-%d %H:%M %Z")
+        )
+        return (
+            f"drill: {self.tenants} tenants, delivered {self.delivered}, duplicates {self.duplicates}, "
+            f"missing {self.missing}, wrong {self.wrong}, last delivered {last}"
+        )
 
 
 def delivery_deadline(month: Month) -> datetime:
@@ -64,8 +70,18 @@ def cli_reports(world: World, folder: Path, as_of: datetime) -> dict[str, dict[s
     """Every measured tenant's report by the CLI over the complete data (``report-all``, cross-checked by ``report``)."""
     paths = world.export(folder)
     month = str(world.scenario.month)
-    common = ["--month", month, "--events", str(paths["events"]), "--availability", str(paths["availability"]),
-              "--contract", str(paths["contract"]), "--as-of", as_of.isoformat()]  # fmt: skip
+    common = [
+        "--month",
+        month,
+        "--events",
+        str(paths["events"]),
+        "--availability",
+        str(paths["availability"]),
+        "--contract",
+        str(paths["contract"]),
+        "--as-of",
+        as_of.isoformat(),
+    ]
     cli.run(["report-all", *common, "--out", str(folder / "cli"), "--jobs", "1"], as_of)
     reports = {t: json.loads((folder / "cli" / f"{t}-{month}.json").read_text()) for t in world.measured}
     first = world.measured[0]
@@ -119,8 +135,10 @@ def _judge_tenant(verdict: Verdict, tenant: str, got: list[Mail], expected: dict
     wanted = figures(expected)
     if previous.figures != wanted:
         changed = [k for k in wanted if previous.figures is None or previous.figures.get(k) != wanted[k]]
-        reasons.append(f"last e-mail {previous.tag} differs from the CLI in {', '.join(changed)}"
-                       f" ({level_values(previous.figures or {})} != {level_values(expected)})")  # fmt: skip
+        reasons.append(
+            f"last e-mail {previous.tag} differs from the CLI in {', '.join(changed)}"
+            f" ({level_values(previous.figures or {})} != {level_values(expected)})"
+        )
     if reasons:
         verdict.wrong += 1
         verdict.problems.extend(f"{tenant}: {reason}" for reason in reasons)

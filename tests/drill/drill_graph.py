@@ -69,13 +69,19 @@ def drill_render(report: dict[str, Any], *args: Any, **kwargs: Any) -> RenderedR
 
     (An attachment, because a correction e-mail has its own body but carries the corrected report's files.)
     """
-    mark = {"tenant": report.get("tenant"), "month": report.get("month"), "status": report.get("status"),
-            "missing_days": report.get("missing_days"), "figures": figures(report)}  # fmt: skip
+    mark = {
+        "tenant": report.get("tenant"),
+        "month": report.get("month"),
+        "status": report.get("status"),
+        "missing_days": report.get("missing_days"),
+        "figures": figures(report),
+    }
     text = f"SLA-rapportage {report.get('month')} {report.get('tenant')}"
     html = f"<html><body><p>{text}</p><!--drill:{json.dumps(mark, sort_keys=True)}--></body></html>"
     data = json.dumps(mark, sort_keys=True).encode()
-    return RenderedReport(subject=text, html=html, text=text,
-                          attachments=(Attachment(FIGURES_ATTACHMENT, "application/json", data),))  # fmt: skip
+    return RenderedReport(
+        subject=text, html=html, text=text, attachments=(Attachment(FIGURES_ATTACHMENT, "application/json", data),)
+    )
 
 
 @dataclass(frozen=True)
@@ -119,10 +125,14 @@ def _mail(seen: Seen, at: datetime) -> Mail | None:
     return Mail(
         tenant=str(data.get("tenant") or (parts[0] if parts else "")),
         month=str(data.get("month") or (parts[1] if len(parts) > 1 else "")),
-        version=version, tag=tag, subject=str(message.get("subject") or ""),
+        version=version,
+        tag=tag,
+        subject=str(message.get("subject") or ""),
         recipients=tuple(r["emailAddress"]["address"] for r in message.get("toRecipients") or []),
-        status=data.get("status"), figures=data.get("figures") if data else None, accepted_at=at,
-    )  # fmt: skip
+        status=data.get("status"),
+        figures=data.get("figures") if data else None,
+        accepted_at=at,
+    )
 
 
 class DrillGraph(FakeGraph):
@@ -131,8 +141,9 @@ class DrillGraph(FakeGraph):
     def __init__(self, clock: Callable[[], datetime], faults: dict[str, list[str]]) -> None:
         super().__init__()
         self._clock = clock
-        self._plans = {tenant: [(_FAULTS[f][0], a) for f in names for a in _FAULTS[f][1]]
-                       for tenant, names in faults.items()}  # fmt: skip
+        self._plans = {
+            tenant: [(_FAULTS[f][0], a) for f in names for a in _FAULTS[f][1]] for tenant, names in faults.items()
+        }
         self.sent: list[Mail] = []
         self.faults_applied: list[tuple[str, str]] = []  # (tenant, status or "reset")
         self._drafts: dict[str, Mail | None] = {}
@@ -148,7 +159,8 @@ class DrillGraph(FakeGraph):
             answer = super().answer(seen)
             if seen.method == "POST" and path.endswith("/messages") and answer.status == 201:
                 self._drafts[json.loads(answer.body)["id"]] = _mail(
-                    Seen(seen.method, seen.path, seen.headers, json.dumps({"message": seen.json()}).encode()), self._clock()
+                    Seen(seen.method, seen.path, seen.headers, json.dumps({"message": seen.json()}).encode()),
+                    self._clock(),
                 )
             return answer
         with self._mail_lock:

@@ -63,7 +63,9 @@ def infra_queues() -> dict[str, str]:
         default = main["parameters"].get(parameter, {}).get("default")
         setting = settings_by_param.get(parameter)
         if not isinstance(default, str) or setting is None:
-            raise AssertionError(f"{queue}: queue name {parameter!r} is not a main.bicep parameter passed as an app setting")
+            raise AssertionError(
+                f"{queue}: queue name {parameter!r} is not a main.bicep parameter passed as an app setting"
+            )
         if defaults.get(setting) != default:
             raise AssertionError(f"{setting}: the settings model says {defaults.get(setting)!r}, infra/ {default!r}")
         found[setting] = default
@@ -142,9 +144,11 @@ class Host:
         """A queue client as the host uses it (base64 messages)."""
         if queue not in self._clients:
             self._clients[queue] = QueueClient.from_connection_string(
-                self._connection, queue, message_encode_policy=TextBase64EncodePolicy(),
+                self._connection,
+                queue,
+                message_encode_policy=TextBase64EncodePolicy(),
                 message_decode_policy=TextBase64DecodePolicy(),
-            )  # fmt: skip
+            )
         return self._clients[queue]
 
     def firings(self, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
@@ -172,7 +176,7 @@ class Host:
             for function in self.queues:
                 try:
                     messages = list(function.client.receive_messages(max_messages=32, visibility_timeout=300))
-                except Exception as exc:  # noqa: BLE001 — a queue that does not exist yet has no messages
+                except Exception as exc:
                     if "QueueNotFound" in type(exc).__name__ or getattr(exc, "status_code", None) == 404:
                         continue
                     raise
@@ -188,8 +192,11 @@ class Host:
         body = (message.content or "").encode("utf-8")
         self.current = function.name
         try:
-            function.handler(QueueMessage(id=message.id, body=body, dequeue_count=message.dequeue_count,
-                                          pop_receipt=message.pop_receipt))  # fmt: skip
+            function.handler(
+                QueueMessage(
+                    id=message.id, body=body, dequeue_count=message.dequeue_count, pop_receipt=message.pop_receipt
+                )
+            )
         except Exception as exc:  # noqa: BLE001 — the host retries, then poisons
             self.log.failures.append((self._clock(), function.name, f"{type(exc).__name__}: {exc}"[:300]))
             if message.dequeue_count >= self.max_dequeue:

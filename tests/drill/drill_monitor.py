@@ -27,9 +27,14 @@ from tests.support.azure_transport import CannedTransport, StaticCredential, tab
 PARTIAL_ERROR = {
     "code": "PartialError",
     "message": "There were some errors when processing your query.",
-    "details": [{"code": "EngineError", "message": "Something went wrong processing your query on the server.",
-                 "innererror": {"code": "-2133196797", "message": "Query execution has exceeded the allowed limits"}}],
-}  # fmt: skip
+    "details": [
+        {
+            "code": "EngineError",
+            "message": "Something went wrong processing your query on the server.",
+            "innererror": {"code": "-2133196797", "message": "Query execution has exceeded the allowed limits"},
+        }
+    ],
+}
 
 
 def _instant(text: str) -> datetime:
@@ -44,7 +49,9 @@ class ArrivingLogs:
         self._times = [r.at for r in self._rows]
         self._clock = clock
         self._partial_day: date | None = world.scenario.partial_day
-        self.queries: list[tuple[datetime, datetime, datetime, int, bool]] = []  # (start, end, asked at, rows, complete)
+        self.queries: list[
+            tuple[datetime, datetime, datetime, int, bool]
+        ] = []  # (start, end, asked at, rows, complete)
 
     def __call__(self, request: HttpRequest) -> tuple[int, Any]:
         body = json.loads(request.content)
@@ -54,10 +61,16 @@ class ArrivingLogs:
         low, high = bisect.bisect_left(self._times, start), bisect.bisect_left(self._times, end)
         arrived = [r for r in self._rows[low:high] if r.arrives <= now]
         answer: dict[str, Any] = {"tables": [table(*(r.to_table_row() for r in arrived))]}
-        partial = self._partial_day is not None and start.astimezone(ZONE).date() <= self._partial_day < end.astimezone(ZONE).date()
+        partial = (
+            self._partial_day is not None
+            and start.astimezone(ZONE).date() <= self._partial_day < end.astimezone(ZONE).date()
+        )
         if partial and arrived:
             self._partial_day = None  # once
-            answer = {"tables": [table(*(r.to_table_row() for r in arrived[: len(arrived) // 2]))], "error": PARTIAL_ERROR}
+            answer = {
+                "tables": [table(*(r.to_table_row() for r in arrived[: len(arrived) // 2]))],
+                "error": PARTIAL_ERROR,
+            }
         self.queries.append((start, end, now, len(arrived), not partial))
         return 200, answer
 

@@ -96,28 +96,43 @@ class FlakyEvents:
 
 def settings_for(connection_string: str) -> Settings:
     """Production settings but for the local storage connection; queue names left at their (infra) defaults."""
-    return Settings.model_validate({
-        "AzureWebJobsStorage__accountName": azurite.ACCOUNT,
-        "SLA_TABLES_ENDPOINT": f"http://127.0.0.1/{azurite.ACCOUNT}",
-        "SLA_QUEUES_ENDPOINT": f"http://127.0.0.1/{azurite.ACCOUNT}",
-        "SLA_LOG_ANALYTICS_WORKSPACE_ID": WORKSPACE,
-        "SLA_MAIL_MODE": "graph",
-        "SLA_MAIL_SENDER": SENDER,
-        "SLA_WEBHOOK_SECRET_EVENTS": SECRET,
-        "SLA_WEBHOOK_SECRET_JIRA": SECRET,
-        "SLA_WEBHOOK_TOKEN_TOPDESK": SECRET,
-        "SLA_STORAGE_CONNECTION_STRING": connection_string,
-        "SLA_SUPPLIER_MAILBOX": SUPPLIER,  # the at-risk notice and the overview (ignored by a model without it)
-    })  # fmt: skip
+    return Settings.model_validate(
+        {
+            "AzureWebJobsStorage__accountName": azurite.ACCOUNT,
+            "SLA_TABLES_ENDPOINT": f"http://127.0.0.1/{azurite.ACCOUNT}",
+            "SLA_QUEUES_ENDPOINT": f"http://127.0.0.1/{azurite.ACCOUNT}",
+            "SLA_LOG_ANALYTICS_WORKSPACE_ID": WORKSPACE,
+            "SLA_MAIL_MODE": "graph",
+            "SLA_MAIL_SENDER": SENDER,
+            "SLA_WEBHOOK_SECRET_EVENTS": SECRET,
+            "SLA_WEBHOOK_SECRET_JIRA": SECRET,
+            "SLA_WEBHOOK_TOKEN_TOPDESK": SECRET,
+            "SLA_STORAGE_CONNECTION_STRING": connection_string,
+            "SLA_SUPPLIER_MAILBOX": SUPPLIER,  # the at-risk notice and the overview (ignored by a model without it)
+        }
+    )
 
 
-def call(name: str, *, method: str = "POST", body: Any = None, raw: bytes | None = None,
-         route: dict[str, str] | None = None, params: dict[str, str] | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, Any]:  # fmt: skip
+def call(
+    name: str,
+    *,
+    method: str = "POST",
+    body: Any = None,
+    raw: bytes | None = None,
+    route: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
     """Call a registered HTTP function with a real ``func.HttpRequest``; (status, decoded JSON or text)."""
     payload = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-    request = func.HttpRequest(method=method, url=f"http://localhost/api/{name}", headers=headers or {},
-                               params=params or {}, route_params=route or {}, body=payload)  # fmt: skip
+    request = func.HttpRequest(
+        method=method,
+        url=f"http://localhost/api/{name}",
+        headers=headers or {},
+        params=params or {},
+        route_params=route or {},
+        body=payload,
+    )
     response = local_pipeline.registered()[name].get_user_function()(request)
     text = response.get_body().decode()
     try:
@@ -158,8 +173,14 @@ class DrillRun:
 
 
 class _Drill:
-    def __init__(self, world: World, server: azurite.Azurite, graph: DrillGraph, clock: SimClock,
-                 progress: Callable[[str], None] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        world: World,
+        server: azurite.Azurite,
+        graph: DrillGraph,
+        clock: SimClock,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
         self.world, self.clock, self.graph, self.progress = world, clock, graph, progress
         self.month = str(world.scenario.month)
         self.queues = drill_host.create_infra_queues(server.connection_string)
@@ -170,9 +191,13 @@ class _Drill:
         client, self.logs = drill_monitor.logs_client(world, clock)
         self.services.extras["logs_client"] = client
         self.services.extras["mailer"] = GraphMailer(
-            SENDER, credential=FakeCredential(), base_url=graph.graph_url, sleep=lambda s: clock.advance(timedelta(seconds=s)),
-            now=clock, timeout=httpx.Timeout(TIMEOUT_SECONDS),
-        )  # fmt: skip
+            SENDER,
+            credential=FakeCredential(),
+            base_url=graph.graph_url,
+            sleep=lambda s: clock.advance(timedelta(seconds=s)),
+            now=clock,
+            timeout=httpx.Timeout(TIMEOUT_SECONDS),
+        )
         self.services.extras["render"] = drill_render
         monthly_queue = settings.monthly_queue_name
         computing = {q.name for q in self.host.queues if q.queue == monthly_queue}
@@ -184,14 +209,22 @@ class _Drill:
     def setup(self, scratch: Path) -> None:
         start = self.world.scenario.start
         for tenant in self.world.tenants:
-            status, answer = call("tenant_resource", method="PUT", body=tenant.to_admin_json(),
-                                  route={"tenant": tenant.tenant}, headers=ADMIN)  # fmt: skip
+            status, answer = call(
+                "tenant_resource",
+                method="PUT",
+                body=tenant.to_admin_json(),
+                route={"tenant": tenant.tenant},
+                headers=ADMIN,
+            )
             assert status in (200, 201), answer
         # The days before the drill were ingested before it: backfilled here from a CSV export (local mode).
         self.services.extras["results_csv"] = str(self.world.history_csv(scratch / "history.csv"))
         first = self.world.scenario.month.first_day()
-        status, answer = call("backfill_availability", headers=ADMIN,
-                              body={"start": first.isoformat(), "end": start.astimezone(ZONE).date().isoformat()})
+        status, answer = call(
+            "backfill_availability",
+            headers=ADMIN,
+            body={"start": first.isoformat(), "end": start.astimezone(ZONE).date().isoformat()},
+        )
         del self.services.extras["results_csv"]
         assert status == 200 and answer["incomplete"] == 0, answer
         self.post([e for e in self.world.events if self.world.posted[e["event_id"]] <= start])
@@ -232,8 +265,12 @@ class _Drill:
             tenant, version = record["tenant"], record.get("report_version")
             if any(m.tenant == tenant and m.month == self.month and m.version == version for m in self.graph.sent):
                 continue  # it went out: nothing to resend
-            call("deliver_month_reports", route={"month": self.month}, params={"tenant": tenant, "force": "true"},
-                 headers=ADMIN)  # fmt: skip
+            call(
+                "deliver_month_reports",
+                route={"month": self.month},
+                params={"tenant": tenant, "force": "true"},
+                headers=ADMIN,
+            )
             self.resends.append(f"{self.clock().isoformat()} {tenant} v{version}")
 
     def play(self, scratch: Path) -> None:
@@ -244,8 +281,10 @@ class _Drill:
             self.clock.to(at)
             if self.progress is not None and at.astimezone(ZONE).date() != day:
                 day = at.astimezone(ZONE).date()
-                self.progress(f"{day.isoformat()}: {self.host.log.handled} queue messages so far, "
-                              f"{len(self.graph.sent)} e-mails accepted")  # fmt: skip
+                self.progress(
+                    f"{day.isoformat()}: {self.host.log.handled} queue messages so far, "
+                    f"{len(self.graph.sent)} e-mails accepted"
+                )
             if what == "post":
                 self.post(payload)
             elif what == "operator":
@@ -271,12 +310,24 @@ def run(scenario: Scenario, folder: Path | None = None, progress: Callable[[str]
             drill.play(Path(scratch))
             expected = drill_check.cli_reports(world, Path(folder or scratch), scenario.end)
         verdict = drill_check.judge(world, graph.sent, expected)
-        audit = [entry for day in drill_check.days_between(scenario.start, clock())
-                 for entry in drill.services.admin.audit_entries(day)]  # fmt: skip
-        return DrillRun(world, verdict, drill.host.log, graph, expected, drill.services, drill.flaky, drill.queues,
-                        drill.resends, audit)  # fmt: skip
+        audit = [
+            entry
+            for day in drill_check.days_between(scenario.start, clock())
+            for entry in drill.services.admin.audit_entries(day)
+        ]
+        return DrillRun(
+            world,
+            verdict,
+            drill.host.log,
+            graph,
+            expected,
+            drill.services,
+            drill.flaky,
+            drill.queues,
+            drill.resends,
+            audit,
+        )
     finally:
         bootstrap.use(None)
         graph.stop()
         server.stop()
-

@@ -83,19 +83,32 @@ SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
         # Tuesday 30 June is a working day: 100 minutes down on its afternoon; one partial answer before.
-        Scenario("june-2026", Month(2026, 6), outages=((local("2026-06-30T14:00"), local("2026-06-30T15:40")),),
-                 partial_day=date(2026, 6, 27)),
+        Scenario(
+            "june-2026",
+            Month(2026, 6),
+            outages=((local("2026-06-30T14:00"), local("2026-06-30T15:40")),),
+            partial_day=date(2026, 6, 27),
+        ),
         # Summer time ends on Sunday 25 October (a 25-hour day, 02:00-03:00 twice); an outage in the repeated
         # hour's second pass and one on Friday 30 October.
-        Scenario("october-2026", Month(2026, 10),
-                 outages=((datetime(2026, 10, 25, 1, 10, tzinfo=UTC), datetime(2026, 10, 25, 1, 40, tzinfo=UTC)),
-                          (local("2026-10-30T10:00"), local("2026-10-30T10:50"))),
-                 partial_day=date(2026, 10, 29)),
+        Scenario(
+            "october-2026",
+            Month(2026, 10),
+            outages=(
+                (datetime(2026, 10, 25, 1, 10, tzinfo=UTC), datetime(2026, 10, 25, 1, 40, tzinfo=UTC)),
+                (local("2026-10-30T10:00"), local("2026-10-30T10:50")),
+            ),
+            partial_day=date(2026, 10, 29),
+        ),
         # Friday 31 July: the last day's rows reach Azure Monitor a day late; 45 minutes down that morning.
-        Scenario("late-day-2026-07", Month(2026, 7), outages=((local("2026-07-31T09:00"), local("2026-07-31T09:45")),),
-                 late_day=date(2026, 7, 31)),
+        Scenario(
+            "late-day-2026-07",
+            Month(2026, 7),
+            outages=((local("2026-07-31T09:00"), local("2026-07-31T09:45")),),
+            late_day=date(2026, 7, 31),
+        ),
     )
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -164,17 +177,23 @@ class World:
     def export(self, folder: Path) -> dict[str, Path]:
         """The complete data as the CLI reads it: events.jsonl, availability.csv, contract.json."""
         folder.mkdir(parents=True, exist_ok=True)
-        paths = {"events": folder / "events.jsonl", "availability": folder / "availability.csv",
-                 "contract": folder / "contract.json"}  # fmt: skip
+        paths = {
+            "events": folder / "events.jsonl",
+            "availability": folder / "availability.csv",
+            "contract": folder / "contract.json",
+        }
         with paths["events"].open("w", encoding="utf-8") as out:
             for event in self.events:
                 out.write(json.dumps(event, ensure_ascii=False) + "\n")
         self._csv(paths["availability"], self.rows)
         tenants = {
-            t.tenant: {"go_live": t.go_live.isoformat(), "name": t.name,
-                       **({"contract_end": t.contract_end.isoformat()} if t.contract_end else {})}
+            t.tenant: {
+                "go_live": t.go_live.isoformat(),
+                "name": t.name,
+                **({"contract_end": t.contract_end.isoformat()} if t.contract_end else {}),
+            }
             for t in self.tenants
-        }  # fmt: skip
+        }
         paths["contract"].write_text(json.dumps({"tenants": tenants}, indent=1), encoding="utf-8")
         return paths
 
@@ -219,15 +238,32 @@ def _tickets(scenario: Scenario, tenant: Tenant, rng: random.Random) -> list[dic
         resolved = responded + timedelta(minutes=rng.choice((40, 90, 160)))
         closed = resolved + timedelta(minutes=20)
         steps = [
-            ("opened", opened, {"type": "incident", "priority": rng.choice(PRIORITIES), "status": "nieuw",
-                                "scope": rng.choice(("applicatie", "platform")), "attributable": True}),
+            (
+                "opened",
+                opened,
+                {
+                    "type": "incident",
+                    "priority": rng.choice(PRIORITIES),
+                    "status": "nieuw",
+                    "scope": rng.choice(("applicatie", "platform")),
+                    "attributable": True,
+                },
+            ),
             ("responded", responded, {"status": "in behandeling"}),
             ("resolved", resolved, {"status": "opgelost"}),
             ("closed", closed, {"status": "gesloten"}),
-        ]  # fmt: skip
+        ]
         for step, (kind, at, extra) in enumerate(steps, start=1):
-            events.append({"event_id": f"{tenant.tenant}-{index:02d}-{step}", "tenant": tenant.tenant,
-                           "ticket_id": ticket, "occurred_at": at.isoformat(), "kind": kind, **extra})  # fmt: skip
+            events.append(
+                {
+                    "event_id": f"{tenant.tenant}-{index:02d}-{step}",
+                    "tenant": tenant.tenant,
+                    "ticket_id": ticket,
+                    "occurred_at": at.isoformat(),
+                    "kind": kind,
+                    **extra,
+                }
+            )
     return events
 
 
@@ -260,6 +296,7 @@ def build(scenario: Scenario) -> World:
     events = [e for t in tenants if t.measured for e in _tickets(scenario, t, rng)]
     events.sort(key=lambda e: (datetime.fromisoformat(e["occurred_at"]), e["event_id"]))
     world = World(scenario, tenants, events, _rows(scenario, rng))
-    world.posted = {e["event_id"]: datetime.fromisoformat(e["occurred_at"]).astimezone(UTC) + WEBHOOK_DELAY
-                    for e in events}  # fmt: skip
+    world.posted = {
+        e["event_id"]: datetime.fromisoformat(e["occurred_at"]).astimezone(UTC) + WEBHOOK_DELAY for e in events
+    }
     return world

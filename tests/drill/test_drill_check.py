@@ -24,13 +24,18 @@ AFTER_DEADLINE = datetime(2026, 7, 3, 12, 30, tzinfo=ZONE)
 MORNING = datetime(2026, 7, 1, 8, 0, tzinfo=ZONE)
 
 
-def mail(tenant: str, version: int, report: dict[str, Any], at: datetime = MORNING, status: str | None = "final") -> Mail:
+def mail(
+    tenant: str, version: int, report: dict[str, Any], at: datetime = MORNING, status: str | None = "final"
+) -> Mail:
     return Mail(tenant, "2026-06", version, f"{tenant}/2026-06/v{version}/c", "s", (), status, figures(report), at)
 
 
 def world() -> World:
-    tenants = [Tenant("a", date(2025, 1, 6), None, "A", True), Tenant("b", date(2025, 1, 6), None, "B", True),
-               Tenant("later", date(2026, 6, 10), None, "L", False)]  # fmt: skip
+    tenants = [
+        Tenant("a", date(2025, 1, 6), None, "A", True),
+        Tenant("b", date(2025, 1, 6), None, "B", True),
+        Tenant("later", date(2026, 6, 10), None, "L", False),
+    ]
     return World(JUNE, tenants, [], [])
 
 
@@ -42,21 +47,39 @@ EXPECTED = {"a": A, "b": A}
     [
         pytest.param([mail("a", 1, A), mail("b", 1, A)], (2, 0, 0, 0, 0), id="one report each with the CLI figures"),
         pytest.param([mail("a", 1, A)], (1, 0, 1, 0, 0), id="a tenant without an e-mail is missing"),
-        pytest.param([mail("a", 1, A), mail("a", 1, A), mail("b", 1, A)], (2, 1, 0, 0, 0),
-                     id="the same version twice is a duplicate"),
-        pytest.param([mail("a", 1, B), mail("a", 2, A), mail("b", 1, A)], (2, 0, 0, 0, 1),
-                     id="a later version with changed figures is a correction"),
-        pytest.param([mail("a", 1, A), mail("a", 2, A), mail("b", 1, A)], (2, 1, 0, 0, 0),
-                     id="a later version with the same figures is a duplicate"),
+        pytest.param(
+            [mail("a", 1, A), mail("a", 1, A), mail("b", 1, A)],
+            (2, 1, 0, 0, 0),
+            id="the same version twice is a duplicate",
+        ),
+        pytest.param(
+            [mail("a", 1, B), mail("a", 2, A), mail("b", 1, A)],
+            (2, 0, 0, 0, 1),
+            id="a later version with changed figures is a correction",
+        ),
+        pytest.param(
+            [mail("a", 1, A), mail("a", 2, A), mail("b", 1, A)],
+            (2, 1, 0, 0, 0),
+            id="a later version with the same figures is a duplicate",
+        ),
         pytest.param([mail("a", 1, B), mail("b", 1, A)], (2, 0, 0, 1, 0), id="figures unlike the CLI are wrong"),
-        pytest.param([mail("a", 1, A), mail("b", 1, A), mail("later", 1, A)], (2, 0, 0, 1, 0),
-                     id="an e-mail to a tenant outside its window is wrong"),
-        pytest.param([mail("a", 1, B, status="provisional"), mail("a", 2, A), mail("b", 1, A)], (2, 0, 0, 1, 1),
-                     id="a provisional report before the deadline is wrong"),
-        pytest.param([mail("a", 1, B, AFTER_DEADLINE, "provisional"), mail("a", 2, A, AFTER_DEADLINE), mail("b", 1, A)],
-                     (2, 0, 0, 0, 1), id="a provisional report after the deadline, then the final one, is right"),
+        pytest.param(
+            [mail("a", 1, A), mail("b", 1, A), mail("later", 1, A)],
+            (2, 0, 0, 1, 0),
+            id="an e-mail to a tenant outside its window is wrong",
+        ),
+        pytest.param(
+            [mail("a", 1, B, status="provisional"), mail("a", 2, A), mail("b", 1, A)],
+            (2, 0, 0, 1, 1),
+            id="a provisional report before the deadline is wrong",
+        ),
+        pytest.param(
+            [mail("a", 1, B, AFTER_DEADLINE, "provisional"), mail("a", 2, A, AFTER_DEADLINE), mail("b", 1, A)],
+            (2, 0, 0, 0, 1),
+            id="a provisional report after the deadline, then the final one, is right",
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_verdict_counts(mails: list[Mail], counts: tuple[int, int, int, int, int]) -> None:
     verdict = judge(world(), mails, EXPECTED)
     assert (verdict.delivered, verdict.duplicates, verdict.missing, verdict.wrong, verdict.corrections) == counts
@@ -65,8 +88,9 @@ def test_the_verdict_counts(mails: list[Mail], counts: tuple[int, int, int, int,
 
 def test_the_closing_line_names_the_last_delivery_in_local_time() -> None:
     verdict = Verdict(tenants=400, delivered=400, last_delivered=datetime(2026, 7, 1, 6, 7, tzinfo=UTC))
-    assert verdict.line() == ("drill: 400 tenants, delivered 400, duplicates 0, missing 0, wrong 0, "
-                              "last delivered 2026-07-01 08:07 CEST")  # fmt: skip
+    assert verdict.line() == (
+        "drill: 400 tenants, delivered 400, duplicates 0, missing 0, wrong 0, last delivered 2026-07-01 08:07 CEST"
+    )
 
 
 @pytest.mark.parametrize(
@@ -130,13 +154,18 @@ def test_the_outage_of_june_fails_every_location_for_100_minutes() -> None:
         pytest.param("reset-after", True, "unknown", id="a reset after acceptance: the message is out"),
         pytest.param("reset-before", False, "unknown", id="a reset before acceptance: nothing was sent"),
     ],
-)  # fmt: skip
+)
 def test_graph_faults(fault: str, accepted: bool | None, outcome: str | None) -> None:
     now = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
     graph = DrillGraph(lambda: now, {"drill-001": [fault]}).start()
     try:
-        mailer = GraphMailer("sender@example.org", credential=FakeCredential(), base_url=graph.graph_url,
-                             sleep=lambda s: None, timeout=httpx.Timeout(TIMEOUT_SECONDS))  # fmt: skip
+        mailer = GraphMailer(
+            "sender@example.org",
+            credential=FakeCredential(),
+            base_url=graph.graph_url,
+            sleep=lambda s: None,
+            timeout=httpx.Timeout(TIMEOUT_SECONDS),
+        )
         report = {"tenant": "drill-001", "month": "2026-06", "status": "final", **A}
         envelope = Envelope("drill-001", "2026-06", 1, ("x@drill-001.example",), "claim")
         try:

@@ -18,33 +18,75 @@ def utc(text: str) -> datetime:
 @pytest.mark.parametrize(
     ("schedule", "start", "end", "expected"),
     [
-        pytest.param("0 30 3 * * *", "2026-06-29T00:00", "2026-07-02T00:00",
-                     ["2026-06-29T03:30", "2026-06-30T03:30", "2026-07-01T03:30"],
-                     id="a daily timer fires once a day at its UTC time"),
-        pytest.param("0 0 2 1 * *", "2026-06-01T00:00", "2026-08-01T03:00",
-                     ["2026-06-01T02:00", "2026-07-01T02:00", "2026-08-01T02:00"],
-                     id="a monthly timer fires on the 1st only"),
-        pytest.param("0 0 6 15 * *", "2026-10-14T00:00", "2026-10-16T00:00", ["2026-10-15T06:00"],
-                     id="the mid-month timer fires on the 15th"),
-        pytest.param("0 0 2 1 * *", "2026-07-01T02:00", "2026-07-01T02:00", [],
-                     id="an empty interval has no firings"),
-        pytest.param("0 0 2 1 * *", "2026-07-01T02:00", "2026-07-01T02:00:01", ["2026-07-01T02:00"],
-                     id="the start is included and the end is not"),
-        pytest.param("0 */20 9 * * *", "2026-07-01T00:00", "2026-07-02T00:00",
-                     ["2026-07-01T09:00", "2026-07-01T09:20", "2026-07-01T09:40"], id="a step over the minutes"),
-        pytest.param("30 5/20 9 * * *", "2026-07-01T00:00", "2026-07-02T00:00",
-                     ["2026-07-01T09:05:30", "2026-07-01T09:25:30", "2026-07-01T09:45:30"],
-                     id="a number with a step starts there"),
-        pytest.param("0 0 7 * * MON-FRI", "2026-06-26T00:00", "2026-06-30T00:00",
-                     ["2026-06-26T07:00", "2026-06-29T07:00"], id="weekdays by name skip the weekend"),
-        pytest.param("0 0 7 * * 0", "2026-06-26T00:00", "2026-06-30T00:00", ["2026-06-28T07:00"],
-                     id="day-of-week 0 is Sunday"),
-        pytest.param("0 0 12 31 JUN,DEC *", "2026-01-01T00:00", "2027-01-01T00:00", ["2026-12-31T12:00"],
-                     id="a day that June does not have never fires in June"),
-        pytest.param("0 0 1 25 10 *", "2026-10-24T00:00", "2026-10-26T00:00", ["2026-10-25T01:00"],
-                     id="the DST change does not move a UTC schedule"),
+        pytest.param(
+            "0 30 3 * * *",
+            "2026-06-29T00:00",
+            "2026-07-02T00:00",
+            ["2026-06-29T03:30", "2026-06-30T03:30", "2026-07-01T03:30"],
+            id="a daily timer fires once a day at its UTC time",
+        ),
+        pytest.param(
+            "0 0 2 1 * *",
+            "2026-06-01T00:00",
+            "2026-08-01T03:00",
+            ["2026-06-01T02:00", "2026-07-01T02:00", "2026-08-01T02:00"],
+            id="a monthly timer fires on the 1st only",
+        ),
+        pytest.param(
+            "0 0 6 15 * *",
+            "2026-10-14T00:00",
+            "2026-10-16T00:00",
+            ["2026-10-15T06:00"],
+            id="the mid-month timer fires on the 15th",
+        ),
+        pytest.param("0 0 2 1 * *", "2026-07-01T02:00", "2026-07-01T02:00", [], id="an empty interval has no firings"),
+        pytest.param(
+            "0 0 2 1 * *",
+            "2026-07-01T02:00",
+            "2026-07-01T02:00:01",
+            ["2026-07-01T02:00"],
+            id="the start is included and the end is not",
+        ),
+        pytest.param(
+            "0 */20 9 * * *",
+            "2026-07-01T00:00",
+            "2026-07-02T00:00",
+            ["2026-07-01T09:00", "2026-07-01T09:20", "2026-07-01T09:40"],
+            id="a step over the minutes",
+        ),
+        pytest.param(
+            "30 5/20 9 * * *",
+            "2026-07-01T00:00",
+            "2026-07-02T00:00",
+            ["2026-07-01T09:05:30", "2026-07-01T09:25:30", "2026-07-01T09:45:30"],
+            id="a number with a step starts there",
+        ),
+        pytest.param(
+            "0 0 7 * * MON-FRI",
+            "2026-06-26T00:00",
+            "2026-06-30T00:00",
+            ["2026-06-26T07:00", "2026-06-29T07:00"],
+            id="weekdays by name skip the weekend",
+        ),
+        pytest.param(
+            "0 0 7 * * 0", "2026-06-26T00:00", "2026-06-30T00:00", ["2026-06-28T07:00"], id="day-of-week 0 is Sunday"
+        ),
+        pytest.param(
+            "0 0 12 31 JUN,DEC *",
+            "2026-01-01T00:00",
+            "2027-01-01T00:00",
+            ["2026-12-31T12:00"],
+            id="a day that June does not have never fires in June",
+        ),
+        pytest.param(
+            "0 0 1 25 10 *",
+            "2026-10-24T00:00",
+            "2026-10-26T00:00",
+            ["2026-10-25T01:00"],
+            id="the DST change does not move a UTC schedule",
+        ),
     ],
-)  # fmt: skip
+)
 def test_firings(schedule: str, start: str, end: str, expected: list[str]) -> None:
     assert list(Schedule.parse(schedule).firings(utc(start), utc(end))) == [utc(e) for e in expected]
 
@@ -62,7 +104,7 @@ def test_firings(schedule: str, start: str, end: str, expected: list[str]) -> No
         pytest.param("00:05:00", "TimeSpan", id="the TimeSpan form is refused"),
         pytest.param("0 1,,2 * * * *", "empty", id="an empty list item is refused"),
     ],
-)  # fmt: skip
+)
 def test_refused(schedule: str, message: str) -> None:
     with pytest.raises(CronError, match=message):
         Schedule.parse(schedule)
@@ -77,10 +119,16 @@ _FIELD = st.one_of(
 
 
 @settings(max_examples=40, deadline=None)
-@given(second=_FIELD, minute=_FIELD, hour=st.sampled_from(["*", "3", "22-23", "*/7"]),
-       start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31)))  # fmt: skip
+@given(
+    second=_FIELD,
+    minute=_FIELD,
+    hour=st.sampled_from(["*", "3", "22-23", "*/7"]),
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31)),
+)
 def test_firings_are_exactly_the_matching_seconds(second: str, minute: str, hour: str, start: datetime) -> None:
     schedule = Schedule.parse(f"{second} {minute} {hour} * * *")
     begin = start.replace(microsecond=0, tzinfo=UTC)
     window = [begin + timedelta(seconds=n) for n in range(2 * 3600)]
-    assert list(schedule.firings(begin, window[-1] + timedelta(seconds=1))) == [t for t in window if schedule.matches(t)]
+    assert list(schedule.firings(begin, window[-1] + timedelta(seconds=1))) == [
+        t for t in window if schedule.matches(t)
+    ]

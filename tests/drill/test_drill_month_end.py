@@ -23,8 +23,10 @@ from tools.local_pipeline import registered
 MAX_DEQUEUE = int(host_settings()["maxDequeueCount"])
 # scenario -> (measured tenants, start day): june has one tenant per kind of Graph fault.
 CI_SIZES = {"june-2026": (6, 27), "october-2026": (3, 26), "late-day-2026-07": (3, 30)}
-LATE_DAY = ("awaits a monthly fix: a day whose rows reach Azure Monitor a day late is stored complete with the rows that"
-            " had arrived (192 of 864) and is never ingested again, so the report misses the outage of 31 July")
+LATE_DAY = (
+    "awaits a monthly fix: a day whose rows reach Azure Monitor a day late is stored complete with the rows that"
+    " had arrived (192 of 864) and is never ingested again, so the report misses the outage of 31 July"
+)
 
 
 @functools.cache
@@ -40,10 +42,13 @@ def played(name: str) -> DrillRun:
     [
         pytest.param("june-2026", id="June 2026: 100 minutes down on its last afternoon, a working day"),
         pytest.param("october-2026", id="October 2026: summer time ends on the 25th"),
-        pytest.param("late-day-2026-07", id="July 2026: its last day reaches Azure Monitor a day late",
-                     marks=pytest.mark.xfail(strict=True, reason=LATE_DAY)),
+        pytest.param(
+            "late-day-2026-07",
+            id="July 2026: its last day reaches Azure Monitor a day late",
+            marks=pytest.mark.xfail(strict=True, reason=LATE_DAY),
+        ),
     ],
-)  # fmt: skip
+)
 def test_every_tenant_gets_one_report_e_mail_with_the_cli_figures(name: str) -> None:
     drill = played(name)
     assert drill.verdict.ok, "\n".join([drill.line, *drill.verdict.problems])
@@ -58,10 +63,14 @@ def test_the_queues_exist_as_infra_declares_them_before_the_app_first_runs() -> 
 def test_every_timer_fires_at_the_instants_of_its_registered_schedule() -> None:
     drill = played("june-2026")
     scenario = drill.world.scenario
-    timers = {name: f.get_trigger().schedule for name, f in registered().items()
-              if type(f.get_trigger()).__name__ == "TimerTrigger"}  # fmt: skip
-    expected = sorted((at, name) for name, text in timers.items()
-                      for at in Schedule.parse(text).firings(scenario.start, scenario.end))  # fmt: skip
+    timers = {
+        name: f.get_trigger().schedule
+        for name, f in registered().items()
+        if type(f.get_trigger()).__name__ == "TimerTrigger"
+    }
+    expected = sorted(
+        (at, name) for name, text in timers.items() for at in Schedule.parse(text).firings(scenario.start, scenario.end)
+    )
     assert drill.host.timer_runs == expected
     assert (datetime(2026, 7, 1, 2, 0, tzinfo=UTC), "monthly_fan_out") in expected
     daily = [at for at, name in expected if name == "availability_daily"]

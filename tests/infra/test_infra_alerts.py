@@ -53,9 +53,21 @@ PLATFORM_DOWN = "sla-platform-down"
 
 # Columns of the Log Analytics table AppTraces (Azure Monitor table reference) the rules may use.
 APP_TRACES_COLUMNS = {
-    "TimeGenerated", "Message", "SeverityLevel", "Properties", "OperationId", "OperationName", "ParentId",
-    "AppRoleName", "AppRoleInstance", "ResourceGUID", "SessionId", "UserId", "ItemCount", "_ResourceId",
-}  # fmt: skip
+    "TimeGenerated",
+    "Message",
+    "SeverityLevel",
+    "Properties",
+    "OperationId",
+    "OperationName",
+    "ParentId",
+    "AppRoleName",
+    "AppRoleInstance",
+    "ResourceGUID",
+    "SessionId",
+    "UserId",
+    "ItemCount",
+    "_ResourceId",
+}
 # KQL words that start with a capital letter (none are used today; listed so a new one is a decision).
 KQL_CAPITALISED: set[str] = set()
 
@@ -224,9 +236,11 @@ SOURCES = {path: path.read_text() for path in (REPO_ROOT / "sla_app").rglob("*.p
 
 @pytest.mark.parametrize(
     "name",
-    sorted({n for r in _log_rules() for n in _events_named(r["query"])} - {telemetry.HEALTH_SNAPSHOT,
-           telemetry.HTTP_UNAUTHORIZED}),
-)  # fmt: skip
+    sorted(
+        {n for r in _log_rules() for n in _events_named(r["query"])}
+        - {telemetry.HEALTH_SNAPSHOT, telemetry.HTTP_UNAUTHORIZED}
+    ),
+)
 def test_an_audit_action_a_rule_reads_is_written_by_the_code(name: str) -> None:
     """Events named after audit actions come from AdminRepository.audit: the action literal must exist."""
     writers = [path.name for path, text in SOURCES.items() if f'"{name}"' in text]
@@ -249,7 +263,9 @@ def test_the_snapshot_rules_read_keys_of_the_health_summary() -> None:
 
 
 def _runbook_anchors() -> set[str]:
-    return {m.group(1).strip() for m in re.finditer(r"^#{2,4} +`?([a-z0-9-]+)`?\s*$", RUNBOOK.read_text(), re.MULTILINE)}
+    return {
+        m.group(1).strip() for m in re.finditer(r"^#{2,4} +`?([a-z0-9-]+)`?\s*$", RUNBOOK.read_text(), re.MULTILINE)
+    }
 
 
 @pytest.mark.parametrize("name", sorted(LOG_RULES) + sorted(METRIC_RULES) + [PLATFORM_DOWN])
@@ -282,7 +298,9 @@ def test_log_analytics_and_application_insights_state_why_access_is_public() -> 
         for key in ("publicNetworkAccessForIngestion", "publicNetworkAccessForQuery"):
             value = get_path(resource.body, f"properties.{key}")
             assert value in ("Enabled", "Disabled"), f"{resource}: {key} must be set explicitly"
-        if "Enabled" in (resource.get("properties.publicNetworkAccessForIngestion"),
-                         resource.get("properties.publicNetworkAccessForQuery")):  # fmt: skip
+        if "Enabled" in (
+            resource.get("properties.publicNetworkAccessForIngestion"),
+            resource.get("properties.publicNetworkAccessForQuery"),
+        ):
             text = resource.file.read_text()
             assert re.search(r"// Public network access, stated:", text), f"{resource}: state the reason"

@@ -38,9 +38,9 @@ from .bicep import (
 if str(REPO_ROOT) not in sys.path:  # pytest run from another directory
     sys.path.insert(0, str(REPO_ROOT))
 
-import azure.functions as func  # noqa: E402
+import azure.functions as func
 
-from tests.support.app import functions  # noqa: E402  (get_functions() may run only once per process)
+from tests.support.app import functions
 
 DEPLOY_DOC = REPO_ROOT / "docs" / "deploy.md"
 WEBHOOK_MODULE = "sla_app.functions.tickets"
@@ -75,7 +75,9 @@ class Route:
     @property
     def reads_principal(self) -> bool:
         """Reads the signed-in user (or is one of the portal's few routes that need not, still behind sign-in)."""
-        return bool(READS_PRINCIPAL.search(self.source)) or (self.module == PORTAL_MODULE and self.function in PORTAL_WITHOUT_PRINCIPAL)
+        return bool(READS_PRINCIPAL.search(self.source)) or (
+            self.module == PORTAL_MODULE and self.function in PORTAL_WITHOUT_PRINCIPAL
+        )
 
     @property
     def authenticates_itself(self) -> bool:
@@ -118,7 +120,9 @@ def matches(excluded: str, route_template: str) -> bool:
     ending in ``/*`` matches every path below its prefix. Case-insensitive, to err on the safe side.
     """
     segment = "[^/]+"
-    pattern = "".join(segment if part.startswith("{") else re.escape(part) for part in re.split(r"(\{[^}]+\})", route_template))
+    pattern = "".join(
+        segment if part.startswith("{") else re.escape(part) for part in re.split(r"(\{[^}]+\})", route_template)
+    )
     if excluded.endswith("/*"):
         prefix = excluded[:-1].lower()
         probe = re.sub(r"\{[^}]+\}", "x", route_template).lower()
@@ -142,14 +146,18 @@ def _site() -> Resource:
 
 def _excluded_paths() -> list[str]:
     paths = _auth_config().get("properties.globalValidation.excludedPaths")
-    assert isinstance(paths, list) and all(isinstance(p, str) for p in paths), f"excludedPaths must be a literal list, got {paths!r}"
+    assert isinstance(paths, list) and all(isinstance(p, str) for p in paths), (
+        f"excludedPaths must be a literal list, got {paths!r}"
+    )
     return paths
 
 
 def test_the_function_app_has_authsettings_v2() -> None:
     config, site = _auth_config(), _site()
     assert config.file == site.file, f"{config} must be declared next to {site}"
-    assert config.get("parent") == site.symbol or config.symbol.startswith(f"{site.symbol}__"), f"{config} is not a child of {site}"
+    assert config.get("parent") == site.symbol or config.symbol.startswith(f"{site.symbol}__"), (
+        f"{config} is not a child of {site}"
+    )
     assert not config.conditional and not config.looped, "authentication must always be deployed"
 
 
@@ -200,7 +208,11 @@ def test_excluded_paths_are_exact_paths() -> None:
 
 
 def test_the_app_registers_webhooks_public_and_principal_routes() -> None:
-    assert {r.function for r in ROUTES if r.module == WEBHOOK_MODULE} >= {"post_ticket_events", "post_topdesk_incident", "post_jira_issue"}
+    assert {r.function for r in ROUTES if r.module == WEBHOOK_MODULE} >= {
+        "post_ticket_events",
+        "post_topdesk_incident",
+        "post_jira_issue",
+    }
     assert {r.function for r in ROUTES if r.anonymous} >= {"get_openapi", "get_security_txt"}
     assert len(PRINCIPAL_ROUTES) >= 8
 
@@ -208,7 +220,9 @@ def test_the_app_registers_webhooks_public_and_principal_routes() -> None:
 @pytest.mark.parametrize("route", [pytest.param(r, id=f"{r.function} ({r.path})") for r in ROUTES])
 def test_each_route_either_reads_the_principal_or_needs_no_token(route: Route) -> None:
     if route.needs_no_token:
-        assert not route.reads_principal, f"{route.function} reads X-MS-CLIENT-PRINCIPAL but is exempt from authentication"
+        assert not route.reads_principal, (
+            f"{route.function} reads X-MS-CLIENT-PRINCIPAL but is exempt from authentication"
+        )
         if route.module == WEBHOOK_MODULE:
             assert route.authenticates_itself, f"{route.function} is a webhook without its own signature or token check"
     else:
@@ -217,7 +231,9 @@ def test_each_route_either_reads_the_principal_or_needs_no_token(route: Route) -
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=f"{p} is excluded") for p in UNAUTHENTICATED])
 def test_webhook_and_public_route_is_excluded(path: str) -> None:
-    assert path in _excluded_paths(), f"{path} carries no Entra ID token; add it to excludedPaths in infra/app/api.bicep"
+    assert path in _excluded_paths(), (
+        f"{path} carries no Entra ID token; add it to excludedPaths in infra/app/api.bicep"
+    )
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=f"{p} requires a token") for p in PRINCIPAL_ROUTES])
@@ -256,7 +272,9 @@ def test_main_requires_the_app_registration_and_hands_it_on() -> None:
     client_id = main["parameters"]["authClientId"]
     assert client_id.get("default") is None, "a deployment must name its app registration"
     assert decorator(client_id, "min_length") == 36 and decorator(client_id, "max_length") == 36
-    assert "tenant" in json.dumps(main["parameters"]["authTenantId"].get("default")), "the tenant defaults to the deployment's tenant"
+    assert "tenant" in json.dumps(main["parameters"]["authTenantId"].get("default")), (
+        "the tenant defaults to the deployment's tenant"
+    )
     params = main["modules"]["api"]["config"]["params"]
     for name in ("authClientId", "authTenantId", "authAllowedAudiences"):
         assert params.get(name) == name, f"module api does not get {name}"
@@ -269,7 +287,14 @@ def test_the_sample_client_id_is_a_guid() -> None:
 
 def test_the_deploy_doc_explains_the_app_registration() -> None:
     text = DEPLOY_DOC.read_text()
-    for needle in ["SLA.Admin", "SLA.Reader", "sla_tenant", "authClientId", "acceptMappedClaims", "requestedAccessTokenVersion"]:
+    for needle in [
+        "SLA.Admin",
+        "SLA.Reader",
+        "sla_tenant",
+        "authClientId",
+        "acceptMappedClaims",
+        "requestedAccessTokenVersion",
+    ]:
         assert needle in text, f"{relative(DEPLOY_DOC)} does not mention {needle}"
     for path in UNAUTHENTICATED:
         assert path in text, f"{relative(DEPLOY_DOC)} does not list the exempt path {path}"

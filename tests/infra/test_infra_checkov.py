@@ -62,7 +62,9 @@ def checkov_report() -> dict[str, Any]:
     try:
         report = json.loads(completed.stdout)
     except json.JSONDecodeError:
-        pytest.fail(f"checkov printed no JSON (exit {completed.returncode}):\n{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}")
+        pytest.fail(
+            f"checkov printed no JSON (exit {completed.returncode}):\n{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}"
+        )
     if isinstance(report, list):  # one report per framework when several ran
         report = next(r for r in report if r.get("check_type") == "bicep")
     report["exit_code"] = completed.returncode

@@ -23,7 +23,9 @@ def test_the_sample_names_only_parameters_main_declares() -> None:
 
 
 def test_the_sample_gives_every_required_parameter() -> None:
-    required = {name for name, p in _main_parameters().items() if p.get("default") is None and not decorator(p, "secure", False)}
+    required = {
+        name for name, p in _main_parameters().items() if p.get("default") is None and not decorator(p, "secure", False)
+    }
     assert required <= set(_sample_values()), f"missing: {sorted(required - set(_sample_values()))}"
 
 
@@ -42,12 +44,23 @@ def test_the_sample_monitors_https_urls_with_short_names() -> None:
 
 def test_the_deploy_doc_names_the_commands_and_files() -> None:
     text = DEPLOY_DOC.read_text()
-    for needle in ["az deployment group create", "infra/main.bicep", "infra/main.parameters.json", "az keyvault secret set", "Application Mail.Send", "az group delete"]:
+    for needle in [
+        "az deployment group create",
+        "infra/main.bicep",
+        "infra/main.parameters.json",
+        "az keyvault secret set",
+        "Application Mail.Send",
+        "az group delete",
+    ]:
         assert needle in text, needle
 
 
 def test_the_deploy_doc_lists_every_webhook_secret_name() -> None:
-    names = set(strings(parse_file(MAIN_BICEP)["variables"]["webhookSecretNames"]["value"])) - {"events", "jira", "topdesk"}
+    names = set(strings(parse_file(MAIN_BICEP)["variables"]["webhookSecretNames"]["value"])) - {
+        "events",
+        "jira",
+        "topdesk",
+    }
     assert len(names) == 3
     text = DEPLOY_DOC.read_text()
     for name in names:

@@ -105,52 +105,207 @@ def is_set(value: Any) -> bool:
 
 PROPERTIES = [
     # (resource type, property path, check, sentence)
-    ("Microsoft.Web/sites", "identity.type", equals("SystemAssigned"), "the function app has a system-assigned identity"),
+    (
+        "Microsoft.Web/sites",
+        "identity.type",
+        equals("SystemAssigned"),
+        "the function app has a system-assigned identity",
+    ),
     ("Microsoft.Web/sites", "kind", equals("functionapp,linux"), "the function app is a Linux function app"),
     ("Microsoft.Web/sites", "properties.httpsOnly", equals(True), "the function app accepts HTTPS only"),
-    ("Microsoft.Web/sites", "properties.siteConfig.minTlsVersion", tls_at_least_1_2, "the function app needs TLS 1.2 or higher"),
-    ("Microsoft.Web/sites", "properties.siteConfig.scmMinTlsVersion", tls_at_least_1_2, "the deployment endpoint needs TLS 1.2 or higher"),
-    ("Microsoft.Web/sites", "properties.siteConfig.ftpsState", equals("Disabled"), "the function app has FTP and FTPS off"),
-    ("Microsoft.Web/sites", "properties.keyVaultReferenceIdentity", equals("SystemAssigned"), "Key Vault references resolve with the app identity"),
-    ("Microsoft.Web/sites", "properties.functionAppConfig.runtime.name", equals("python"), "the function app runs Python"),
-    ("Microsoft.Web/sites", "properties.functionAppConfig.runtime.version", equals("3.11"), "the function app runs Python 3.11"),
+    (
+        "Microsoft.Web/sites",
+        "properties.siteConfig.minTlsVersion",
+        tls_at_least_1_2,
+        "the function app needs TLS 1.2 or higher",
+    ),
+    (
+        "Microsoft.Web/sites",
+        "properties.siteConfig.scmMinTlsVersion",
+        tls_at_least_1_2,
+        "the deployment endpoint needs TLS 1.2 or higher",
+    ),
+    (
+        "Microsoft.Web/sites",
+        "properties.siteConfig.ftpsState",
+        equals("Disabled"),
+        "the function app has FTP and FTPS off",
+    ),
+    (
+        "Microsoft.Web/sites",
+        "properties.keyVaultReferenceIdentity",
+        equals("SystemAssigned"),
+        "Key Vault references resolve with the app identity",
+    ),
+    (
+        "Microsoft.Web/sites",
+        "properties.functionAppConfig.runtime.name",
+        equals("python"),
+        "the function app runs Python",
+    ),
+    (
+        "Microsoft.Web/sites",
+        "properties.functionAppConfig.runtime.version",
+        equals("3.11"),
+        "the function app runs Python 3.11",
+    ),
     (
         "Microsoft.Web/sites",
         "properties.functionAppConfig.deployment.storage.authentication.type",
         equals("SystemAssignedIdentity"),
         "the deployment package is read with the app identity",
     ),
-    ("Microsoft.Web/sites", "properties.functionAppConfig.deployment.storage.type", equals("blobContainer"), "the deployment package lives in a blob container"),
+    (
+        "Microsoft.Web/sites",
+        "properties.functionAppConfig.deployment.storage.type",
+        equals("blobContainer"),
+        "the deployment package lives in a blob container",
+    ),
     ("Microsoft.Web/serverfarms", "sku.name", equals("FC1"), "the plan is Flex Consumption FC1"),
     ("Microsoft.Web/serverfarms", "sku.tier", equals("FlexConsumption"), "the plan tier is FlexConsumption"),
     ("Microsoft.Web/serverfarms", "properties.reserved", equals(True), "the plan is a Linux plan"),
-    ("Microsoft.Web/sites/basicPublishingCredentialsPolicies", "properties.allow", equals(False), "basic-auth publishing credentials are off"),
-    ("Microsoft.Storage/storageAccounts", "properties.allowSharedKeyAccess", equals(False), "the storage account refuses shared keys"),
-    ("Microsoft.Storage/storageAccounts", "properties.allowBlobPublicAccess", equals(False), "the storage account has no public blobs"),
-    ("Microsoft.Storage/storageAccounts", "properties.minimumTlsVersion", equals("TLS1_2"), "the storage account needs TLS 1.2"),
-    ("Microsoft.Storage/storageAccounts", "properties.supportsHttpsTrafficOnly", equals(True), "the storage account accepts HTTPS only"),
-    ("Microsoft.Storage/storageAccounts", "properties.defaultToOAuthAuthentication", equals(True), "the storage account defaults to Entra authentication"),
-    ("Microsoft.Storage/storageAccounts", "properties.allowCrossTenantReplication", equals(False), "the storage account cannot replicate to other tenants"),
-    ("Microsoft.Storage/storageAccounts", "properties.encryption.requireInfrastructureEncryption", equals(True), "the storage account encrypts twice at rest"),
-    ("Microsoft.Storage/storageAccounts", "sku.name", one_of(GEO_REDUNDANT_SKUS), "the storage account is geo-redundant"),
-    ("Microsoft.Storage/storageAccounts/blobServices", "properties.deleteRetentionPolicy.enabled", equals(True), "deleted blobs are kept (soft delete)"),
-    ("Microsoft.Storage/storageAccounts/blobServices", "properties.containerDeleteRetentionPolicy.enabled", equals(True), "deleted containers are kept (soft delete)"),
-    ("Microsoft.Storage/storageAccounts/blobServices", "properties.isVersioningEnabled", equals(True), "overwritten blobs keep their versions"),
-    ("Microsoft.Storage/storageAccounts/blobServices", "properties.changeFeed.enabled", equals(True), "blob changes are logged in the change feed"),
-    ("Microsoft.Storage/storageAccounts/blobServices", "properties.restorePolicy.enabled", equals(True), "blobs can be restored to a point in time"),
-    ("Microsoft.Storage/storageAccounts/blobServices/containers", "properties.publicAccess", equals("None"), "blob containers are private"),
-    ("Microsoft.Insights/components", "properties.DisableLocalAuth", equals(True), "Application Insights accepts Entra-authenticated telemetry only"),
-    ("Microsoft.Insights/components", "properties.WorkspaceResourceId", is_set, "Application Insights is workspace-based"),
-    ("Microsoft.Insights/components", "properties.IngestionMode", equals("LogAnalytics"), "Application Insights stores into Log Analytics"),
-    ("Microsoft.OperationalInsights/workspaces", "properties.features.disableLocalAuth", equals(True), "the Log Analytics workspace has no shared keys"),
+    (
+        "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
+        "properties.allow",
+        equals(False),
+        "basic-auth publishing credentials are off",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "properties.allowSharedKeyAccess",
+        equals(False),
+        "the storage account refuses shared keys",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "properties.allowBlobPublicAccess",
+        equals(False),
+        "the storage account has no public blobs",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "properties.minimumTlsVersion",
+        equals("TLS1_2"),
+        "the storage account needs TLS 1.2",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "properties.supportsHttpsTrafficOnly",
+        equals(True),
+        "the storage account accepts HTTPS only",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "properties.defaultToOAuthAuthentication",
+        equals(True),
+        "the storage account defaults to Entra authentication",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "properties.allowCrossTenantReplication",
+        equals(False),
+        "the storage account cannot replicate to other tenants",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "properties.encryption.requireInfrastructureEncryption",
+        equals(True),
+        "the storage account encrypts twice at rest",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "sku.name",
+        one_of(GEO_REDUNDANT_SKUS),
+        "the storage account is geo-redundant",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts/blobServices",
+        "properties.deleteRetentionPolicy.enabled",
+        equals(True),
+        "deleted blobs are kept (soft delete)",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts/blobServices",
+        "properties.containerDeleteRetentionPolicy.enabled",
+        equals(True),
+        "deleted containers are kept (soft delete)",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts/blobServices",
+        "properties.isVersioningEnabled",
+        equals(True),
+        "overwritten blobs keep their versions",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts/blobServices",
+        "properties.changeFeed.enabled",
+        equals(True),
+        "blob changes are logged in the change feed",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts/blobServices",
+        "properties.restorePolicy.enabled",
+        equals(True),
+        "blobs can be restored to a point in time",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts/blobServices/containers",
+        "properties.publicAccess",
+        equals("None"),
+        "blob containers are private",
+    ),
+    (
+        "Microsoft.Insights/components",
+        "properties.DisableLocalAuth",
+        equals(True),
+        "Application Insights accepts Entra-authenticated telemetry only",
+    ),
+    (
+        "Microsoft.Insights/components",
+        "properties.WorkspaceResourceId",
+        is_set,
+        "Application Insights is workspace-based",
+    ),
+    (
+        "Microsoft.Insights/components",
+        "properties.IngestionMode",
+        equals("LogAnalytics"),
+        "Application Insights stores into Log Analytics",
+    ),
+    (
+        "Microsoft.OperationalInsights/workspaces",
+        "properties.features.disableLocalAuth",
+        equals(True),
+        "the Log Analytics workspace has no shared keys",
+    ),
     ("Microsoft.KeyVault/vaults", "properties.enableRbacAuthorization", equals(True), "the key vault uses Azure RBAC"),
-    ("Microsoft.KeyVault/vaults", "properties.enablePurgeProtection", equals(True), "the key vault has purge protection"),
+    (
+        "Microsoft.KeyVault/vaults",
+        "properties.enablePurgeProtection",
+        equals(True),
+        "the key vault has purge protection",
+    ),
     ("Microsoft.KeyVault/vaults", "properties.enableSoftDelete", equals(True), "the key vault has soft delete"),
-    ("Microsoft.KeyVault/vaults", "properties.softDeleteRetentionInDays", equals(90), "deleted secrets stay recoverable for 90 days"),
+    (
+        "Microsoft.KeyVault/vaults",
+        "properties.softDeleteRetentionInDays",
+        equals(90),
+        "deleted secrets stay recoverable for 90 days",
+    ),
     ("Microsoft.Insights/webtests", "kind", equals("standard"), "availability tests are standard tests"),
-    ("Microsoft.Insights/webtests", "properties.Kind", equals("standard"), "availability tests declare kind standard in their properties"),
+    (
+        "Microsoft.Insights/webtests",
+        "properties.Kind",
+        equals("standard"),
+        "availability tests declare kind standard in their properties",
+    ),
     ("Microsoft.Insights/webtests", "properties.Enabled", equals(True), "availability tests are enabled"),
-    ("Microsoft.Insights/webtests", "properties.ValidationRules.SSLCheck", equals(True), "availability tests check the TLS certificate"),
+    (
+        "Microsoft.Insights/webtests",
+        "properties.ValidationRules.SSLCheck",
+        equals(True),
+        "availability tests check the TLS certificate",
+    ),
     ("Microsoft.Insights/webtests", "properties.Request.RequestUrl", is_set, "availability tests request a URL"),
 ]
 
@@ -239,12 +394,37 @@ def test_there_is_one_availability_test_per_monitored_url() -> None:
 
 # Azure built-in role definition ids (the same in every tenant).
 FUNCTION_APP_ROLES = [
-    ("Storage Blob Data Owner", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "Microsoft.Storage/storageAccounts", "host storage and deployment package"),
-    ("Storage Queue Data Contributor", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "Microsoft.Storage/storageAccounts", "the monthly queue"),
-    ("Storage Table Data Contributor", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "Microsoft.Storage/storageAccounts", "the app's tables"),
-    ("Log Analytics Reader", "73c42c96-874c-492b-b04d-ab87d138a893", "Microsoft.OperationalInsights/workspaces", "availability results"),
+    (
+        "Storage Blob Data Owner",
+        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+        "Microsoft.Storage/storageAccounts",
+        "host storage and deployment package",
+    ),
+    (
+        "Storage Queue Data Contributor",
+        "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+        "Microsoft.Storage/storageAccounts",
+        "the monthly queue",
+    ),
+    (
+        "Storage Table Data Contributor",
+        "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
+        "Microsoft.Storage/storageAccounts",
+        "the app's tables",
+    ),
+    (
+        "Log Analytics Reader",
+        "73c42c96-874c-492b-b04d-ab87d138a893",
+        "Microsoft.OperationalInsights/workspaces",
+        "availability results",
+    ),
     ("Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6", "Microsoft.KeyVault/vaults", "webhook secrets"),
-    ("Monitoring Metrics Publisher", "3913510d-42f4-4e42-8a64-420c390055eb", "Microsoft.Insights/components", "telemetry"),
+    (
+        "Monitoring Metrics Publisher",
+        "3913510d-42f4-4e42-8a64-420c390055eb",
+        "Microsoft.Insights/components",
+        "telemetry",
+    ),
 ]
 
 
@@ -273,7 +453,10 @@ def _role_assignments() -> list[tuple[Resource, str, str]]:
 
 @pytest.mark.parametrize(
     "role_guid, scope_type",
-    [pytest.param(guid, scope, id=f"the function identity is {name} on {scope.split('/')[-1]} ({why})") for name, guid, scope, why in FUNCTION_APP_ROLES],
+    [
+        pytest.param(guid, scope, id=f"the function identity is {name} on {scope.split('/')[-1]} ({why})")
+        for name, guid, scope, why in FUNCTION_APP_ROLES
+    ],
 )
 def test_function_identity_role(role_guid: str, scope_type: str) -> None:
     matches = [
@@ -288,7 +471,9 @@ def test_function_identity_role(role_guid: str, scope_type: str) -> None:
 
 def test_function_identity_has_no_other_role() -> None:
     expected = {(guid, scope) for _, guid, scope, _ in FUNCTION_APP_ROLES}
-    granted = {(guid, scope) for a, guid, scope in _role_assignments() if a.get("properties.principalId") == "principalId"}
+    granted = {
+        (guid, scope) for a, guid, scope in _role_assignments() if a.get("properties.principalId") == "principalId"
+    }
     assert granted == expected
 
 
@@ -342,7 +527,9 @@ def test_main_adds_the_standard_tags() -> None:
     assert "tags" in set(strings(all_tags))
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, id=f"every parameter of {relative(p)} has a description") for p in bicep_files()])
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, id=f"every parameter of {relative(p)} has a description") for p in bicep_files()]
+)
 def test_every_parameter_has_a_description(path) -> None:
     for name, param in (parse_file(path).get("parameters") or {}).items():
         description = decorator(param, "description", "")
@@ -351,7 +538,13 @@ def test_every_parameter_has_a_description(path) -> None:
 
 # --- Outputs named like environment variables ---------------------------------------------
 
-REQUIRED_OUTPUTS = ["AZURE_FUNCTION_APP_NAME", "AZURE_KEY_VAULT_NAME", "SLA_TABLES_ENDPOINT", "SLA_QUEUES_ENDPOINT", "SLA_LOG_ANALYTICS_WORKSPACE_ID"]
+REQUIRED_OUTPUTS = [
+    "AZURE_FUNCTION_APP_NAME",
+    "AZURE_KEY_VAULT_NAME",
+    "SLA_TABLES_ENDPOINT",
+    "SLA_QUEUES_ENDPOINT",
+    "SLA_LOG_ANALYTICS_WORKSPACE_ID",
+]
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, id=f"main.bicep outputs {n}") for n in REQUIRED_OUTPUTS])

@@ -11,7 +11,7 @@ from .bicep import MAIN_BICEP, REPO_ROOT, all_resources, app_settings, parse_fil
 if str(REPO_ROOT) not in sys.path:  # pytest run from another directory
     sys.path.insert(0, str(REPO_ROOT))
 
-from sla_app.settings import Settings  # noqa: E402
+from sla_app.settings import Settings
 
 DEPLOYED = Settings.deployed_setting_names()
 
@@ -55,8 +55,16 @@ def test_no_local_only_setting_is_deployed() -> None:
 
 SETTING_SOURCES = [
     ("SLA_MAIL_MODE", {"graph"}, "mail goes out through Microsoft Graph"),
-    ("SLA_TABLES_ENDPOINT", {"storage", "primaryEndpoints", "table"}, "the table endpoint comes from the storage account"),
-    ("SLA_QUEUES_ENDPOINT", {"storage", "primaryEndpoints", "queue"}, "the queue endpoint comes from the storage account"),
+    (
+        "SLA_TABLES_ENDPOINT",
+        {"storage", "primaryEndpoints", "table"},
+        "the table endpoint comes from the storage account",
+    ),
+    (
+        "SLA_QUEUES_ENDPOINT",
+        {"storage", "primaryEndpoints", "queue"},
+        "the queue endpoint comes from the storage account",
+    ),
     ("SLA_LOG_ANALYTICS_WORKSPACE_ID", {"workspace", "customerId"}, "the workspace id is the workspace customer id"),
     ("AzureWebJobsStorage__accountName", {"storage", "name"}, "the host storage is identity-based (account name only)"),
     ("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", {"Authorization=AAD"}, "telemetry is sent with the app identity"),
@@ -103,7 +111,9 @@ QUEUES = [
 
 
 @pytest.mark.parametrize(("setting", "parameter", "field"), QUEUES)
-def test_each_queue_the_app_uses_is_declared_with_the_name_its_setting_gets(setting: str, parameter: str, field: str) -> None:
+def test_each_queue_the_app_uses_is_declared_with_the_name_its_setting_gets(
+    setting: str, parameter: str, field: str
+) -> None:
     """The queue exists before the first process starts: declared in the storage account, under the
     parameter that also sets the app setting, whose default is the settings model's default."""
     assert _function_app_settings()[setting] == parameter

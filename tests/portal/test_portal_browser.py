@@ -50,7 +50,10 @@ def signed_in(browser: Browser, base: str, role: str) -> tuple[Page, list[str]]:
     context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     complaints: list[str] = []
-    page.on("console", lambda message: complaints.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: complaints.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     page.goto(f"{base}/portal/")
     page.check(f"input[value='{role}']")
     with page.expect_navigation(url=lambda url: "local-login" not in url):
@@ -96,7 +99,13 @@ def test_the_municipality_page_in_the_browser(portal: str, browser: Browser) -> 
     page, complaints = signed_in(browser, portal, "SLA.Reader:almelo")
     assert page.url.endswith("/api/portal/tenants/almelo")
     assert page.locator("h1").inner_text() == "Gemeente Almelo"
-    for heading in ("Deze maand tot nu toe", "Lopende meldingen", "Twaalf maanden", "Rapporten", "Ontvangers van de rapportage"):
+    for heading in (
+        "Deze maand tot nu toe",
+        "Lopende meldingen",
+        "Twaalf maanden",
+        "Rapporten",
+        "Ontvangers van de rapportage",
+    ):
         assert page.get_by_role("heading", name=heading, exact=False).count() >= 1
     check_page(page, complaints, "gemeente")
 
@@ -112,7 +121,10 @@ def test_the_local_sign_in_page_in_the_browser(portal: str, browser: Browser) ->
     context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     complaints: list[str] = []
-    page.on("console", lambda message: complaints.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: complaints.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     page.goto(f"{portal}/portal/")
     assert page.url.endswith("/api/portal/local-login")
     check_page(page, complaints, "aanmelden")

@@ -19,7 +19,20 @@ GLYPH = {
     "niet gemeten": "–",
     "onvoldoende gemeten": "–",
 }
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december")  # fmt: skip
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def verdict_text(level: dict[str, Any], trailing: bool = False) -> str:

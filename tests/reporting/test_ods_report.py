@@ -100,7 +100,9 @@ def test_ods_summary_values_are_typed_and_dutch(reports: dict[str, Any], rendere
     availability = rows["Beschikbaarheid"]
     assert availability[1][0] == "percentage" and float(availability[1][1]) == 0.994 and availability[1][2] == "99,40 %"
     value = report["service_levels"]["availability"]["value"]
-    assert float(availability[2][1]) == pytest.approx(value / 100, abs=1e-4) and float(availability[2][1]) <= value / 100
+    assert (
+        float(availability[2][1]) == pytest.approx(value / 100, abs=1e-4) and float(availability[2][1]) <= value / 100
+    )
     assert availability[3][2] == "gehaald"
     assert availability[7][2] == "onvoldoende gemeten", "the trailing year's coverage is under 90 %"
     platform = rows["Functiehersteltijd platform"]
@@ -115,6 +117,8 @@ def test_edge_report_ods(edge_report: dict[str, Any], edge_rendered: RenderedRep
     assert book["Uitsluitingen"][1][3][2] == edge_report["exclusions"][0]["reason"]
 
 
-def test_ods_marks_not_counted_tickets_with_reason(reports: dict[str, Any], rendered: dict[str, RenderedReport]) -> None:
+def test_ods_marks_not_counted_tickets_with_reason(
+    reports: dict[str, Any], rendered: dict[str, RenderedReport]
+) -> None:
     rows = sheets(ods_of(rendered["enschede"]))["Niet meegeteld"]
-    assert ["M2605-0057", "Urgent", "niet toerekenbaar"] == [rows[1][0][2], rows[1][1][2], rows[1][3][2]]
+    assert [rows[1][0][2], rows[1][1][2], rows[1][3][2]] == ["M2605-0057", "Urgent", "niet toerekenbaar"]

@@ -5,6 +5,7 @@ The expectations below are NOT derived from the engine. When a figure
 disagrees, re-check the arithmetic in README.md; do not copy the engine's number.
 Each scenario collects every mismatch and fails once with the full list.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,8 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-PCT_TOL = 0.01      # percentage points
-MIN_TOL = 0.01      # minutes
+PCT_TOL = 0.01  # percentage points
+MIN_TOL = 0.01  # minutes
 
 TICKET_METRICS = ("response_time", "restore_time_platform", "restore_time_application")
 
@@ -40,13 +41,13 @@ class Scenario:
     tenant: str
     month: str
     as_of: str
-    availability: dict            # scheduled, down, unknown, value, met, coverage
-    load: dict                    # value, samples, p95
+    availability: dict  # scheduled, down, unknown, value, met, coverage
+    load: dict  # value, samples, p95
     metrics: dict[str, Metric]
     # (ticket_id, metric, priority, outcome, decided_at, elapsed_minutes, target_minutes)
     outcomes: list[tuple] = field(default_factory=list)
     exclusions: bool = False
-    incomplete: tuple = ()        # tickets without `opened` (measurement §2: listed as incomplete)
+    incomplete: tuple = ()  # tickets without `opened` (measurement §2: listed as incomplete)
 
 
 def M(decided, within, value, met, **bp):
@@ -56,10 +57,11 @@ def M(decided, within, value, met, **bp):
 SCENARIOS = [
     Scenario(
         sid="february: 1-month target opened 31 Jan breaches at the clamped 28 Feb, 2-month target from 31 Dec, pause on the calendar clock",
-        folder="feb_month_targets", tenant="almelo", month="2026-02",
+        folder="feb_month_targets",
+        tenant="almelo",
+        month="2026-02",
         as_of="2026-03-10T12:00:00+01:00",
-        availability=dict(scheduled=14400, down=0, unknown=14340, value=100.0, met=True,
-                          coverage=60 / 14400),
+        availability=dict(scheduled=14400, down=0, unknown=14340, value=100.0, met=True, coverage=60 / 14400),
         load=dict(value=100.0, samples=12, p95=1.0),
         metrics={
             "response_time": M(1, 1, 100.0, True, gemiddeld=(1, 1)),
@@ -68,17 +70,26 @@ SCENARIOS = [
         },
         outcomes=[
             ("A2601-0031", "response_time", "gemiddeld", "met", "2026-02-02T08:00:00+01:00", 60, 240),
-            ("A2601-0031", "restore_time_application", "gemiddeld", "breached", "2026-02-28T10:00:00+01:00", 40320, 40320),
+            (
+                "A2601-0031",
+                "restore_time_application",
+                "gemiddeld",
+                "breached",
+                "2026-02-28T10:00:00+01:00",
+                40320,
+                40320,
+            ),
             ("A2601-0026", "restore_time_application", "gemiddeld", "met", "2026-02-27T12:00:00+01:00", 43380, 44640),
             ("A2512-0031", "restore_time_application", "laag", "breached", "2026-02-28T12:00:00+01:00", 84960, 84960),
         ],
     ),
     Scenario(
         sid="march: business clock spans the DST weekend, breach decided at exactly Friday 19:00, pending 1-month target",
-        folder="mar_dst", tenant="enschede", month="2026-03",
+        folder="mar_dst",
+        tenant="enschede",
+        month="2026-03",
         as_of="2026-04-02T12:00:00+02:00",
-        availability=dict(scheduled=15840, down=60, unknown=15720, value=50.0, met=False,
-                          coverage=120 / 15840),
+        availability=dict(scheduled=15840, down=60, unknown=15720, value=50.0, met=False, coverage=120 / 15840),
         load=dict(value=100.0, samples=12, p95=1.2),
         metrics={
             "response_time": M(4, 3, 75.0, False, gemiddeld=(2, 2), hoog=(2, 1)),
@@ -97,10 +108,11 @@ SCENARIOS = [
     ),
     Scenario(
         sid="april: Goede Vrijdag, Tweede Paasdag and Koningsdag stop the business clock; 1-month target across DST is 44580 minutes",
-        folder="apr_holidays", tenant="tilburg", month="2026-04",
+        folder="apr_holidays",
+        tenant="tilburg",
+        month="2026-04",
         as_of="2026-05-04T12:00:00+02:00",
-        availability=dict(scheduled=13680, down=0, unknown=13620, value=100.0, met=True,
-                          coverage=60 / 13680),
+        availability=dict(scheduled=13680, down=0, unknown=13620, value=100.0, met=True, coverage=60 / 13680),
         load=dict(value=100.0, samples=12, p95=0.8),
         metrics={
             "response_time": M(2, 2, 100.0, True, gemiddeld=(1, 1), hoog=(1, 1)),
@@ -112,15 +124,24 @@ SCENARIOS = [
             ("T2604-0001", "restore_time_platform", "gemiddeld", "met", "2026-04-07T12:00:00+02:00", 420, 480),
             ("T2604-0002", "response_time", "hoog", "met", "2026-04-24T17:00:00+02:00", 60, 120),
             ("T2604-0002", "restore_time_application", "hoog", "met", "2026-04-28T11:00:00+02:00", 420, 480),
-            ("T2603-0004", "restore_time_application", "gemiddeld", "breached", "2026-04-16T10:00:00+02:00", 44580, 44580),
+            (
+                "T2603-0004",
+                "restore_time_application",
+                "gemiddeld",
+                "breached",
+                "2026-04-16T10:00:00+02:00",
+                44580,
+                44580,
+            ),
         ],
     ),
     Scenario(
         sid="may: Bevrijdingsdag in a non-lustrum year, Hemelvaart and Tweede Pinksterdag; open ticket breached before month end; non-incident and non-attributable tickets ignored",
-        folder="may_holidays", tenant="deventer", month="2026-05",
+        folder="may_holidays",
+        tenant="deventer",
+        month="2026-05",
         as_of="2026-06-03T12:00:00+02:00",
-        availability=dict(scheduled=12960, down=0, unknown=12900, value=100.0, met=True,
-                          coverage=60 / 12960),
+        availability=dict(scheduled=12960, down=0, unknown=12900, value=100.0, met=True, coverage=60 / 12960),
         load=dict(value=100.0, samples=12, p95=0.9),
         metrics={
             "response_time": M(3, 3, 100.0, True, hoog=(2, 2), gemiddeld=(1, 1)),
@@ -138,10 +159,11 @@ SCENARIOS = [
     ),
     Scenario(
         sid="june: pause patterns, priority upgrades, reopen after resolved, close without resolved, month boundary, tickets that must not count",
-        folder="jun_pauses_priorities", tenant="zwolle", month="2026-06",
+        folder="jun_pauses_priorities",
+        tenant="zwolle",
+        month="2026-06",
         as_of="2026-07-02T12:00:00+02:00",
-        availability=dict(scheduled=15840, down=0, unknown=15780, value=100.0, met=True,
-                          coverage=60 / 15840),
+        availability=dict(scheduled=15840, down=0, unknown=15780, value=100.0, met=True, coverage=60 / 15840),
         load=dict(value=100.0, samples=12, p95=0.7),
         metrics={
             "response_time": M(6, 6, 100.0, True, urgent=(1, 1), hoog=(2, 2), gemiddeld=(2, 2), laag=(1, 1)),
@@ -167,10 +189,14 @@ SCENARIOS = [
     ),
     Scenario(
         sid="october: 2 tests x 3 locations with down, single-location, unknown, partly-outside and excluded outages around the DST end",
-        folder="oct_availability", tenant="hengelo", month="2026-10",
-        as_of="2026-11-03T12:00:00+01:00", exclusions=True,
-        availability=dict(scheduled=15840, down=145, unknown=13770, value=1925 / 2070 * 100, met=False,
-                          coverage=2070 / 15840),
+        folder="oct_availability",
+        tenant="hengelo",
+        month="2026-10",
+        as_of="2026-11-03T12:00:00+01:00",
+        exclusions=True,
+        availability=dict(
+            scheduled=15840, down=145, unknown=13770, value=1925 / 2070 * 100, met=False, coverage=2070 / 15840
+        ),
         load=dict(value=2376 / 2388 * 100, samples=2388, p95=1.0),
         metrics={
             "response_time": M(1, 1, 100.0, True, gemiddeld=(1, 1)),
@@ -187,11 +213,24 @@ SCENARIOS = [
 
 def run_report(sc: Scenario) -> dict:
     d = HERE / sc.folder
-    cmd = [sys.executable, "-m", "sla_core", "report",
-           "--tenant", sc.tenant, "--month", sc.month,
-           "--events", str(d / "events.jsonl"),
-           "--availability", str(d / "availability.csv"),
-           "--as-of", sc.as_of, "--format", "json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sla_core",
+        "report",
+        "--tenant",
+        sc.tenant,
+        "--month",
+        sc.month,
+        "--events",
+        str(d / "events.jsonl"),
+        "--availability",
+        str(d / "availability.csv"),
+        "--as-of",
+        sc.as_of,
+        "--format",
+        "json",
+    ]
     if sc.exclusions:
         cmd += ["--exclusions", str(d / "exclusions.json")]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
@@ -216,8 +255,7 @@ def compare(sc: Scenario, rep: dict) -> list[str]:
     # --- availability ---
     av = sl.get("availability", {})
     exp = sc.availability
-    for key, ekey in (("scheduled_minutes", "scheduled"), ("down_minutes", "down"),
-                      ("unknown_minutes", "unknown")):
+    for key, ekey in (("scheduled_minutes", "scheduled"), ("down_minutes", "down"), ("unknown_minutes", "unknown")):
         if not _close(av.get(key), exp[ekey], MIN_TOL):
             bad.append(f"availability.{key}: engine {av.get(key)!r}, hand {exp[ekey]}")
     if not _close(av.get("value"), exp["value"], PCT_TOL):
@@ -270,7 +308,9 @@ def compare(sc: Scenario, rep: dict) -> list[str]:
     exp_out = {(t, m): (p, oc, at, el, tg) for t, m, p, oc, at, el, tg in sc.outcomes}
     for key in sorted(set(got_out) - set(exp_out)):
         o = got_out[key]
-        bad.append(f"outcome {key}: engine lists {o.get('outcome')} decided {o.get('decided_at')}, hand: not decided in {sc.month}")
+        bad.append(
+            f"outcome {key}: engine lists {o.get('outcome')} decided {o.get('decided_at')}, hand: not decided in {sc.month}"
+        )
     for key in sorted(set(exp_out) - set(got_out)):
         bad.append(f"outcome {key}: missing, hand {exp_out[key]}")
     for key in sorted(set(exp_out) & set(got_out)):

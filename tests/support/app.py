@@ -23,6 +23,7 @@ SECRETS = {
     "topdesk": "topdesk-token-for-tests-0123456789abcdef",
 }
 
+
 class FixedClock:
     """A settable clock (aware UTC)."""
 
@@ -31,6 +32,7 @@ class FixedClock:
 
     def __call__(self) -> datetime:
         return self.now
+
 
 def settings_for(connection_string: str, queue: str) -> Settings:
     return Settings.model_validate(
@@ -52,9 +54,11 @@ def settings_for(connection_string: str, queue: str) -> Settings:
         }
     )
 
+
 def functions() -> dict[str, Any]:
     """The app's functions by name (``get_functions()`` may be called only once per app: one shared cache)."""
     return local_pipeline.registered()
+
 
 @dataclass
 class Reply:
@@ -62,6 +66,7 @@ class Reply:
     body: Any
     mimetype: str
     headers: dict[str, str]
+
 
 def call_http(
     name: str,

@@ -30,8 +30,8 @@ from sla_core.business_calendar import US_PER_MINUTE, BusinessCalendar, from_us,
 from sla_core.contract import Contract, contract_from_mapping, default_contract
 from sla_core.events import TicketEvent, parse_event
 from sla_core.outcomes import Incomplete, Outcome, OutcomeRules
-from sla_core.report import MonthlyReport, Reporter
 from sla_core.periods import Month
+from sla_core.report import MonthlyReport, Reporter
 from sla_core.tickets import fold_all
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -110,7 +110,9 @@ def deadline(a: str, duration: int, calendar: BusinessCalendar | None = None) ->
 _EVENT_IDS = itertools.count(1)
 
 
-def event(kind: str, occurred_at: str, ticket: str = TICKET, *, event_id: str | None = None, **fields: Any) -> dict[str, Any]:
+def event(
+    kind: str, occurred_at: str, ticket: str = TICKET, *, event_id: str | None = None, **fields: Any
+) -> dict[str, Any]:
     """A canonical event as a JSON dict (measurement §6); optional fields only when given."""
     data: dict[str, Any] = {
         "event_id": event_id or f"e-{next(_EVENT_IDS):05d}",
@@ -201,7 +203,7 @@ def report_of(
     return reporter.report(tenant, target, parsed(events))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _live_since(tenant: str, month: str) -> Contract:
     return contract_with(tenants={tenant: {"go_live": f"{month}-01"}})
 
@@ -209,7 +211,9 @@ def _live_since(tenant: str, month: str) -> Contract:
 # -- availability ----------------------------------------------------------------
 
 
-def result(at: str, name: str = "home", location: str = "weu", success: bool = True, duration_ms: float = 500.0) -> TestResult:
+def result(
+    at: str, name: str = "home", location: str = "weu", success: bool = True, duration_ms: float = 500.0
+) -> TestResult:
     """One availability test result (a row of AppAvailabilityResults)."""
     return TestResult(at=us(at), name=name, location=location, success=success, duration_ms=duration_ms)
 

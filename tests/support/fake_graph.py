@@ -167,8 +167,11 @@ class FakeGraph:
             session = f"s{len(self.uploads) + 1}"
             self.uploads[session] = bytearray()
             self.upload_sizes[session] = int(seen.json()["AttachmentItem"]["size"])
-            body = {"uploadUrl": f"{self.base}/upload/{session}?authtoken=opaque", "nextExpectedRanges": ["0-"],
-                    "expirationDateTime": "2026-11-01T07:00:00Z"}  # fmt: skip
+            body = {
+                "uploadUrl": f"{self.base}/upload/{session}?authtoken=opaque",
+                "nextExpectedRanges": ["0-"],
+                "expirationDateTime": "2026-11-01T07:00:00Z",
+            }
             return Answer(201, {"Content-Type": "application/json"}, json.dumps(body).encode())
         if seen.method == "POST" and path.endswith("/attachments"):
             return Answer(201, {"Content-Type": "application/json"}, b'{"id":"att"}')
@@ -185,8 +188,14 @@ class FakeGraph:
     def _put(self, session: str, seen: Seen) -> Answer:
         match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", seen.headers.get("content-range", ""))
         received = self.uploads[session]
-        if not match or int(match.group(1)) != len(received) or int(match.group(2)) - int(match.group(1)) + 1 != len(seen.body):
-            return Answer(416, {"Content-Type": "application/json"}, b'{"error":{"code":"invalidRange","message":"bad range"}}')
+        if (
+            not match
+            or int(match.group(1)) != len(received)
+            or int(match.group(2)) - int(match.group(1)) + 1 != len(seen.body)
+        ):
+            return Answer(
+                416, {"Content-Type": "application/json"}, b'{"error":{"code":"invalidRange","message":"bad range"}}'
+            )
         received.extend(seen.body)
         if len(received) == self.upload_sizes[session]:
             return Answer(201, {"Location": f"{self.base}/attachments/{session}"})
