@@ -50,7 +50,7 @@ ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("drill-operator@stratech.exam
 SENDER = "rapportage@stratech.example"
 SUPPLIER = "servicedesk@stratech.example"
 WORKSPACE = "5d1f0a3e-8c7b-4e2a-9f60-0d2b1c3a4e5f"
-SECRET = "drill-webhook-secret"
+SECRET = "drill-webhook-secret-0123456789abcdef"  # at least 32 bytes (shorter is a configuration error)
 POISON = {"tenant": "drill-001"}  # no month: can never be computed
 TRANSIENT_FAILURES = 2
 _log = logging.getLogger("drill")
@@ -109,6 +109,8 @@ def settings_for(connection_string: str) -> Settings:
             "SLA_WEBHOOK_TOKEN_TOPDESK": SECRET,
             "SLA_STORAGE_CONNECTION_STRING": connection_string,
             "SLA_SUPPLIER_MAILBOX": SUPPLIER,  # the at-risk notice and the overview (ignored by a model without it)
+            "WEBSITE_AUTH_ENABLED": "true",  # as on Azure: App Service Authentication in front of the signed-in API
+            "SLA_SECURITY_TXT_URL": "https://sla.example.nl/.well-known/security.txt",
         }
     )
 
