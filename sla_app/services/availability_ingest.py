@@ -10,6 +10,12 @@ every ingestion is written to the audit log.
 * :meth:`AvailabilityIngestService.daily` ingests the previous local day and
   retries every day of the last :data:`RETRY_DAYS` days that is incomplete or
   has no status at all: a day is never silently missing.
+* Every daily run also ingests the complete days of the last :data:`SETTLE_DAYS`
+  days again (late rows); a day whose content changed is replaced and, when its
+  month has ended, that month is recomputed (restatement, rules §8.6); an
+  unchanged answer writes nothing and triggers nothing (``kept``).
+* An answer without a single row is never complete (either source): tests run
+  every few minutes, so an empty day means the data has not arrived yet.
 * :meth:`AvailabilityIngestService.backfill` ingests a range of days
   ``[start, end)`` (at most :data:`MAX_BACKFILL_DAYS` per call).
 * A source that raises marks the day incomplete with the error in its note
@@ -43,6 +49,14 @@ from sla_core.availability_input import TestResult
 from sla_core.periods import Month, day_bounds
 
 RETRY_DAYS = 7
+SETTLE_DAYS = 3
+"""Days back (before today) that every daily run ingests again, even when complete (rules §8.5, §8.6).
+
+Azure Monitor usually ingests a result within minutes, but in an incident rows can arrive hours or a
+day late, after the day was already stored complete with the rows that had arrived. Re-fetching the last
+few days catches them: a changed day replaces the stored one and, when its month has ended, the month is
+recomputed (restated, with a correction e-mail); an unchanged day is left alone and triggers nothing.
+"""
 # One HTTP call ingests at most this many days: one Log Analytics query per
 # day must finish well inside the 230-second limit of an HTTP-triggered call.
 MAX_BACKFILL_DAYS = 31
@@ -88,6 +102,7 @@ class DayOutcome:
     rows: int
     note: str = ""
     completed: bool = False  # this ingestion turned an incomplete (or never ingested) day complete
+    changed: bool = False  # this ingestion replaced a complete day with different complete content
 
     def to_json(self) -> dict[str, Any]:
         """The outcome as API JSON."""
@@ -148,6 +163,10 @@ def parse_backfill_request(data: Any) -> tuple[date, date]:
     return _day_field(data, "start"), _day_field(data, "end")
 
 
+def _order(result: TestResult) -> tuple[int, str, str, bool, float]:
+    return (result.at, result.name, result.location, result.success, result.duration_ms)
+
+
 class AvailabilityIngestService:
     """Ingests local days of availability results from a source into the day store, with audit entries."""
 
@@ -161,6 +180,7 @@ class AvailabilityIngestService:
         *,
         source_name: str | None = None,
         retry_days: int = RETRY_DAYS,
+        settle_days: int = SETTLE_DAYS,
         max_backfill_days: int = MAX_BACKFILL_DAYS,
         retention_days: int | None = None,
         ingestion_delay: timedelta = timedelta(minutes=60),
@@ -175,6 +195,7 @@ class AvailabilityIngestService:
         self._zone = zone
         self._source_name = source_name or str(getattr(source, "name", type(source).__name__))
         self._retry_days = retry_days
+        self._settle_days = max(1, min(settle_days, retry_days))
         self._max_backfill_days = max_backfill_days
         self._retention_days = retention_days
         self._delay = ingestion_delay
@@ -198,6 +219,9 @@ class AvailabilityIngestService:
             return self._failed(day, existing, f"{type(exc).__name__}: {exc}"[:_NOTE_LIMIT], actor)
         rows = [r for r in rows if start_us <= r.at < end_us]
         settled = datetime.fromtimestamp(end_us / 1e6, UTC) + self._delay
+        if complete and not rows:
+            complete = False  # tests run every few minutes: an empty day has not arrived yet
+            note = f"no rows in the answer: the day's data has not arrived; {note or ''}"
         if complete and fetched_at < settled:
             complete = False
             note = f"fetched before the day ended plus the ingestion delay ({settled.isoformat()}); {note or ''}"
@@ -207,13 +231,18 @@ class AvailabilityIngestService:
             keep_reason = f"stored complete day kept; the new answer was incomplete ({note})"
         elif existing is not None and existing.rows > 0 and not rows:
             keep_reason = f"stored {existing.rows} rows kept; the new answer had none ({note or 'empty'})"
+        elif existing is not None and existing.complete and existing.rows == len(rows) and sorted(
+            rows, key=_order
+        ) == sorted(self._store.results(day, day + timedelta(days=1)), key=_order):
+            keep_reason = "unchanged: the stored complete day equals the new answer"
         if keep_reason is not None:
             assert existing is not None
             outcome = DayOutcome(day, "kept", existing.complete, existing.rows, keep_reason[:_NOTE_LIMIT])
         else:
             count = self._store.save_day(day, rows, complete=complete, ingested_at=self._now(), note=note)
             completed = complete and (existing is None or not existing.complete)
-            outcome = DayOutcome(day, "stored", complete, count, note, completed)
+            changed = complete and existing is not None and existing.complete
+            outcome = DayOutcome(day, "stored", complete, count, note, completed, changed)
         self._audit.audit(
             self._now(),
             actor,
@@ -250,24 +279,25 @@ class AvailabilityIngestService:
         return outcome
 
     def daily(self, now: datetime | None = None) -> IngestRun:
-        """The previous local day, plus every day of the last ``retry_days`` that is incomplete or missing."""
+        """The last ``settle_days`` local days, plus every day of the last ``retry_days`` that is incomplete or missing."""
         today = (now or self._clock()).astimezone(self._zone).date()
         first = today - timedelta(days=self._retry_days)
-        yesterday = today - timedelta(days=1)
+        settling = today - timedelta(days=self._settle_days)
         statuses = self._store.statuses(first, today)
         window = [first + timedelta(days=n) for n in range(self._retry_days)]
-        days = [d for d in window if d == yesterday or d not in statuses or not statuses[d].complete]
+        days = [d for d in window if d >= settling or d not in statuses or not statuses[d].complete]
         return self._finish([self.ingest_day(d) for d in days], today)
 
     def _finish(self, outcomes: list[DayOutcome], today: date) -> IngestRun:
         """The run, after triggering the months it made ready (see the module docstring)."""
         ready: list[Month] = []
-        for month in sorted({Month.of(o.day) for o in outcomes if o.completed}, key=str):
+        for month in sorted({Month.of(o.day) for o in outcomes if o.completed or o.changed}, key=str):
             last = month.shift(1).first_day() - timedelta(days=1)
             if last >= today:
                 continue  # the month has not ended
             last_completed = any(o.completed and o.day == last for o in outcomes)
-            if last_completed or not self._store.incomplete_days(month.first_day(), last):
+            restated = any(o.changed and Month.of(o.day) == month for o in outcomes)  # rules §8.6
+            if last_completed or restated or not self._store.incomplete_days(month.first_day(), last):
                 ready.append(month)
         failure: Exception | None = None
         for month in ready:

@@ -211,7 +211,7 @@ def test_a_source_error_on_an_incomplete_day_keeps_its_partial_rows(
 # -- the daily run -------------------------------------------------------------------------------------------------
 
 
-def test_the_daily_run_ingests_the_previous_local_day(
+def test_the_daily_run_ingests_the_previous_local_day_and_re_checks_the_settling_days(
     graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
 ) -> None:
     for n in range(2, 8):  # the rest of the week is complete already
@@ -221,8 +221,9 @@ def test_the_daily_run_ingests_the_previous_local_day(
 
     run = ingest.daily(clock())
 
-    assert source.days_asked() == [date(2026, 11, 1)]
-    assert [d.to_json()["day"] for d in run.days] == ["2026-11-01"]
+    assert source.days_asked() == [date(2026, 10, 30), date(2026, 10, 31), date(2026, 11, 1)]
+    assert [(d.to_json()["day"], d.outcome) for d in run.days] == [
+        ("2026-10-30", "kept"), ("2026-10-31", "kept"), ("2026-11-01", "stored")]  # unchanged days: no write
     assert status(graph, date(2026, 11, 1)).complete
 
 
@@ -253,7 +254,8 @@ def test_a_partial_day_is_incomplete_then_retried_by_the_next_run_and_completed(
     clock.now += timedelta(days=1)
     second = ingest.daily(clock())
 
-    assert source.days_asked() == [date(2026, 11, 1), date(2026, 11, 2)]  # the retry, then the new yesterday
+    # a settling day checked again, the retry, then the new yesterday
+    assert source.days_asked() == [date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)]
     assert second.incomplete == []
     assert status(graph, day).complete and stored(graph, day) == ordered(results_on(day))
 
@@ -412,7 +414,12 @@ def test_an_admin_backfills_a_range_from_the_local_csv_export(
     assert summary["detail"].items() >= {"start": "2026-10-24", "end": "2026-10-27", "source": "csv"}.items()
 
     again = backfill({"start": "2026-10-24", "end": "2026-10-27"})
-    assert again.body["days"] == reply.body["days"] and len(stored(graph, DST_DAY)) == 2
+    assert [(d["day"], d["outcome"], d["complete"], d["rows"]) for d in again.body["days"]] == [
+        ("2026-10-24", "stored", False, 0),
+        ("2026-10-25", "kept", True, 2),  # unchanged: nothing written
+        ("2026-10-26", "kept", True, 2),
+    ]
+    assert len(stored(graph, DST_DAY)) == 2
 
 
 def test_in_azure_the_backfill_queries_log_analytics(graph: Services, tmp_path: Path) -> None:
@@ -432,6 +439,34 @@ def test_in_azure_the_backfill_queries_log_analytics(graph: Services, tmp_path: 
     assert stored(graph, DST_DAY) == [
         Result(at("2026-10-25T08:00:00.123456+00:00"), "Home page", "West Europe", True, 321.0)
     ]
+
+
+@pytest.mark.parametrize(
+    ("source_kind", "note"),
+    [
+        pytest.param("monitor", "no rows in the answer", id="Azure Monitor answering a day without rows: not complete"),
+        pytest.param("csv", "no rows in results.csv", id="a CSV export without rows for the day: not complete"),
+    ],
+)
+def test_a_day_that_answered_without_a_single_row_is_not_complete(
+    graph: Services, tmp_path: Path, source_kind: str, note: str
+) -> None:
+    """Availability tests run every few minutes: an empty day has not arrived yet (retried, never complete)."""
+    path = tmp_path / "results.csv"
+    path.write_text(CSV, encoding="utf-8")
+    graph.extras[RESULTS_CSV_KEY] = str(path)
+    if source_kind == "monitor":
+        graph.settings = graph.settings.model_copy(update={"storage_connection_string": None})
+        table = {"name": "PrimaryResult", "columns": COLUMNS, "rows": []}
+        graph.extras[LOGS_CLIENT_KEY] = create_logs_client(StaticCredential(), transport=CannedTransport((200, {"tables": [table]})))
+
+    reply = backfill({"start": "2026-10-24", "end": "2026-10-25"})
+
+    assert reply.status == 200, reply.body
+    [day] = reply.body["days"]
+    assert (day["day"], day["outcome"], day["complete"], day["rows"]) == ("2026-10-24", "stored", False, 0)
+    assert note in day["note"]
+    assert graph.availability.day_status(date(2026, 10, 24)) == "missing"
 
 
 @pytest.mark.parametrize(

@@ -257,6 +257,69 @@ def test_the_ingestion_that_completes_a_month_triggers_its_computation(
     assert ready == expected and run.months_ready == expected
 
 
+# -- late rows: the settling window (rules §8.5, §8.6) ----------------------------------------------------------------
+
+ARRIVED = service_hours_results(LAST)[:192]  # 07:00-15:00 of 30 June: the rest reaches Azure Monitor a day late
+LATE = service_hours_results(LAST, down=("14:00", "15:40"))
+
+
+@pytest.mark.parametrize(
+    ("second", "outcome", "rows", "expected"),
+    [
+        pytest.param(LATE, "stored", 288, [JUNE],
+                     id="late rows of a complete day replace it and recompute its ended month"),
+        pytest.param(ARRIVED, "kept", 192, [], id="an unchanged day writes nothing and triggers nothing"),
+        pytest.param(LATE[:191], "stored", 191, [JUNE], id="a changed day with fewer rows is replaced too"),
+    ],
+)  # fmt: skip
+def test_the_daily_run_re_ingests_the_settling_days_and_restates_a_changed_month(
+    graph: Services, clock: FixedClock, second: list[Result], outcome: str, rows: int, expected: list[Month]
+) -> None:
+    store_days(graph, [d for d in days_of(JUNE) if d != LAST])
+    ready: list[Month] = []
+    clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
+    ingest_service(graph, clock, Source({LAST: (ARRIVED, True, "")}), ready).daily()
+    assert ready == [JUNE] and graph.availability.day_status(LAST) == "complete"
+    ready.clear()
+
+    clock.now = datetime(2026, 7, 2, 3, 30, tzinfo=UTC)
+    run = ingest_service(graph, clock, Source({LAST: (second, True, "")}), ready).daily()
+
+    [day] = [d for d in run.days if d.day == LAST]
+    assert (day.outcome, day.complete, day.rows) == (outcome, True, rows)
+    assert len(graph.availability.results(LAST, date(2026, 7, 1))) == rows  # replaced, never added to
+    assert ready == expected and run.months_ready == expected
+
+
+def test_late_rows_of_a_month_s_last_day_become_a_corrected_version_once(
+    graph: Services, tenants: list[str], clock: FixedClock, tmp_path: Path
+) -> None:
+    """The drill's July: the last day is stored complete with the rows that had arrived; the outage comes a day late."""
+    store_days(graph, [d for d in days_of(JUNE) if d != LAST], at="2026-06-30T03:30:00+00:00")
+    path = tmp_path / "results.csv"
+    graph.extras[RESULTS_CSV_KEY] = str(path)
+    write_csv(path, ARRIVED)
+    clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
+    functions()["availability_daily"].get_user_function()(TimerRequest())
+    assert [m["tenant"] for m in run_queue(graph)] == tenants
+    first = graph.reports.latest("enschede", "2026-06")
+    assert first is not None and (first.status, first.body["service_levels"]["availability"]["down_minutes"]) == ("final", 0)
+
+    write_csv(path, LATE)
+    clock.now = datetime(2026, 7, 2, 3, 30, tzinfo=UTC)
+    functions()["availability_daily"].get_user_function()(TimerRequest())
+    assert [(m["month"], m["tenant"]) for m in run_queue(graph)] == [("2026-06", t) for t in tenants]
+    latest = graph.reports.latest("enschede", "2026-06")
+    assert latest is not None and latest.version == 2
+    assert latest.body["service_levels"]["availability"]["down_minutes"] == 100
+    assert latest.changes is not None and [c["metric"] for c in latest.changes["service_levels"]] == ["availability"]
+
+    clock.now = datetime(2026, 7, 3, 3, 30, tzinfo=UTC)  # the same answer again: nothing enqueued, no new version
+    functions()["availability_daily"].get_user_function()(TimerRequest())
+    assert drain(graph) == []
+    assert [v.version for v in graph.reports.versions("enschede", "2026-06")] == [1, 2]
+
+
 def write_csv(path: Path, rows: list[Result]) -> None:
     lines = ["TimeGenerated,Name,Location,Success,DurationMs"]
     lines += [
