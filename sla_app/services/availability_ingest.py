@@ -231,9 +231,12 @@ class AvailabilityIngestService:
             keep_reason = f"stored complete day kept; the new answer was incomplete ({note})"
         elif existing is not None and existing.rows > 0 and not rows:
             keep_reason = f"stored {existing.rows} rows kept; the new answer had none ({note or 'empty'})"
-        elif existing is not None and existing.complete and existing.rows == len(rows) and sorted(
-            rows, key=_order
-        ) == sorted(self._store.results(day, day + timedelta(days=1)), key=_order):
+        elif (
+            existing is not None
+            and existing.complete
+            and existing.rows == len(rows)
+            and sorted(rows, key=_order) == sorted(self._store.results(day, day + timedelta(days=1)), key=_order)
+        ):
             keep_reason = "unchanged: the stored complete day equals the new answer"
         if keep_reason is not None:
             assert existing is not None

@@ -223,7 +223,10 @@ def test_the_daily_run_ingests_the_previous_local_day_and_re_checks_the_settling
 
     assert source.days_asked() == [date(2026, 10, 30), date(2026, 10, 31), date(2026, 11, 1)]
     assert [(d.to_json()["day"], d.outcome) for d in run.days] == [
-        ("2026-10-30", "kept"), ("2026-10-31", "kept"), ("2026-11-01", "stored")]  # unchanged days: no write
+        ("2026-10-30", "kept"),
+        ("2026-10-31", "kept"),
+        ("2026-11-01", "stored"),
+    ]  # unchanged days: no write
     assert status(graph, date(2026, 11, 1)).complete
 
 
@@ -458,7 +461,9 @@ def test_a_day_that_answered_without_a_single_row_is_not_complete(
     if source_kind == "monitor":
         graph.settings = graph.settings.model_copy(update={"storage_connection_string": None})
         table = {"name": "PrimaryResult", "columns": COLUMNS, "rows": []}
-        graph.extras[LOGS_CLIENT_KEY] = create_logs_client(StaticCredential(), transport=CannedTransport((200, {"tables": [table]})))
+        graph.extras[LOGS_CLIENT_KEY] = create_logs_client(
+            StaticCredential(), transport=CannedTransport((200, {"tables": [table]}))
+        )
 
     reply = backfill({"start": "2026-10-24", "end": "2026-10-25"})
 

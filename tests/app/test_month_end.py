@@ -303,7 +303,10 @@ def test_late_rows_of_a_month_s_last_day_become_a_corrected_version_once(
     functions()["availability_daily"].get_user_function()(TimerRequest())
     assert [m["tenant"] for m in run_queue(graph)] == tenants
     first = graph.reports.latest("enschede", "2026-06")
-    assert first is not None and (first.status, first.body["service_levels"]["availability"]["down_minutes"]) == ("final", 0)
+    assert first is not None and (first.status, first.body["service_levels"]["availability"]["down_minutes"]) == (
+        "final",
+        0,
+    )
 
     write_csv(path, LATE)
     clock.now = datetime(2026, 7, 2, 3, 30, tzinfo=UTC)

@@ -24,8 +24,10 @@ MAX_DEQUEUE = int(host_settings()["maxDequeueCount"])
 # scenario -> (measured tenants, start day): june has one tenant per kind of Graph fault.
 CI_SIZES = {"june-2026": (6, 27), "october-2026": (3, 26), "late-day-2026-07": (3, 30)}
 LATE_DAY = (
-    "awaits a monthly fix: a day whose rows reach Azure Monitor a day late is stored complete with the rows that"
-    " had arrived (192 of 864) and is never ingested again, so the report misses the outage of 31 July"
+    "awaits a delivery fix: the late rows of 31 July are now re-ingested and July restated (v3, the CLI's"
+    " figures), and a tenant whose report e-mail was confirmed gets its correction; but a report e-mail whose"
+    " outcome is unknown (504 / read timeout) and that the operator finds in Sent Items stays flagged"
+    " needs_manual_check, with no way to confirm it, so its correction is never sent (wrong 2 of 3)"
 )
 
 
