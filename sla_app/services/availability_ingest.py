@@ -12,7 +12,7 @@ every ingestion is written to the audit log.
   has no status at all: a day is never silently missing.
 * Every daily run also ingests the complete days of the last :data:`SETTLE_DAYS`
   days again (late rows); a day whose content changed is replaced and, when its
-  month has ended, that month is recomputed (restatement, rules §8.6); an
+  month has ended, that month is recomputed (restatement, measurement §8.6); an
   unchanged answer writes nothing and triggers nothing (``kept``).
 * An answer without a single row is never complete (either source): tests run
   every few minutes, so an empty day means the data has not arrived yet.
@@ -50,7 +50,7 @@ from sla_core.periods import Month, day_bounds
 
 RETRY_DAYS = 7
 SETTLE_DAYS = 3
-"""Days back (before today) that every daily run ingests again, even when complete (rules §8.5, §8.6).
+"""Days back (before today) that every daily run ingests again, even when complete (measurement §8.5, §8.6).
 
 Azure Monitor usually ingests a result within minutes, but in an incident rows can arrive hours or a
 day late, after the day was already stored complete with the rows that had arrived. Re-fetching the last
@@ -299,7 +299,7 @@ class AvailabilityIngestService:
             if last >= today:
                 continue  # the month has not ended
             last_completed = any(o.completed and o.day == last for o in outcomes)
-            restated = any(o.changed and Month.of(o.day) == month for o in outcomes)  # rules §8.6
+            restated = any(o.changed and Month.of(o.day) == month for o in outcomes)  # measurement §8.6
             if last_completed or restated or not self._store.incomplete_days(month.first_day(), last):
                 ready.append(month)
         failure: Exception | None = None

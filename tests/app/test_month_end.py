@@ -257,7 +257,7 @@ def test_the_ingestion_that_completes_a_month_triggers_its_computation(
     assert ready == expected and run.months_ready == expected
 
 
-# -- late rows: the settling window (rules §8.5, §8.6) ----------------------------------------------------------------
+# -- late rows: the settling window (measurement §8.5, §8.6) ----------------------------------------------------------------
 
 ARRIVED = service_hours_results(LAST)[:192]  # 07:00-15:00 of 30 June: the rest reaches Azure Monitor a day late
 LATE = service_hours_results(LAST, down=("14:00", "15:40"))
