@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sla_app.reporting.format_nl import OUTCOME_NAMES, duration_nl, instant_nl, minutes_nl
+from sla_app.reporting.format_nl import OUTCOME_NAMES, duration_nl, instant_nl, minutes_nl, month_short_nl
 from sla_core.report_text import LEVEL_NAMES, month_name, percent, verdict
 
 _ENV = Environment(
@@ -23,7 +23,6 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-MONTH_ABBREVIATIONS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 PRIORITY_NAMES = {"urgent": "Urgent", "hoog": "Hoog", "gemiddeld": "Gemiddeld", "laag": "Laag"}
 STATUS_NAMES = {"final": "definitief", "provisional": "voorlopig"}
 DELIVERY_NAMES = {
@@ -76,7 +75,7 @@ def trend_svg(trend: list[dict[str, Any]], metric: str) -> dict[str, Any]:
     bars = []
     for index, (month, cell) in enumerate(cells):
         x = round(left + index * step + step * 0.15, 1)
-        label = MONTH_ABBREVIATIONS[int(month[5:7]) - 1]
+        label = month_short_nl(month)
         if cell is None or cell.get("value") is None:
             bars.append({"x": x, "label": label, "missing": True})
             continue

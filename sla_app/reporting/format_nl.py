@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sla_core.report_text import MONTHS_NL, duration, month_name, number
 
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
+MONTH_ABBREVIATIONS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 WEEKDAYS_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PRIORITY_NAMES = {"urgent": "Urgent", "hoog": "Hoog", "gemiddeld": "Gemiddeld", "laag": "Laag"}
@@ -37,7 +38,12 @@ def date_nl(value: str | date) -> str:
 def date_short_nl(value: str | date) -> str:
     """``2026-10-01`` → ``1 okt``: for tables where the year is the report's."""
     day = as_date(value)
-    return f"{day.day} {MONTHS_NL[day.month - 1][:3]}"
+    return f"{day.day} {MONTH_ABBREVIATIONS_NL[day.month - 1]}"
+
+
+def month_short_nl(month: str) -> str:
+    """``2026-03`` → ``mrt`` (the usual Dutch abbreviation, not the first three letters)."""
+    return MONTH_ABBREVIATIONS_NL[int(month[5:7]) - 1]
 
 
 def weekday_nl(value: str | date) -> str:

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sla_app.reporting.charts import DOWN, DPI, INK, MET, MUTED, RC, TREND_CID, Chart, _png
+from sla_app.reporting.format_nl import month_short_nl
 from sla_core.report_text import LEVEL_NAMES, TICKET_LEVELS, month_name, number, percent
 
 TREND_LEVELS = ("availability", *TICKET_LEVELS)
@@ -51,7 +52,7 @@ def trend_chart(report: dict[str, Any]) -> Chart:
     """Per service level the value of each month of the trailing year against its norm (from counts)."""
     months = report["trailing_12_months"].get("by_month") or []
     title = f"Verloop per maand, voortschrijdend jaar t/m {month_name(report['month'])}"
-    labels = [month_name(m["month"])[:3] + "\n" + m["month"][2:4] for m in months]
+    labels = [month_short_nl(m["month"]) + "\n" + m["month"][2:4] for m in months]
     with matplotlib.rc_context(RC):
         figure = Figure(figsize=(7.2, 4.6), dpi=DPI)
         axes = figure.subplots(2, 2, sharex=True).flatten()
