@@ -13,7 +13,14 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sla_app.reporting.format_nl import OUTCOME_NAMES, duration_nl, instant_nl, minutes_nl, month_short_nl
+from sla_app.reporting.format_nl import (
+    OUTCOME_NAMES,
+    PRIORITY_NAMES,
+    duration_nl,
+    instant_nl,
+    minutes_nl,
+    month_short_nl,
+)
 from sla_core.report_text import LEVEL_NAMES, month_name, percent, verdict
 
 _ENV = Environment(
@@ -23,7 +30,6 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-PRIORITY_NAMES = {"urgent": "Urgent", "hoog": "Hoog", "gemiddeld": "Gemiddeld", "laag": "Laag"}
 STATUS_NAMES = {"final": "definitief", "provisional": "voorlopig"}
 DELIVERY_NAMES = {
     None: "nog niet verstuurd",
