@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sla_app import bootstrap
-from sla_app.reporting.preview import write_files
+from sla_app.documents.preview import write_files
 from sla_app.settings import Settings
 from sla_core.business_calendar import to_us
 from sla_core.cli import load_inputs

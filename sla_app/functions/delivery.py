@@ -41,14 +41,14 @@ import azure.functions as func
 
 from sla_app import telemetry
 from sla_app.bootstrap import Services, services
-from sla_app.delivery.graph_mail import GraphMailer
-from sla_app.delivery.message import Mailer
-from sla_app.delivery.outbox import Outbox
-from sla_app.delivery.queue import JsonQueue, delivery_queue_client
 from sla_app.errors import BadRequest, Unprocessable
 from sla_app.http.auth import principal
 from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response
+from sla_app.mail.graph_mail import GraphMailer
+from sla_app.mail.message import Mailer
+from sla_app.mail.outbox import Outbox
+from sla_app.mail.queue import JsonQueue, delivery_queue_client
 from sla_app.services.delivery import RUN_BUDGET, DeliveryPolicy, DeliveryService
 from sla_app.services.delivery_once import DeliveryOutcome
 from sla_app.services.delivery_runs import (
@@ -62,7 +62,7 @@ from sla_app.storage.deliveries_repo import AT_RISK, DeliveryRepository
 from sla_core.periods import Month
 
 bp = func.Blueprint()
-_log = logging.getLogger("sla_app.delivery")
+_log = logging.getLogger("sla_app.mail")
 
 MAILER_KEY, RENDER_KEY, DELIVERIES_KEY = "mailer", "render", "deliveries"
 QUEUE_KEY, NOTICES_KEY = "delivery_queue", "notices"
@@ -94,7 +94,7 @@ def delivery_queue(app: Services) -> JsonQueue:
 
 
 def _render_report(report_json: dict[str, Any], contact: str | None = None, reply_to: str | None = None) -> Any:
-    from sla_app.reporting import (
+    from sla_app.documents import (
         render,  # imported when a report is rendered, not when the app starts
     )
 
@@ -105,9 +105,9 @@ def _notice(app: Services) -> Callable[[str, Month, datetime], Any]:
     """Builds the supplier's notices as e-mails (the overview package renders them in Dutch)."""
 
     def build(kind: str, month: Month, as_of: datetime) -> Any:
+        from sla_app.documents import RenderedReport
         from sla_app.overview import at_risk_notice, overview_service
         from sla_app.overview.render import overview_html, overview_text
-        from sla_app.reporting import RenderedReport
 
         if kind == AT_RISK:
             subject, html, text = at_risk_notice(month, as_of, app)

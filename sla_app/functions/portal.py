@@ -35,12 +35,12 @@ from urllib.parse import parse_qs
 import azure.functions as func
 
 from sla_app.bootstrap import services
+from sla_app.documents import render as render_report
 from sla_app.errors import AppError, BadRequest, NotFound, PayloadTooLarge, Unauthorized
 from sla_app.http.auth import ADMIN_ROLE, READER_ROLE, Principal, principal
 from sla_app.http.params import route_month
 from sla_app.portal import security
 from sla_app.portal.render import page
-from sla_app.reporting import render as render_report
 from sla_core.errors import InputError
 from sla_core.periods import Month
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sla_app.reporting.format_nl import (
+from sla_app.documents.format_nl import (
     OUTCOME_NAMES,
     PRIORITY_NAMES,
     duration_nl,

@@ -34,14 +34,14 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any, Protocol
 
-from sla_app.delivery.content import (
+from sla_app.errors import NotFound, Unprocessable
+from sla_app.mail.content import (
     combine_changes,
     correction_email,
     has_changes,
     mark_provisional,
 )
-from sla_app.delivery.message import Mailer
-from sla_app.errors import NotFound, Unprocessable
+from sla_app.mail.message import Mailer
 from sla_app.services.delivery_once import (
     ALREADY_SENT,
     DEFERRED,
@@ -72,7 +72,7 @@ RUN_BUDGET = timedelta(minutes=5)
 FINAL, PROVISIONAL = "final", "provisional"
 
 
-_log = logging.getLogger("sla_app.delivery")
+_log = logging.getLogger("sla_app.mail")
 
 
 class Admin(Protocol):
@@ -335,7 +335,7 @@ def measured(tenant: Any, month: Month) -> bool:
 
 
 def _date_nl(instant: str) -> str:
-    from sla_app.reporting.format_nl import date_nl
+    from sla_app.documents.format_nl import date_nl
 
     try:
         return date_nl(datetime.fromisoformat(instant).date())

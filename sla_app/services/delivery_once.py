@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sla_app.delivery.message import Envelope, Mailer, MailError, Receipt
+from sla_app.mail.message import Envelope, Mailer, MailError, Receipt
 from sla_app.storage.deliveries_repo import (
     FAILED,
     REPORT,
@@ -53,7 +53,7 @@ SENT_NOW, ALREADY_SENT, IN_PROGRESS = "sent", "already_sent", "in_progress"
 FAILED_NOW, UNKNOWN_NOW, NEEDS_MANUAL_CHECK = "failed", "unknown", "needs_manual_check"
 DEFERRED, ERROR = "deferred", "error"
 
-_log = logging.getLogger("sla_app.delivery")
+_log = logging.getLogger("sla_app.mail")
 
 
 class Auditor(Protocol):

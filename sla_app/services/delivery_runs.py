@@ -55,7 +55,7 @@ AT_RISK_DAY, AT_RISK_HOUR_UTC = 15, 6  # the at-risk timer's instant: 06:00 UTC 
 NOTICES = (AT_RISK, OVERVIEW)
 NOT_DUE = "not_due"
 
-_log = logging.getLogger("sla_app.delivery")
+_log = logging.getLogger("sla_app.mail")
 
 Enqueue = Callable[[dict[str, Any]], None]
 NoticeBuilder = Callable[[str, Month, datetime], Any]  # (kind, month, as_of) -> RenderedReport

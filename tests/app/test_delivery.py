@@ -23,10 +23,10 @@ import pytest
 
 from sla_app import bootstrap
 from sla_app.bootstrap import Services
-from sla_app.delivery import Envelope, GraphMailer, MailError, Outbox, Receipt
+from sla_app.documents import RenderedReport
 from sla_app.functions import delivery as delivery_functions
 from sla_app.http.auth import encode_principal
-from sla_app.reporting import RenderedReport
+from sla_app.mail import Envelope, GraphMailer, MailError, Outbox, Receipt
 from sla_app.services.delivery import DeliveryService
 from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SENDING, DeliveryRecord, DeliveryRepository

@@ -22,10 +22,10 @@ from azure.functions.queue import QueueMessage
 from azure.storage.queue import QueueClient
 
 from sla_app.bootstrap import Services
-from sla_app.delivery import MailError, Outbox
-from sla_app.delivery.queue import JsonQueue, delivery_queue_client
 from sla_app.errors import BadRequest
 from sla_app.functions import delivery as delivery_functions
+from sla_app.mail import MailError, Outbox
+from sla_app.mail.queue import JsonQueue, delivery_queue_client
 from sla_app.services.delivery_runs import LOOKBACK_MONTHS, parse_message
 from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SUPPLIER, DeliveryRecord, DeliveryRepository

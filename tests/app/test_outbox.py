@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sla_app.delivery import DELIVERY_HEADER, Envelope, MailError, Outbox
+from sla_app.mail import DELIVERY_HEADER, Envelope, MailError, Outbox
 from tests.app.test_graph_mail import ODS, ODS_TYPE, PDF, PNG, rendered
 
 ENVELOPE = Envelope("enschede", "2026-10", 2, ("ict@enschede.example", "kcc@enschede.example"), "c0ffee")

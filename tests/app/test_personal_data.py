@@ -31,9 +31,9 @@ import pytest
 from pypdf import PdfReader
 
 from sla_app.bootstrap import Services
-from sla_app.delivery import Outbox
 from sla_app.functions import delivery as delivery_functions
 from sla_app.http.auth import encode_principal, sign_timestamped
+from sla_app.mail import Outbox
 from sla_app.storage.admin_repo import TenantRecord
 from sla_core.periods import Month
 from tests.app import test_jira as jira

@@ -35,8 +35,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sla_app.delivery.message import DELIVERY_HEADER
-from sla_app.reporting import Attachment, RenderedReport
+from sla_app.documents import Attachment, RenderedReport
+from sla_app.mail.message import DELIVERY_HEADER
 from tests.support.fake_graph import Answer, FakeGraph, Seen
 
 FIGURES = ("service_levels", "outcomes", "trailing_12_months", "pending", "incomplete_tickets", "not_measured")

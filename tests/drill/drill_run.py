@@ -37,8 +37,8 @@ from azure.core.exceptions import ServiceRequestError
 
 from sla_app import bootstrap
 from sla_app.bootstrap import Services
-from sla_app.delivery.graph_mail import GraphMailer
 from sla_app.http.auth import encode_principal, sign_timestamped
+from sla_app.mail.graph_mail import GraphMailer
 from sla_app.settings import Settings
 from tests.drill import drill_check, drill_host, drill_monitor
 from tests.drill.drill_graph import TIMEOUT_SECONDS, DrillGraph, Mail, drill_render

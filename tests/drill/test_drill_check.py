@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from sla_app.adapters.monitor_logs import MonitorResultsSource
-from sla_app.delivery import Envelope, GraphMailer, MailError
+from sla_app.mail import Envelope, GraphMailer, MailError
 from sla_core.periods import Month, day_bounds
 from tests.drill.drill_check import Verdict, delivery_deadline, judge
 from tests.drill.drill_graph import FAULTS, TIMEOUT_SECONDS, DrillGraph, Mail, drill_render, figures

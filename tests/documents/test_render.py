@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sla_app.reporting import RenderedReport, render
+from sla_app.documents import RenderedReport, render
 from sla_core.report_text import report_text
 
 
@@ -37,9 +37,9 @@ def test_every_tenant_gets_its_own_subject_and_files(rendered: dict[str, Rendere
 
 
 def test_render_is_the_package_entry_point() -> None:
-    import sla_app.reporting
+    import sla_app.documents
 
-    assert sla_app.reporting.render is render
+    assert sla_app.documents.render is render
 
 
 def test_contact_is_in_every_document_and_reply_to_goes_to_the_mailer(reports: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from odf.style import Style, TableCellProperties, TableColumnProperties, TextPro
 from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import P
 
-from sla_app.reporting.format_nl import date_nl, instant_nl, local
+from sla_app.documents.format_nl import date_nl, instant_nl, local
 from sla_core.report_text import number, percent, truncated
 
 Cell = Element | str | None

@@ -6,8 +6,8 @@ import copy
 import struct
 from typing import Any
 
-from sla_app.reporting.charts import availability_chart, charts, outcomes_chart
-from sla_app.reporting.trend_chart import trend_chart
+from sla_app.documents.charts import availability_chart, charts, outcomes_chart
+from sla_app.documents.trend_chart import trend_chart
 from sla_core.report_text import month_name, percent
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -12,8 +12,8 @@ from odf.opendocument import load
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
 
-from sla_app.reporting import RenderedReport
-from tests.reporting.conftest import TENANTS
+from sla_app.documents import RenderedReport
+from tests.documents.conftest import TENANTS
 
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 SHEETS = [

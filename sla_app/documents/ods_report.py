@@ -19,8 +19,8 @@ from typing import Any
 from odf.dc import Title
 from odf.opendocument import OpenDocumentSpreadsheet
 
-from sla_app.reporting.content import subject, tenant_name
-from sla_app.reporting.format_nl import (
+from sla_app.documents.content import subject, tenant_name
+from sla_app.documents.format_nl import (
     CLOCK_NAMES,
     OUTCOME_NAMES,
     PRIORITY_NAMES,
@@ -32,7 +32,7 @@ from sla_app.reporting.format_nl import (
     service_hours_nl,
     weekday_nl,
 )
-from sla_app.reporting.ods_cells import Sheet, Styles
+from sla_app.documents.ods_cells import Sheet, Styles
 from sla_core.contract import PRIORITIES
 from sla_core.report_text import (
     LEVEL_NAMES,

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from sla_app.reporting import RenderedReport
-from sla_app.reporting.charts import charts
-from sla_app.reporting.html_report import email_html
-from sla_app.reporting.ods_report import ods_bytes
+from sla_app.documents import RenderedReport
+from sla_app.documents.charts import charts
+from sla_app.documents.html_report import email_html
+from sla_app.documents.ods_report import ods_bytes
 from sla_core.report_text import actual_text, month_name, percent, target_text
-from tests.reporting.conftest import HOSTILE, TENANTS, Page
-from tests.reporting.expectations import check_content, shown
+from tests.documents.conftest import HOSTILE, TENANTS, Page
+from tests.documents.expectations import check_content, shown
 
 
 @pytest.mark.parametrize("tenant", TENANTS)

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from sla_app.reporting import RenderedReport, pdf_report
-from sla_app.reporting.charts import charts
-from sla_app.reporting.pdf_report import pdf_bytes
-from tests.reporting.conftest import TENANTS, normalize
-from tests.reporting.expectations import check_content
+from sla_app.documents import RenderedReport, pdf_report
+from sla_app.documents.charts import charts
+from sla_app.documents.pdf_report import pdf_bytes
+from tests.documents.conftest import TENANTS, normalize
+from tests.documents.expectations import check_content
 
 PDFAID = "{http://www.aiim.org/pdfa/ns/id/}"
 PDFUAID = "{http://www.aiim.org/pdfua/ns/id/}"

@@ -24,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from sla_app.reporting.format_nl import PRIORITY_NAMES, as_date, date_short_nl, minutes_nl
+from sla_app.documents.format_nl import PRIORITY_NAMES, as_date, date_short_nl, minutes_nl
 from sla_core.contract import PRIORITIES
 from sla_core.report_text import LEVEL_NAMES, TICKET_LEVELS, month_name, number, percent
 
@@ -242,6 +242,6 @@ def outcomes_chart(report: dict[str, Any]) -> Chart:
 
 def charts(report: dict[str, Any]) -> tuple[Chart, Chart, Chart]:
     """The report's charts, each rendered once (Agg): availability per day, outcomes, trend."""
-    from sla_app.reporting.trend_chart import trend_chart  # it builds on this module's style
+    from sla_app.documents.trend_chart import trend_chart  # it builds on this module's style
 
     return availability_chart(report), outcomes_chart(report), trend_chart(report)

@@ -3,7 +3,7 @@
 The values are the ones of ``trailing_12_months.by_month`` (from minutes and
 counts of each month, never averages). Months without a value (not measured,
 no decided ticket) get a dash, never a point. Same style as the other charts
-(:mod:`sla_app.reporting.charts`): Okabe-Ito colours, Agg canvas, no stamp.
+(:mod:`sla_app.documents.charts`): Okabe-Ito colours, Agg canvas, no stamp.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sla_app.reporting.charts import DOWN, DPI, INK, MET, MUTED, RC, TREND_CID, Chart, _png
-from sla_app.reporting.format_nl import month_short_nl
+from sla_app.documents.charts import DOWN, DPI, INK, MET, MUTED, RC, TREND_CID, Chart, _png
+from sla_app.documents.format_nl import month_short_nl
 from sla_core.report_text import LEVEL_NAMES, TICKET_LEVELS, month_name, number, percent
 
 TREND_LEVELS = ("availability", *TICKET_LEVELS)

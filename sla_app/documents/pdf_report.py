@@ -1,7 +1,7 @@
 """The report as PDF/A-2b and PDF/UA-1 (tagged), laid out by Typst (the ``typst`` wheel: no system libraries).
 
 The template ``templates/report.typ`` reads the same display-ready Dutch
-strings as the e-mail (:func:`~sla_app.reporting.content.context`) from
+strings as the e-mail (:func:`~sla_app.documents.content.context`) from
 ``data.json`` and the chart PNGs from files, in a scratch folder that is the
 Typst root (nothing outside it can be read). Only the fonts shipped in
 ``fonts/`` (DejaVu Sans, licence in ``fonts/LICENSE_DEJAVU``) are used: system
@@ -23,8 +23,8 @@ from typing import Any
 
 import typst
 
-from sla_app.reporting.charts import Chart
-from sla_app.reporting.content import context
+from sla_app.documents.charts import Chart
+from sla_app.documents.content import context
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "templates" / "report.typ"

@@ -29,8 +29,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sla_app.delivery.graph_mail import report_files
-from sla_app.delivery.message import (
+from sla_app.mail.graph_mail import report_files
+from sla_app.mail.message import (
     DELIVERY_HEADER,
     NOT_SENT,
     Envelope,
@@ -39,7 +39,7 @@ from sla_app.delivery.message import (
 )
 
 if TYPE_CHECKING:
-    from sla_app.reporting import RenderedReport
+    from sla_app.documents import RenderedReport
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 MAX_COPIES = 100

@@ -25,11 +25,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sla_app.reporting import RenderedReport
+from sla_app.documents import RenderedReport
 from sla_core.report_text import LEVEL_NAMES, month_name, number, verdict
 
 _ENV = Environment(
-    loader=PackageLoader("sla_app.delivery", "templates"),
+    loader=PackageLoader("sla_app.mail", "templates"),
     autoescape=True,
     undefined=StrictUndefined,
     trim_blocks=True,

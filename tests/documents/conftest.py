@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from sla_app.reporting import RenderedReport, render
+from sla_app.documents import RenderedReport, render
 from sla_core.business_calendar import to_us
 from sla_core.cli import load_inputs
 from sla_core.periods import Month

@@ -60,7 +60,7 @@ from urllib.parse import quote
 
 import httpx
 
-from sla_app.delivery.message import (
+from sla_app.mail.message import (
     DELIVERY_HEADER,
     NOT_SENT,
     UNKNOWN,
@@ -70,7 +70,7 @@ from sla_app.delivery.message import (
 )
 
 if TYPE_CHECKING:
-    from sla_app.reporting import RenderedReport
+    from sla_app.documents import RenderedReport
 
 GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -81,7 +81,7 @@ DEFAULT_CHUNK = 10 * UPLOAD_UNIT  # 3,276,800 bytes per PUT (Graph: keep each ra
 TOKEN_MARGIN_SECONDS = 300  # renew a token this long before it expires
 _NO_BYTES_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)  # the request never left
 
-_log = logging.getLogger("sla_app.delivery.graph")
+_log = logging.getLogger("sla_app.mail.graph")
 
 
 @dataclass(frozen=True)

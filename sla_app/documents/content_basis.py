@@ -4,14 +4,14 @@ The basis: contract version, service hours, holidays, pause statuses. What
 was left out: tickets not counted (not attributable, incomplete) each with its
 reason, pending tickets, and the totals not measured. The trend: each month of
 the trailing year per service level (value, counts, state). Used by
-:func:`sla_app.reporting.content.context` for the e-mail and the PDF.
+:func:`sla_app.documents.content.context` for the e-mail and the PDF.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sla_app.reporting.format_nl import (
+from sla_app.documents.format_nl import (
     PRIORITY_NAMES,
     WEEKDAY_KEYS,
     WEEKDAYS_NL,

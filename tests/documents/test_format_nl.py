@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sla_app.reporting.format_nl import (
+from sla_app.documents.format_nl import (
     date_nl,
     duration_nl,
     instant_nl,

@@ -1,4 +1,4 @@
-"""Render reports to files to look at them: ``python -m sla_app.reporting.preview OUT_DIR``.
+"""Render reports to files to look at them: ``python -m sla_app.documents.preview OUT_DIR``.
 
 Without ``--json`` it computes May 2026 for every sample municipality from the
 files in ``samples/`` (as ``make demo`` does, ``as_of`` 5 June 2026) and writes
@@ -21,8 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sla_app.reporting.html_report import inline_cids
-from sla_app.reporting.render import render
+from sla_app.documents.html_report import inline_cids
+from sla_app.documents.render import render
 from sla_core.business_calendar import to_us
 from sla_core.cli import load_inputs
 from sla_core.periods import Month

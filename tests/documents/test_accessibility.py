@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from sla_app.reporting import RenderedReport
-from tests.reporting.conftest import ROOT
+from sla_app.documents import RenderedReport
+from tests.documents.conftest import ROOT
 
 SCRIPT = Path(__file__).resolve().parent / "axe_check.mjs"
 # A page that must fail, checked in the same run: proves the checker sees what it should.

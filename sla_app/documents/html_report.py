@@ -2,7 +2,7 @@
 
 Jinja2 with autoescaping renders the templates in ``templates/``; every
 string from the report is escaped. The e-mail carries its styles inline
-(:data:`~sla_app.reporting.styles.EMAIL`), because mail clients drop
+(:data:`~sla_app.documents.styles.EMAIL`), because mail clients drop
 ``<style>`` blocks.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from sla_app.reporting.charts import Chart
-from sla_app.reporting.content import context
-from sla_app.reporting.styles import EMAIL
+from sla_app.documents.charts import Chart
+from sla_app.documents.content import context
+from sla_app.documents.styles import EMAIL
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ENVIRONMENT = Environment(

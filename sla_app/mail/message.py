@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-if TYPE_CHECKING:  # the reporting package imports the renderers; delivery needs only the data class
-    from sla_app.reporting import RenderedReport
+if TYPE_CHECKING:  # the documents package imports the renderers; mail needs only the data class
+    from sla_app.documents import RenderedReport
 
 DELIVERY_HEADER = "X-SLA-Delivery"  # carried by every message: tenant/month/version/claim, for manual checks
 

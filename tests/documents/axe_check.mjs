@@ -1,6 +1,6 @@
 // Accessibility check of HTML files with axe-core in headless Debian Chromium.
 //
-// Usage: node tests/reporting/axe_check.mjs FILE.html [FILE.html …]
+// Usage: node tests/documents/axe_check.mjs FILE.html [FILE.html …]
 // Prints {"FILE.html": [violation, …], …} as JSON on stdout (only the WCAG
 // 2.0/2.1 A and AA rules) and exits 0; exits 2 with a message on stderr when
 // the check itself cannot run. One browser checks all files; each page is

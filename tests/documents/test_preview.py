@@ -1,4 +1,4 @@
-"""``python -m sla_app.reporting.preview``: the files to look at (HTML with embedded images, PDF, ODS, text)."""
+"""``python -m sla_app.documents.preview``: the files to look at (HTML with embedded images, PDF, ODS, text)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sla_app.reporting import preview
+from sla_app.documents import preview
 
 
 def test_preview_writes_the_documents(tmp_path: Path, edge_report: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""Delivery of the monthly report e-mails (SLA §9).
+"""Mail transport for the report e-mails (SLA §9): Microsoft Graph in production, an .eml outbox locally.
 
 Two mailers share one small interface (:class:`Mailer`): :class:`GraphMailer`
 sends through Microsoft Graph (production, ``SLA_MAIL_MODE=graph``) and
@@ -14,8 +14,8 @@ service without an answer: never resent automatically).
 
 from __future__ import annotations
 
-from sla_app.delivery.graph_mail import GraphMailer
-from sla_app.delivery.message import (
+from sla_app.mail.graph_mail import GraphMailer
+from sla_app.mail.message import (
     DELIVERY_HEADER,
     NOT_SENT,
     UNKNOWN,
@@ -24,7 +24,7 @@ from sla_app.delivery.message import (
     MailError,
     Receipt,
 )
-from sla_app.delivery.outbox import Outbox
+from sla_app.mail.outbox import Outbox
 
 __all__ = [
     "DELIVERY_HEADER",

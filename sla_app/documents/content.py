@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sla_app.reporting.charts import Chart
-from sla_app.reporting.content_basis import basis, trend
-from sla_app.reporting.format_nl import (
+from sla_app.documents.charts import Chart
+from sla_app.documents.content_basis import basis, trend
+from sla_app.documents.format_nl import (
     CLOCK_NAMES,
     OUTCOME_NAMES,
     PRIORITY_NAMES,

@@ -37,4 +37,4 @@ class RenderedReport:
     reply_to: str | None = None
 
 
-from sla_app.reporting.render import render as render  # noqa: E402 — re-exported after the dataclasses render.py imports
+from sla_app.documents.render import render as render  # noqa: E402 — re-exported after the dataclasses render.py imports
