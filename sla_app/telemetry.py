@@ -43,21 +43,26 @@ REDACTED = "(redacted)"
 
 # -- dimensions (custom dimensions of every event; never personal data) --------------------
 TENANT, MONTH, OPERATION = "tenant", "month", "operation"
+# The detail keys an audit action that becomes an event keeps (part of DIMENSIONS below).
+_AUDIT_KEYS = (
+    MONTH,
+    "day",
+    "version",
+    "new",
+    "status",
+    "outcome",
+    "complete",
+    "rows",
+    "needs_manual_check",
+    "dequeue_count",
+    "source",
+)
 DIMENSIONS = frozenset(
     {
         TENANT,
-        MONTH,
         OPERATION,
-        "day",
+        *_AUDIT_KEYS,
         "count",
-        "version",
-        "new",
-        "status",
-        "outcome",
-        "complete",
-        "rows",
-        "needs_manual_check",
-        "dequeue_count",
         "function",
         "kind",
         "duration_ms",
@@ -70,7 +75,6 @@ DIMENSIONS = frozenset(
         "undelivered_past_deadline",
         "manual_check",
         "stale_timers",
-        "source",
     }
 )
 
@@ -95,21 +99,6 @@ ROWS_INGESTED = "counter.rows_ingested"
 REPORTS_COMPUTED = "counter.reports_computed"
 EMAILS_SENT = "counter.emails_sent"
 COUNTERS = (EVENTS_INGESTED, ROWS_INGESTED, REPORTS_COMPUTED, EMAILS_SENT)
-
-# Audit actions that become events, and the detail keys they keep (all in DIMENSIONS).
-_AUDIT_KEYS = (
-    "month",
-    "day",
-    "version",
-    "new",
-    "status",
-    "outcome",
-    "complete",
-    "rows",
-    "needs_manual_check",
-    "dequeue_count",
-    "source",
-)
 
 
 def _audit_counter(action: str, detail: Mapping[str, Any]) -> tuple[str, Any] | None:

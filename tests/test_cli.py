@@ -75,11 +75,9 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return {"events": events, "results": results, "exclusions": exclusions, "dir": tmp_path}
 
 
-def args(files: dict[str, Path], *extra: str, tenant: str = "enschede", month: str = "2026-10") -> list[str]:
+def inputs(files: dict[str, Path], month: str = "2026-10") -> list[str]:
+    """The month and the input files, as ``report`` and ``report-all`` both take them."""
     return [
-        "report",
-        "--tenant",
-        tenant,
         "--month",
         month,
         "--events",
@@ -88,8 +86,11 @@ def args(files: dict[str, Path], *extra: str, tenant: str = "enschede", month: s
         str(files["results"]),
         "--as-of",
         AS_OF,
-        *extra,
     ]
+
+
+def args(files: dict[str, Path], *extra: str, tenant: str = "enschede", month: str = "2026-10") -> list[str]:
+    return ["report", "--tenant", tenant, *inputs(files, month), *extra]
 
 
 def test_json_output_has_the_stable_keys_of_rules_section_7(files: dict[str, Path]) -> None:
@@ -308,16 +309,7 @@ def test_python_dash_m_runs_the_cli_without_a_traceback(files: dict[str, Path]) 
 
 def test_report_all_writes_every_tenants_report_equal_to_report(files: dict[str, Path]) -> None:
     out = files["dir"] / "all"
-    common = [
-        "--month",
-        "2026-10",
-        "--events",
-        str(files["events"]),
-        "--availability",
-        str(files["results"]),
-        "--as-of",
-        AS_OF,
-    ]
+    common = inputs(files)
     summary = run(["report-all", *common, "--out", str(out), "--jobs", "2"], NOW)
     assert summary.startswith("2 reports for 2026-10")
     for tenant in ("enschede", "hengelo"):
@@ -331,14 +323,7 @@ def test_report_all_skips_tenants_outside_their_window(files: dict[str, Path]) -
     summary = run(
         [
             "report-all",
-            "--month",
-            "2026-10",
-            "--events",
-            str(files["events"]),
-            "--availability",
-            str(files["results"]),
-            "--as-of",
-            AS_OF,
+            *inputs(files),
             "--contract",
             str(contract),
             "--out",
@@ -354,12 +339,7 @@ def test_report_all_skips_tenants_outside_their_window(files: dict[str, Path]) -
 def test_report_all_refuses_zero_jobs(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     argv = [
         "report-all",
-        "--month",
-        "2026-10",
-        "--events",
-        str(files["events"]),
-        "--availability",
-        str(files["results"]),
+        *inputs(files),
         "--out",
         str(files["dir"] / "x"),
         "--jobs",

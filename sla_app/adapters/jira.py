@@ -39,6 +39,7 @@ from typing import Any
 from sla_app.adapters.payload import (
     from_epoch_ms,
     instant_at,
+    mapped_at,
     name_at,
     require_object,
     text_at,
@@ -54,15 +55,6 @@ HANDLED_EVENTS = ("jira:issue_created", "jira:issue_updated")
 _FIELDS = "issue.fields"
 
 
-def _mapped(name: str | None, table: Any, path: str, what: str) -> str | None:
-    if name is None:
-        return None
-    value = table(name)
-    if value is None:
-        raise Unprocessable(f"{SOURCE}: field {path}: {what} {name!r} is not mapped", field=path)
-    return value
-
-
 def read_issue(mapping: JiraMapping, classes: StatusClasses, payload: dict[str, Any], webhook_event: str) -> Reading:
     """The reading of one delivery; 422 naming the field when one is missing, unmapped or invalid."""
     key = text_at(payload, "issue.key", SOURCE, required=True)
@@ -75,18 +67,8 @@ def read_issue(mapping: JiraMapping, classes: StatusClasses, payload: dict[str, 
             path = f"{_FIELDS}.updated"
             raise Unprocessable(f"{SOURCE}: field {path}: missing (and no timestamp)", field=path)
         seen = from_epoch_ms(stamp, "timestamp", SOURCE)
-    ticket_type = _mapped(
-        name_at(payload, f"{_FIELDS}.issuetype", SOURCE, required=False),
-        mapping.type_of,
-        f"{_FIELDS}.issuetype",
-        "issue type",
-    )
-    priority = _mapped(
-        name_at(payload, f"{_FIELDS}.priority", SOURCE, required=False),
-        mapping.priority_of,
-        f"{_FIELDS}.priority",
-        "priority",
-    )
+    ticket_type = mapped_at(payload, f"{_FIELDS}.issuetype", SOURCE, mapping.type_of, "issue type")
+    priority = mapped_at(payload, f"{_FIELDS}.priority", SOURCE, mapping.priority_of, "priority")
     status_name = name_at(payload, f"{_FIELDS}.status", SOURCE, required=True)
     assert status_name is not None
     return Reading(

@@ -10,7 +10,7 @@ Timestamps must carry an offset and lie in the years 2000–2099 (measurement §
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,12 +54,18 @@ def values_at(payload: Any, path: str) -> list[str | bool]:
     return list(_leaves(value_at(payload, path)))
 
 
+def _present(payload: Any, path: str, source: str, *, required: bool) -> Any:
+    """The value at ``path``; None when absent and not required, a 422 naming ``path`` when required."""
+    value = value_at(payload, path)
+    if value is None and required:
+        raise Unprocessable(f"{source}: field {path}: missing", field=path)
+    return value
+
+
 def text_at(payload: Any, path: str, source: str, *, required: bool) -> str | None:
     """Non-empty text at ``path``; 422 naming ``path`` when required and missing, or not text."""
-    value = value_at(payload, path)
+    value = _present(payload, path, source, required=required)
     if value is None:
-        if required:
-            raise Unprocessable(f"{source}: field {path}: missing", field=path)
         return None
     if not isinstance(value, str) or not value.strip():
         raise Unprocessable(f"{source}: field {path}: must be a non-empty string", field=path)
@@ -68,10 +74,8 @@ def text_at(payload: Any, path: str, source: str, *, required: bool) -> str | No
 
 def name_at(payload: Any, path: str, source: str, *, required: bool) -> str | None:
     """The ``name`` of the object at ``path`` (errors name ``path``); None when the object is null."""
-    node = value_at(payload, path)
+    node = _present(payload, path, source, required=required)
     if node is None:
-        if required:
-            raise Unprocessable(f"{source}: field {path}: missing", field=path)
         return None
     if not isinstance(node, dict):
         raise Unprocessable(f"{source}: field {path}: must be an object with a name", field=path)
@@ -81,6 +85,17 @@ def name_at(payload: Any, path: str, source: str, *, required: bool) -> str | No
     if not isinstance(name, str) or not name.strip():
         raise Unprocessable(f"{source}: field {path}: must have a non-empty name", field=path)
     return name
+
+
+def mapped_at(payload: Any, path: str, source: str, table: Callable[[str], str | None], what: str) -> str | None:
+    """The ``name`` at ``path`` (optional) mapped by ``table``; 422 naming ``path`` when the name is not mapped."""
+    name = name_at(payload, path, source, required=False)
+    if name is None:
+        return None
+    value = table(name)
+    if value is None:
+        raise Unprocessable(f"{source}: field {path}: {what} {name!r} is not mapped", field=path)
+    return value
 
 
 def flag_at(payload: Any, path: str, source: str) -> bool:
@@ -118,12 +133,8 @@ def parse_instant(text: Any, path: str, source: str) -> datetime:
 
 def instant_at(payload: Any, path: str, source: str, *, required: bool) -> datetime | None:
     """The timestamp at ``path`` (see :func:`parse_instant`); None when absent and not required."""
-    value = value_at(payload, path)
-    if value is None:
-        if required:
-            raise Unprocessable(f"{source}: field {path}: missing", field=path)
-        return None
-    return parse_instant(value, path, source)
+    value = _present(payload, path, source, required=required)
+    return None if value is None else parse_instant(value, path, source)
 
 
 def from_epoch_ms(value: Any, path: str, source: str) -> datetime:

@@ -35,13 +35,13 @@ from typing import Any
 from sla_app.adapters.payload import (
     flag_at,
     instant_at,
+    mapped_at,
     name_at,
     require_object,
     text_at,
 )
 from sla_app.adapters.snapshots import Reading
 from sla_app.adapters.ticket_tool_mapping import TopdeskMapping, default_mappings
-from sla_app.errors import Unprocessable
 from sla_core.status_class import StatusClasses
 
 SOURCE = "topdesk"
@@ -51,15 +51,6 @@ def _dated(payload: Any, flag: str, date: str) -> datetime | None:
     """The date of a flag that is true (required then); None when the flag is false."""
     value = flag_at(payload, flag, SOURCE)
     return instant_at(payload, date, SOURCE, required=True) if value else None
-
-
-def _mapped(name: str | None, table: Any, path: str, what: str) -> str | None:
-    if name is None:
-        return None
-    value = table(name)
-    if value is None:
-        raise Unprocessable(f"{SOURCE}: field {path}: {what} {name!r} is not mapped", field=path)
-    return value
 
 
 def read_incident(mapping: TopdeskMapping, classes: StatusClasses, payload: Any) -> Reading:
@@ -74,8 +65,8 @@ def read_incident(mapping: TopdeskMapping, classes: StatusClasses, payload: Any)
     seen = instant_at(data, "modificationDate", SOURCE, required=True)
     assert opened_at is not None and created_at is not None and seen is not None
 
-    ticket_type = _mapped(name_at(data, "callType", SOURCE, required=False), mapping.type_of, "callType", "call type")
-    priority = _mapped(name_at(data, "priority", SOURCE, required=False), mapping.priority_of, "priority", "priority")
+    ticket_type = mapped_at(data, "callType", SOURCE, mapping.type_of, "call type")
+    priority = mapped_at(data, "priority", SOURCE, mapping.priority_of, "priority")
     status_name = name_at(data, "processingStatus", SOURCE, required=False)
     on_hold = flag_at(data, "onHold", SOURCE)
     status = mapping.on_hold_status if on_hold else (None if status_name is None else mapping.status_of(status_name))

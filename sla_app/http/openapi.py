@@ -205,46 +205,54 @@ _FORMAT = Param(
     "format", "`json` (default), `html` or `text` (Dutch).", {"type": "string", "enum": ["json", "html", "text"]}
 )
 
-OPERATIONS: tuple[Operation, ...] = (
-    Operation(
+
+def _supplier_document(route: str, operation_id: str, summary: str, description: str) -> Operation:
+    """A GET of the supplier's overview documents: JSON, or with ``format`` Dutch HTML or text (SLA.Admin)."""
+    formats = "`format=html` answers text/html, `format=text` text/plain (Dutch)."
+    return Operation(
         "GET",
+        route,
+        operation_id,
+        summary,
+        "reports",
+        "sla_app.functions.overview",
+        SIGNED_IN,
+        {200: Reply(f"{description} {formats}", {"type": "object"}, alternatives=_DOCUMENTS)},
+        (400, 401, 403),
+        query=(_FORMAT,),
+        roles=(ADMIN_ROLE,),
+    )
+
+
+def _ticket_tool(tool: str, operation_id: str, summary: str, credential: str, thing: str, request: Any) -> Operation:
+    """A ticket tool's webhook: one snapshot of a ``thing`` (incident, issue), with the tenant's own credential."""
+    return Operation(
+        "POST",
+        f"tickets/{tool}",
+        operation_id,
+        summary,
+        "tickets",
+        "sla_app.functions.tickets",
+        ((FUNCTION_KEY, credential),),
+        {200: Reply(f"The snapshot is kept and the {thing}'s events derived from all its snapshots.", m.IngestResult)},
+        (400, 401, 409, 413, 422, 503),
+        request=request,
+        query=(_TENANT_QUERY,),
+    )
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    _supplier_document(
         "admin/overview/{month}",
         "getSupplierOverview",
         "Norms missed per tenant, year to date and totals",
-        "reports",
-        "sla_app.functions.overview",
-        SIGNED_IN,
-        {
-            200: Reply(
-                "From the latest stored report of each tenant; the year to date is summed from minutes and "
-                "counts. `format=html` answers text/html, `format=text` text/plain (Dutch).",
-                {"type": "object"},
-                alternatives=_DOCUMENTS,
-            )
-        },
-        (400, 401, 403),
-        query=(_FORMAT,),
-        roles=(ADMIN_ROLE,),
+        "From the latest stored report of each tenant; the year to date is summed from minutes and counts.",
     ),
-    Operation(
-        "GET",
+    _supplier_document(
         "admin/at-risk",
         "getAtRisk",
         "Service levels at risk this month, as of now",
-        "reports",
-        "sla_app.functions.overview",
-        SIGNED_IN,
-        {
-            200: Reply(
-                "Every measured tenant's month so far, assessed; the levels at risk listed. `format=html` "
-                "answers text/html, `format=text` text/plain (Dutch).",
-                {"type": "object"},
-                alternatives=_DOCUMENTS,
-            )
-        },
-        (400, 401, 403),
-        query=(_FORMAT,),
-        roles=(ADMIN_ROLE,),
+        "Every measured tenant's month so far, assessed; the levels at risk listed.",
     ),
     Operation(
         "POST",
@@ -309,31 +317,16 @@ OPERATIONS: tuple[Operation, ...] = (
         "batch (422), and an event_id already stored (or sent twice) with other content or another ticket is a 409 "
         "naming `event_id` (measurement §8.1).",
     ),
-    Operation(
-        "POST",
-        "tickets/topdesk",
+    _ticket_tool(
+        "topdesk",
         "postTopdeskIncident",
         "A TOPdesk incident (on each change)",
-        "tickets",
-        "sla_app.functions.tickets",
-        ((FUNCTION_KEY, TOPDESK_BEARER),),
-        {200: Reply("The snapshot is kept and the incident's events derived from all its snapshots.", m.IngestResult)},
-        (400, 401, 409, 413, 422, 503),
-        request=m.TopdeskIncident,
-        query=(_TENANT_QUERY,),
+        TOPDESK_BEARER,
+        "incident",
+        m.TopdeskIncident,
     ),
-    Operation(
-        "POST",
-        "tickets/jira",
-        "postJiraIssue",
-        "A Jira Service Management issue webhook",
-        "tickets",
-        "sla_app.functions.tickets",
-        ((FUNCTION_KEY, JIRA_SIGNATURE),),
-        {200: Reply("The snapshot is kept and the issue's events derived from all its snapshots.", m.IngestResult)},
-        (400, 401, 409, 413, 422, 503),
-        request=m.JiraIssueEvent,
-        query=(_TENANT_QUERY,),
+    _ticket_tool(
+        "jira", "postJiraIssue", "A Jira Service Management issue webhook", JIRA_SIGNATURE, "issue", m.JiraIssueEvent
     ),
     # -- sla_app.functions.monthly --------------------------------------------
     Operation(

@@ -21,15 +21,13 @@ import pytest
 
 from sla_app import bootstrap
 from sla_app.adapters.jira import JiraReader
-from sla_app.adapters.snapshots import Reading, history
 from sla_app.bootstrap import Services
 from sla_app.errors import AppError, BadRequest, Unprocessable
 from sla_app.services.tool_credentials import tenant_credential
-from sla_core.contract import default_contract
-from sla_core.events import TicketEvent, parse_event
-from sla_core.status_class import StatusClasses
+from sla_core.events import TicketEvent
 from tests.support.app import SECRETS, call_http
-from tests.support.core import AMSTERDAM, outcome_of, outcome_rules, us
+from tests.support.core import outcome_of, outcome_rules, us
+from tests.support.ticket_tools import CLASSES, ToolStory, stored_events, stored_readings, summary
 
 URL = "http://localhost/api/tickets/jira"
 KEY = "SD-42"
@@ -241,41 +239,8 @@ DUTCH_EVENTS = [
 ]
 
 
-def reader() -> JiraReader:
-    return JiraReader.default()
-
-
-CLASSES = StatusClasses(default_contract().known_statuses, default_contract().pause_patterns)
-
-
-def readings(payloads: list[dict[str, Any]]) -> list[Reading]:
-    """The stored readings of the payloads that carry a snapshot."""
-    found = [reader().read(p, CLASSES) for p in payloads]
-    return [Reading.from_json(r.to_json()) for r in found if r is not None]
-
-
-def events_of(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The issue's history derived from all payloads."""
-    return history("jira", "enschede", readings(payloads))
-
-
-def derive_all(payloads: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Per payload, in the order given, the events its delivery adds to the history of those before it."""
-    added = []
-    for index in range(len(payloads)):
-        before = {json.dumps(e, sort_keys=True) for e in events_of(payloads[:index])}
-        added.append([e for e in events_of(payloads[: index + 1]) if json.dumps(e, sort_keys=True) not in before])
-    return added
-
-
-def summary(events: list[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
-    """Events as (kind, local time, canonical fields), validated by the core's strict parser."""
-    rows = []
-    for item in events:
-        parsed = parse_event(item, "derived")
-        fields = {k: item[k] for k in ("type", "priority", "status", "scope", "attributable") if k in item}
-        rows.append((parsed.kind, parsed.occurred_at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"), fields))
-    return rows
+TOOL = ToolStory(JiraReader)
+reader, readings, events_of, derive_all = TOOL.reader, TOOL.readings, TOOL.events_of, TOOL.derive_all
 
 
 # -- the mapper, pure -------------------------------------------------------------------------
@@ -574,14 +539,6 @@ def post(
     params = {} if tenant is None else {"tenant": tenant}
     received_at(payload, delay)
     return call_http("post_jira_issue", url=URL, params=params, headers=headers, body=body)
-
-
-def stored_events(graph: Services, tenant: str = "enschede") -> list[dict[str, Any]]:
-    return [e for e in graph.store.partition("ticketevents", tenant) if not e["RowKey"].startswith("~")]
-
-
-def stored_readings(graph: Services, tenant: str = "enschede") -> list[dict[str, Any]]:
-    return [e for e in graph.store.partition("ticketevents", tenant) if e["RowKey"].startswith("~")]
 
 
 def test_an_english_issue_is_stored_as_canonical_events_and_measured(graph: Services, tenants: list[str]) -> None:

@@ -25,9 +25,9 @@ from sla_app.services.monthly_reports import MonthlyReportService
 from sla_app.storage.admin_repo import TenantRecord
 from sla_core.availability_input import TestResult as Result
 from sla_core.business_calendar import from_us, to_us
-from sla_core.events import parse_event
 from sla_core.periods import Month
 from tests.support.app import FixedClock, functions, settings_for
+from tests.support.core import incident
 from tools import azurite
 
 
@@ -379,40 +379,14 @@ class Interleaving:
         return self._reports.restate(*args, **kwargs)
 
 
-def incident(n: int, opened: str, responded: str | None = None) -> list:
-    events = [
-        {
-            "event_id": f"e{n}-o",
-            "tenant": "enschede",
-            "ticket_id": f"M{n}",
-            "occurred_at": opened,
-            "kind": "opened",
-            "type": "incident",
-            "priority": "hoog",
-            "status": "nieuw",
-        }
-    ]
-    if responded:
-        events.append(
-            {
-                "event_id": f"e{n}-r",
-                "tenant": "enschede",
-                "ticket_id": f"M{n}",
-                "occurred_at": responded,
-                "kind": "responded",
-            }
-        )
-    return [parse_event(e, "test") for e in events]
-
-
 def test_a_computation_from_older_inputs_finishing_last_does_not_become_the_latest(
     graph: Services, tenants: list[str], clock: FixedClock
 ) -> None:
-    graph.events.save(incident(1, "2026-10-05T09:00:00+02:00", "2026-10-05T09:30:00+02:00"))
+    graph.events.save(incident("enschede", 1, "2026-10-05T09:00:00+02:00", "2026-10-05T09:30:00+02:00"))
     october = Month(2026, 10)
 
     def newer_computation() -> None:  # an admin re-run while the queue works, after a late event arrived
-        graph.events.save(incident(2, "2026-10-06T09:00:00+02:00"))  # breached in October
+        graph.events.save(incident("enschede", 2, "2026-10-06T09:00:00+02:00"))  # breached in October
         graph.monthly.compute("enschede", october)
 
     slow = MonthlyReportService(
@@ -432,7 +406,7 @@ def test_of_two_computations_from_the_same_inputs_the_later_one_wins(
     graph: Services, tenants: list[str], clock: FixedClock
 ) -> None:
     """Equal watermarks: the computation instant decides (time alone can decide an outcome: a breach)."""
-    graph.events.save(incident(1, "2026-11-02T09:00:00+01:00"))  # hoog: 2 h response target
+    graph.events.save(incident("enschede", 1, "2026-11-02T09:00:00+01:00"))  # hoog: 2 h response target
     month = Month(2026, 11)
     clock.now = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)  # pending
 

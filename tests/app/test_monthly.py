@@ -13,38 +13,12 @@ from sla_app.bootstrap import Services
 from sla_app.errors import AppError
 from sla_app.http.auth import encode_principal
 from sla_app.storage.admin_repo import TenantRecord
-from sla_core.events import parse_event
 from sla_core.periods import Month
 from tests.support.app import FixedClock, call_http, functions
+from tests.support.core import incident
 
 ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example", ["SLA.Admin"])}
 READER = {"X-MS-CLIENT-PRINCIPAL": encode_principal("lezer@enschede.example", ["SLA.Reader"], ["enschede"])}
-
-
-def incident(tenant: str, n: int, opened: str, responded: str | None = None) -> list:
-    events = [
-        {
-            "event_id": f"{tenant}-{n}-o",
-            "tenant": tenant,
-            "ticket_id": f"M{n}",
-            "occurred_at": opened,
-            "kind": "opened",
-            "type": "incident",
-            "priority": "hoog",
-            "status": "nieuw",
-        }
-    ]
-    if responded:
-        events.append(
-            {
-                "event_id": f"{tenant}-{n}-r",
-                "tenant": tenant,
-                "ticket_id": f"M{n}",
-                "occurred_at": responded,
-                "kind": "responded",
-            }
-        )
-    return [parse_event(e, "test") for e in events]
 
 
 def drain(graph: Services) -> list[dict]:

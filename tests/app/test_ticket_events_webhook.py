@@ -11,6 +11,7 @@ import pytest
 from sla_app.bootstrap import Services
 from sla_app.http.auth import sign_timestamped
 from tests.support.app import SECRETS, FixedClock, call_http
+from tests.support.ticket_tools import STORED_EVENT_COLUMNS
 
 URL = "http://localhost/api/tickets/events"
 
@@ -56,20 +57,7 @@ def test_free_text_and_personal_data_are_never_stored(graph: Services, tenants: 
     text = json.dumps(dict(entity))
     for secret in ("Jan Jansen", "123456782", "jan@example.org", "caller", "description"):
         assert secret not in text
-    assert set(entity) <= {
-        "PartitionKey",
-        "RowKey",
-        "tenant",
-        "ticket_id",
-        "event_id",
-        "occurred_at",
-        "kind",
-        "type",
-        "priority",
-        "status",
-        "scope",
-        "attributable",
-    }
+    assert set(entity) <= STORED_EVENT_COLUMNS
 
 
 def test_the_same_events_twice_are_stored_once(graph: Services, tenants: list[str], clock: FixedClock) -> None:

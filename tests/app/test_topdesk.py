@@ -21,7 +21,6 @@ import pytest
 from pydantic import ValidationError
 
 from sla_app.adapters.payload import parse_instant
-from sla_app.adapters.snapshots import Reading, history
 from sla_app.adapters.ticket_tool_mapping import (
     MAPPING_FILE,
     ToolMappings,
@@ -33,11 +32,17 @@ from sla_app.adapters.topdesk import TopdeskReader
 from sla_app.bootstrap import Services
 from sla_app.errors import AppError, BadRequest, Unprocessable
 from sla_app.services.tool_credentials import tenant_credential
-from sla_core.contract import default_contract
-from sla_core.events import TicketEvent, parse_event
-from sla_core.status_class import StatusClasses
+from sla_core.events import TicketEvent
 from tests.support.app import SECRETS, call_http
-from tests.support.core import AMSTERDAM, outcome_of, outcome_rules, us
+from tests.support.core import outcome_of, outcome_rules, us
+from tests.support.ticket_tools import (
+    CLASSES,
+    STORED_EVENT_COLUMNS,
+    ToolStory,
+    stored_events,
+    stored_readings,
+    summary,
+)
 
 URL = "http://localhost/api/tickets/topdesk"
 NUMBER = "I 2610 042"
@@ -184,40 +189,8 @@ STORY_EVENTS = [
 ]
 
 
-def reader() -> TopdeskReader:
-    return TopdeskReader.default()
-
-
-CLASSES = StatusClasses(default_contract().known_statuses, default_contract().pause_patterns)
-
-
-def readings(payloads: list[dict[str, Any]]) -> list[Reading]:
-    """The stored readings of payloads (as the service keeps them)."""
-    return [Reading.from_json(reader().read(p, CLASSES).to_json()) for p in payloads]
-
-
-def events_of(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The ticket's history derived from all payloads."""
-    return history("topdesk", "enschede", readings(payloads))
-
-
-def derive_all(payloads: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Per payload, in the order given, the events its snapshot adds to the history of those before it."""
-    added = []
-    for index in range(len(payloads)):
-        before = {json.dumps(e, sort_keys=True) for e in events_of(payloads[:index])}
-        added.append([e for e in events_of(payloads[: index + 1]) if json.dumps(e, sort_keys=True) not in before])
-    return added
-
-
-def summary(events: list[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
-    """Events as (kind, local time, canonical fields), validated by the core's strict parser."""
-    rows = []
-    for item in events:
-        parsed = parse_event(item, "derived")
-        fields = {k: item[k] for k in ("type", "priority", "status", "scope", "attributable") if k in item}
-        rows.append((parsed.kind, parsed.occurred_at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"), fields))
-    return rows
+TOOL = ToolStory(TopdeskReader)
+reader, readings, events_of, derive_all = TOOL.reader, TOOL.readings, TOOL.events_of, TOOL.derive_all
 
 
 # -- the mapper, pure -------------------------------------------------------------------------
@@ -620,14 +593,6 @@ def post(payload: Any, *, token: str | None = "derived", tenant: str | None = "e
     return call_http("post_topdesk_incident", url=URL, params=params, headers=headers, body=body)
 
 
-def stored_events(graph: Services, tenant: str = "enschede") -> list[dict[str, Any]]:
-    return [e for e in graph.store.partition("ticketevents", tenant) if not e["RowKey"].startswith("~")]
-
-
-def stored_readings(graph: Services, tenant: str = "enschede") -> list[dict[str, Any]]:
-    return [e for e in graph.store.partition("ticketevents", tenant) if e["RowKey"].startswith("~")]
-
-
 def entities(rows: list[dict[str, Any]]) -> list[str]:
     """Stored entities, comparable: each as sorted JSON."""
     return sorted(json.dumps(dict(row), sort_keys=True, default=str) for row in rows)
@@ -696,20 +661,7 @@ def test_free_text_and_personal_data_are_never_stored(graph: Services, tenants: 
     for secret in FREE_TEXT + ("caller", "request", "briefDescription", "Applicatie", "Inloggen", "E-mail", NUMBER):
         assert secret not in text, secret
     for entity in events:
-        assert set(entity) <= {
-            "PartitionKey",
-            "RowKey",
-            "tenant",
-            "ticket_id",
-            "event_id",
-            "occurred_at",
-            "kind",
-            "type",
-            "priority",
-            "status",
-            "scope",
-            "attributable",
-        }
+        assert set(entity) <= STORED_EVENT_COLUMNS
     for entity in kept:
         assert set(entity) <= {"PartitionKey", "RowKey", "reading", "snapshots", "digest"}
 

@@ -138,6 +138,29 @@ def parsed(events: Iterable[dict[str, Any] | TicketEvent]) -> list[TicketEvent]:
     return [e if isinstance(e, TicketEvent) else parse_event(e, f"event {i}") for i, e in enumerate(events, 1)]
 
 
+def incident(tenant: str, n: int, opened_at: str, responded: str | None = None) -> list[TicketEvent]:
+    """Ticket ``M<n>`` of ``tenant``: a hoog incident opened (status nieuw, no scope), responded to when given.
+
+    Event ids are ``<tenant>-<n>-o`` and ``<tenant>-<n>-r``; the events are parsed.
+    """
+    ticket, ids = f"M{n}", f"{tenant}-{n}"
+    events = [
+        event(
+            "opened",
+            opened_at,
+            ticket,
+            event_id=f"{ids}-o",
+            tenant=tenant,
+            type="incident",
+            priority="hoog",
+            status="nieuw",
+        )
+    ]
+    if responded:
+        events.append(event("responded", responded, ticket, event_id=f"{ids}-r", tenant=tenant))
+    return parsed(events)
+
+
 def outcome_rules(contract: Contract | None = None) -> OutcomeRules:
     """Outcome rules of a contract (default: the seed SLA)."""
     if contract is None:
