@@ -28,25 +28,14 @@ from typing import Any
 from azure.core import MatchConditions
 from azure.data.tables import TableTransactionError, UpdateMode
 
-from sla_app.adapters.snapshots import Reading, instant_key
+from sla_app.adapters.snapshots import CANONICAL_FIELDS, Reading, instant_key
 from sla_app.storage.events_repo import TABLE, to_entity
 from sla_app.storage.tables import MAX_BATCH, TableStore, escape_key, prefix_filter
 from sla_core.events import TicketEvent
 
 SNAPSHOT, HEAD = "~s|", "~h|"
 STATE_TABLE = "ticketstate"  # last-seen state of the first release (no longer written; removed with the tenant)
-_EVENT_KEYS = (
-    "tenant",
-    "ticket_id",
-    "event_id",
-    "occurred_at",
-    "kind",
-    "type",
-    "priority",
-    "status",
-    "scope",
-    "attributable",
-)
+_EVENT_KEYS = ("tenant", "ticket_id", "event_id", "occurred_at", "kind", *CANONICAL_FIELDS)
 
 
 class HistoryConflict(Exception):

@@ -368,6 +368,18 @@ GARBAGE = [
 ]
 
 
+def management_calls(headers: dict[str, str], *, put_tenant: str) -> list[Any]:
+    """Every tenant, exclusion and audit route called once with ``headers`` (the PUT creates or updates ``put_tenant``)."""
+    return [
+        call("list_tenants", headers=headers),
+        call("tenant_resource", route={"tenant": "enschede"}, headers=headers),
+        call("tenant_resource", "PUT", route={"tenant": put_tenant}, body=GOOD, headers=headers),
+        call("tenant_exclusions", route={"tenant": "enschede"}, headers=headers),
+        call("tenant_exclusions", "POST", route={"tenant": "enschede"}, body=exclusion(), headers=headers),
+        call("get_audit_day", route={"day": "2026-11-02"}, headers=headers),
+    ]
+
+
 @pytest.mark.parametrize(
     "headers",
     [
@@ -381,12 +393,7 @@ def test_without_a_readable_principal_every_admin_route_is_401(
     replies = [
         get_report("enschede", headers=headers),
         get_versions("enschede", headers=headers),
-        call("list_tenants", headers=headers),
-        call("tenant_resource", route={"tenant": "enschede"}, headers=headers),
-        call("tenant_resource", "PUT", route={"tenant": "losser"}, body=GOOD, headers=headers),
-        call("tenant_exclusions", route={"tenant": "enschede"}, headers=headers),
-        call("tenant_exclusions", "POST", route={"tenant": "enschede"}, body=exclusion(), headers=headers),
-        call("get_audit_day", route={"day": "2026-11-02"}, headers=headers),
+        *management_calls(headers, put_tenant="losser"),
     ]
     for reply in replies:
         assert_problem(reply, 401, None if not headers else "X-MS-CLIENT-PRINCIPAL")
@@ -398,14 +405,7 @@ def test_without_a_readable_principal_every_admin_route_is_401(
 def test_only_an_admin_manages_tenants_exclusions_and_audit(
     graph: Services, tenants: list[str], headers: dict[str, str]
 ) -> None:
-    replies = [
-        call("list_tenants", headers=headers),
-        call("tenant_resource", route={"tenant": "enschede"}, headers=headers),
-        call("tenant_resource", "PUT", route={"tenant": "enschede"}, body=GOOD, headers=headers),
-        call("tenant_exclusions", route={"tenant": "enschede"}, headers=headers),
-        call("tenant_exclusions", "POST", route={"tenant": "enschede"}, body=exclusion(), headers=headers),
-        call("get_audit_day", route={"day": "2026-11-02"}, headers=headers),
-    ]
+    replies = management_calls(headers, put_tenant="enschede")
     for reply in replies:
         assert_problem(reply, 403)
     assert graph.admin.tenant("enschede").go_live == date(2025, 9, 15)  # type: ignore[union-attr]

@@ -113,6 +113,14 @@ def fire(name: str) -> None:
     delivery_app()[name].get_user_function()(None)
 
 
+def first_morning(graph: Services, tenants: list[str], clock: FixedClock) -> None:
+    """Each tenant's October report stored, then the morning timer fires on 1 November 06:00 UTC."""
+    for tenant in tenants:
+        store(graph, tenant)
+    clock.now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+    fire("delivery_morning")
+
+
 def drain(queue: QueueClient) -> list[dict[str, Any]]:
     messages = []
     while batch := list(queue.receive_messages(max_messages=32)):
@@ -146,10 +154,7 @@ def audit(graph: Services, clock: FixedClock, action: str) -> list[dict[str, Any
 def test_the_timer_only_enqueues_one_message_per_tenant_with_its_months_and_the_overview(
     graph: Services, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    for tenant in municipalities:
-        store(graph, tenant)
-    clock.now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
-    fire("delivery_morning")
+    first_morning(graph, municipalities, clock)
     assert mailer.sent == [], "the timer sends nothing itself"
     messages = drain(queue)
     assert len({m.pop("operation_id") for m in messages}) == 1, "the run's operation id is on every message"
@@ -175,10 +180,7 @@ def test_an_existing_queue_is_normal_and_never_recognised_by_its_message_text(gr
 def test_each_message_delivered_twice_sends_each_report_once(
     graph: Services, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    for tenant in municipalities:
-        store(graph, tenant)
-    clock.now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
-    fire("delivery_morning")
+    first_morning(graph, municipalities, clock)
     pump(queue, times=2)
     assert sent(mailer) == [(t, "2026-10", "report") for t in municipalities]
     clock.now += timedelta(hours=5, minutes=5)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from typing import Any
 
 import pytest
+
+from sla_app import telemetry
+from sla_core.contract import AvailabilityRule
 
 from .bicep import (
     MAIN_BICEP,
@@ -25,12 +27,6 @@ from .bicep import (
     strings,
     unwrap_loop,
 )
-
-if str(REPO_ROOT) not in sys.path:  # pytest run from another directory
-    sys.path.insert(0, str(REPO_ROOT))
-
-from sla_app import telemetry
-from sla_core.contract import AvailabilityRule
 
 ALERTS_BICEP = REPO_ROOT / "infra" / "core" / "monitor" / "alerts.bicep"
 RUNBOOK = REPO_ROOT / "docs" / "operations.md"

@@ -17,11 +17,13 @@ from __future__ import annotations
 import inspect
 import json
 import re
-import sys
 import uuid
 from dataclasses import dataclass
 
+import azure.functions as func
 import pytest
+
+from tests.support.app import functions
 
 from .bicep import (
     MAIN_BICEP,
@@ -34,13 +36,6 @@ from .bicep import (
     relative,
     strings,
 )
-
-if str(REPO_ROOT) not in sys.path:  # pytest run from another directory
-    sys.path.insert(0, str(REPO_ROOT))
-
-import azure.functions as func
-
-from tests.support.app import functions
 
 DEPLOY_DOC = REPO_ROOT / "docs" / "deploy.md"
 WEBHOOK_MODULE = "sla_app.functions.tickets"

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from .bicep import MAIN_BICEP, REPO_ROOT, all_resources, app_settings, parse_file, strings
-
-if str(REPO_ROOT) not in sys.path:  # pytest run from another directory
-    sys.path.insert(0, str(REPO_ROOT))
-
 from sla_app.settings import Settings
+
+from .bicep import MAIN_BICEP, all_resources, app_settings, parse_file, strings
 
 DEPLOYED = Settings.deployed_setting_names()
 

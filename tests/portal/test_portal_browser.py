@@ -45,16 +45,21 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def signed_in(browser: Browser, base: str, role: str) -> tuple[Page, list[str]]:
-    """A fresh context signed in locally with ``role``; returns the page and its CSP complaints."""
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+def opened_portal(browser: Browser, base: str, **context: Any) -> tuple[Page, list[str]]:
+    """The portal's entry in a fresh Dutch context (``context``: more options); the page and its CSP complaints."""
+    page = browser.new_context(locale="nl-NL", **context).new_page()
     complaints: list[str] = []
     page.on(
         "console",
         lambda message: complaints.append(message.text) if "Content Security Policy" in message.text else None,
     )
     page.goto(f"{base}/portal/")
+    return page, complaints
+
+
+def signed_in(browser: Browser, base: str, role: str) -> tuple[Page, list[str]]:
+    """A fresh context signed in locally with ``role``; returns the page and its CSP complaints."""
+    page, complaints = opened_portal(browser, base, viewport={"width": 1280, "height": 900})
     page.check(f"input[value='{role}']")
     with page.expect_navigation(url=lambda url: "local-login" not in url):
         page.click("button[type=submit]")
@@ -118,14 +123,7 @@ def test_the_supplier_overview_in_the_browser(portal: str, browser: Browser) -> 
 
 
 def test_the_local_sign_in_page_in_the_browser(portal: str, browser: Browser) -> None:
-    context = browser.new_context(locale="nl-NL")
-    page = context.new_page()
-    complaints: list[str] = []
-    page.on(
-        "console",
-        lambda message: complaints.append(message.text) if "Content Security Policy" in message.text else None,
-    )
-    page.goto(f"{portal}/portal/")
+    page, complaints = opened_portal(browser, portal)
     assert page.url.endswith("/api/portal/local-login")
     check_page(page, complaints, "aanmelden")
 
