@@ -30,9 +30,8 @@ from pydantic import (
 )
 
 from sla_core.errors import InputError
+from sla_core.vocabulary import PRIORITIES, WEEKDAYS, Priority
 
-Priority = Literal["urgent", "hoog", "gemiddeld", "laag"]
-PRIORITIES: tuple[str, ...] = ("urgent", "hoog", "gemiddeld", "laag")
 KNOWN_STATUSES: tuple[str, ...] = (
     "nieuw",
     "in behandeling",
@@ -42,9 +41,6 @@ KNOWN_STATUSES: tuple[str, ...] = (
     "opgelost",
     "gesloten",
 )
-TicketMetric = Literal["response_time", "restore_time_platform", "restore_time_application"]
-TICKET_METRICS: tuple[str, ...] = ("response_time", "restore_time_platform", "restore_time_application")
-WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 

@@ -27,13 +27,10 @@ from typing import Any
 import orjson
 
 from sla_core.business_calendar import to_us
-from sla_core.contract import PRIORITIES
 from sla_core.errors import InputError
 from sla_core.instants import InstantError, parse_rfc3339
+from sla_core.vocabulary import KINDS, PRIORITIES, SCOPES, TYPES
 
-KINDS: tuple[str, ...] = ("opened", "updated", "responded", "resolved", "reopened", "closed")
-TYPES: tuple[str, ...] = ("incident", "informatieverzoek", "wijzigingsverzoek", "serviceverzoek", "collega")
-SCOPES: tuple[str, ...] = ("platform", "applicatie")
 # Order of kinds at the same instant: a ticket is opened before anything else happens to it.
 KIND_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(KINDS)}
 MAX_ID_LENGTH = 200

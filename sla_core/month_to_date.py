@@ -3,12 +3,16 @@
 Pure: no I/O, no clock. Instants and durations are µs (UTC epoch), as in
 :mod:`sla_core.outcomes`; minutes are floats.
 
+* :func:`month_so_far` — the figures of ``[month start, as_of)`` (availability
+  minutes of that interval, the ticket outcomes decided in it, the outcomes
+  still pending) and the service hours of the whole month: the input of the
+  at-risk assessment (:func:`sla_core.at_risk.assess`) and the portal.
 * :func:`breaches_left` — how many more ticket outcomes may breach this month
   before the level's value drops below its norm (docs/measurement.md §2.9).
   It is the mirror of :func:`sla_core.at_risk.needed_met`: with ``d`` outcomes
   decided of which ``w`` were met, the largest ``b ≥ 0`` with
   ``w / (d + b) ≥ n / 100``, decided with the same unrounded float comparison
-  as the report's verdict. None when the norm is already missed (no breach is
+  as the report's verdict (:func:`sla_core.verdict.ticket_met`). None when the norm is already missed (no breach is
   "left"). Nothing decided and ``n > 0``: a first breach would give 0 %, so 0.
 * :func:`downtime_left_minutes` — the service-hours minutes of down time that
   may still happen this month before availability drops below its norm
@@ -23,18 +27,55 @@ Pure: no I/O, no clock. Instants and durations are µs (UTC epoch), as in
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from sla_core.availability import AvailabilityFigures
+from sla_core.business_calendar import US_PER_MINUTE, from_us
+from sla_core.events import TicketEvent
 from sla_core.outcomes import Outcome
+from sla_core.periods import Month
+from sla_core.report import Reporter, TicketLevel
+from sla_core.verdict import ticket_met
 
 MICROS_PER_MINUTE = 60_000_000
 
 
-def _met(norm: float, decided: int, within: int) -> bool:
-    """The report's verdict: value ≥ norm, unrounded; nothing decided counts as met."""
-    return decided == 0 or within / decided * 100 >= norm
+@dataclass(frozen=True, slots=True)
+class MonthSoFar:
+    """One tenant's month from its start up to ``as_of``: what an assessment is computed from."""
+
+    tenant: str
+    tenant_name: str | None
+    month: Month
+    as_of: int  # µs
+    as_of_text: str  # RFC 3339 in the contract's timezone
+    month_minutes: float  # service hours of the whole month
+    availability: AvailabilityFigures  # of [month start, as_of)
+    availability_norm: float
+    tickets: Mapping[str, TicketLevel]  # the outcomes decided in [month start, as_of)
+    pending: tuple[Outcome, ...]  # the outcomes still open at as_of
+
+
+def month_so_far(reporter: Reporter, tenant: str, month: Month, events: Iterable[TicketEvent]) -> MonthSoFar:
+    """The figures of ``[month start, reporter.as_of)`` (the whole month once ``as_of`` is past its end)."""
+    contract = reporter.contract
+    start, end = month.bounds(contract.zone)
+    until = min(max(reporter.as_of, start), end)
+    report = reporter.report(tenant, month, events)  # with as_of inside the month: the outcomes decided so far
+    return MonthSoFar(
+        tenant=tenant,
+        tenant_name=report.tenant_name,
+        month=month,
+        as_of=reporter.as_of,
+        as_of_text=from_us(reporter.as_of, contract.zone).isoformat(),
+        month_minutes=reporter.calendar.business_us(start, end) / US_PER_MINUTE,
+        availability=reporter.availability_between(month, start, until),
+        availability_norm=contract.availability.norm,
+        tickets=report.tickets,
+        pending=report.pending,
+    )
 
 
 def breaches_left(norm: float, decided: int, within: int) -> int | None:
@@ -43,14 +84,14 @@ def breaches_left(norm: float, decided: int, within: int) -> int | None:
         raise ValueError("need 0 <= within <= decided")
     if not 0 < norm <= 100:
         raise ValueError("a ticket norm is a percentage in (0, 100]")
-    if not _met(norm, decided, within):
+    if not ticket_met(norm, decided, within):
         return None
     # w / (d + b) >= n/100  <=>  b <= 100 w / n - d ; start from the exact bound, then agree with the float verdict.
     bound = math.floor(Fraction(100 * within) / Fraction(norm) - decided)
     left = max(bound, 0)
-    while left > 0 and not _met(norm, decided + left, within):
+    while left > 0 and not ticket_met(norm, decided + left, within):
         left -= 1
-    while _met(norm, decided + left + 1, within):
+    while ticket_met(norm, decided + left + 1, within):
         left += 1
     return left
 

@@ -30,12 +30,14 @@ from sla_core.availability import (
 from sla_core.availability_input import Exclusion, TestResult
 from sla_core.availability_summary import SummarisedAvailability
 from sla_core.business_calendar import BusinessCalendar, from_us
-from sla_core.contract import PRIORITIES, TICKET_METRICS, Contract
+from sla_core.contract import Contract
 from sla_core.errors import InputError
 from sla_core.events import TicketEvent
 from sla_core.outcomes import Incomplete, Outcome, OutcomeRules
 from sla_core.periods import MeasurementWindow, Month, day_bounds, trailing_months
 from sla_core.tickets import fold_all
+from sla_core.verdict import ticket_met, ticket_value
+from sla_core.vocabulary import FINAL, PRIORITIES, PROVISIONAL, TICKET_METRICS
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,7 @@ class Tally:
     @property
     def value(self) -> float | None:
         """Percent within target; None when nothing was decided."""
-        return None if self.decided == 0 else self.within / self.decided * 100.0
+        return ticket_value(self.decided, self.within)
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(self.decided + other.decided, self.within + other.within)
@@ -64,9 +66,8 @@ class TicketLevel:
 
     @property
     def met(self) -> bool:
-        """Norm met (unrounded); no decided outcome counts as met ("n.v.t.")."""
-        value = self.total.value
-        return value is None or value >= self.norm
+        """Norm met (unrounded); no decided outcome counts as met ("n.v.t.", :mod:`sla_core.verdict`)."""
+        return ticket_met(self.norm, self.total.decided, self.total.within)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +119,7 @@ class MonthlyReport:
     @property
     def status(self) -> str:
         """``final`` when every day of the month is complete, else ``provisional`` (measurement §8.5)."""
-        return "provisional" if self.missing_days else "final"
-
-    @property
-    def availability_met(self) -> bool | None:
-        """Availability norm met (unrounded); None when not measured."""
-        value = self.availability.value
-        return None if value is None else value >= self.contract.availability.norm
+        return PROVISIONAL if self.missing_days else FINAL
 
 
 def tally(outcomes: Iterable[Outcome], norm: float) -> TicketLevel:
@@ -190,6 +185,10 @@ class Reporter:
         if month not in self._availability:
             self._availability[month] = figures(self._slot_states(month), self.calendar, self.exclusions)
         return self._availability[month]
+
+    def availability_between(self, month: Month, start: int, end: int) -> AvailabilityFigures:
+        """Availability of ``[start, end)`` inside ``month`` (µs; e.g. the month so far, ``[month start, as_of)``)."""
+        return figures(self._slot_states(month).within(start, end), self.calendar, self.exclusions)
 
     def availability_by_day(self, month: Month) -> dict[str, AvailabilityFigures]:
         """Availability of each local day of a month (for the report's daily chart; cached)."""

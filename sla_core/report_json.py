@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 from sla_core.availability import AvailabilityFigures, LoadTimeFigures
 from sla_core.business_calendar import from_us
-from sla_core.contract import WEEKDAYS
 from sla_core.outcomes import Outcome, minutes
 from sla_core.report import MonthFigures, MonthlyReport, TicketLevel
+from sla_core.verdict import meets_norm
+from sla_core.vocabulary import AVAILABILITY, WEEKDAYS
 
 
 def _instant(report: MonthlyReport, micros: int | None) -> str | None:
@@ -26,20 +27,26 @@ def _iso(micros: int, zone: str) -> str:
     return from_us(micros, ZoneInfo(zone)).isoformat()
 
 
-def availability_json(figures: AvailabilityFigures, norm: float, min_coverage: float) -> dict[str, Any]:
-    """Availability block: norm, value, met and the minutes behind them."""
+def availability_json(
+    figures: AvailabilityFigures, norm: float | None, min_coverage: float | None = None
+) -> dict[str, Any]:
+    """Availability block: norm, value, met and the minutes behind them, the coverage and whether it is too low.
+
+    ``norm`` None (figures summed under different norms): no verdict. ``min_coverage`` None (not known, e.g. a
+    sum of stored reports): ``insufficiently_measured`` is None.
+    """
     value = figures.value
     coverage = figures.coverage
     return {
         "norm": norm,
         "value": value,
-        "met": None if value is None else value >= norm,
+        "met": meets_norm(AVAILABILITY, value, norm),
         "scheduled_minutes": figures.scheduled_minutes,
         "down_minutes": figures.down_minutes,
         "unknown_minutes": figures.unknown_minutes,
         "excluded_minutes": figures.excluded_minutes,
         "coverage": coverage,
-        "insufficiently_measured": coverage is None or coverage < min_coverage,
+        "insufficiently_measured": None if min_coverage is None else coverage is None or coverage < min_coverage,
     }
 
 

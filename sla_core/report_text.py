@@ -14,6 +14,8 @@ import math
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from sla_core.vocabulary import FINAL, PROVISIONAL, TICKET_METRICS
+
 MONTHS_NL = (
     "januari",
     "februari",
@@ -35,7 +37,7 @@ LEVEL_NAMES = {
     "restore_time_application": "Functiehersteltijd applicatie",
     "load_time": "Laadtijd",
 }
-TICKET_LEVELS = ("response_time", "restore_time_platform", "restore_time_application")
+REPORT_STATUS_NAMES = {FINAL: "definitief", PROVISIONAL: "voorlopig"}  # measurement §8.5
 
 
 def truncated(value: float, decimals: int = 0) -> Decimal:
@@ -169,7 +171,7 @@ def trend_rows(report: dict[str, Any]) -> list[tuple[str, list[str]]]:
     rows = []
     for item in report["trailing_12_months"].get("by_month") or []:
         cells = [percent(item["availability"]["value"])]
-        for metric in TICKET_LEVELS:
+        for metric in TICKET_METRICS:
             level = item[metric]
             cells.append(f"{percent(level['value'])} ({level['within']}/{level['decided']})")
         rows.append((month_name(item["month"]), cells))
@@ -185,7 +187,7 @@ def report_text(report: dict[str, Any]) -> str:
     if is_provisional(report):
         lines.append(provisional_note(report))
     lines += [f"Contract: {report.get('contract_version', '')}", "", _availability_line(availability)]
-    lines += [_ticket_line(m, levels[m]) for m in TICKET_LEVELS]
+    lines += [_ticket_line(m, levels[m]) for m in TICKET_METRICS]
     load = levels["load_time"]
     p95 = "n.v.t." if load["p95_seconds"] is None else f"{number(load['p95_seconds'], 2)} s"
     lines.append(
@@ -195,7 +197,7 @@ def report_text(report: dict[str, Any]) -> str:
     trailing = report["trailing_12_months"]
     lines += ["", f"Voortschrijdend jaar ({months_count(len(trailing['months']))}):"]
     lines.append(_availability_line(trailing["availability"], trailing=True))
-    lines += [_ticket_line(m, trailing[m]) for m in TICKET_LEVELS]
+    lines += [_ticket_line(m, trailing[m]) for m in TICKET_METRICS]
     trend = trend_rows(report)
     if trend:
         lines += ["", "Verloop per maand (waarde; binnen de streeftijd/beoordeeld):"]

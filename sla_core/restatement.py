@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sla_core.report_text import REPORT_STATUS_NAMES
+
 KIND_NL = {
     "opened": "geopend",
     "updated": "gewijzigd",
@@ -33,7 +35,6 @@ KIND_NL = {
     "reopened": "heropend",
     "closed": "gesloten",
 }
-STATUS_NL = {"final": "definitief", "provisional": "voorlopig"}
 NOT_MEASURED_NL = {"niet_incident": "geen incident", "niet_toerekenbaar": "niet toerekenbaar"}
 _EVENT_FIELDS = ("type", "priority", "scope", "attributable")
 _LEVEL_FIGURES = (
@@ -96,7 +97,7 @@ def causes(
     found: list[str] = []
     if before.get("status", "final") != after.get("status", "final"):
         old, new = before.get("status", "final"), after.get("status", "final")
-        found.append(f"status: {STATUS_NL.get(old, old)} → {STATUS_NL.get(new, new)}")
+        found.append(f"status: {REPORT_STATUS_NAMES.get(old, old)} → {REPORT_STATUS_NAMES.get(new, new)}")
     old_days, new_days = set(before.get("missing_days") or ()), set(after.get("missing_days") or ())
     if new_days != old_days:
         now_complete = sorted(old_days - new_days)

@@ -24,13 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sla_core.cli import main
-from sla_core.contract import PRIORITIES, default_contract
+from sla_core.contract import default_contract
 from sla_core.errors import InputError
-from sla_core.events import ID_PATTERN, KINDS, SCOPES, TYPES, EventConflict, parse_event, parse_jsonl
+from sla_core.events import ID_PATTERN, EventConflict, parse_event, parse_jsonl
 from sla_core.instants import InstantError, parse_rfc3339
 from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
+from sla_core.vocabulary import KINDS, PRIORITIES, SCOPES, TYPES
 from tests.support.core import default_calendar
 
 # Shared by the examples (their caches hold derived data only): the calendar's index, once grown to 2000–2099,

@@ -49,19 +49,17 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from sla_app.adapters.payload import values_at
 from sla_app.errors import Unprocessable
-from sla_core.contract import Priority
 from sla_core.events import MAX_STATUS_LENGTH
+from sla_core.vocabulary import Priority, TicketType
 
 MAPPING_FILE = Path(__file__).with_name("ticket_tool_mapping.json")
 
-TicketType = Literal["incident", "informatieverzoek", "wijzigingsverzoek", "serviceverzoek", "collega"]
-Scope = Literal["platform", "applicatie"]
 StatusText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_STATUS_LENGTH)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 V = TypeVar("V")

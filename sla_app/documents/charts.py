@@ -25,8 +25,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sla_app.documents.format_nl import PRIORITY_NAMES, as_date, date_short_nl, minutes_nl
-from sla_core.contract import PRIORITIES
-from sla_core.report_text import LEVEL_NAMES, TICKET_LEVELS, month_name, number, percent
+from sla_core.report_text import LEVEL_NAMES, month_name, number, percent
+from sla_core.vocabulary import PRIORITIES, TICKET_METRICS
 
 DPI = 150
 INK = "#1a1a1a"
@@ -176,7 +176,7 @@ def outcomes_alt(report: dict[str, Any]) -> str:
             "per service level: binnen de streeftijd en overschreden."
         )
     ]
-    for metric in TICKET_LEVELS:
+    for metric in TICKET_METRICS:
         level = levels[metric]
         items = []
         for priority in PRIORITIES:
@@ -199,13 +199,13 @@ def outcomes_chart(report: dict[str, Any]) -> Chart:
     labels = [PRIORITY_NAMES[p] for p in PRIORITIES]
     with matplotlib.rc_context(RC):
         figure = Figure(figsize=(7.2, 3.0), dpi=DPI)
-        axes = figure.subplots(1, len(TICKET_LEVELS), sharey=True)
+        axes = figure.subplots(1, len(TICKET_METRICS), sharey=True)
         figure.subplots_adjust(left=0.07, right=0.99, top=0.77, bottom=0.2, wspace=0.12)
         peak = max(
-            [levels[m]["by_priority"].get(p, {}).get("decided", 0) for m in TICKET_LEVELS for p in PRIORITIES] + [1]
+            [levels[m]["by_priority"].get(p, {}).get("decided", 0) for m in TICKET_METRICS for p in PRIORITIES] + [1]
         )
         top = peak * 1.2 + 0.5
-        for ax, metric in zip(axes, TICKET_LEVELS):
+        for ax, metric in zip(axes, TICKET_METRICS):
             level = levels[metric]
             counts = [_counts(level, p) for p in PRIORITIES]
             xs = list(range(len(PRIORITIES)))

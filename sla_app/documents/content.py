@@ -25,10 +25,8 @@ from sla_app.documents.format_nl import (
     period_nl,
     time_nl,
 )
-from sla_core.contract import PRIORITIES
 from sla_core.report_text import (
     LEVEL_NAMES,
-    TICKET_LEVELS,
     actual_text,
     availability_verdict,
     is_provisional,
@@ -39,6 +37,7 @@ from sla_core.report_text import (
     provisional_note,
     target_text,
 )
+from sla_core.vocabulary import LEVELS, PRIORITIES, TICKET_METRICS
 
 CLAUSES = {
     "availability": "SLA §7.1",
@@ -177,7 +176,7 @@ def _outcome(outcome: dict[str, Any], zone: str) -> dict[str, Any]:
 
 def _evidence(report: dict[str, Any], zone: str) -> list[dict[str, Any]]:
     groups = []
-    for metric in TICKET_LEVELS:
+    for metric in TICKET_METRICS:
         rows = [_outcome(o, zone) for o in report["outcomes"] if o["metric"] == metric]
         groups.append({"name": LEVEL_NAMES[metric], "clause": CLAUSES[metric], "rows": rows})
     return groups
@@ -252,13 +251,13 @@ def context(
         "month": month,
         "as_of": instant_nl(report.get("as_of"), zone),
         "summary": [_availability_row(levels["availability"], trailing["availability"])]
-        + [_ticket_row(m, levels[m], trailing[m]) for m in TICKET_LEVELS],
+        + [_ticket_row(m, levels[m], trailing[m]) for m in TICKET_METRICS],
         "trailing_months": f"{months_nl(months)} ({months_count(len(months))})",
         "provisional": is_provisional(report),
         "provisional_note": provisional_note(report),
         "contact": contact or "",
         "trend": trend(report),
-        "trend_norms": [percent(levels[m]["norm"]) for m in ("availability", *TICKET_LEVELS)],
+        "trend_norms": [percent(levels[m]["norm"]) for m in LEVELS],
         "load_time": {
             "target": f"{number(load['target_seconds'], 1)} s",
             "value": percent(load["value"]),
@@ -267,7 +266,7 @@ def context(
             "measured": bool(load["samples"]),
         },
         "availability": _availability(levels["availability"], zone),
-        "ticket_levels": [_priority_table(m, levels[m]) for m in TICKET_LEVELS],
+        "ticket_levels": [_priority_table(m, levels[m]) for m in TICKET_METRICS],
         "breached": breached,
         "evidence": _evidence(report, zone),
         "decided_count": number(len(report["outcomes"])),

@@ -13,7 +13,6 @@ from typing import Any
 
 from sla_app.documents.format_nl import (
     PRIORITY_NAMES,
-    WEEKDAY_KEYS,
     WEEKDAYS_NL,
     date_nl,
     duration_nl,
@@ -22,7 +21,8 @@ from sla_app.documents.format_nl import (
     week_hours_nl,
     weekday_nl,
 )
-from sla_core.report_text import LEVEL_NAMES, TICKET_LEVELS, month_name, number, percent, target_text
+from sla_core.report_text import LEVEL_NAMES, month_name, number, percent, target_text
+from sla_core.vocabulary import TICKET_METRICS, WEEKDAYS
 
 NOT_MEASURED = {  # (one, more)
     "niet_incident": ("melding die geen incident is", "meldingen die geen incident zijn"),
@@ -50,7 +50,7 @@ def basis(report: dict[str, Any], zone: str) -> dict[str, Any]:
         "week": week_hours_nl(hours),
         "timezone": zone,
         "service_hours": [
-            {"day": name, "hours": service_hours_nl(hours.get(key, []))} for key, name in zip(WEEKDAY_KEYS, WEEKDAYS_NL)
+            {"day": name, "hours": service_hours_nl(hours.get(key, []))} for key, name in zip(WEEKDAYS, WEEKDAYS_NL)
         ],
         "closed_dates": [
             {"date": date_nl(c["date"]), "weekday": weekday_nl(c["date"]), "name": c["name"]}
@@ -97,7 +97,7 @@ def trend(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "state": STATE[availability["met"]],
             }
         ]
-        for metric in TICKET_LEVELS:
+        for metric in TICKET_METRICS:
             level = item[metric]
             cells.append(
                 {

@@ -14,11 +14,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sla_core.report_text import MONTHS_NL, duration, month_name, number
+from sla_core.vocabulary import WEEKDAYS
 
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 MONTH_ABBREVIATIONS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 WEEKDAYS_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PRIORITY_NAMES = {"urgent": "Urgent", "hoog": "Hoog", "gemiddeld": "Gemiddeld", "laag": "Laag"}
 OUTCOME_NAMES = {"met": "binnen streeftijd", "breached": "overschreden", "pending": "loopt nog"}
 CLOCK_NAMES = {"business": "servicetijd", "calendar": "kalendertijd"}
@@ -104,7 +104,7 @@ def service_hours_nl(ranges: list[list[str]]) -> str:
 def week_hours_nl(hours: dict[str, list[list[str]]]) -> str:
     """The weekly service hours in words, runs of equal days joined: ``maandag t/m vrijdag 07:00–19:00; …``."""
     runs: list[tuple[int, int, str]] = []
-    for index, key in enumerate(WEEKDAY_KEYS):
+    for index, key in enumerate(WEEKDAYS):
         text = service_hours_nl(hours.get(key, []))
         if runs and runs[-1][2] == text:
             runs[-1] = (runs[-1][0], index, text)

@@ -24,7 +24,6 @@ from sla_app.documents.format_nl import (
     CLOCK_NAMES,
     OUTCOME_NAMES,
     PRIORITY_NAMES,
-    WEEKDAY_KEYS,
     WEEKDAYS_NL,
     instant_nl,
     local,
@@ -33,10 +32,8 @@ from sla_app.documents.format_nl import (
     weekday_nl,
 )
 from sla_app.documents.ods_cells import Sheet, Styles
-from sla_core.contract import PRIORITIES
 from sla_core.report_text import (
     LEVEL_NAMES,
-    TICKET_LEVELS,
     actual_minutes,
     availability_verdict,
     is_provisional,
@@ -46,6 +43,7 @@ from sla_core.report_text import (
     target_text,
     verdict,
 )
+from sla_core.vocabulary import LEVELS, PRIORITIES, TICKET_METRICS, WEEKDAYS
 
 MIME_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
 
@@ -75,7 +73,7 @@ def _summary(sheet: Sheet, report: dict[str, Any], zone: str, contact: str | Non
         "Beoordeeld (jaar)",
         "Binnen streeftijd (jaar)",
     )
-    for metric in ("availability", *TICKET_LEVELS):
+    for metric in LEVELS:
         month, year = levels[metric], trailing[metric]
         sheet.row(
             LEVEL_NAMES[metric],
@@ -109,7 +107,7 @@ def _summary(sheet: Sheet, report: dict[str, Any], zone: str, contact: str | Non
     )
     sheet.row()
     sheet.head("Service level", "Prioriteit", "Beoordeeld", "Binnen streeftijd", "Overschreden", "Percentage")
-    for metric in TICKET_LEVELS:
+    for metric in TICKET_METRICS:
         for priority in PRIORITIES:
             tally = levels[metric]["by_priority"].get(priority) or {"decided": 0, "within": 0, "value": None}
             sheet.row(
@@ -180,7 +178,7 @@ def _trend(sheet: Sheet, report: dict[str, Any]) -> None:
         "Servicetijd (min)",
         "Niet beschikbaar (min)",
         "Onbekend (min)",
-        *[f"{LEVEL_NAMES[m]} {part}" for m in TICKET_LEVELS for part in ("waarde", "beoordeeld", "binnen streeftijd")],
+        *[f"{LEVEL_NAMES[m]} {part}" for m in TICKET_METRICS for part in ("waarde", "beoordeeld", "binnen streeftijd")],
     )
     for item in report["trailing_12_months"].get("by_month") or []:
         availability = item["availability"]
@@ -192,7 +190,7 @@ def _trend(sheet: Sheet, report: dict[str, Any]) -> None:
             sheet.num(availability["down_minutes"], 1),
             sheet.num(availability["unknown_minutes"], 1),
         ]
-        for metric in TICKET_LEVELS:
+        for metric in TICKET_METRICS:
             level = item[metric]
             cells += [sheet.pct(level["value"]), sheet.num(level["decided"]), sheet.num(level["within"])]
         sheet.row(*cells)
@@ -282,7 +280,7 @@ def _days(sheet: Sheet, report: dict[str, Any]) -> None:
 def _basis(sheet: Sheet, report: dict[str, Any]) -> None:
     hours = report.get("service_hours") or {}
     sheet.head("Dag", "Servicetijd")
-    for key, name in zip(WEEKDAY_KEYS, WEEKDAYS_NL):
+    for key, name in zip(WEEKDAYS, WEEKDAYS_NL):
         sheet.row(name, service_hours_nl(hours.get(key, [])))
     sheet.row()
     sheet.head("Feestdag of gesloten dag", "Naam")

@@ -16,9 +16,8 @@ from matplotlib.lines import Line2D
 
 from sla_app.documents.charts import DOWN, DPI, INK, MET, MUTED, RC, TREND_CID, Chart, _png
 from sla_app.documents.format_nl import month_short_nl
-from sla_core.report_text import LEVEL_NAMES, TICKET_LEVELS, month_name, number, percent
-
-TREND_LEVELS = ("availability", *TICKET_LEVELS)
+from sla_core.report_text import LEVEL_NAMES, month_name, number, percent
+from sla_core.vocabulary import LEVELS
 
 
 def _trend_value(item: dict[str, Any], metric: str) -> float | None:
@@ -41,7 +40,7 @@ def trend_alt(report: dict[str, Any]) -> str:
         f"Lijndiagrammen van de maandwaarde per service level over het voortschrijdend jaar "
         f"({len(months)} maanden, t/m {month_name(report['month'])}), met de norm als stippellijn."
     ]
-    for metric in TREND_LEVELS:
+    for metric in LEVELS:
         norm = percent(report["service_levels"][metric]["norm"])
         values = "; ".join(f"{month_name(m['month'])} {_trend_words(m, metric)}" for m in months)
         parts.append(f"{LEVEL_NAMES[metric]} (norm {norm}): {values}.")
@@ -58,7 +57,7 @@ def trend_chart(report: dict[str, Any]) -> Chart:
         axes = figure.subplots(2, 2, sharex=True).flatten()
         figure.subplots_adjust(left=0.08, right=0.99, top=0.86, bottom=0.15, wspace=0.22, hspace=0.42)
         xs = list(range(len(months)))
-        for ax, metric in zip(axes, TREND_LEVELS):
+        for ax, metric in zip(axes, LEVELS):
             norm = report["service_levels"][metric]["norm"]
             values = [_trend_value(m, metric) for m in months]
             known = [v for v in values if v is not None]

@@ -19,9 +19,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from sla_core.contract import PRIORITIES
-from sla_core.events import ID_PATTERN, KINDS, MAX_STATUS_LENGTH, SCOPES, TYPES, UNSTORABLE
+from sla_core.events import ID_PATTERN, MAX_STATUS_LENGTH, UNSTORABLE
 from sla_core.instants import FIRST_YEAR, LAST_YEAR, InstantError, parse_rfc3339
+from sla_core.vocabulary import EventKind, OutcomeKind, Priority, ReportStatus, Scope, TicketType
 
 MAX_RECIPIENTS = 50
 MAX_REASON_LENGTH = 500
@@ -148,11 +148,11 @@ class CanonicalTicketEvent(BaseModel):
     tenant: Identifier = Field(description="A known tenant id.")
     ticket_id: Identifier
     occurred_at: Instant
-    kind: Literal[KINDS]  # type: ignore[valid-type]
-    type: Literal[TYPES] | None = None  # type: ignore[valid-type]
-    priority: Literal[PRIORITIES] | None = None  # type: ignore[valid-type]
+    kind: EventKind
+    type: TicketType | None = None
+    priority: Priority | None = None
     status: Text | None = Field(default=None, min_length=1, max_length=MAX_STATUS_LENGTH, json_schema_extra=_TEXT)
-    scope: Literal[SCOPES] | None = None  # type: ignore[valid-type]
+    scope: Scope | None = None
     attributable: bool | None = Field(default=None, description="false: the cause is not attributable to the supplier.")
 
 
@@ -240,7 +240,7 @@ class Delivery(_Response):
     tenant: str
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
     kind: DeliveryKind
-    report_status: Literal["final", "provisional"] | None = None
+    report_status: ReportStatus | None = None
     state: DeliveryState
     attempts: int = Field(ge=0)
     report_version: int | None = Field(ge=1)
@@ -364,8 +364,8 @@ class OutcomeChange(_Response):
 
     ticket_id: str
     metric: str
-    before: Literal["met", "breached"] | None
-    after: Literal["met", "breached"] | None
+    before: OutcomeKind | None
+    after: OutcomeKind | None
 
 
 class ReportChanges(_Response):
@@ -383,7 +383,7 @@ class ReportVersion(_Response):
     computed_at: str = Field(json_schema_extra={"format": "date-time"})
     content_hash: str = Field(description="SHA-256 of the report without as_of.")
     inputs_fingerprint: str = Field(description="SHA-256 of the inputs it was computed from (evidence).")
-    status: Literal["final", "provisional"] = Field(
+    status: ReportStatus = Field(
         default="final", description="Rules §8.5: provisional while days of the month are not complete."
     )
     watermark: str | None = Field(

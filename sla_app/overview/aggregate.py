@@ -17,9 +17,9 @@ from typing import Any, Self
 
 from sla_core.availability import ZERO, AvailabilityFigures
 from sla_core.report import Tally
-from sla_core.report_text import TICKET_LEVELS
-
-LEVELS = ("availability", *TICKET_LEVELS)
+from sla_core.report_json import availability_json
+from sla_core.verdict import meets_norm
+from sla_core.vocabulary import AVAILABILITY, LEVELS, TICKET_METRICS
 
 
 def _minutes(block: Mapping[str, Any], key: str) -> float:
@@ -42,28 +42,13 @@ def tally_of(block: Mapping[str, Any]) -> Tally:
     return Tally(int(block.get("decided") or 0), int(block.get("within") or 0))
 
 
-def availability_json(figures: AvailabilityFigures, norm: float | None) -> dict[str, Any]:
-    """An availability cell: norm, value (from minutes), met, the minutes and the coverage."""
-    value = figures.value
-    return {
-        "norm": norm,
-        "value": value,
-        "met": None if value is None or norm is None else value >= norm,
-        "scheduled_minutes": figures.scheduled_minutes,
-        "unknown_minutes": figures.unknown_minutes,
-        "down_minutes": figures.down_minutes,
-        "excluded_minutes": figures.excluded_minutes,
-        "coverage": figures.coverage,
-    }
-
-
-def ticket_json(tally: Tally, norm: float | None) -> dict[str, Any]:
+def ticket_json(metric: str, tally: Tally, norm: float | None) -> dict[str, Any]:
     """A ticket level cell: norm, value (from counts), met (nothing decided: met, "n.v.t."), the counts."""
     value = tally.value
     return {
         "norm": norm,
         "value": value,
-        "met": None if norm is None else (value is None or value >= norm),
+        "met": meets_norm(metric, value, norm),
         "decided": tally.decided,
         "within": tally.within,
         "breached": tally.decided - tally.within,
@@ -72,11 +57,11 @@ def ticket_json(tally: Tally, norm: float | None) -> dict[str, Any]:
 
 def month_cell(metric: str, block: Mapping[str, Any]) -> dict[str, Any]:
     """A stored month's block as a cell: the report's own value and verdict, with the figures behind them."""
-    if metric == "availability":
+    if metric == AVAILABILITY:
         cell = availability_json(availability_of(block), block.get("norm"))
         cell["insufficiently_measured"] = block.get("insufficiently_measured")
     else:
-        cell = ticket_json(tally_of(block), block.get("norm"))
+        cell = ticket_json(metric, tally_of(block), block.get("norm"))
     cell["value"], cell["met"] = block.get("value"), block.get("met")  # the report's verdict, as stored
     return cell
 
@@ -86,7 +71,7 @@ class Sums:
     """Minutes and counts summed over months and/or tenants, with the norms that applied."""
 
     availability: AvailabilityFigures = ZERO
-    tickets: dict[str, Tally] = field(default_factory=lambda: {m: Tally() for m in TICKET_LEVELS})
+    tickets: dict[str, Tally] = field(default_factory=lambda: {m: Tally() for m in TICKET_METRICS})
     norms: dict[str, set[float]] = field(default_factory=lambda: {m: set() for m in LEVELS})
 
     def add_levels(self, levels: Mapping[str, Any]) -> None:
@@ -95,7 +80,7 @@ class Sums:
         self.availability = self.availability + availability_of(block)
         if block.get("norm") is not None:
             self.norms["availability"].add(float(block["norm"]))
-        for metric in TICKET_LEVELS:
+        for metric in TICKET_METRICS:
             block = levels.get(metric) or {}
             self.tickets[metric] = self.tickets[metric] + tally_of(block)
             if block.get("norm") is not None:
@@ -103,7 +88,7 @@ class Sums:
 
     def __iadd__(self, other: Sums) -> Self:
         self.availability = self.availability + other.availability
-        for metric in TICKET_LEVELS:
+        for metric in TICKET_METRICS:
             self.tickets[metric] = self.tickets[metric] + other.tickets[metric]
         for metric in LEVELS:
             self.norms[metric] |= other.norms[metric]
@@ -118,8 +103,8 @@ class Sums:
         """Cells per service level; ``norms`` overrides the norm judged against (e.g. the current month's)."""
         chosen = {m: (norms or {}).get(m, self.norm(m)) for m in LEVELS}
         cells = {"availability": availability_json(self.availability, chosen["availability"])}
-        for metric in TICKET_LEVELS:
-            cells[metric] = ticket_json(self.tickets[metric], chosen[metric])
+        for metric in TICKET_METRICS:
+            cells[metric] = ticket_json(metric, self.tickets[metric], chosen[metric])
         return cells
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sla_app.overview.aggregate import LEVELS
 from sla_core.report_text import LEVEL_NAMES, MONTHS_NL, month_name, months_count, number, percent, verdict
+from sla_core.vocabulary import LEVELS
 
 _ENV = Environment(
     loader=PackageLoader("sla_app.overview", "templates"),

@@ -9,7 +9,10 @@
 * :meth:`OverviewService.at_risk` computes each measured tenant's current,
   partial month from the stored inputs (as the monthly run does: the tenant's
   contract, its events up to ``as_of``, the availability results, its
-  exclusions) and assesses it with :func:`sla_core.at_risk.assess`. Tenants
+  exclusions), takes its figures of ``[month start, as_of)``
+  (:func:`sla_core.month_to_date.month_so_far`), assesses them with
+  :func:`sla_core.at_risk.assess` and words them in Dutch
+  (:mod:`sla_app.overview.at_risk_nl`). Tenants
   with the same contract settings and exclusions share one
   :class:`~sla_core.report.Reporter`, so the shared platform's availability is
   classified once per group.
@@ -25,14 +28,17 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sla_app.errors import Unprocessable
-from sla_app.overview.aggregate import LEVELS, Sums, month_cell
+from sla_app.overview.aggregate import Sums, month_cell
+from sla_app.overview.at_risk_nl import at_risk_json
 from sla_app.services.monthly_reports import Admin, Events, Results, digest, tenant_contract, tenant_window
 from sla_core.at_risk import assess
 from sla_core.availability_input import Exclusion
 from sla_core.business_calendar import to_us
 from sla_core.contract import Contract
+from sla_core.month_to_date import month_so_far
 from sla_core.periods import MeasurementWindow, Month
 from sla_core.report import Reporter
+from sla_core.vocabulary import LEVELS
 
 
 class StoredReports(Protocol):
@@ -201,7 +207,7 @@ class OverviewService:
             )
             for record, _ in group.tenants:
                 events = [e for e in self._events.of_tenant(record.tenant) if e.at <= as_of_us]
-                result = assess(reporter.report(record.tenant, month, events), reporter.calendar).to_json()
+                result = at_risk_json(assess(month_so_far(reporter, record.tenant, month, events)))
                 result["tenant_name"] = record.name or result["tenant_name"] or record.tenant
                 assessed.append(result)
         assessed.sort(key=lambda a: a["tenant"])

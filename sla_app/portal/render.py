@@ -21,7 +21,7 @@ from sla_app.documents.format_nl import (
     minutes_nl,
     month_short_nl,
 )
-from sla_core.report_text import LEVEL_NAMES, month_name, percent, verdict
+from sla_core.report_text import LEVEL_NAMES, REPORT_STATUS_NAMES, month_name, percent, verdict
 
 _ENV = Environment(
     loader=PackageLoader("sla_app.portal", "templates"),
@@ -30,7 +30,6 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-STATUS_NAMES = {"final": "definitief", "provisional": "voorlopig"}
 DELIVERY_NAMES = {
     None: "nog niet verstuurd",
     "sending": "wordt verstuurd",
@@ -128,7 +127,7 @@ _ENV.filters.update(
 _ENV.globals.update(
     LEVEL_NAMES=LEVEL_NAMES,
     PRIORITY_NAMES=PRIORITY_NAMES,
-    STATUS_NAMES=STATUS_NAMES,
+    STATUS_NAMES=REPORT_STATUS_NAMES,
     DELIVERY_NAMES=DELIVERY_NAMES,
     OUTCOME_NAMES=OUTCOME_NAMES,
     trend_svg=trend_svg,

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sla_app.errors import NotFound, Unprocessable
+from sla_app.overview.at_risk_nl import at_risk_json
 from sla_app.services.monthly_reports import tenant_contract, tenant_window
 from sla_app.storage.admin_repo import ALL_TENANTS, RECORDER_ROLE
 from sla_app.storage.deliveries_repo import CORRECTION, REPORT, SENT
@@ -32,12 +33,11 @@ from sla_core.at_risk import assess
 from sla_core.availability_input import parse_exclusions
 from sla_core.business_calendar import from_us, to_us
 from sla_core.errors import InputError
-from sla_core.month_to_date import breaches_left, downtime_left_minutes, open_clocks
+from sla_core.month_to_date import breaches_left, downtime_left_minutes, month_so_far, open_clocks
 from sla_core.periods import Month, trailing_months
 from sla_core.report import Reporter
+from sla_core.vocabulary import LEVELS
 
-TICKET_LEVELS = ("response_time", "restore_time_platform", "restore_time_application")
-LEVELS = ("availability", *TICKET_LEVELS)
 MAX_RECIPIENTS = 20
 RECIPIENT_CHANGES_DAYS = 14  # how far back the overview lists who changed report recipients
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
@@ -153,8 +153,8 @@ class PortalService:
         results = [r for r in self._results.results(first, end) if r.at < as_of]
         events = [e for e in self._events.of_tenant(record.tenant) if e.at <= as_of]
         reporter = Reporter(contract, results, self._admin.exclusions(record.tenant), as_of)
-        report = reporter.report(record.tenant, month, events)
-        risk = assess(report, reporter.calendar).to_json()
+        so_far = month_so_far(reporter, record.tenant, month, events)
+        risk = at_risk_json(assess(so_far))
         levels: dict[str, Any] = {}
         for metric in LEVELS:
             level = dict(risk["service_levels"][metric])
@@ -168,7 +168,7 @@ class PortalService:
                 **vars(clock),
                 "deadline": None if clock.deadline is None else from_us(clock.deadline, self._zone).isoformat(),
             }
-            for clock in open_clocks(report.pending, as_of, reporter.calendar.deadline_us)
+            for clock in open_clocks(so_far.pending, as_of, reporter.calendar.deadline_us)
         ]
         return {
             "month": str(month),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sla_core.report_text import LEVEL_NAMES, TICKET_LEVELS, month_name, percent
+from sla_core.report_text import LEVEL_NAMES, month_name, percent
+from sla_core.vocabulary import LEVELS
 
 GLYPH = {
     "gehaald": "✔",
@@ -60,11 +61,9 @@ def summary_segments(text: str, report: dict[str, Any]) -> dict[str, str]:
     start = text.index("Samenvatting")
     end = text.index("Laadtijd", start)
     summary = text[start:end]
-    names = [LEVEL_NAMES[m] for m in ("availability", *TICKET_LEVELS)]
+    names = [LEVEL_NAMES[m] for m in LEVELS]
     positions = [summary.index(name) for name in names] + [len(summary)]
-    return {
-        metric: summary[positions[i] : positions[i + 1]] for i, metric in enumerate(("availability", *TICKET_LEVELS))
-    }
+    return {metric: summary[positions[i] : positions[i + 1]] for i, metric in enumerate(LEVELS)}
 
 
 def check_summary(text: str, report: dict[str, Any]) -> None:
