@@ -101,13 +101,7 @@ def trend_json(month: MonthFigures, norm: float, min_coverage: float) -> dict[st
     item: dict[str, Any] = {"month": str(month.month)}
     item["availability"] = availability_json(month.availability, norm, min_coverage)
     for metric, level in month.tickets.items():
-        item[metric] = {
-            "norm": level.norm,
-            "value": level.total.value,
-            "met": level.met,
-            "decided": level.total.decided,
-            "within": level.total.within,
-        }
+        item[metric] = {k: v for k, v in ticket_level_json(level).items() if k != "by_priority"}
     return item
 
 

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 from sla_app.documents.charts import DOWN, DPI, INK, MET, MUTED, RC, TREND_CID, Chart, _png
 from sla_app.documents.format_nl import month_short_nl
 from sla_core.report_text import LEVEL_NAMES, month_name, number, percent
+from sla_core.verdict import meets_norm
 from sla_core.vocabulary import LEVELS
 
 
@@ -80,7 +81,7 @@ def trend_chart(report: dict[str, Any]) -> Chart:
                 if v is None:
                     ax.text(x, low + (100 - low) * 0.04, "–", ha="center", va="bottom", fontsize=8, color=MUTED)
                 else:
-                    below = v < norm
+                    below = not meets_norm(metric, v, norm)
                     ax.text(
                         x,
                         v + (100 - low) * 0.03,

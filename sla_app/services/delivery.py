@@ -67,9 +67,9 @@ from sla_app.storage.deliveries_repo import (
 from sla_core.contract import Contract
 from sla_core.delivery_deadline import delivery_deadline
 from sla_core.periods import Month
+from sla_core.vocabulary import FINAL, PROVISIONAL
 
 RUN_BUDGET = timedelta(minutes=5)
-FINAL, PROVISIONAL = "final", "provisional"
 
 
 _log = logging.getLogger("sla_app.mail")
