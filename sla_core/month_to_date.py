@@ -39,8 +39,6 @@ from sla_core.periods import Month
 from sla_core.report import Reporter, TicketLevel
 from sla_core.verdict import ticket_met
 
-MICROS_PER_MINUTE = 60_000_000
-
 
 @dataclass(frozen=True, slots=True)
 class MonthSoFar:
@@ -146,9 +144,9 @@ def open_clocks(
                 priority=outcome.priority,
                 clock=outcome.clock,
                 paused=paused,
-                elapsed_minutes=outcome.elapsed / MICROS_PER_MINUTE,
-                target_minutes=outcome.target / MICROS_PER_MINUTE,
-                left_minutes=left / MICROS_PER_MINUTE,
+                elapsed_minutes=outcome.elapsed / US_PER_MINUTE,
+                target_minutes=outcome.target / US_PER_MINUTE,
+                left_minutes=left / US_PER_MINUTE,
                 deadline=deadline,
             )
         )

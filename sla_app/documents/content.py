@@ -36,6 +36,7 @@ from sla_core.report_text import (
     percent,
     provisional_note,
     target_text,
+    verdict,
 )
 from sla_core.vocabulary import LEVELS, PRIORITIES, TICKET_METRICS
 
@@ -70,7 +71,7 @@ def _verdict(met: bool | None, decided: int | None = None) -> dict[str, Any]:
     """A ticket or month verdict for display (nothing decided: ``n.v.t. (gehaald)``)."""
     if decided == 0:
         return _shown("n.v.t. (gehaald)")
-    return _shown({True: "gehaald", False: "niet gehaald", None: "niet gemeten"}[met])
+    return _shown(verdict(met))
 
 
 def _availability_row(level: dict[str, Any], trailing: dict[str, Any]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from sla_app.documents.format_nl import (
 from sla_app.documents.ods_cells import Sheet, Styles
 from sla_core.report_text import (
     LEVEL_NAMES,
+    REPORT_STATUS_NAMES,
     actual_minutes,
     availability_verdict,
     is_provisional,
@@ -43,7 +44,7 @@ from sla_core.report_text import (
     target_text,
     verdict,
 )
-from sla_core.vocabulary import LEVELS, PRIORITIES, TICKET_METRICS, WEEKDAYS
+from sla_core.vocabulary import FINAL, LEVELS, PRIORITIES, PROVISIONAL, TICKET_METRICS, WEEKDAYS
 
 MIME_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
 
@@ -54,7 +55,7 @@ def _summary(sheet: Sheet, report: dict[str, Any], zone: str, contact: str | Non
         sheet.row("VOORLOPIG", provisional_note(report))
     sheet.row("Servicerapportage", tenant_name(report))
     sheet.row("Maand", month_name(report["month"]))
-    sheet.row("Status", "voorlopig" if is_provisional(report) else "definitief")
+    sheet.row("Status", REPORT_STATUS_NAMES[PROVISIONAL if is_provisional(report) else FINAL])
     sheet.row("Contractversie", report.get("contract_version"))
     sheet.row("Stand van de gegevens", sheet.when(report.get("as_of"), zone))
     sheet.row("Voortschrijdend jaar", f"{months_nl(trailing['months'])} ({months_count(len(trailing['months']))})")

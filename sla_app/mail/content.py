@@ -26,6 +26,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from sla_app.documents import RenderedReport
+from sla_app.documents.format_nl import OUTCOME_NAMES
 from sla_core.report_text import LEVEL_NAMES, month_name, number, verdict
 
 _ENV = Environment(
@@ -37,7 +38,6 @@ _ENV = Environment(
 )
 _BODY = re.compile(r"<body[^>]*>", re.IGNORECASE)
 PROVISIONAL_PREFIX = "VOORLOPIG: "
-OUTCOMES_NL = {"met": "binnen streeftijd", "breached": "overschreden", "pending": "loopt nog"}
 
 
 def _name(report: dict[str, Any]) -> str:
@@ -87,7 +87,7 @@ def value_nl(value: Any) -> str:
         if "value" in value:
             return value_nl(value["value"])
         return ", ".join(f"{k}: {value_nl(v)}" for k, v in sorted(value.items()))
-    return OUTCOMES_NL.get(str(value), str(value))
+    return OUTCOME_NAMES.get(str(value), str(value))
 
 
 def _fold(items: list[dict[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from sla_app.documents.format_nl import (
+    CLOCK_NAMES,
     OUTCOME_NAMES,
     PRIORITY_NAMES,
     duration_nl,
@@ -130,6 +131,7 @@ _ENV.globals.update(
     STATUS_NAMES=REPORT_STATUS_NAMES,
     DELIVERY_NAMES=DELIVERY_NAMES,
     OUTCOME_NAMES=OUTCOME_NAMES,
+    CLOCK_NAMES=CLOCK_NAMES,
     trend_svg=trend_svg,
 )
 
