@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, time
-from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -297,12 +296,10 @@ def contract_from_mapping(data: Any, source: str = "contract") -> Contract:
         raise InputError(f"{source}: field {field}: {first['msg']}", field=field) from exc
 
 
-def load_contract(path: Path) -> Contract:
-    """Read and validate a JSON contract file (merged over the default contract)."""
+def contract_from_json(text: str | bytes, source: str = "contract") -> Contract:
+    """Parse and validate contract JSON text (merged over the default contract); InputError names line or field."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read contract file ({exc.strerror})") from exc
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: line {exc.lineno}: invalid JSON ({exc.msg})") from exc
-    return contract_from_mapping(data, source=str(path))
+        raise InputError(f"{source}: line {exc.lineno}: invalid JSON ({exc.msg})") from exc
+    return contract_from_mapping(data, source=source)

@@ -248,8 +248,17 @@ def parse_jsonl(lines: Iterable[str], source: str) -> Iterator[TicketEvent]:
     yielded once; with other content or on another ticket it is an
     :class:`EventConflict` naming both lines (measurement §8.1).
     """
+    return parse_numbered_lines(enumerate(lines, start=1), source)
+
+
+def parse_numbered_lines(lines: Iterable[tuple[int, str | bytes]], source: str) -> Iterator[TicketEvent]:
+    """:func:`parse_jsonl` over ``(line number, line)`` pairs: some lines of a file, named by their own numbers.
+
+    Lines may be UTF-8 bytes. A conflict is found among the lines given, so
+    give all lines of a tenant together (identity is per tenant).
+    """
     seen: dict[tuple[str, str], tuple[int, TicketEvent]] = {}
-    for number, line in enumerate(lines, start=1):
+    for number, line in lines:
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as exc:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sla_core.cli import main, run
+from sla_cli.main import main, run
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-28T00:00:00+01:00"
@@ -294,7 +294,7 @@ def test_a_month_outside_the_measurement_window_is_refused(
 
 def test_python_dash_m_runs_the_cli_without_a_traceback(files: dict[str, Path]) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "sla_core", *args(files, month="oktober")],
+        [sys.executable, "-m", "sla_cli", *args(files, month="oktober")],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -302,7 +302,7 @@ def test_python_dash_m_runs_the_cli_without_a_traceback(files: dict[str, Path]) 
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     ok = subprocess.run(
-        [sys.executable, "-m", "sla_core", *args(files)], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "sla_cli", *args(files)], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert json.loads(ok.stdout)["tenant"] == "enschede"
 

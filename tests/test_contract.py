@@ -20,13 +20,12 @@ Rules quoted (docs/measurement.md):
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, time
 
 import pytest
 from pydantic import ValidationError
 
-from sla_core.contract import Contract, contract_from_mapping, default_contract, load_contract
+from sla_core.contract import Contract, contract_from_json, contract_from_mapping, default_contract
 from sla_core.errors import InputError
 from tests.support.core import contract_with
 
@@ -239,13 +238,12 @@ def test_a_list_setting_replaces_the_default_list():
     assert contract_with(pause_patterns=["in afwachting*"]).pause_patterns == ["in afwachting*"]
 
 
-# -- contract files --------------------------------------------------------------------------------------
+# -- contract JSON text -----------------------------------------------------------------------------------
 
 
-def test_a_contract_file_is_read_and_merged(tmp_path):
-    path = tmp_path / "contract.json"
-    path.write_text(json.dumps({"version": "gemeente X, regels v2", "availability": {"norm": 99.0}}), encoding="utf-8")
-    contract = load_contract(path)
+def test_contract_json_text_is_parsed_and_merged():
+    text = json.dumps({"version": "gemeente X, regels v2", "availability": {"norm": 99.0}})
+    contract = contract_from_json(text, "contract.json")
     assert (contract.version, contract.availability.norm, contract.availability.slot_minutes) == (
         "gemeente X, regels v2",
         99.0,
@@ -253,20 +251,11 @@ def test_a_contract_file_is_read_and_merged(tmp_path):
     )
 
 
-def test_a_contract_file_with_broken_json_names_the_line(tmp_path):
-    path = tmp_path / "contract.json"
-    path.write_text('{\n  "availability": {"norm": 99.0,}\n}\n', encoding="utf-8")
+def test_contract_json_that_is_broken_names_the_line():
     with pytest.raises(InputError, match=r"contract\.json: line 2: invalid JSON"):
-        load_contract(path)
+        contract_from_json('{\n  "availability": {"norm": 99.0,}\n}\n', "contract.json")
 
 
-def test_a_missing_contract_file_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="cannot read contract file"):
-        load_contract(tmp_path / "bestaat-niet.json")
-
-
-def test_an_invalid_contract_file_names_the_file_and_field(tmp_path):
-    path = tmp_path / "contract.json"
-    path.write_text(json.dumps({"timezone": "Mars/Olympus"}), encoding="utf-8")
-    with pytest.raises(InputError, match=rf"^{re.escape(str(path))}: field timezone"):
-        load_contract(path)
+def test_an_invalid_contract_names_the_source_and_field():
+    with pytest.raises(InputError, match=r"^gemeente\.json: field timezone"):
+        contract_from_json(json.dumps({"timezone": "Mars/Olympus"}), "gemeente.json")

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sla_core.cli import main
+from sla_cli.main import main
 from sla_core.contract import default_contract
 from sla_core.errors import InputError
 from sla_core.events import ID_PATTERN, EventConflict, parse_event, parse_jsonl

@@ -95,7 +95,7 @@ def test_durations_are_cut_to_whole_minutes() -> None:
 
 
 def sample() -> dict:
-    from sla_core.cli import run
+    from sla_cli.main import run
 
     argv = [
         "report",

@@ -1,7 +1,7 @@
 """``make demo``: the main job on the built-in sample data, twice over.
 
 1. The measurement core straight from the sample files, as
-   ``python -m sla_core report`` does (files read once, one Reporter).
+   ``python -m sla_cli report`` does (files read once, one Reporter).
 2. The whole service locally: Azurite is started, the sample events are posted
    to the signed webhook, availability is ingested from the CSV export, the
    exclusion is recorded, the month is fanned out over the queue and every
@@ -28,7 +28,7 @@ from sla_app import bootstrap
 from sla_app.documents.preview import write_files
 from sla_app.settings import Settings
 from sla_core.business_calendar import to_us
-from sla_core.cli import load_inputs
+from sla_cli.files import load_inputs
 from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json

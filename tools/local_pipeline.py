@@ -95,7 +95,7 @@ def put_tenants(contract_file: Path) -> list[str]:
     contract = json.loads(contract_file.read_text(encoding="utf-8"))
     tenants = contract["tenants"]
     # The rest of the contract file (its version, any changed rule) is each tenant's override, so the
-    # service measures with the same contract as ``python -m sla_core report --contract`` on that file.
+    # service measures with the same contract as ``python -m sla_cli report --contract`` on that file.
     override = {key: value for key, value in contract.items() if key != "tenants"}
     admin = {"X-MS-CLIENT-PRINCIPAL": ADMIN_PRINCIPAL}
     for tenant, window in tenants.items():

@@ -4,7 +4,7 @@ Sample events are posted through the signed webhook, availability is
 ingested from the sample CSV through the backfill endpoint, the exclusion is
 recorded through the admin API, the month is fanned out over the real queue
 and each message is handed to the queue trigger. The stored reports must equal
-what ``python -m sla_core report`` computes from the same files.
+what ``python -m sla_cli report`` computes from the same files.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 from sla_app.bootstrap import Services
 from sla_core.business_calendar import to_us
-from sla_core.cli import load_inputs
+from sla_cli.files import load_inputs
 from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json

@@ -2,7 +2,7 @@
 
 For every tenant measured in the month: exactly one report e-mail, plus a
 correction e-mail only for a later version whose figures changed; the
-figures of the last e-mail equal ``python -m sla_core report`` over the
+figures of the last e-mail equal ``python -m sla_cli report`` over the
 complete data (run in-process, through the CLI's own entry point); a
 provisional report only after the delivery deadline. A tenant outside its
 measurement window gets nothing.
@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sla_core import cli
+from sla_cli import main as cli
 from sla_core.holidays_nl import atw_holidays
 from sla_core.periods import Month
 from tests.drill.drill_graph import Mail, figures

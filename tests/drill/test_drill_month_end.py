@@ -4,7 +4,7 @@
 the 27th); here they start a few days before the month end with 3-6 tenants,
 so the suite stays fast. Every tenant must receive exactly one
 report e-mail for the month (corrections only where figures changed), with
-the figures ``python -m sla_core report`` computes over the complete data.
+the figures ``python -m sla_cli report`` computes over the complete data.
 """
 
 from __future__ import annotations

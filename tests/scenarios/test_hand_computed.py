@@ -216,7 +216,7 @@ def run_report(sc: Scenario) -> dict:
     cmd = [
         sys.executable,
         "-m",
-        "sla_core",
+        "sla_cli",
         "report",
         "--tenant",
         sc.tenant,

@@ -1,12 +1,16 @@
 """Command line (measurement §7): recompute a tenant's month from exported data.
 
-    python -m sla_core report --tenant TENANT --month YYYY-MM \\
+    python -m sla_cli report --tenant TENANT --month YYYY-MM \\
         --events EVENTS.jsonl --availability RESULTS.csv \\
         [--exclusions EXCLUSIONS.json] [--contract CONTRACT.json] \\
         [--as-of RFC3339] [--format json|text]
 
+    python -m sla_cli report-all --month YYYY-MM --events EVENTS.jsonl \\
+        --availability RESULTS.csv --out FOLDER [--jobs N] [...]
+
 Bad files or arguments print one line ``error: …`` on stderr and exit with 2.
-This module is the shell around the pure core: it reads files and the clock.
+This module is the shell around the pure core: it reads the arguments and the
+clock; :mod:`sla_cli.files` reads the files, :mod:`sla_cli.batch` runs ``report-all``.
 """
 
 from __future__ import annotations
@@ -15,24 +19,15 @@ import argparse
 import gc
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
-import orjson
-
-from sla_core.availability_input import (
-    Exclusion,
-    TestResult,
-    load_exclusions_text,
-    parse_instant,
-    parse_results_csv,
-)
+from sla_cli.batch import Sources, report_all, report_bytes
+from sla_cli.files import Inputs, load_inputs
+from sla_core.availability_input import parse_instant
 from sla_core.business_calendar import to_us
-from sla_core.contract import Contract, default_contract, load_contract
 from sla_core.errors import InputError
-from sla_core.events import TicketEvent, parse_jsonl
 from sla_core.periods import Month
 from sla_core.report import MonthlyReport, Reporter
 from sla_core.report_json import report_json
@@ -53,7 +48,7 @@ def _month(text: str) -> Month:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (errors raise InputError instead of exiting)."""
-    parser = _Parser(prog="python -m sla_core", description="SLA-metingen Stratech Perspectief Cloud")
+    parser = _Parser(prog="python -m sla_cli", description="SLA-metingen Stratech Perspectief Cloud")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     report = commands.add_parser("report", help="compute a tenant's monthly report")
     report.add_argument("--tenant", required=True, help="tenant (municipality) id")
@@ -76,78 +71,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_lines(path: Path, what: str) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read {what} ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: {what} is not UTF-8 text") from exc
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """Everything read from the files of one run."""
-
-    contract: Contract
-    events: list[TicketEvent]
-    results: list[TestResult]
-    exclusions: list[Exclusion]
-
-
-def load_inputs(events: Path, availability: Path, exclusions: Path | None, contract: Path | None) -> Inputs:
-    """Read and validate the input files (raises InputError naming the file, line and field).
-
-    The cyclic garbage collector is off while parsing: the parsed records hold
-    no cycles, and repeated full collections over a growing heap would make
-    the time grow faster than the input.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _load_inputs(events, availability, exclusions, contract)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _load_inputs(events: Path, availability: Path, exclusions: Path | None, contract: Path | None) -> Inputs:
-    loaded_exclusions: list[Exclusion] = []
-    if exclusions is not None:
-        text = "\n".join(_open_lines(exclusions, "exclusions"))
-        loaded_exclusions = load_exclusions_text(text, str(exclusions))
-    return Inputs(
-        contract=load_contract(contract) if contract else default_contract(),
-        events=list(parse_jsonl(_open_lines(events, "events"), str(events))),
-        results=list(parse_results_csv(_open_lines(availability, "results"), str(availability))),
-        exclusions=loaded_exclusions,
-    )
-
-
 def render(report: MonthlyReport, output: str) -> str:
     """The report as ``json`` or ``text``."""
-    body = report_json(report)
     if output == "text":
-        return report_text(body)
-    return orjson.dumps(body).decode("utf-8")
+        return report_text(report_json(report))
+    return report_bytes(report).decode("utf-8")
 
 
 def run(argv: Sequence[str], now: datetime) -> str:
     """Run the command line and return what it prints; raises InputError on bad input."""
     args = build_parser().parse_args(argv)
     as_of = now if args.as_of is None else parse_instant(args.as_of, "--as-of", "value")
-    inputs = load_inputs(args.events, args.availability, args.exclusions, args.contract)
-    gc.freeze()  # the inputs live until exit: keep the collector from walking them again and again
     if args.command == "report-all":
-        from sla_core.batch import report_all
-
         if args.jobs is not None and args.jobs < 1:
             raise InputError("--jobs must be at least 1")
-        done = report_all(inputs, args.month, to_us(as_of), args.out, args.jobs)
+        sources = Sources(args.events, args.availability, args.exclusions, args.contract)
+        done = report_all(sources, args.month, to_us(as_of), args.out, args.jobs)
         lines = [f"{len(done.written)} reports for {args.month} written to {args.out}"]
         if done.skipped:
             lines.append(f"outside the measurement window, skipped: {', '.join(done.skipped)}")
         return "\n".join(lines)
+    inputs = load_inputs(args.events, args.availability, args.exclusions, args.contract)
+    gc.freeze()  # the inputs live until exit: keep the collector from walking them again and again
     check_tenant(args.tenant, inputs)
     reporter = Reporter(inputs.contract, inputs.results, inputs.exclusions, to_us(as_of))
     return render(reporter.report(args.tenant, args.month, inputs.events), args.format)

@@ -1,0 +1,217 @@
+"""``python -m sla_cli report-all``: every tenant's month from exported data, on all cores.
+
+For the service manager who recomputes all municipalities at once (and for
+the benchmark). Memory and time grow with the input, no faster:
+
+1. The parent reads the events file as bytes and routes each line to its
+   tenant (:mod:`sla_cli.routing`: a byte search, no parse), the results CSV
+   is parsed once into one :class:`Reporter`, and the availability every
+   tenant shares (the month and its trailing year) is computed once.
+2. Worker processes are forked with that state; each takes a share of the
+   tenants (balanced by line count) and, one tenant at a time, parses that
+   tenant's lines (each line is parsed once, by one worker), computes its
+   report and writes ``<tenant>-<YYYY-MM>.json`` — the same JSON as
+   ``report --format json`` — then drops the tenant's events. No process holds
+   every parsed event.
+3. Files are written into a staging folder inside ``out`` and moved in place
+   only when every line was valid: a bad line (the first in the file, as
+   :func:`sla_core.events.parse_jsonl` would name it) writes nothing.
+
+Tenants whose measurement window does not contain the month are skipped and named.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import orjson
+
+from sla_cli.files import collector_paused, read_bytes, read_contract, read_exclusions, read_results
+from sla_cli.routing import Routes, route_lines
+from sla_core.contract import default_contract
+from sla_core.errors import InputError
+from sla_core.events import parse_numbered_lines
+from sla_core.periods import Month, trailing_months
+from sla_core.report import MonthlyReport, Reporter
+from sla_core.report_json import report_json
+
+
+def report_bytes(report: MonthlyReport) -> bytes:
+    """The report JSON (``report --format json``) as UTF-8 bytes."""
+    return orjson.dumps(report_json(report))
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The input files of a batch run."""
+
+    events: Path
+    availability: Path
+    exclusions: Path | None = None
+    contract: Path | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch run wrote, and how long its phases took (seconds, wall clock)."""
+
+    written: list[str]
+    skipped: list[str]
+    bytes_written: int
+    workers: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every worker shares (inherited through fork, never pickled)."""
+
+    reporter: Reporter
+    routes: Routes
+    month: Month
+    staging: Path
+    source: str
+
+
+@dataclass
+class _Share:
+    """A worker's outcome: its reports, or the first bad line it found (line number, message)."""
+
+    written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    size: int = 0
+    error: tuple[int, str] | None = None
+
+
+class _Numbered:
+    """The ``(number, line)`` pairs of one tenant, remembering the last one handed out (where a parse failed)."""
+
+    def __init__(self, pairs: Iterator[tuple[int, bytes]]) -> None:
+        self._pairs = pairs
+        self.last = 0
+
+    def __iter__(self) -> Iterator[tuple[int, bytes]]:
+        for number, line in self._pairs:
+            self.last = number
+            yield number, line
+
+
+def _work(job: _Job, tenants: list[str], first_error: tuple[int, str] | None = None) -> _Share:
+    share = _Share(error=first_error)
+    for tenant in tenants:
+        window = job.reporter.window(tenant)
+        if window is not None and not window.contains(job.month):
+            share.skipped.append(tenant)
+        lines = _Numbered(job.routes.lines(tenant))
+        try:
+            with collector_paused():
+                events = list(parse_numbered_lines(lines, job.source))
+        except InputError as exc:
+            if share.error is None or lines.last < share.error[0]:
+                share.error = (lines.last, str(exc))
+            continue
+        if share.error is not None or (window is not None and not window.contains(job.month)):
+            continue  # after a bad line only the parse goes on: to name the first bad line of the file
+        if any(event.tenant != tenant for event in events):
+            raise RuntimeError(f"lines of another tenant were routed to {tenant!r}")
+        data = report_bytes(job.reporter.report(tenant, job.month, events)) + b"\n"
+        (job.staging / f"{tenant}-{job.month}.json").write_bytes(data)
+        share.written.append(tenant)
+        share.size += len(data)
+    return share
+
+
+def _worker(job: _Job, tenants: list[str], first_error: tuple[int, str] | None, conn: Connection) -> None:
+    try:
+        conn.send(("ok", _work(job, tenants, first_error)))
+    except BaseException:  # noqa: BLE001 — reported to the parent, which raises
+        conn.send(("failed", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def _shares(tenants: list[str], routes: Routes, workers: int) -> list[list[str]]:
+    """Tenants dealt out so that every worker gets about as many lines (largest first)."""
+    loads = [0] * workers
+    shares: list[list[str]] = [[] for _ in range(workers)]
+    for tenant in sorted(tenants, key=lambda t: (-routes.count(t), t)):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(tenant)
+        loads[lightest] += routes.count(tenant) + 1
+    return shares
+
+
+def _run_workers(job: _Job, shares: list[list[str]], first_error: tuple[int, str] | None) -> list[_Share]:
+    if len(shares) == 1:
+        return [_work(job, shares[0], first_error)]
+    context = multiprocessing.get_context("fork")
+    gc.freeze()  # keep the collector out of the shared pages in the children
+    started = []
+    for share in shares:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_worker, args=(job, share, first_error, send), daemon=True)
+        process.start()
+        send.close()
+        started.append((process, receive))
+    outcomes = []
+    for process, receive in started:
+        try:
+            status, value = receive.recv()
+        except EOFError:
+            status, value = "failed", "the worker ended without an answer"
+        process.join()
+        if status != "ok":
+            raise RuntimeError(f"report-all worker failed:\n{value}")
+        outcomes.append(value)
+    return outcomes
+
+
+def report_all(sources: Sources, month: Month, as_of: int, out: Path, jobs: int | None = None) -> BatchResult:
+    """Write every tenant's report for ``month`` into ``out``; ``jobs`` worker processes (default: all cores)."""
+    clock = time.perf_counter
+    started = clock()
+    with collector_paused():
+        contract = read_contract(sources.contract) if sources.contract else default_contract()
+        exclusions = read_exclusions(sources.exclusions)
+        routes = route_lines(read_bytes(sources.events, "events"), str(sources.events))
+        routed = clock()
+        reporter = Reporter(contract, read_results(sources.availability), exclusions, as_of)
+    for earlier in trailing_months(month, None):  # shared work, done once before the fork
+        reporter.availability_of(earlier)
+    reporter.availability_by_day(month)
+    reporter.load_time_of(month)
+    shared = clock()
+    tenants = sorted(set(contract.tenants) | set(routes.tenants()))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tenants) or 1))
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".report-all-", dir=out))
+    try:
+        job = _Job(reporter, routes, month, staging, str(sources.events))
+        parts = _run_workers(job, _shares(tenants, routes, workers), routes.error)
+        errors = [part.error for part in parts if part.error is not None]
+        if errors:
+            raise InputError(min(errors)[1])
+        for part in parts:
+            for tenant in part.written:
+                name = f"{tenant}-{month}.json"
+                os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    done = clock()
+    return BatchResult(
+        written=sorted(t for part in parts for t in part.written),
+        skipped=sorted(t for part in parts for t in part.skipped),
+        bytes_written=sum(part.size for part in parts),
+        workers=workers,
+        seconds={"route_events": routed - started, "shared": shared - routed, "reports": done - shared},
+    )

@@ -1,0 +1,119 @@
+"""``report-all`` (measurement §7): lines routed to their tenants, each parsed once, the same errors as ``report``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sla_cli.files import read_contract
+from sla_cli.main import main, run
+from sla_cli.routing import route_lines
+from sla_core.errors import InputError
+
+AS_OF = "2026-11-28T00:00:00+01:00"
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
+CSV = "TimeGenerated,Name,Location,Success,DurationMs\n2026-10-05T07:00:01.000Z,portaal,West Europe,True,800\n"
+
+
+def event(n: int, tenant: str = "enschede", **fields: object) -> str:
+    base = {
+        "event_id": f"e{n}",
+        "tenant": tenant,
+        "ticket_id": f"M{n}",
+        "occurred_at": "2026-10-05T09:00:00+02:00",
+        "kind": "opened",
+        "type": "incident",
+        "priority": "hoog",
+    }
+    return json.dumps({**base, **fields})
+
+
+def common(folder: Path, lines: list[str]) -> list[str]:
+    events, results = folder / "events.jsonl", folder / "results.csv"
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results.write_text(CSV, encoding="utf-8")
+    return ["--month", "2026-10", "--events", str(events), "--availability", str(results), "--as-of", AS_OF]
+
+
+@pytest.mark.parametrize(
+    ("lines", "tenants"),
+    [
+        pytest.param(
+            [event(1), "", event(2, "hengelo"), "   "], {"enschede": [1], "hengelo": [3]}, id="blank lines are skipped"
+        ),
+        pytest.param(
+            [event(1).replace('"tenant": "enschede"', '"tenant" :  "enschede"')],
+            {"enschede": [1]},
+            id="spaces around the colon",
+        ),
+        pytest.param(
+            [event(1, "hengelo").replace('"hengelo"', '"hen\\u0067elo"'), event(2, "hengelo")],
+            {"hengelo": [1, 2]},
+            id="an escaped tenant is decoded and joins the plain one in file order",
+        ),
+        pytest.param(
+            [event(1, status="tenant"), event(2, "hengelo", status='"tenant": "enschede"')],
+            {"enschede": [1], "hengelo": [2]},
+            id="the word tenant in a value does not mislead",
+        ),
+        pytest.param([event(1) + "\r"], {"enschede": [1]}, id="a CRLF line ending"),
+    ],
+)
+def test_lines_are_routed_to_their_tenant_in_file_order(lines: list[str], tenants: dict[str, list[int]]) -> None:
+    routes = route_lines("\n".join(lines).encode("utf-8"), "events.jsonl")
+    assert routes.error is None
+    assert {t: [number for number, _ in routes.lines(t)] for t in routes.tenants()} == tenants
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        pytest.param([event(1), event(2), "{not json"], "events.jsonl:3: invalid JSON", id="a line that is not JSON"),
+        pytest.param(
+            [event(1), event(2, "hengelo", priority="spoed"), event(3), event(4, priority="x")],
+            "events.jsonl:2: field priority",
+            id="the first bad line of the file although another tenant's comes later",
+        ),
+        pytest.param(
+            [event(1), event(2, "hengelo"), event(1, kind="closed")],
+            "events.jsonl:3: event_id 'e1' of tenant 'enschede' conflicts with ",
+            id="a conflict within one tenant's lines",
+        ),
+        pytest.param(
+            [event(1), json.dumps({"event_id": "e9", "ticket_id": "M9"}), event(3, priority="x")],
+            "events.jsonl:2: field tenant",
+            id="a line without a tenant",
+        ),
+    ],
+)
+def test_a_bad_line_writes_nothing_and_is_named_as_report_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: list[str], expected: str
+) -> None:
+    shared = common(tmp_path, lines)
+    out = tmp_path / "out"
+    for jobs in ("1", "2"):
+        assert main(["report-all", *shared, "--out", str(out), "--jobs", jobs]) == 2
+        batch_error = capsys.readouterr().err
+        assert expected in batch_error
+        assert list(out.iterdir()) == []  # nothing written, no staging folder left
+    assert main(["report", "--tenant", "enschede", *shared]) == 2
+    assert capsys.readouterr().err == batch_error
+
+
+def test_every_tenant_is_reported_once_whatever_the_number_of_workers(tmp_path: Path) -> None:
+    lines = [event(n, f"gemeente-{n % 7}") for n in range(1, 60)]
+    shared = common(tmp_path, lines)
+    written = {}
+    for jobs in ("1", "2", "3"):
+        out = tmp_path / f"out-{jobs}"
+        assert run(["report-all", *shared, "--out", str(out), "--jobs", jobs], NOW).startswith("7 reports")
+        written[jobs] = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert written["1"] == written["2"] == written["3"] and len(written["1"]) == 7
+
+
+def test_a_missing_contract_file_is_an_input_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"bestaat-niet\.json: cannot read contract file"):
+        read_contract(tmp_path / "bestaat-niet.json")
