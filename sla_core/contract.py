@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from sla_core.errors import InputError
+from sla_core.status_class import check_status_rules
 from sla_core.vocabulary import PRIORITIES, WEEKDAYS, Priority
 
 KNOWN_STATUSES: tuple[str, ...] = (
@@ -257,8 +258,6 @@ class Contract(_Strict):
 
     @model_validator(mode="after")
     def _status_classes_are_sound(self) -> Contract:
-        from sla_core.status_class import check_status_rules  # a cycle at import time otherwise
-
         check_status_rules(self.known_statuses, self.pause_patterns)
         return self
 

@@ -23,8 +23,7 @@ import dataclasses
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
-
-from sla_core.events import TicketEvent
+from typing import Protocol, TypeVar
 
 OTHER = "overig"
 _WILDCARD = re.compile(r"\s*\*+\s*")
@@ -79,6 +78,14 @@ class StatusClasses:
         return self.of(status) == status
 
 
-def classed(events: Iterable[TicketEvent], classes: Mapping[str, StatusClasses]) -> list[TicketEvent]:
-    """The events with each status replaced by its class under the event's tenant's ``classes``."""
+class _WithStatus(Protocol):
+    tenant: str
+    status: str | None
+
+
+Event = TypeVar("Event", bound=_WithStatus)
+
+
+def classed(events: Iterable[Event], classes: Mapping[str, StatusClasses]) -> list[Event]:
+    """The events (ticket events: dataclasses) with each status replaced by its class under the tenant's ``classes``."""
     return [e if e.status is None else dataclasses.replace(e, status=classes[e.tenant].of(e.status)) for e in events]

@@ -27,8 +27,8 @@ from pathlib import Path
 from sla_app import bootstrap
 from sla_app.documents.preview import write_files
 from sla_app.settings import Settings
-from sla_core.business_calendar import to_us
 from sla_cli.files import load_inputs
+from sla_core.business_calendar import to_us
 from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json

@@ -9,62 +9,37 @@
 
 Colours are the Okabe-Ito palette (colour-blind safe) and never carry meaning
 alone: every series also has its own hatch pattern, a legend entry and value
-labels. Rendered with the Agg canvas (no display, no pyplot state) at a fixed
+labels (the style is ``chart_style.py``). Rendered with the Agg canvas (no display, no pyplot state) at a fixed
 DPI and without a software/date stamp, so the same report gives the same bytes.
 """
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from sla_app.documents.chart_style import (
+    AVAILABILITY_CID,
+    CLOSED,
+    DOWN,
+    DPI,
+    EXCLUDED,
+    INK,
+    MET,
+    MUTED,
+    OUTCOMES_CID,
+    RC,
+    UNKNOWN,
+    Chart,
+    png_bytes,
+)
 from sla_app.documents.format_nl import PRIORITY_NAMES, as_date, date_short_nl, minutes_nl
+from sla_app.documents.trend_chart import trend_chart
 from sla_core.report_text import LEVEL_NAMES, month_name, number, percent
 from sla_core.vocabulary import PRIORITIES, TICKET_METRICS
-
-DPI = 150
-INK = "#1a1a1a"
-MUTED = "#4d4d4d"
-CLOSED = "#e6e6e6"
-# Okabe-Ito: vermillion, sky blue, bluish green, blue.
-DOWN, UNKNOWN, EXCLUDED, MET = "#D55E00", "#56B4E9", "#009E73", "#0072B2"
-RC = {
-    "font.family": "DejaVu Sans",
-    "font.size": 8,
-    "svg.hashsalt": "sla-monitor",
-    "hatch.linewidth": 0.8,
-    "axes.edgecolor": MUTED,
-    "axes.labelcolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "text.color": INK,
-}
-AVAILABILITY_CID = "beschikbaarheid@servicerapportage"
-OUTCOMES_CID = "meldingen@servicerapportage"
-TREND_CID = "verloop@servicerapportage"
-
-
-@dataclass(frozen=True)
-class Chart:
-    """One chart: its content id in the e-mail, PNG bytes, title and Dutch text alternative."""
-
-    content_id: str
-    png: bytes
-    title: str
-    alt: str
-
-
-def _png(figure: Figure) -> bytes:
-    FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
-    return buffer.getvalue()
 
 
 def _day_list(days: list[tuple[str, float]]) -> str:
@@ -158,7 +133,7 @@ def availability_chart(report: dict[str, Any]) -> Chart:
         figure.legend(
             handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=7.5, handlelength=2.2, handleheight=1.2
         )
-        png = _png(figure)
+        png = png_bytes(figure)
     return Chart(AVAILABILITY_CID, png, title, availability_alt(report))
 
 
@@ -236,12 +211,10 @@ def outcomes_chart(report: dict[str, Any]) -> Chart:
         figure.legend(
             handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=7.5, handlelength=2.2, handleheight=1.2
         )
-        png = _png(figure)
+        png = png_bytes(figure)
     return Chart(OUTCOMES_CID, png, title, outcomes_alt(report))
 
 
 def charts(report: dict[str, Any]) -> tuple[Chart, Chart, Chart]:
     """The report's charts, each rendered once (Agg): availability per day, outcomes, trend."""
-    from sla_app.documents.trend_chart import trend_chart  # it builds on this module's style
-
     return availability_chart(report), outcomes_chart(report), trend_chart(report)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sla_app.documents.charts import Chart
+from sla_app.documents.chart_style import Chart
 from sla_app.documents.content_basis import basis, trend
 from sla_app.documents.format_nl import (
     CLOCK_NAMES,

@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from sla_app.documents.charts import Chart
+from sla_app.documents.chart_style import Chart
 from sla_app.documents.content import context
 from sla_app.documents.styles import EMAIL
 

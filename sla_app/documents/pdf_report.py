@@ -23,7 +23,7 @@ from typing import Any
 
 import typst
 
-from sla_app.documents.charts import Chart
+from sla_app.documents.chart_style import Chart
 from sla_app.documents.content import context
 
 HERE = Path(__file__).resolve().parent

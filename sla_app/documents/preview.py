@@ -23,8 +23,8 @@ from typing import Any
 
 from sla_app.documents.html_report import inline_cids
 from sla_app.documents.render import render
-from sla_core.business_calendar import to_us
 from sla_cli.files import load_inputs
+from sla_core.business_calendar import to_us
 from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sla_app.documents import Attachment, RenderedReport
 from sla_app.documents.charts import charts
 from sla_app.documents.content import subject
 from sla_app.documents.html_report import email_html
 from sla_app.documents.ods_report import MIME_TYPE as ODS_TYPE
 from sla_app.documents.ods_report import ods_bytes
 from sla_app.documents.pdf_report import pdf_bytes
+from sla_app.documents.rendered import Attachment, RenderedReport
 from sla_core.report_text import report_text
 
 PDF_TYPE = "application/pdf"

@@ -14,7 +14,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sla_app.documents.charts import DOWN, DPI, INK, MET, MUTED, RC, TREND_CID, Chart, _png
+from sla_app.documents.chart_style import DOWN, DPI, INK, MET, MUTED, RC, TREND_CID, Chart, png_bytes
 from sla_app.documents.format_nl import month_short_nl
 from sla_core.report_text import LEVEL_NAMES, month_name, number, percent
 from sla_core.verdict import meets_norm
@@ -110,5 +110,5 @@ def trend_chart(report: dict[str, Any]) -> Chart:
             Line2D([0], [0], color="none", label="– niet gemeten / geen meldingen"),
         ]
         figure.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=7.5)
-        png = _png(figure)
+        png = png_bytes(figure)
     return Chart(TREND_CID, png, title, trend_alt(report))

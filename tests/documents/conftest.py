@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from sla_app.documents import RenderedReport, render
-from sla_core.business_calendar import to_us
 from sla_cli.files import load_inputs
+from sla_core.business_calendar import to_us
 from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
