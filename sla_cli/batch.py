@@ -110,21 +110,22 @@ def _work(job: _Job, tenants: list[str], first_error: tuple[int, str] | None = N
     share = _Share(error=first_error)
     for tenant in tenants:
         window = job.reporter.window(tenant)
-        if window is not None and not window.contains(job.month):
+        outside = window is not None and not window.contains(job.month)
+        if outside:
             share.skipped.append(tenant)
         lines = _Numbered(job.routes.lines(tenant))
-        try:
-            with collector_paused():
+        with collector_paused():  # a tenant's records hold no cycles: the collector would only walk them
+            try:
                 events = list(parse_numbered_lines(lines, job.source))
-        except InputError as exc:
-            if share.error is None or lines.last < share.error[0]:
-                share.error = (lines.last, str(exc))
-            continue
-        if share.error is not None or (window is not None and not window.contains(job.month)):
-            continue  # after a bad line only the parse goes on: to name the first bad line of the file
-        if any(event.tenant != tenant for event in events):
-            raise RuntimeError(f"lines of another tenant were routed to {tenant!r}")
-        data = report_bytes(job.reporter.report(tenant, job.month, events)) + b"\n"
+            except InputError as exc:
+                if share.error is None or lines.last < share.error[0]:
+                    share.error = (lines.last, str(exc))
+                continue
+            if share.error is not None or outside:
+                continue  # after a bad line only the parse goes on: to name the first bad line of the file
+            if any(event.tenant != tenant for event in events):
+                raise RuntimeError(f"lines of another tenant were routed to {tenant!r}")
+            data = report_bytes(job.reporter.report(tenant, job.month, events)) + b"\n"
         (job.staging / f"{tenant}-{job.month}.json").write_bytes(data)
         share.written.append(tenant)
         share.size += len(data)

@@ -27,7 +27,7 @@ from sla_cli.main import main
 from sla_core.contract import default_contract
 from sla_core.errors import InputError
 from sla_core.events import ID_PATTERN, EventConflict, parse_event, parse_jsonl
-from sla_core.instants import InstantError, parse_rfc3339
+from sla_core.instants import InstantError, by_fields, parse_rfc3339
 from sla_core.periods import Month
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
@@ -281,3 +281,23 @@ def test_no_event_the_parser_accepts_can_make_the_monthly_computation_fail(data:
     reporter = data.draw(st.sampled_from(REPORTERS))
     for month in sorted(months):
         report_json(reporter.report("enschede", month, accepted))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2110, 12, 31)),
+    st.sampled_from(["Z", "+00:00", "-00:00", "+02:00", "-05:30", "+13:59", "+14:00", "+14:01", "-09:60", ""]),
+    st.sampled_from(["", ".5", ".123456", ".1234567", ".123456789"]),
+)
+def test_the_common_shape_is_read_as_the_full_parser_reads_it(moment: datetime, offset: str, fraction: str) -> None:
+    """The fast path (``datetime.fromisoformat`` on the common shape) agrees with the field-by-field parser."""
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + offset
+
+    def outcome(parse: object) -> object:
+        try:
+            value = parse(text)  # type: ignore[operator]
+        except InstantError as exc:
+            return str(exc)
+        return (value, value.utcoffset())
+
+    assert outcome(parse_rfc3339) == outcome(by_fields)

@@ -9,24 +9,14 @@ string from the report is escaped. The e-mail carries its styles inline
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from sla_app.documents.chart_style import Chart
 from sla_app.documents.content import context
 from sla_app.documents.styles import EMAIL
+from sla_app.templating import environment
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-ENVIRONMENT = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+ENVIRONMENT = environment("sla_app.documents", keep_trailing_newline=True)
 
 
 def data_uri(png: bytes) -> str:

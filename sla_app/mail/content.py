@@ -23,19 +23,12 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from sla_app.documents import RenderedReport
 from sla_app.documents.format_nl import OUTCOME_NAMES
+from sla_app.templating import environment
 from sla_core.report_text import LEVEL_NAMES, month_name, number, verdict
 
-_ENV = Environment(
-    loader=PackageLoader("sla_app.mail", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENV = environment("sla_app.mail")
 _BODY = re.compile(r"<body[^>]*>", re.IGNORECASE)
 PROVISIONAL_PREFIX = "VOORLOPIG: "
 

@@ -12,19 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
+from sla_app.templating import environment
 from sla_core.report_text import LEVEL_NAMES, MONTHS_NL, month_name, months_count, number, percent, verdict
 from sla_core.vocabulary import LEVELS
 
-_ENV = Environment(
-    loader=PackageLoader("sla_app.overview", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+_ENV = environment("sla_app.overview", keep_trailing_newline=True)
 
 
 # -- Dutch wording -------------------------------------------------------------------

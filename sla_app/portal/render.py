@@ -11,26 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
-from sla_app.documents.format_nl import (
-    CLOCK_NAMES,
-    OUTCOME_NAMES,
-    PRIORITY_NAMES,
-    duration_nl,
-    instant_nl,
-    minutes_nl,
-    month_short_nl,
-)
+from sla_app.documents.format_nl import CLOCK_NAMES, OUTCOME_NAMES, PRIORITY_NAMES, month_short_nl
+from sla_app.templating import environment
 from sla_core.report_text import LEVEL_NAMES, REPORT_STATUS_NAMES, month_name, percent, verdict
 
-_ENV = Environment(
-    loader=PackageLoader("sla_app.portal", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 DELIVERY_NAMES = {
     None: "nog niet verstuurd",
     "sending": "wordt verstuurd",
@@ -116,23 +100,18 @@ def trend_svg(trend: list[dict[str, Any]], metric: str) -> dict[str, Any]:
     }
 
 
-_ENV.filters.update(
-    percent=percent,
-    month_name=month_name,
-    instant=instant_nl,
-    duration=duration_nl,
-    minutes=minutes_nl,
-    verdict=level_verdict,
-    breaches=breaches_text,
-)
-_ENV.globals.update(
-    LEVEL_NAMES=LEVEL_NAMES,
-    PRIORITY_NAMES=PRIORITY_NAMES,
-    STATUS_NAMES=REPORT_STATUS_NAMES,
-    DELIVERY_NAMES=DELIVERY_NAMES,
-    OUTCOME_NAMES=OUTCOME_NAMES,
-    CLOCK_NAMES=CLOCK_NAMES,
-    trend_svg=trend_svg,
+_ENV = environment(
+    "sla_app.portal",
+    filters={"verdict": level_verdict, "breaches": breaches_text},
+    globals={
+        "LEVEL_NAMES": LEVEL_NAMES,
+        "PRIORITY_NAMES": PRIORITY_NAMES,
+        "STATUS_NAMES": REPORT_STATUS_NAMES,
+        "DELIVERY_NAMES": DELIVERY_NAMES,
+        "OUTCOME_NAMES": OUTCOME_NAMES,
+        "CLOCK_NAMES": CLOCK_NAMES,
+        "trend_svg": trend_svg,
+    },
 )
 
 
