@@ -46,26 +46,26 @@ def _month(text: str) -> Month:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _input_arguments(command: argparse.ArgumentParser) -> None:
+    """The month and the input files, the same for ``report`` and ``report-all``."""
+    command.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+    command.add_argument("--events", required=True, type=Path, help="canonical ticket events, JSON Lines")
+    command.add_argument("--availability", required=True, type=Path, help="AppAvailabilityResults CSV export")
+    command.add_argument("--exclusions", type=Path, help='JSON list of {"start", "end", "reason"}')
+    command.add_argument("--contract", type=Path, help="contract JSON (default: the built-in seed SLA)")
+    command.add_argument("--as-of", help="RFC 3339 instant up to which events are known (default: now)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (errors raise InputError instead of exiting)."""
     parser = _Parser(prog="python -m sla_cli", description="SLA-metingen Stratech Perspectief Cloud")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     report = commands.add_parser("report", help="compute a tenant's monthly report")
     report.add_argument("--tenant", required=True, help="tenant (municipality) id")
-    report.add_argument("--month", required=True, type=_month, help="YYYY-MM")
-    report.add_argument("--events", required=True, type=Path, help="canonical ticket events, JSON Lines")
-    report.add_argument("--availability", required=True, type=Path, help="AppAvailabilityResults CSV export")
-    report.add_argument("--exclusions", type=Path, help='JSON list of {"start", "end", "reason"}')
-    report.add_argument("--contract", type=Path, help="contract JSON (default: the built-in seed SLA)")
-    report.add_argument("--as-of", help="RFC 3339 instant up to which events are known (default: now)")
+    _input_arguments(report)
     report.add_argument("--format", choices=("json", "text"), default="json")
     batch = commands.add_parser("report-all", help="compute every tenant's report of a month into a folder")
-    batch.add_argument("--month", required=True, type=_month, help="YYYY-MM")
-    batch.add_argument("--events", required=True, type=Path, help="canonical ticket events, JSON Lines")
-    batch.add_argument("--availability", required=True, type=Path, help="AppAvailabilityResults CSV export")
-    batch.add_argument("--exclusions", type=Path, help='JSON list of {"start", "end", "reason"}')
-    batch.add_argument("--contract", type=Path, help="contract JSON (default: the built-in seed SLA)")
-    batch.add_argument("--as-of", help="RFC 3339 instant up to which events are known (default: now)")
+    _input_arguments(batch)
     batch.add_argument("--out", required=True, type=Path, help="folder for <tenant>-<YYYY-MM>.json")
     batch.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     return parser

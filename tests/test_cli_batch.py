@@ -12,6 +12,7 @@ from sla_cli.files import read_contract
 from sla_cli.main import main, run
 from sla_cli.routing import route_lines
 from sla_core.errors import InputError
+from tests.support.core import opened
 
 AS_OF = "2026-11-28T00:00:00+01:00"
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -19,16 +20,7 @@ CSV = "TimeGenerated,Name,Location,Success,DurationMs\n2026-10-05T07:00:01.000Z,
 
 
 def event(n: int, tenant: str = "enschede", **fields: object) -> str:
-    base = {
-        "event_id": f"e{n}",
-        "tenant": tenant,
-        "ticket_id": f"M{n}",
-        "occurred_at": "2026-10-05T09:00:00+02:00",
-        "kind": "opened",
-        "type": "incident",
-        "priority": "hoog",
-    }
-    return json.dumps({**base, **fields})
+    return json.dumps(opened("2026-10-05T09:00:00+02:00", ticket=f"M{n}", event_id=f"e{n}", tenant=tenant, **fields))
 
 
 def common(folder: Path, lines: list[str]) -> list[str]:
@@ -78,7 +70,7 @@ def test_lines_are_routed_to_their_tenant_in_file_order(lines: list[str], tenant
             id="the first bad line of the file although another tenant's comes later",
         ),
         pytest.param(
-            [event(1), event(2, "hengelo"), event(1, kind="closed")],
+            [event(1), event(2, "hengelo"), event(1, status="gesloten")],
             "events.jsonl:3: event_id 'e1' of tenant 'enschede' conflicts with ",
             id="a conflict within one tenant's lines",
         ),
