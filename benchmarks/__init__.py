@@ -62,12 +62,15 @@ class TreeMemory:
 
     PSS shares each page among the processes that map it, so forked workers
     that share the parent's parsed inputs are not counted twice (as summed
-    RSS would). Sampled every 20 ms on Linux; 0 elsewhere.
+    RSS would). Sampled every ``interval`` seconds (default 20 ms) on Linux; 0 elsewhere.
+    Each sample makes the kernel walk every process's page tables: on a large
+    tree, sample less often, or the sampling competes with what it measures.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, interval: float = 0.02) -> None:
         import threading
 
+        self.interval = interval
         self.peak_mb = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -77,7 +80,7 @@ class TreeMemory:
         while not self._stop.is_set():
             total = _pss_kib(me) + sum(_pss_kib(child) for child in _children(me))
             self.peak_mb = max(self.peak_mb, total / 1024)
-            self._stop.wait(0.02)
+            self._stop.wait(self.interval)
 
     def __enter__(self) -> TreeMemory:
         self._thread.start()

@@ -160,24 +160,29 @@ def _run_workers(job: _Job, shares: list[list[str]], first_error: tuple[int, str
         return [_work(job, shares[0], first_error)]
     context = multiprocessing.get_context("fork")
     gc.freeze()  # keep the collector out of the shared pages in the children
-    started = []
-    for share in shares:
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_worker, args=(job, share, first_error, send), daemon=True)
-        process.start()
-        send.close()
-        started.append((process, receive))
-    outcomes = []
-    for process, receive in started:
-        try:
-            status, value = receive.recv()
-        except EOFError:
-            status, value = "failed", "the worker ended without an answer"
-        process.join()
-        if status != "ok":
-            raise RuntimeError(f"report-all worker failed:\n{value}")
-        outcomes.append(value)
-    return outcomes
+    try:
+        started = []
+        for share in shares:
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_worker, args=(job, share, first_error, send), daemon=True)
+            process.start()
+            send.close()
+            started.append((process, receive))
+        answers = []
+        for process, receive in started:
+            try:
+                answers.append(receive.recv())
+            except EOFError:
+                answers.append(
+                    ("failed", f"worker {process.pid} ended without an answer (exit code {process.exitcode})")
+                )
+            process.join()
+    finally:
+        gc.unfreeze()
+    failed = [value for status, value in answers if status != "ok"]
+    if failed:
+        raise RuntimeError("report-all worker failed:\n" + "\n".join(failed))
+    return [value for _, value in answers]
 
 
 def report_all(sources: Sources, month: Month, as_of: int, out: Path, jobs: int | None = None) -> BatchResult:
