@@ -171,12 +171,11 @@ def _run_workers(job: _Job, shares: list[list[str]], first_error: tuple[int, str
         answers = []
         for process, receive in started:
             try:
-                answers.append(receive.recv())
+                answer = receive.recv()
             except EOFError:
-                answers.append(
-                    ("failed", f"worker {process.pid} ended without an answer (exit code {process.exitcode})")
-                )
+                answer = None
             process.join()
+            answers.append(answer or ("failed", f"a worker ended without an answer (exit code {process.exitcode})"))
     finally:
         gc.unfreeze()
     failed = [value for status, value in answers if status != "ok"]
