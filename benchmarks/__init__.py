@@ -64,7 +64,9 @@ class TreeMemory:
     that share the parent's parsed inputs are not counted twice (as summed
     RSS would). Sampled every ``interval`` seconds (default 20 ms) on Linux; 0 elsewhere.
     Each sample makes the kernel walk every process's page tables: on a large
-    tree, sample less often, or the sampling competes with what it measures.
+    tree, sample less often, or the sampling competes with what it measures. A
+    sample during which a child was forked or ended is dropped: the parent read
+    before a fork and the child after it would count the shared pages twice.
     """
 
     def __init__(self, interval: float = 0.02) -> None:
@@ -78,8 +80,10 @@ class TreeMemory:
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.is_set():
-            total = _pss_kib(me) + sum(_pss_kib(child) for child in _children(me))
-            self.peak_mb = max(self.peak_mb, total / 1024)
+            before = _children(me)
+            total = _pss_kib(me) + sum(_pss_kib(child) for child in before)
+            if _children(me) == before:  # a fork (or an exit) during the sample would count shared pages twice
+                self.peak_mb = max(self.peak_mb, total / 1024)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> TreeMemory:
