@@ -2,10 +2,10 @@
 
 Everything here is rendered from the report JSON (``sla_core.report_json``),
 the stable interface, so a stored report renders the same as a fresh one.
-:func:`render` is the entry point used by delivery and the demo.
+:func:`sla_app.documents.render.render` is the entry point used by delivery and the demo;
+this package face hands on only the records (importing it loads no renderer).
 """
 
-from sla_app.documents.render import render
 from sla_app.documents.rendered import Attachment, RenderedReport
 
-__all__ = ["Attachment", "RenderedReport", "render"]
+__all__ = ["Attachment", "RenderedReport"]

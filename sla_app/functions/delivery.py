@@ -94,9 +94,7 @@ def delivery_queue(app: Services) -> JsonQueue:
 
 
 def _render_report(report_json: dict[str, Any], contact: str | None = None, reply_to: str | None = None) -> Any:
-    from sla_app.documents import (
-        render,  # imported when a report is rendered, not when the app starts
-    )
+    from sla_app.documents.render import render  # imported when a report is rendered, not when the app starts
 
     return render(report_json, contact=contact, reply_to=reply_to)
 

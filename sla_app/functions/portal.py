@@ -35,7 +35,7 @@ from urllib.parse import parse_qs
 import azure.functions as func
 
 from sla_app.bootstrap import services
-from sla_app.documents import render as render_report
+from sla_app.documents.render import render as render_report
 from sla_app.errors import AppError, BadRequest, NotFound, PayloadTooLarge, Unauthorized
 from sla_app.http.auth import ADMIN_ROLE, READER_ROLE, Principal, principal
 from sla_app.http.params import route_month

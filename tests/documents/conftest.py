@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from sla_app.documents import RenderedReport, render
+from sla_app.documents import RenderedReport
+from sla_app.documents.render import render
 from sla_cli.files import load_inputs
 from sla_core.business_calendar import to_us
 from sla_core.periods import Month

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
-from sla_app.documents import RenderedReport, render
+from sla_app.documents import RenderedReport
+from sla_app.documents.render import render
 from sla_core.report_text import report_text
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_rendered_report(reports: dict[str, Any], rendered: dict[str, RenderedReport]) -> None:
@@ -36,10 +42,10 @@ def test_every_tenant_gets_its_own_subject_and_files(rendered: dict[str, Rendere
         assert all(a.name.startswith(f"servicerapportage-{tenant}-2026-05.") for a in result.attachments)
 
 
-def test_render_is_the_package_entry_point() -> None:
-    import sla_app.documents
-
-    assert sla_app.documents.render is render
+def test_the_package_face_hands_on_the_records_and_loads_no_renderer() -> None:
+    code = "import sys, sla_app.documents as d; print(d.RenderedReport.__name__, 'matplotlib' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["RenderedReport", "False"]
 
 
 def test_contact_is_in_every_document_and_reply_to_goes_to_the_mailer(reports: dict[str, Any]) -> None:
