@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name}: {len(host.timer_runs)} timer runs, {host.handled} queue messages "
             f"({host.redelivered} delivered twice, {len(host.failures)} failed attempts, {len(host.poisoned)} poisoned), "
-            f"{len(drill.graph.faults_applied)} Graph faults, {len(drill.operator_resends)} operator resends, "
+            f"{len(drill.graph.faults_applied)} Graph faults, {len(drill.operator_confirmations)} operator confirmations, "
+            f"{len(drill.operator_resends)} operator resends, "
             f"{len(drill.supplier_mails)} supplier notices, "
             f"{time.monotonic() - started:.0f} s",
             file=sys.stderr,

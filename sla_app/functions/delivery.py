@@ -19,6 +19,11 @@
   (outcome unknown). Answers 202 with one outcome per
   tenant; tenants not started within 60 s are ``deferred``.
 * ``GET /api/admin/months/{month}/deliveries`` (SLA.Admin): the records.
+* ``POST /api/admin/months/{month}/deliveries/{tenant}/confirm`` (SLA.Admin):
+  settle an e-mail flagged ``needs_manual_check`` — ``{"sent": true, "note":
+  …}`` when the operator found it in Sent Items (it counts as sent; later
+  corrections follow), ``{"sent": false, …}`` to release it for one new send;
+  ``kind``/``version`` pick a correction or notice (tenant ``~supplier``).
 
 The mailer follows ``SLA_MAIL_MODE``: ``graph`` → :class:`GraphMailer` from
 ``SLA_MAIL_SENDER`` (managed identity), ``outbox`` → :class:`Outbox` writing
@@ -44,12 +49,13 @@ from sla_app.bootstrap import Services, services
 from sla_app.errors import BadRequest, Unprocessable
 from sla_app.http.auth import principal
 from sla_app.http.params import route_month
-from sla_app.http.problem import endpoint, json_response
+from sla_app.http.problem import endpoint, json_response, read_json
 from sla_app.mail.graph_mail import GraphMailer
 from sla_app.mail.message import Mailer
 from sla_app.mail.outbox import Outbox
 from sla_app.mail.queue import JsonQueue, delivery_queue_client
 from sla_app.services.delivery import RUN_BUDGET, DeliveryPolicy, DeliveryService
+from sla_app.services.delivery_confirm import parse_confirmation
 from sla_app.services.delivery_once import DeliveryOutcome
 from sla_app.services.delivery_runs import (
     NOTICES,
@@ -263,3 +269,18 @@ def list_month_deliveries(req: func.HttpRequest) -> func.HttpResponse:
     caller.require_admin()
     records = delivery_service(services()).records(route_month(req))
     return json_response([r.to_json() for r in records])
+
+
+@bp.route(
+    route="admin/months/{month}/deliveries/{tenant}/confirm", methods=["POST"], auth_level=func.AuthLevel.FUNCTION
+)
+@telemetry.traced("confirm_delivery")
+@endpoint
+def confirm_delivery(req: func.HttpRequest) -> func.HttpResponse:
+    """SLA.Admin: settle an e-mail whose outcome is unknown — found in Sent Items (sent) or not (sent again)."""
+    caller = principal(req.headers)
+    caller.require_admin()
+    month, confirmation = route_month(req), parse_confirmation(read_json(req))
+    tenant = (req.route_params.get("tenant") or "").strip()
+    record = delivery_service(services()).confirm(tenant, month, confirmation, actor=caller.name)
+    return json_response(record.to_json())

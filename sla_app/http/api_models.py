@@ -245,6 +245,9 @@ class Delivery(_Response):
     attempts: int = Field(ge=0)
     report_version: int | None = Field(ge=1)
     recipients: list[str]
+    claim_id: str | None = Field(
+        default=None, description="The last send attempt: the end of its X-SLA-Delivery header (Sent Items search)."
+    )
     claimed_at: str | None = Field(json_schema_extra={"format": "date-time"})
     sent_at: str | None = Field(json_schema_extra={"format": "date-time"})
     mode: Literal["graph", "outbox"] | None
@@ -255,6 +258,23 @@ class Delivery(_Response):
     forced: bool
     updated_at: str | None = Field(json_schema_extra={"format": "date-time"})
     actor: str | None
+    note: str | None = Field(default=None, description="The operator's note when an unknown outcome was confirmed.")
+
+
+class DeliveryConfirmation(_Request):
+    """An operator settles an e-mail flagged needs_manual_check (outcome unknown) after searching Sent Items."""
+
+    sent: bool = Field(description="true: found in Sent Items, it counts as sent; false: not sent, send it again.")
+    note: Text = Field(
+        min_length=1,
+        max_length=500,
+        description="Where the operator looked and what was found.",
+        json_schema_extra=_TEXT,
+    )
+    kind: DeliveryKind = Field(default="report", description="Which e-mail of the tenant-month.")
+    version: int | None = Field(
+        default=None, ge=1, description="The report version of a correction e-mail (only, and required, for it)."
+    )
 
 
 # -- availability --------------------------------------------------------------

@@ -280,6 +280,23 @@ OPERATIONS: tuple[Operation, ...] = (
         roles=(ADMIN_ROLE,),
     ),
     Operation(
+        "POST",
+        "admin/months/{month}/deliveries/{tenant}/confirm",
+        "confirmDelivery",
+        "Settle an e-mail whose outcome is unknown",
+        "reports",
+        "sla_app.functions.delivery",
+        SIGNED_IN,
+        {200: Reply("The record as now stored (sent, or failed and released for one new send); audited.", m.Delivery)},
+        (400, 401, 403, 404, 409, 413, 422),
+        request=m.DeliveryConfirmation,
+        roles=(ADMIN_ROLE,),
+        description=(
+            "Only for an e-mail flagged needs_manual_check (409 otherwise). `tenant`: the tenant id, or `~supplier` "
+            "for the supplier's notices. See docs/operations.md § sla-delivery-outcome-unknown."
+        ),
+    ),
+    Operation(
         "GET",
         "health",
         "getHealth",

@@ -18,7 +18,9 @@ Per tenant-month, :meth:`DeliveryService.deliver` sends what is due:
   ``not_needed`` so it is not looked at again.
 
 Sending itself — claims, at-most-once, outcome unknown — is
-:class:`sla_app.services.delivery_once.OnceSender`. ``StoredReport.status``
+:class:`sla_app.services.delivery_once.OnceSender`; an operator settles an
+unknown outcome with :meth:`DeliveryService.confirm`
+(:mod:`sla_app.services.delivery_confirm`). ``StoredReport.status``
 and ``.changes`` are read defensively: a report without them is final and
 has no changes. The supplier's notices are :mod:`sla_app.services.delivery_runs`.
 """
@@ -26,6 +28,7 @@ has no changes. The supplier's notices are :mod:`sla_app.services.delivery_runs`
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -35,6 +38,7 @@ from datetime import time as clock_time
 from typing import Any, Protocol
 
 from sla_app.errors import NotFound, Unprocessable
+from sla_app.http.api_models import TENANT_ID_PATTERN
 from sla_app.mail.content import (
     combine_changes,
     correction_email,
@@ -42,6 +46,7 @@ from sla_app.mail.content import (
     mark_provisional,
 )
 from sla_app.mail.message import Mailer
+from sla_app.services.delivery_confirm import Confirmation, confirm
 from sla_app.services.delivery_once import (
     ALREADY_SENT,
     DEFERRED,
@@ -62,6 +67,7 @@ from sla_app.storage.deliveries_repo import (
     REPORT,
     SENDING,
     SENT,
+    SUPPLIER,
     DeliveryRecord,
 )
 from sla_core.contract import Contract
@@ -70,6 +76,7 @@ from sla_core.periods import Month
 from sla_core.vocabulary import FINAL, PROVISIONAL
 
 RUN_BUDGET = timedelta(minutes=5)
+_TENANT_ID = re.compile(TENANT_ID_PATTERN)
 
 
 _log = logging.getLogger("sla_app.mail")
@@ -193,6 +200,16 @@ class DeliveryService:
     def records(self, month: Month) -> list[DeliveryRecord]:
         """The delivery records of a month."""
         return self.deliveries.of_month(str(month))
+
+    def confirm(self, tenant_id: str, month: Month, confirmation: Confirmation, *, actor: str) -> DeliveryRecord:
+        """An operator settles an e-mail whose outcome is unknown: sent (found in Sent Items) or not sent.
+
+        ``tenant_id`` is a tenant or :data:`SUPPLIER` (the supplier's notices); 404 when unknown, 409 when
+        the e-mail does not wait for a manual check (see :mod:`sla_app.services.delivery_confirm`).
+        """
+        if tenant_id != SUPPLIER and (not _TENANT_ID.match(tenant_id) or self.admin.tenant(tenant_id) is None):
+            raise NotFound(f"unknown tenant {tenant_id[:40]!r}", field="tenant")
+        return confirm(self.sender, self.deliveries, tenant_id, str(month), confirmation, actor)
 
     def _chosen(self, month: Month, tenants: Iterable[str] | None) -> list[str]:
         if tenants is not None:

@@ -12,6 +12,8 @@ States (see :mod:`sla_app.services.delivery`)::
     (none) ──claim──▶ sending ──▶ sent                     (final)
                          │   └──▶ failed                   (retried by the next run)
                          └──(stale: crashed)──▶ failed, needs_manual_check (resent only with force)
+    failed, needs_manual_check ──confirm sent──▶ sent         (an operator found it in Sent Items)
+                               └─confirm not sent──▶ failed   (released: the next run sends it)
     no_report / no_recipients / not_final: flagged, looked at again by the next run
 
 Every write that changes the state is conditional: the first claim is an
@@ -62,6 +64,7 @@ _TEXT = (
     "updated_at",
     "actor",
     "report_status",
+    "note",
 )
 
 
@@ -92,6 +95,7 @@ class DeliveryRecord:
     actor: str = ""
     kind: str = REPORT  # report | correction | at_risk | overview
     report_status: str = ""  # final | provisional: what the sent report said
+    note: str = ""  # the operator's note when an outcome-unknown send was confirmed (sent or not sent)
     etag: str | None = field(default=None, compare=False)
 
     @property
@@ -110,6 +114,7 @@ class DeliveryRecord:
             "attempts": self.attempts,
             "report_version": self.report_version,
             "recipients": list(self.recipients),
+            "claim_id": self.claim_id or None,
             "claimed_at": self.claimed_at or None,
             "sent_at": self.sent_at or None,
             "mode": self.mode or None,
@@ -120,6 +125,7 @@ class DeliveryRecord:
             "forced": self.forced,
             "updated_at": self.updated_at or None,
             "actor": self.actor or None,
+            "note": self.note or None,
         }
 
 

@@ -15,8 +15,9 @@
    computation fails twice (a lost Table Storage connection);
 4. from the 14th to a week into the next month: every timer at the instants
    of its registered schedule, the queues drained by :mod:`drill_host`
-   after every step, and an operator who each morning resends (``force``) a
-   delivery flagged "outcome unknown" that is not in the Sent Items;
+   after every step, and an operator who each morning settles each e-mail
+   flagged "outcome unknown": confirmed sent when it is in the Sent Items,
+   else confirmed not sent and delivered again;
 5. the verdict (:mod:`drill_check`) against the CLI over the complete data.
 """
 
@@ -162,6 +163,7 @@ class DrillRun:
     flaky: FlakyEvents
     queues: list[str]
     operator_resends: list[str]
+    operator_confirmations: list[str]  # "<instant> <tenant> <kind> v<version> sent=<found in Sent Items>"
     audit: list[dict[str, Any]]  # every audit entry written during the drill (read before Azurite stops)
 
     @property
@@ -207,6 +209,7 @@ class _Drill:
         self.services.events = self.flaky
         self.monthly_queue = monthly_queue
         self.resends: list[str] = []
+        self.confirmations: list[str] = []
 
     def setup(self, scratch: Path) -> None:
         start = self.world.scenario.start
@@ -257,23 +260,39 @@ class _Drill:
         return sorted(steps, key=lambda s: (s[0], s[1], s[2]))
 
     def operator(self) -> None:
-        """Each morning: a delivery flagged for a manual check is resent only when Sent Items lacks it."""
+        """Each morning: settle every e-mail flagged "outcome unknown" after looking in Sent Items (the runbook).
+
+        Found there → confirm it as sent (later corrections then follow by themselves); not found → confirm it
+        as not sent and deliver it now.
+        """
         status, records = call("list_month_deliveries", method="GET", route={"month": self.month}, headers=ADMIN)
         if status != 200:
             return
         for record in records:
             if not record.get("needs_manual_check"):
                 continue
-            tenant, version = record["tenant"], record.get("report_version")
-            if any(m.tenant == tenant and m.month == self.month and m.version == version for m in self.graph.sent):
-                continue  # it went out: nothing to resend
-            call(
-                "deliver_month_reports",
-                route={"month": self.month},
-                params={"tenant": tenant, "force": "true"},
-                headers=ADMIN,
+            tenant, version, kind = record["tenant"], record.get("report_version"), record["kind"]
+            found = any(m.tag == self._tag(record) for m in self.graph.sent)
+            body: dict[str, Any] = {"sent": found, "note": f"Sent Items searched: {'found' if found else 'absent'}"}
+            if kind != "report":
+                body |= {"kind": kind, **({"version": version} if kind == "correction" else {})}
+            status, answer = call(
+                "confirm_delivery", route={"month": self.month, "tenant": tenant}, body=body, headers=ADMIN
             )
+            assert status == 200, answer
+            self.confirmations.append(f"{self.clock().isoformat()} {tenant} {kind} v{version} sent={found}")
+            if found:
+                continue
+            if kind == "report" or kind == "correction":
+                call("deliver_month_reports", route={"month": self.month}, params={"tenant": tenant}, headers=ADMIN)
+            else:
+                call("deliver_month_reports", route={"month": self.month}, params={"notice": kind}, headers=ADMIN)
             self.resends.append(f"{self.clock().isoformat()} {tenant} v{version}")
+
+    def _tag(self, record: dict[str, Any]) -> str:
+        """The ``X-SLA-Delivery`` header of the record's last send attempt (what the operator searches for)."""
+        kind = "" if record["kind"] == "report" else f"{record['kind']}/"
+        return f"{record['tenant']}/{record['month']}/{kind}v{record.get('report_version') or 0}/{record['claim_id']}"
 
     def play(self, scratch: Path) -> None:
         self.setup(scratch)
@@ -327,6 +346,7 @@ def run(scenario: Scenario, folder: Path | None = None, progress: Callable[[str]
             drill.flaky,
             drill.queues,
             drill.resends,
+            drill.confirmations,
             audit,
         )
     finally:
