@@ -14,10 +14,15 @@ wall seconds, HTTP requests to storage (every request and every result page,
 counted at the HTTP transport) and response bytes — the tenant's event reads
 separately — and the RSS after. Then the same for ``CONCURRENT`` messages at
 once on threads (as the Functions host runs a batch of queue messages), for
-the memory figure behind host.json's queue concurrency.
+the memory figure behind host.json's queue concurrency. Then, in the same
+worker, render + deliver: for each tenant one ``delivery_item`` queue message
+as the delivery timers enqueue it (the 13 months of the look-back), through
+the registered function with outbox mail (``.eml`` files in a scratch folder):
+wall seconds, of which rendering (HTML, charts, PDF, ODS), and the e-mails
+written.
 
 Targets: compute < 0.5 s and ≤ 30 storage requests per tenant
-besides its events, peak RSS < 300 MB.
+besides its events, peak RSS < 300 MB, render + deliver < 1 s per tenant.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import time as clock
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +53,11 @@ MONTH = "2026-10"
 FIRST_DAY, END_DAY = date(2025, 10, 1), date(2026, 11, 1)
 EVENTS_PER_TENANT = 2_000
 CONCURRENT = 3  # = host.json queues batchSize 2 + newBatchThreshold 1 (the most one instance runs at once)
-TARGET_S, TARGET_REQUESTS, TARGET_RSS_MB = 0.5, 30, 300.0
+TARGET_S, TARGET_REQUESTS, TARGET_RSS_MB, TARGET_DELIVER_S = 0.5, 30, 300.0, 1.0
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-def _settings(connection_string: str, queue: str) -> Any:
+def _settings(connection_string: str, queue: str, outbox: str | None = None) -> Any:
     from sla_app.settings import Settings
 
     return Settings.model_validate(
@@ -67,14 +73,17 @@ def _settings(connection_string: str, queue: str) -> Any:
             "SLA_WEBHOOK_SECRET_JIRA": "bench-jira",
             "SLA_WEBHOOK_TOKEN_TOPDESK": "bench-topdesk",
             "SLA_STORAGE_CONNECTION_STRING": connection_string,
+            "SLA_DELIVERY_QUEUE_NAME": f"delivery-{queue}",
+            **({"SLA_OUTBOX_DIR": outbox} if outbox else {}),
         }
     )
 
 
-def _graph(connection_string: str, prefix: str) -> Any:
+def _graph(connection_string: str, prefix: str, outbox: str | None = None) -> Any:
     from sla_app import bootstrap
 
-    return bootstrap.build(_settings(connection_string, f"monthly-{prefix}"), clock=lambda: NOW, table_prefix=prefix)
+    settings = _settings(connection_string, f"monthly-{prefix}", outbox)
+    return bootstrap.build(settings, clock=lambda: NOW, table_prefix=prefix)
 
 
 # --------------------------------------------------------------------------
@@ -143,7 +152,9 @@ def seed(connection_string: str, prefix: str, tenants: int) -> dict[str, Any]:
         events = list(parse_jsonl(path.read_text(encoding="utf-8").splitlines(), str(path)))
     names = sorted({e.tenant for e in events})
     for name in names:
-        graph.admin.put_tenant(TenantRecord(tenant=name, go_live=date(2025, 9, 15)))
+        graph.admin.put_tenant(
+            TenantRecord(tenant=name, go_live=date(2025, 9, 15), recipients=(f"sla@{name}.example.org",))
+        )
     graph.events.save(events)
     return {"days": len(days), "tenants": names, "events": len(events), "summary_bytes": sizes}
 
@@ -190,15 +201,15 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def measure(connection_string: str, prefix: str, tenants: list[str]) -> dict[str, Any]:
-    """Run the queue function for every tenant (then CONCURRENT at once); figures as JSON."""
+def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str) -> dict[str, Any]:
+    """Run the queue function for every tenant (then CONCURRENT at once), then delivery; figures as JSON."""
     from azure.functions.queue import QueueMessage
 
     from sla_app import bootstrap
     from tools import local_pipeline
 
     meter = _Meter()
-    graph = _graph(connection_string, prefix)
+    graph = _graph(connection_string, prefix, outbox)
     bootstrap.use(graph)
     function = local_pipeline.registered()["monthly_tenant_report"].get_user_function()
 
@@ -249,15 +260,64 @@ def measure(connection_string: str, prefix: str, tenants: list[str]) -> dict[str
     with ThreadPoolExecutor(len(concurrent)) as pool:
         list(pool.map(one, concurrent))
     concurrent_s = clock.perf_counter() - t0
+    compute_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    delivered = deliver(graph, meter, tenants, outbox)
     return {
         "per_tenant": per_tenant,
+        "delivery": delivered,
+        "delivery_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "baseline_rss_mb": baseline,
         "sequential_peak_rss_mb": sequential_peak,
         "concurrent": len(concurrent),
         "concurrent_s": concurrent_s,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": compute_peak,
         "report_version": None if stored is None else stored.version,
     }
+
+
+def deliver(graph: Any, meter: _Meter, tenants: list[str], outbox: str) -> list[dict[str, Any]]:
+    """One ``delivery_item`` message per tenant through the registered function; per tenant seconds and e-mails."""
+    from azure.functions.queue import QueueMessage
+
+    from sla_app.functions import delivery
+    from sla_app.services.delivery_runs import lookback
+    from tools import local_pipeline
+
+    function = local_pipeline.registered()["delivery_item"].get_user_function()
+    months = [str(m) for m in lookback(NOW, graph.availability._zone)]
+    render = partial(delivery._render_report, contact=graph.settings.report_contact, reply_to=graph.settings.reply_to)
+    spent = {"render_s": 0.0}
+
+    def timed_render(report: dict[str, Any]) -> Any:
+        t0 = clock.perf_counter()
+        try:
+            return render(report)
+        finally:
+            spent["render_s"] += clock.perf_counter() - t0
+
+    graph.extras[delivery.RENDER_KEY] = timed_render  # the same renderer, timed
+    written = Path(outbox)
+    rows = []
+    for tenant in tenants:
+        before = len(list(written.rglob("*.eml")))
+        meter.local.bucket, spent["render_s"] = f"deliver:{tenant}", 0.0
+        body = json.dumps({"tenant": tenant, "months": months}).encode()
+        t0, cpu0 = clock.perf_counter(), clock.thread_time()
+        function(QueueMessage(id=uuid.uuid4().hex, body=body, dequeue_count=1))
+        seconds, cpu = clock.perf_counter() - t0, clock.thread_time() - cpu0
+        meter.local.bucket = "other"
+        requests, _ = meter.take(f"deliver:{tenant}")
+        rows.append(
+            {
+                "tenant": tenant,
+                "deliver_s": seconds,
+                "deliver_cpu_s": cpu,
+                "render_s": spent["render_s"],
+                "requests": requests,
+                "mails": len(list(written.rglob("*.eml"))) - before,
+            }
+        )
+    return rows
 
 
 def _child(argv: list[str]) -> None:
@@ -266,7 +326,8 @@ def _child(argv: list[str]) -> None:
     parser.add_argument("prefix")
     parser.add_argument("tenants")
     args = parser.parse_args(argv)
-    print(json.dumps(measure(args.connection_string, args.prefix, args.tenants.split(","))))
+    with tempfile.TemporaryDirectory(prefix="sla-month-end-outbox-") as outbox:
+        print(json.dumps(measure(args.connection_string, args.prefix, args.tenants.split(","), outbox)))
 
 
 # --------------------------------------------------------------------------
@@ -331,14 +392,30 @@ def run(tenants: int = 400) -> dict[str, float]:
         f" one message at a time, {peak:.0f} MB peak with {figures['concurrent']} messages at once"
         f" ({figures['concurrent_s']:.2f} s for those)"
     )
+    sent = figures["delivery"]
+    deliver_s = statistics.mean(r["deliver_s"] for r in sent)
+    print(f"{'tenant':<16}{'deliver s':>10}{'CPU s':>7}{'render s':>9}{'requests':>9}{'e-mails':>8}")
+    for r in sent:
+        print(
+            f"{r['tenant']:<16}{r['deliver_s']:>10.3f}{r['deliver_cpu_s']:>7.3f}{r['render_s']:>9.3f}{r['requests']:>9}"
+            f"{r['mails']:>8}"
+        )
+    print(
+        f"render + deliver per tenant: mean {deliver_s:.3f} s, median {statistics.median(r['deliver_s'] for r in sent):.3f}"
+        f" s, max {max(r['deliver_s'] for r in sent):.3f} s (first: {sent[0]['deliver_s']:.3f} s); rendering mean"
+        f" {statistics.mean(r['render_s'] for r in sent):.3f} s; {sum(r['mails'] for r in sent)} e-mails written;"
+        f" worker peak RSS after delivery {figures['delivery_peak_rss_mb']:.0f} MB"
+    )
     print(
         f"targets: compute < {TARGET_S} s {verdict(seconds < TARGET_S)}; requests <= {TARGET_REQUESTS} "
-        f"{verdict(requests <= TARGET_REQUESTS)}; peak RSS < {TARGET_RSS_MB:.0f} MB {verdict(peak < TARGET_RSS_MB)}"
+        f"{verdict(requests <= TARGET_REQUESTS)}; peak RSS < {TARGET_RSS_MB:.0f} MB {verdict(peak < TARGET_RSS_MB)};"
+        f" render + deliver < {TARGET_DELIVER_S:.0f} s {verdict(deliver_s < TARGET_DELIVER_S)}"
     )
     print(f"month_end_compute_s_per_tenant: {seconds:.3f}")
     print(f"month_end_peak_rss_mb: {peak:.0f}")
     print(f"month_end_storage_requests_per_tenant: {requests}")
-    return {"compute_s": seconds, "peak_rss_mb": peak, "requests": requests}
+    print(f"month_end_render_deliver_s_per_tenant: {deliver_s:.3f}")
+    return {"compute_s": seconds, "peak_rss_mb": peak, "requests": requests, "render_deliver_s": deliver_s}
 
 
 if __name__ == "__main__":

@@ -237,15 +237,29 @@ class SummarisedAvailability:
         covered: Iterable[date] = (),
         memo: MutableMapping[tuple, SlotStates] | None = None,
         digests: Mapping[date, str] | None = None,
+        load_digests: Mapping[date, str] | None = None,
     ) -> None:
         self._days = sorted(days, key=lambda d: d.first_minute)
         self._load = sorted(load_days, key=lambda d: d.first_minute)
         self.fingerprint = fingerprint
         self.covered = frozenset(covered)  # the local dates of ``days`` (as the reader knows them)
-        self.digests = dict(digests or {})  # local date -> content digest of its summaries (as stored)
+        self.digests = dict(digests or {})  # local date -> content digest of its availability summary (as stored)
+        self.load_digests = dict(load_digests or {})  # local date -> content digest of its load-time samples read
         # Slot states by (period, rule, the days' digests): the platform's months are the same for every
         # tenant, so a worker computes each once. A memo of a pure function: results are unchanged.
         self._memo = memo
+
+    def with_load(self, load_days: Iterable[LoadDay], load_digests: Mapping[date, str]) -> SummarisedAvailability:
+        """The same availability with more load-time days (e.g. of earlier months read later)."""
+        return SummarisedAvailability(
+            self._days,
+            [*self._load, *load_days],
+            self.fingerprint,
+            self.covered,
+            self._memo,
+            self.digests,
+            {**self.load_digests, **load_digests},
+        )
 
     @staticmethod
     def _inside(days: Sequence[DaySummary] | Sequence[LoadDay], first: int, last: int) -> list:

@@ -18,29 +18,34 @@ Rules §8.6: with ``restate=True`` (every monthly run from the queue) the
 previous :data:`RESTATE_MONTHS` months of the tenant inside its measurement
 window are recomputed from the same inputs; a month whose figures changed
 gets a new version with its list of changes (:mod:`sla_core.restatement`).
-Only months that already have a stored report are restated.
+Only months that already have a stored report are restated, and only when
+their figures may have changed: one query reads the latest version numbers of
+the 13 months and the check of their last computation
+(:meth:`ReportRepository.heads`); a month whose figures key
+(:meth:`MonthInputs.figures_key`) equals the one checked against its latest
+version after the month ended is skipped, and its load-time samples are not
+read. Each month a restating run compares is checked again (one write).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sla_app.errors import NotFound, Unprocessable
+from sla_app.services.monthly_inputs import MonthInputs, digest
 from sla_core.availability_input import Exclusion, TestResult
-from sla_core.availability_summary import SummarisedAvailability
+from sla_core.availability_summary import LoadDay, SummarisedAvailability
 from sla_core.business_calendar import to_us
 from sla_core.contract import Contract, contract_from_mapping
 from sla_core.errors import InputError
 from sla_core.events import TicketEvent
 from sla_core.periods import MeasurementWindow, Month, trailing_months
-from sla_core.report import Reporter
-from sla_core.report_json import report_json
 from sla_core.restatement import figures_changed, restatement
+
+__all__ = ["MonthlyOutcome", "MonthlyReportService", "digest", "tenant_contract", "tenant_window"]
 
 RESTATE_MONTHS = 12
 
@@ -86,6 +91,19 @@ class Results(Protocol):
         self, first_day: date, end_day: date, load_first_day: date | None = None
     ) -> SummarisedAvailability: ...
 
+    def load_days(self, first_day: date, end_day: date) -> tuple[list[LoadDay], dict[date, str]]: ...
+
+    def load_digests(self, first_day: date, end_day: date) -> dict[date, str]: ...
+
+
+class Head(Protocol):
+    """A month's latest version number and the check of the last computation that agreed with it."""
+
+    version: int
+    figures_key: str
+    checked_version: int
+    checked_at: str
+
 
 class Reports(Protocol):
     """Versioned report storage."""
@@ -118,6 +136,10 @@ class Reports(Protocol):
         worth_storing: Any,
     ) -> tuple[Any | None, bool]: ...
 
+    def heads(self, tenant: str, first: str, last: str) -> dict[str, Head]: ...
+
+    def mark_checked(self, tenant: str, marks: dict[str, tuple[str, int, str]]) -> None: ...
+
 
 def tenant_contract(tenant: Tenant) -> Contract:
     """The default contract with the tenant's override and measurement window."""
@@ -138,11 +160,6 @@ def tenant_contract(tenant: Tenant) -> Contract:
 def tenant_window(tenant: Tenant) -> MeasurementWindow:
     """The tenant's measurement window under its contract (raises Unprocessable for an invalid override)."""
     return MeasurementWindow.of(tenant_contract(tenant).tenants[tenant.tenant])
-
-
-def digest(value: Any) -> str:
-    """SHA-256 of a value's canonical JSON (sorted keys)."""
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -196,7 +213,8 @@ class MonthlyReportService:
     def compute(self, tenant_id: str, month: Month, actor: str = "system", *, restate: bool = False) -> MonthlyOutcome:
         """Compute and store one tenant-month report (a new version only when it differs and is not stale).
 
-        ``restate``: also recompute the previous 12 months inside the window (measurement §8.6).
+        ``restate``: also recompute those of the previous 12 months inside the window that have a stored
+        report and whose figures may have changed (measurement §8.6).
         """
         tenant = self._admin.tenant(tenant_id)
         if tenant is None:
@@ -206,8 +224,14 @@ class MonthlyReportService:
         if not window.contains(month):
             raise Unprocessable(f"month {month} is outside the measurement window of {tenant_id}", field="month")
         earlier = [m for m in (month.shift(-n) for n in range(1, RESTATE_MONTHS + 1)) if window.contains(m)]
-        inputs = self._inputs(tenant_id, contract, window, [month, *(earlier if restate else [])])
-        stored, created = self._store(inputs, month, first=True)
+        heads = self._reports.heads(tenant_id, str(earlier[-1]), str(earlier[0])) if restate and earlier else {}
+        stored_before = [m for m in earlier if getattr(heads.get(str(m)), "version", 0)]
+        inputs = self._inputs(tenant_id, contract, window, month, stored_before)
+        restating = [m for m in stored_before if not _unchanged(inputs, m, heads[str(m)])]
+        if restating:
+            inputs.add_load(*self._results.load_days(min(restating).first_day(), month.first_day()))
+        marks: dict[str, tuple[str, int, str]] = {}
+        stored, created = self._store(inputs, month, marks, first=True)
         assert stored is not None
         self._admin.audit(
             inputs.computed_at,
@@ -221,8 +245,8 @@ class MonthlyReportService:
             watermark=stored.watermark,
         )
         restated = []
-        for m in earlier if restate else []:
-            again, changed = self._store(inputs, m, first=False)
+        for m in sorted(restating, reverse=True):
+            again, changed = self._store(inputs, m, marks, first=False)
             if changed and again is not None:
                 restated.append(str(m))
                 self._admin.audit(
@@ -234,40 +258,45 @@ class MonthlyReportService:
                     version=again.version,
                     changes=again.changes,
                 )
+        if restate and marks:
+            self._reports.mark_checked(tenant_id, marks)
         return MonthlyOutcome(tenant_id, str(month), stored.version, created, tuple(restated))
 
-    def _inputs(self, tenant: str, contract: Contract, window: MeasurementWindow, months: list[Month]) -> _Inputs:
-        """The tenant's inputs as of now, for ``months`` and their trailing windows (read once)."""
+    def _inputs(
+        self, tenant: str, contract: Contract, window: MeasurementWindow, month: Month, earlier: list[Month]
+    ) -> MonthInputs:
+        """The tenant's inputs as of now for ``month`` and the trailing windows of ``earlier`` (read once).
+
+        Issue 11: the day summaries (2 range queries), never the raw rows; load-time samples of ``month``
+        only, and the digests of those of ``earlier`` (one small query) to decide what to restate.
+        """
         now = self._clock()
         as_of = to_us(now)
+        months = [month, *earlier]
         first_day = min(trailing_months(m, window)[0] for m in months).first_day()
-        end_day = max(months).shift(1).first_day()
-        # Issue 11: the day summaries (2 range queries), never the raw rows; load-time samples of the
-        # computed months only.
-        summaries = self._results.summarised(first_day, end_day, min(months).first_day())
-        statuses = self._results.statuses(first_day, end_day)
-        exclusions = self._admin.exclusions(tenant)
-        received = [(e, r) for e, r in self._events.of_tenant_received(tenant) if e.at <= as_of]
-        events = [e for e, _ in received]
-        grouped: dict[Month, list[tuple[str, str]]] = {}
-        for day, sha in sorted(summaries.digests.items()):
-            grouped.setdefault(Month.of(day), []).append((day.isoformat(), sha))
-        return _Inputs(
+        end_day = month.shift(1).first_day()
+        summaries = self._results.summarised(first_day, end_day, month.first_day())
+        load_digests = self._results.load_digests(min(earlier).first_day(), month.first_day()) if earlier else {}
+        return MonthInputs(
             tenant=tenant,
             contract=contract,
             window=window,
             computed_at=now.isoformat(),
-            reporter=Reporter(contract, (), exclusions, as_of, summaries=summaries),
-            events=events,
-            received=received,
-            statuses=statuses,
-            results_by_month={m: digest(rows) for m, rows in grouped.items()},
-            events_digest=digest(sorted(json.dumps(e.to_json(), sort_keys=True) for e in events)),
-            exclusions_json=[e.to_json() for e in exclusions],
+            as_of=as_of,
+            summaries=summaries,
+            received=[(e, r) for e, r in self._events.of_tenant_received(tenant) if e.at <= as_of],
+            statuses=self._results.statuses(first_day, end_day),
+            exclusions=self._admin.exclusions(tenant),
+            load_digests=load_digests,
         )
 
-    def _store(self, inputs: _Inputs, month: Month, *, first: bool) -> tuple[Any | None, bool]:
-        """Compute ``month`` from ``inputs`` and store it: a first computation, or a restatement."""
+    def _store(
+        self, inputs: MonthInputs, month: Month, marks: dict[str, tuple[str, int, str]], *, first: bool
+    ) -> tuple[Any | None, bool]:
+        """Compute ``month`` from ``inputs`` and store it: a first computation, or a restatement.
+
+        When the latest version then holds these figures, ``marks`` gets the month's check.
+        """
         body, fingerprint, watermark = inputs.report(month)
         content = digest({k: v for k, v in body.items() if k != "as_of"})
 
@@ -276,65 +305,23 @@ class MonthlyReportService:
 
         args = (inputs.tenant, str(month), content, fingerprint, inputs.computed_at, body)
         if first:
-            return self._reports.save(*args, watermark=watermark, changes=changes)
-        return self._reports.restate(
-            *args,
-            watermark=watermark,
-            changes=changes,
-            worth_storing=lambda previous: figures_changed(previous.body, body),
-        )
+            latest, changed = self._reports.save(*args, watermark=watermark, changes=changes)
+        else:
+            latest, changed = self._reports.restate(
+                *args,
+                watermark=watermark,
+                changes=changes,
+                worth_storing=lambda previous: figures_changed(previous.body, body),
+            )
+        if latest is not None and (changed or latest.content_hash == content or not figures_changed(latest.body, body)):
+            marks[str(month)] = (inputs.figures_key(month), latest.version, inputs.computed_at)
+        return latest, changed
 
 
-def _instant(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-@dataclass
-class _Inputs:
-    """One tenant's inputs, read once for a month and its restated predecessors."""
-
-    tenant: str
-    contract: Contract
-    window: MeasurementWindow
-    computed_at: str
-    reporter: Reporter
-    events: list[TicketEvent]
-    received: list[tuple[TicketEvent, datetime]]
-    statuses: dict[date, Any]
-    results_by_month: dict[Month, str]  # month -> digest of its days' summaries
-    events_digest: str
-    exclusions_json: list[dict[str, Any]]
-
-    def report(self, month: Month) -> tuple[dict[str, Any], str, str]:
-        """The report body of ``month``, the fingerprint of its inputs and their watermark (RFC 3339 UTC)."""
-        months = trailing_months(month, self.window)
-        first, end = months[0].first_day(), month.shift(1).first_day()
-        day, missing = month.first_day(), []
-        while day < end:
-            status = self.statuses.get(day)
-            if status is None or not status.complete:
-                missing.append(day)
-            day = date.fromordinal(day.toordinal() + 1)
-        body = report_json(self.reporter.report(self.tenant, month, self.events, missing))
-        marks = [r for _, r in self.received]
-        marks += [_instant(s.ingested_at) for d, s in self.statuses.items() if first <= d < end]
-        watermark = max(marks, default=_instant(self.computed_at)).astimezone(UTC).isoformat()
-        fingerprint = digest(
-            {
-                "contract": self.contract.model_dump(mode="json"),
-                "events": self.events_digest,
-                "results": [self.results_by_month.get(m, "") for m in months],
-                "exclusions": self.exclusions_json,
-                "missing_days": [d.isoformat() for d in missing],
-            }
-        )
-        return body, fingerprint, watermark
-
-    def events_after(self, watermark: str) -> list[dict[str, Any]]:
-        """The events (canonical JSON) received after ``watermark``."""
-        after = _instant(watermark) if watermark else datetime.min.replace(tzinfo=UTC)
-        return [e.to_json() for e, r in self.received if r > after]
+def _unchanged(inputs: MonthInputs, month: Month, head: Head) -> bool:
+    """Whether the last check of ``month`` agreed with its latest version, after it ended, on the same figures key."""
+    return (
+        head.checked_version == head.version
+        and inputs.settled(month, head.checked_at)
+        and head.figures_key == inputs.figures_key(month)
+    )

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from sla_app.storage.availability_summary_repo import AvailabilitySummaryRepository
 from sla_app.storage.tables import TableStore, escape_key
 from sla_core.availability_input import TestResult
-from sla_core.availability_summary import SummarisedAvailability, summarise_day
+from sla_core.availability_summary import LoadDay, SummarisedAvailability, summarise_day
 from sla_core.periods import day_bounds
 
 TABLE = "availability"
@@ -186,6 +186,14 @@ class AvailabilityRepository:
             self.summaries.save(day, *summarise_day(self.results(day, day + timedelta(days=1)), start, end))
         return self.summaries.read(first_day, end_day, load_first_day) if missing else found
 
+    def load_days(self, first_day: date, end_day: date) -> tuple[list[LoadDay], dict[date, str]]:
+        """The load-time samples of ``[first_day, end_day)`` and their digests per day (one request)."""
+        return self.summaries.load_days(first_day, end_day)
+
+    def load_digests(self, first_day: date, end_day: date) -> dict[date, str]:
+        """The digest of each day's load-time samples in ``[first_day, end_day)``, without the samples (one request)."""
+        return self.summaries.load_digests(first_day, end_day)
+
     def statuses(self, start_day: date, end_day: date) -> dict[date, DayStatus]:
         """Ingestion status of the days in ``[start_day, end_day)`` that have one."""
         query = "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi"
@@ -198,7 +206,7 @@ class AvailabilityRepository:
                 e["ingested_at"],
                 e.get("note", ""),
             )
-            for e in self._store.query(DAYS_TABLE, query, params)
+            for e in self._store.query_plain(DAYS_TABLE, query, params)  # text, numbers, booleans: plain JSON
         }
 
     def delete_days_before(self, cutoff: date) -> int:

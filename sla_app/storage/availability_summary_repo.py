@@ -16,7 +16,12 @@ Every entity carries ``sha256`` of the whole blob and ``parts``.
 
 A tenant-month with 12 months of history reads one range query over ``a``
 (~400 entities, one page) and one over ``l`` (the month's ~31 days): two
-requests and ~0.5 MB instead of 29,293 entities / 43 MB of raw rows. A day
+requests and ~0.5 MB instead of 29,293 entities / 43 MB of raw rows. The
+summaries are platform facts, the same for every tenant: a repository (one per
+worker process) keeps the blobs it read by their SHA-256, first reads only the
+hashes of a range (``$select``, ~100 bytes a day) and then the blobs of the
+days it has not seen with that hash (issue 11: per tenant after the first, two
+small queries instead of ~1.6 MB). A day
 written again replaces its summary (re-ingestion); summaries are platform
 facts without personal data and are kept when the raw rows expire.
 """
@@ -24,8 +29,9 @@ facts without personal data and are kept when the raw rows expire.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
-from datetime import date
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -87,6 +93,8 @@ def _blobs(entities: Iterator[dict[str, Any]]) -> Iterator[tuple[str, bytes, str
 
 
 _SELECT = ["RowKey", "sha256", *(f"b{k}" for k in range(PER_ENTITY))]
+_HASHES = ["RowKey", "sha256"]
+CACHED_DAYS = {"a": 1_000, "l": 100}  # days kept per worker: ~2 KB per availability blob, ~40 KB per decoded load day
 
 
 class AvailabilitySummaryRepository:
@@ -96,6 +104,8 @@ class AvailabilitySummaryRepository:
         self._store = store
         self._zone = zone
         self._memo: dict[tuple, SlotStates] = {}  # per worker process: see SummarisedAvailability
+        self._blobs: dict[str, dict[tuple[str, str], Any]] = {AVAILABILITY: {}, LOAD: {}}  # (day, sha256) -> blob
+        self._lock = threading.Lock()
 
     def save(self, day: date, summary: DaySummary, load: LoadDay) -> None:
         """Replace the summaries of ``day`` (4 requests: an upsert and a stale-continuation query per partition)."""
@@ -135,6 +145,37 @@ class AvailabilitySummaryRepository:
         params = {"pk": partition, "lo": first.isoformat(), "hi": end.isoformat()}
         return _blobs(self._store.query(TABLE, query, params, _SELECT))  # $select: no Timestamp to parse
 
+    def _hashes(self, partition: str, first: date, end: date) -> dict[str, str]:
+        query = "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi"
+        params = {"pk": partition, "lo": first.isoformat(), "hi": end.isoformat()}
+        rows = self._store.query_plain(TABLE, query, params, _HASHES)  # text only: plain JSON
+        return {e["RowKey"].split("+")[0]: e["sha256"] for e in rows}
+
+    def _cached(
+        self, partition: str, first: date, end: date, decode: Callable[[bytes], Any]
+    ) -> list[tuple[str, str, Any]]:
+        """``(day, sha256, decoded blob)`` of the days in ``[first, end)``: hashes first, then only unseen blobs."""
+        if end <= first:
+            return []
+        hashes = self._hashes(partition, first, end)
+        cache = self._blobs[partition]
+        with self._lock:
+            known = {d: cache[d, sha] for d, sha in hashes.items() if (d, sha) in cache}
+        unseen = sorted(d for d in hashes if d not in known)
+        fetched: dict[str, tuple[str, Any]] = {}
+        if unseen:
+            last = date.fromisoformat(unseen[-1]) + timedelta(days=1)
+            for day, blob, sha in self._range(partition, date.fromisoformat(unseen[0]), last):
+                fetched[day] = (sha, decode(blob))
+            with self._lock:
+                if len(cache) + len(fetched) > CACHED_DAYS[partition]:
+                    cache.clear()
+                cache.update({(d, sha): value for d, (sha, value) in fetched.items()})
+        return [
+            (day, *fetched[day]) if day in fetched else (day, hashes[day], known[day])
+            for day in sorted(known.keys() | fetched.keys())
+        ]
+
     def days(self, first: date, end: date) -> list[date]:
         """The days in ``[first, end)`` that have an availability summary."""
         query = "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi"
@@ -147,20 +188,27 @@ class AvailabilitySummaryRepository:
         """Availability summaries of the days ``[first, end)`` and load-time samples of ``[load_first, end)``.
 
         Two range queries. ``fingerprint`` is the SHA-256 over the days' blob hashes (changes when any
-        summary read changes); ``digests`` gives the same per local day.
+        summary read changes); ``digests`` / ``load_digests`` give the blob hash per local day.
         """
         digest = hashlib.sha256()
         days, digests = [], {}
-        for day, blob, sha in self._range(AVAILABILITY, first, end):
+        for day, sha, blob in self._cached(AVAILABILITY, first, end, bytes):
             start, stop = day_bounds(date.fromisoformat(day), self._zone)
             days.append(StoredDay(start // US_PER_MINUTE, (stop - start) // US_PER_MINUTE, sha, blob))
-            digests[date.fromisoformat(day)] = f"a{sha}"
+            digests[date.fromisoformat(day)] = sha
             digest.update(f"a{day}{sha}".encode())
-        loads = []
-        for day, blob, sha in self._range(LOAD, load_first or first, end):
-            loads.append(decode_load(blob))
-            key = date.fromisoformat(day)
-            digests[key] = digests.get(key, "") + f"l{sha}"
-            digest.update(f"l{day}{sha}".encode())
-        covered = [d for d, key in digests.items() if key.startswith("a")]
-        return SummarisedAvailability(days, loads, digest.hexdigest(), covered, self._memo, digests)
+        loads, load_digests = self.load_days(load_first or first, end)
+        for key, sha in sorted(load_digests.items()):
+            digest.update(f"l{key.isoformat()}{sha}".encode())
+        return SummarisedAvailability(days, loads, digest.hexdigest(), digests, self._memo, digests, load_digests)
+
+    def load_days(self, first: date, end: date) -> tuple[list[LoadDay], dict[date, str]]:
+        """The load-time samples of the days ``[first, end)`` and their blob hashes (one range query)."""
+        found = self._cached(LOAD, first, end, decode_load)
+        return [load for _, _, load in found], {date.fromisoformat(day): sha for day, sha, _ in found}
+
+    def load_digests(self, first: date, end: date) -> dict[date, str]:
+        """The blob hash of each day's load-time samples in ``[first, end)``, without the samples (one small query)."""
+        if end <= first:
+            return {}
+        return {date.fromisoformat(day): sha for day, sha in self._hashes(LOAD, first, end).items()}

@@ -43,7 +43,7 @@ from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableTransactionError, UpdateMode
 
 from sla_app.errors import ServiceUnavailable
-from sla_app.storage.tables import MAX_BATCH, TableStore, escape_key
+from sla_app.storage.tables import MAX_BATCH, TableStore, escape_key, timestamp
 from sla_core.errors import InputError
 from sla_core.events import EventConflict, TicketEvent, conflict_reason, parse_event
 
@@ -230,7 +230,7 @@ class EventRepository:
 
         Rows the strict parser refuses (stored before the strict input rules of docs/input.md) are skipped and logged.
         """
-        rows = self._store.query(
+        rows = self._store.query_plain(
             TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"}
         )
         return self._events(rows)
@@ -249,7 +249,7 @@ class EventRepository:
         watermark then says the inputs were touched, and a recomputation finds the same report.
         """
         found = []
-        rows = self._store.query(
+        rows = self._store.query_plain(  # plain JSON: ~8x less CPU than the SDK's typed entities (issue 11)
             TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"}
         )
         for entity in rows:
@@ -258,8 +258,8 @@ class EventRepository:
             except InputError as exc:  # stored before the strict rules; never lets a computation fail
                 _log.error("skipping a stored ticket event that is no longer valid: %s", exc)
                 continue
-            stamp = (getattr(entity, "metadata", None) or {}).get("timestamp")
-            found.append((event, stamp.astimezone(UTC) if stamp else datetime.min.replace(tzinfo=UTC)))
+            stamp = timestamp(entity.get("Timestamp"))
+            found.append((event, stamp or datetime.min.replace(tzinfo=UTC)))
         return found
 
     # -- migration ----------------------------------------------------------------------

@@ -16,6 +16,14 @@ computation never replaces one made from newer inputs: :meth:`save` compares
 creation of the next version number, so a computation from older inputs that
 finishes last is not stored.
 
+Restatement checks (measurement §8.6, issue 11): next to the versions of a
+month, one row ``<YYYY-MM>|check`` (it sorts before ``|v…``; readers of
+versions select ``|v`` keys) keeps the *figures key* of the last computation
+that agreed with the latest version (``figures_key``, ``checked_version``,
+``checked_at``). :meth:`heads` reads the latest version number and that check of
+a range of months in one query, without the bodies, so a monthly run can skip a
+restated month whose inputs did not change.
+
 Two hashes are kept: ``inputs_fingerprint`` (what the report was computed
 from: contract, events up to ``as_of``, results, exclusions) as evidence, and
 ``content_hash`` (the report without ``as_of``), which decides whether a
@@ -28,7 +36,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +69,16 @@ class StoredReport:
         return bool(self.changes) and any(self.changes.get(k) for k in ("service_levels", "outcomes", "cause"))
 
 
+@dataclass(frozen=True)
+class Head:
+    """A tenant-month's latest version number and the check of its last computation that agreed with it."""
+
+    version: int = 0  # 0: no version stored
+    figures_key: str = ""  # what that computation's figures were computed from (the service's key)
+    checked_version: int = 0  # the latest version when that computation was compared with it
+    checked_at: str = ""  # that computation's as-of instant (RFC 3339)
+
+
 class ReportRepository:
     """Stores report versions and reads the latest."""
 
@@ -76,6 +94,48 @@ class ReportRepository:
         """The newest version, or None."""
         rows = self._versions(tenant, month)
         return self._decode(rows[-1]) if rows else None
+
+    def heads(self, tenant: str, first: str, last: str) -> dict[str, Head]:
+        """Per month ``first``..``last`` (``YYYY-MM``, inclusive) that has a version or a check: one query, no bodies."""
+        rows = self._store.query(
+            TABLE,
+            "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi",
+            {"pk": escape_key(tenant), "lo": f"{first}|", "hi": f"{last}|~"},
+            ["RowKey", "version", "figures_key", "checked_version", "checked_at"],
+        )
+        versions: dict[str, int] = {}
+        checks: dict[str, Head] = {}
+        for entity in rows:
+            month, _, rest = str(entity["RowKey"]).partition("|")
+            if rest == "check":
+                checks[month] = Head(
+                    0,
+                    entity.get("figures_key") or "",
+                    int(entity.get("checked_version") or 0),
+                    entity.get("checked_at") or "",
+                )
+            elif rest.startswith("v") and rest[1:].isdigit():
+                versions[month] = max(versions.get(month, 0), int(rest[1:]))
+        return {
+            m: replace(checks.get(m, Head()), version=versions.get(m, 0))
+            for m in sorted(versions.keys() | checks.keys())
+        }
+
+    def mark_checked(self, tenant: str, marks: dict[str, tuple[str, int, str]]) -> None:
+        """Record per month ``(figures_key, checked_version, checked_at)`` of a computation (one transaction)."""
+        self._store.upsert_many(
+            TABLE,
+            [
+                {
+                    "PartitionKey": escape_key(tenant),
+                    "RowKey": f"{month}|check",
+                    "figures_key": key,
+                    "checked_version": version,
+                    "checked_at": at,
+                }
+                for month, (key, version, at) in marks.items()
+            ],
+        )
 
     def versions(self, tenant: str, month: str) -> list[StoredReport]:
         """Every version, oldest first."""

@@ -9,12 +9,16 @@ or control characters, so ids from outside are escaped with
 
 from __future__ import annotations
 
+import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
 from azure.core.exceptions import ResourceExistsError
+from azure.core.rest import HttpRequest
 from azure.data.tables import TableClient, TableServiceClient, UpdateMode
 
 MAX_BATCH = 100
@@ -100,6 +104,56 @@ class TableStore:
         self.requests += 1
         yield from self.table(name).query_entities(query_filter, parameters=dict(parameters), select=select)
 
+    def query_plain(
+        self, name: str, query_filter: str, parameters: Mapping[str, str], select: list[str] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Like :meth:`query` for entities of string, number and boolean properties, as plain JSON objects.
+
+        The SDK turns every property of every entity into a typed value through its generic model
+        deserializer (~0.1 ms an entity, ~8x the request itself for a tenant's ~2,000 events); this asks
+        for ``odata=nometadata`` through the same client pipeline (auth, retries) and parses the JSON
+        page itself. ``Timestamp`` is a text (see :func:`timestamp`); binary properties would come as
+        base64 text, so tables with those use :meth:`query`. One request per page, counted.
+        """
+        client = self.table(name)
+        params = {"$filter": _substitute(query_filter, parameters)}
+        if select:
+            params["$select"] = ",".join(select)
+        headers = {
+            "Accept": "application/json;odata=nometadata",
+            "x-ms-version": "2019-02-02",
+            "DataServiceVersion": "3.0",
+        }
+        while True:
+            self.requests += 1
+            # The generated client's raw-request path (``send_request``): the same policies as every SDK call.
+            response = client._client.send_request(
+                HttpRequest("GET", f"/{quote(client.table_name)}()", params=params, headers=headers)
+            )
+            response.raise_for_status()
+            yield from json.loads(response.content)["value"]
+            next_pk = response.headers.get("x-ms-continuation-NextPartitionKey")
+            next_rk = response.headers.get("x-ms-continuation-NextRowKey")
+            if not next_pk and not next_rk:
+                return
+            params = {**params, "NextPartitionKey": next_pk or "", "NextRowKey": next_rk or ""}
+
     def partition(self, name: str, partition_key: str) -> Iterator[dict[str, Any]]:
         """All entities of one partition."""
         return self.query(name, "PartitionKey eq @pk", {"pk": partition_key})
+
+
+def _substitute(query_filter: str, parameters: Mapping[str, str]) -> str:
+    """``@name`` in a filter replaced by the parameter as an OData string literal (quotes doubled)."""
+    return re.sub(r"@(\w+)", lambda m: "'" + str(parameters[m.group(1)]).replace("'", "''") + "'", query_filter)
+
+
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def timestamp(text: str | None) -> datetime | None:
+    """An entity's ``Timestamp`` text (UTC, up to 7 fractional digits) as an instant truncated to µs, like the SDK."""
+    if not text:
+        return None
+    value = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text.replace("Z", "+00:00"), count=1)
+    return datetime.fromisoformat(value).astimezone(UTC)

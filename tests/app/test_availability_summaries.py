@@ -114,7 +114,7 @@ def test_a_large_day_spills_into_continuation_entities_and_a_smaller_one_removes
     assert keys == [day.isoformat()]
 
 
-def test_a_tenant_month_with_twelve_months_of_history_reads_its_summaries_in_two_requests(
+def test_a_tenant_month_with_twelve_months_of_history_reads_its_summaries_in_four_requests_and_the_next_in_two(
     graph: Services, clock: FixedClock
 ) -> None:
     repo = graph.availability
@@ -124,5 +124,13 @@ def test_a_tenant_month_with_twelve_months_of_history_reads_its_summaries_in_two
     repo.summaries.save_new([(d, *summarise_day(results_on(d), *day_bounds(d, AMSTERDAM))) for d in days])
     before = graph.store.requests
     summaries = repo.summarised(first, end, date(2026, 10, 1))
-    assert graph.store.requests - before == 2
+    assert graph.store.requests - before == 4, "the hashes and the blobs of each partition"
     assert len(summaries.covered) == (end - first).days
+    before = graph.store.requests
+    again = repo.summarised(first, end, date(2026, 10, 1))  # the next tenant in the same worker: hashes only
+    assert graph.store.requests - before == 2
+    assert (again.fingerprint, again.digests, again.load_digests) == (
+        summaries.fingerprint,
+        summaries.digests,
+        summaries.load_digests,
+    )

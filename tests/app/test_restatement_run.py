@@ -19,6 +19,7 @@ import pytest
 from sla_app.bootstrap import Services
 from sla_app.http import api_models as m
 from sla_app.overview import overview_service
+from sla_app.services.monthly_reports import MonthlyReportService
 from sla_app.storage.availability_repo import DayStatus
 from sla_core.events import TicketEvent, parse_event
 from sla_core.periods import Month
@@ -242,3 +243,77 @@ def test_the_api_lists_the_versions_with_their_changes(delivered: Services, cloc
     versions = [m.ReportVersion.model_validate(v) for v in reply.body]
     assert [(v.version, v.status, v.changes is None) for v in versions] == [(1, "final", True), (2, "final", False)]
     assert versions[1].changes is not None and versions[1].changes.outcomes[0].ticket_id == "M2"
+
+
+# -- skipping what cannot have changed (issue 11) -----------------------------------------------------------------------
+
+
+class Restatements:
+    """The report store, noting which months a run actually recomputed and offered as a restatement."""
+
+    def __init__(self, reports: Any) -> None:
+        self._reports = reports
+        self.offered: list[str] = []
+
+    def restate(self, tenant: str, month: str, *args: Any, **kwargs: Any) -> Any:
+        self.offered.append(month)
+        return self._reports.restate(tenant, month, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reports, name)
+
+
+def restating_run(graph: Services, clock: FixedClock, at: datetime = NEXT_RUN) -> list[str]:
+    """November's monthly run through a noting report store; returns the months it recomputed."""
+    spy = Restatements(graph.reports)
+    clock.now = at
+    MonthlyReportService(graph.admin, graph.events, graph.availability, spy, clock).compute(
+        "enschede", NOVEMBER, restate=True
+    )
+    return spy.offered
+
+
+SKIP_CASES = [
+    pytest.param(lambda graph: None, [], id="nothing changed: october is not recomputed"),
+    pytest.param(
+        lambda graph: graph.events.save([event("3o", "M3", "2026-11-10T09:00:00+01:00", "opened", **OPENED)]),
+        [],
+        id="a ticket opened in november cannot change october",
+    ),
+    pytest.param(late_event, ["2026-10"], id="a late event of an october ticket"),
+    pytest.param(reopen, ["2026-10"], id="a november event of an october ticket"),
+    pytest.param(reingest_day, ["2026-10"], id="a re-ingested october day"),
+    pytest.param(new_exclusion, ["2026-10"], id="an exclusion in october"),
+    pytest.param(
+        lambda graph: graph.admin.add_exclusion(
+            "enschede",
+            {"start": "2026-11-14T10:00:00+01:00", "end": "2026-11-14T10:30:00+01:00", "reason": "onderhoud"},
+        ),
+        [],
+        id="an exclusion in november only",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "recomputed"), SKIP_CASES)
+def test_a_restating_run_recomputes_only_the_months_whose_figures_may_have_changed(
+    delivered: Services, clock: FixedClock, change: Callable[[Services], None], recomputed: list[str]
+) -> None:
+    change(delivered)
+    assert restating_run(delivered, clock) == recomputed
+    assert restating_run(delivered, clock, NEXT_RUN + timedelta(hours=1)) == [], "checked now: the next run skips it"
+
+
+def test_a_month_checked_before_it_ended_is_recomputed_even_when_its_inputs_did_not_change(
+    graph: Services, tenants: list[str], clock: FixedClock
+) -> None:
+    mark_complete(graph, OCTOBER)
+    graph.events.save(M2)  # answered never: breached on 20 October, decided by time alone
+    clock.now = datetime(2026, 10, 20, 8, 0, tzinfo=UTC)  # 10:00 local: opened, not yet breached (hoog: 2 h)
+    graph.monthly.compute("enschede", OCTOBER, restate=True)
+    assert restating_run(graph, clock) == ["2026-10"]
+    [v1, v2] = graph.reports.versions("enschede", "2026-10")
+    assert (
+        v1.body["service_levels"]["response_time"]["decided"],
+        v2.body["service_levels"]["response_time"]["decided"],
+    ) == (0, 1)
