@@ -8,7 +8,7 @@
   was reported.
 * :meth:`OverviewService.at_risk` computes each measured tenant's current,
   partial month from the stored inputs (as the monthly run does: the tenant's
-  contract, its events up to ``as_of``, the availability results, its
+  contract, its events up to ``as_of``, the day summaries of the availability, its
   exclusions), takes its figures of ``[month start, as_of)``
   (:func:`sla_core.month_to_date.month_so_far`), assesses them with
   :func:`sla_core.at_risk.assess` and words them in Dutch
@@ -197,13 +197,17 @@ class OverviewService:
         as_of_us = to_us(as_of)
         first = month.first_day()
         end = min(month.shift(1).first_day(), as_of.astimezone(self._zone).date() + timedelta(days=1))
-        results = [r for r in self._results.results(first, max(end, first)) if r.at < as_of_us]
+        summaries = self._results.summarised(first, max(end, first), first)  # issue 11: summaries, not raw rows
         errors: list[dict[str, str]] = []
         assessed: list[dict[str, Any]] = []
         for group in self._groups(month, errors):
             tenants = {record.tenant: contract.tenants[record.tenant] for record, contract in group.tenants}
             reporter = Reporter(
-                group.contract.model_copy(update={"tenants": tenants}), results, group.exclusions, as_of_us
+                group.contract.model_copy(update={"tenants": tenants}),
+                (),
+                group.exclusions,
+                as_of_us,
+                summaries=summaries,
             )
             for record, _ in group.tenants:
                 events = [e for e in self._events.of_tenant(record.tenant) if e.at <= as_of_us]

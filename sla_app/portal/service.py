@@ -68,9 +68,9 @@ class Events(Protocol):
 
 
 class Results(Protocol):
-    """Availability results per local day."""
+    """Availability per local day: its summaries (the stored days end before now: no row lies after ``as_of``)."""
 
-    def results(self, start_day: date, end_day: date) -> list[Any]: ...
+    def summarised(self, first_day: date, end_day: date, load_first_day: date | None = None) -> Any: ...
 
 
 class Reports(Protocol):
@@ -150,9 +150,9 @@ class PortalService:
         contract = tenant_contract(record)
         first = month.first_day()
         end = min(month.shift(1).first_day(), now.astimezone(self._zone).date() + timedelta(days=1))
-        results = [r for r in self._results.results(first, end) if r.at < as_of]
+        summaries = self._results.summarised(first, end, first)  # issue 11: the day summaries, not the raw rows
         events = [e for e in self._events.of_tenant(record.tenant) if e.at <= as_of]
-        reporter = Reporter(contract, results, self._admin.exclusions(record.tenant), as_of)
+        reporter = Reporter(contract, (), self._admin.exclusions(record.tenant), as_of, summaries=summaries)
         so_far = month_so_far(reporter, record.tenant, month, events)
         risk = at_risk_json(assess(so_far))
         levels: dict[str, Any] = {}
