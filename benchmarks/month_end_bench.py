@@ -41,12 +41,12 @@ import time as clock
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from benchmarks import SEED, verdict
 from benchmarks.month_bench import LOCATIONS, TESTS, generate_events
+from benchmarks.month_end_delivery import deliver, delivery_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH = "2026-10"
@@ -261,7 +261,7 @@ def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str
         list(pool.map(one, concurrent))
     concurrent_s = clock.perf_counter() - t0
     compute_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    delivered = deliver(graph, meter, tenants, outbox)
+    delivered = deliver(graph, meter, tenants, outbox, NOW)
     return {
         "per_tenant": per_tenant,
         "delivery": delivered,
@@ -273,51 +273,6 @@ def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str
         "peak_rss_mb": compute_peak,
         "report_version": None if stored is None else stored.version,
     }
-
-
-def deliver(graph: Any, meter: _Meter, tenants: list[str], outbox: str) -> list[dict[str, Any]]:
-    """One ``delivery_item`` message per tenant through the registered function; per tenant seconds and e-mails."""
-    from azure.functions.queue import QueueMessage
-
-    from sla_app.functions import delivery
-    from sla_app.services.delivery_runs import lookback
-    from tools import local_pipeline
-
-    function = local_pipeline.registered()["delivery_item"].get_user_function()
-    months = [str(m) for m in lookback(NOW, graph.availability._zone)]
-    render = partial(delivery._render_report, contact=graph.settings.report_contact, reply_to=graph.settings.reply_to)
-    spent = {"render_s": 0.0}
-
-    def timed_render(report: dict[str, Any]) -> Any:
-        t0 = clock.perf_counter()
-        try:
-            return render(report)
-        finally:
-            spent["render_s"] += clock.perf_counter() - t0
-
-    graph.extras[delivery.RENDER_KEY] = timed_render  # the same renderer, timed
-    written = Path(outbox)
-    rows = []
-    for tenant in tenants:
-        before = len(list(written.rglob("*.eml")))
-        meter.local.bucket, spent["render_s"] = f"deliver:{tenant}", 0.0
-        body = json.dumps({"tenant": tenant, "months": months}).encode()
-        t0, cpu0 = clock.perf_counter(), clock.thread_time()
-        function(QueueMessage(id=uuid.uuid4().hex, body=body, dequeue_count=1))
-        seconds, cpu = clock.perf_counter() - t0, clock.thread_time() - cpu0
-        meter.local.bucket = "other"
-        requests, _ = meter.take(f"deliver:{tenant}")
-        rows.append(
-            {
-                "tenant": tenant,
-                "deliver_s": seconds,
-                "deliver_cpu_s": cpu,
-                "render_s": spent["render_s"],
-                "requests": requests,
-                "mails": len(list(written.rglob("*.eml"))) - before,
-            }
-        )
-    return rows
 
 
 def _child(argv: list[str]) -> None:
@@ -392,20 +347,7 @@ def run(tenants: int = 400) -> dict[str, float]:
         f" one message at a time, {peak:.0f} MB peak with {figures['concurrent']} messages at once"
         f" ({figures['concurrent_s']:.2f} s for those)"
     )
-    sent = figures["delivery"]
-    deliver_s = statistics.mean(r["deliver_s"] for r in sent)
-    print(f"{'tenant':<16}{'deliver s':>10}{'CPU s':>7}{'render s':>9}{'requests':>9}{'e-mails':>8}")
-    for r in sent:
-        print(
-            f"{r['tenant']:<16}{r['deliver_s']:>10.3f}{r['deliver_cpu_s']:>7.3f}{r['render_s']:>9.3f}{r['requests']:>9}"
-            f"{r['mails']:>8}"
-        )
-    print(
-        f"render + deliver per tenant: mean {deliver_s:.3f} s, median {statistics.median(r['deliver_s'] for r in sent):.3f}"
-        f" s, max {max(r['deliver_s'] for r in sent):.3f} s (first: {sent[0]['deliver_s']:.3f} s); rendering mean"
-        f" {statistics.mean(r['render_s'] for r in sent):.3f} s; {sum(r['mails'] for r in sent)} e-mails written;"
-        f" worker peak RSS after delivery {figures['delivery_peak_rss_mb']:.0f} MB"
-    )
+    deliver_s = delivery_lines(figures)
     print(
         f"targets: compute < {TARGET_S} s {verdict(seconds < TARGET_S)}; requests <= {TARGET_REQUESTS} "
         f"{verdict(requests <= TARGET_REQUESTS)}; peak RSS < {TARGET_RSS_MB:.0f} MB {verdict(peak < TARGET_RSS_MB)};"

@@ -1,0 +1,83 @@
+"""Month end, second half: render + deliver per tenant through the registered ``delivery_item`` queue function.
+
+For each tenant one message as the delivery timers enqueue it (the 13 months
+of the look-back), with outbox mail (``.eml`` files in a scratch folder): wall
+and CPU seconds, of which rendering (HTML, charts, PDF, ODS: the app's own
+renderer, timed), storage requests and the e-mails written. Target: render +
+deliver < 1 s per tenant (issue 11 item 4).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time as clock
+import uuid
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+
+def deliver(graph: Any, meter: Any, tenants: list[str], outbox: str, now: datetime) -> list[dict[str, Any]]:
+    """One ``delivery_item`` message per tenant through the registered function; per tenant seconds and e-mails."""
+    from azure.functions.queue import QueueMessage
+
+    from sla_app.functions import delivery
+    from sla_app.services.delivery_runs import lookback
+    from tools import local_pipeline
+
+    function = local_pipeline.registered()["delivery_item"].get_user_function()
+    months = [str(m) for m in lookback(now, graph.availability._zone)]
+    render = partial(delivery._render_report, contact=graph.settings.report_contact, reply_to=graph.settings.reply_to)
+    spent = {"render_s": 0.0}
+
+    def timed_render(report: dict[str, Any]) -> Any:
+        t0 = clock.perf_counter()
+        try:
+            return render(report)
+        finally:
+            spent["render_s"] += clock.perf_counter() - t0
+
+    graph.extras[delivery.RENDER_KEY] = timed_render  # the same renderer, timed
+    written = Path(outbox)
+    rows = []
+    for tenant in tenants:
+        before = len(list(written.rglob("*.eml")))
+        meter.local.bucket, spent["render_s"] = f"deliver:{tenant}", 0.0
+        body = json.dumps({"tenant": tenant, "months": months}).encode()
+        t0, cpu0 = clock.perf_counter(), clock.thread_time()
+        function(QueueMessage(id=uuid.uuid4().hex, body=body, dequeue_count=1))
+        seconds, cpu = clock.perf_counter() - t0, clock.thread_time() - cpu0
+        meter.local.bucket = "other"
+        requests, _ = meter.take(f"deliver:{tenant}")
+        rows.append(
+            {
+                "tenant": tenant,
+                "deliver_s": seconds,
+                "deliver_cpu_s": cpu,
+                "render_s": spent["render_s"],
+                "requests": requests,
+                "mails": len(list(written.rglob("*.eml"))) - before,
+            }
+        )
+    return rows
+
+
+def delivery_lines(figures: dict[str, Any]) -> float:
+    """Print the per-tenant delivery table and its summary; returns the mean seconds per tenant."""
+    sent = figures["delivery"]
+    deliver_s = statistics.mean(r["deliver_s"] for r in sent)
+    print(f"{'tenant':<16}{'deliver s':>10}{'CPU s':>7}{'render s':>9}{'requests':>9}{'e-mails':>8}")
+    for r in sent:
+        print(
+            f"{r['tenant']:<16}{r['deliver_s']:>10.3f}{r['deliver_cpu_s']:>7.3f}{r['render_s']:>9.3f}{r['requests']:>9}"
+            f"{r['mails']:>8}"
+        )
+    print(
+        f"render + deliver per tenant: mean {deliver_s:.3f} s, median {statistics.median(r['deliver_s'] for r in sent):.3f}"
+        f" s, max {max(r['deliver_s'] for r in sent):.3f} s (first: {sent[0]['deliver_s']:.3f} s); rendering mean"
+        f" {statistics.mean(r['render_s'] for r in sent):.3f} s; {sum(r['mails'] for r in sent)} e-mails written;"
+        f" worker peak RSS after delivery {figures['delivery_peak_rss_mb']:.0f} MB"
+    )
+    return deliver_s
