@@ -46,7 +46,7 @@ from typing import Any
 
 from benchmarks import SEED, verdict
 from benchmarks.month_bench import LOCATIONS, TESTS, generate_events
-from benchmarks.month_end_delivery import deliver, delivery_lines
+from benchmarks.month_end_delivery import deliver, delivery_lines, run_message
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH = "2026-10"
@@ -203,7 +203,6 @@ def _rss_mb() -> float:
 
 def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str) -> dict[str, Any]:
     """Run the queue function for every tenant (then CONCURRENT at once), then delivery; figures as JSON."""
-    from azure.functions.queue import QueueMessage
 
     from sla_app import bootstrap
     from tools import local_pipeline
@@ -232,13 +231,10 @@ def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str
     baseline = _rss_mb()
 
     def one(tenant: str) -> dict[str, Any]:
-        meter.local.bucket, meter.local.events_s = f"tenant:{tenant}", 0.0
-        body = json.dumps({"tenant": tenant, "month": MONTH}).encode()
-        t0, cpu0 = clock.perf_counter(), clock.thread_time()
-        function(QueueMessage(id=uuid.uuid4().hex, body=body, dequeue_count=1))
-        seconds, cpu = clock.perf_counter() - t0, clock.thread_time() - cpu0
-        meter.local.bucket = "other"
-        requests, read = meter.take(f"tenant:{tenant}")
+        meter.local.events_s = 0.0
+        seconds, cpu, (requests, read) = run_message(
+            function, meter, f"tenant:{tenant}", {"tenant": tenant, "month": MONTH}
+        )
         event_requests, event_bytes = meter.take(f"events:{tenant}")
         return {
             "tenant": tenant,

@@ -19,10 +19,21 @@ from pathlib import Path
 from typing import Any
 
 
-def deliver(graph: Any, meter: Any, tenants: list[str], outbox: str, now: datetime) -> list[dict[str, Any]]:
-    """One ``delivery_item`` message per tenant through the registered function; per tenant seconds and e-mails."""
+def run_message(function: Any, meter: Any, bucket: str, message: dict[str, Any]) -> tuple[float, float, list[int]]:
+    """Run a queue function on one JSON message: wall and thread CPU seconds, (requests, bytes) counted in ``bucket``."""
     from azure.functions.queue import QueueMessage
 
+    meter.local.bucket = bucket
+    body = json.dumps(message).encode()
+    t0, cpu0 = clock.perf_counter(), clock.thread_time()
+    function(QueueMessage(id=uuid.uuid4().hex, body=body, dequeue_count=1))
+    seconds, cpu = clock.perf_counter() - t0, clock.thread_time() - cpu0
+    meter.local.bucket = "other"
+    return seconds, cpu, meter.take(bucket)
+
+
+def deliver(graph: Any, meter: Any, tenants: list[str], outbox: str, now: datetime) -> list[dict[str, Any]]:
+    """One ``delivery_item`` message per tenant through the registered function; per tenant seconds and e-mails."""
     from sla_app.functions import delivery
     from sla_app.services.delivery_runs import lookback
     from tools import local_pipeline
@@ -44,13 +55,10 @@ def deliver(graph: Any, meter: Any, tenants: list[str], outbox: str, now: dateti
     rows = []
     for tenant in tenants:
         before = len(list(written.rglob("*.eml")))
-        meter.local.bucket, spent["render_s"] = f"deliver:{tenant}", 0.0
-        body = json.dumps({"tenant": tenant, "months": months}).encode()
-        t0, cpu0 = clock.perf_counter(), clock.thread_time()
-        function(QueueMessage(id=uuid.uuid4().hex, body=body, dequeue_count=1))
-        seconds, cpu = clock.perf_counter() - t0, clock.thread_time() - cpu0
-        meter.local.bucket = "other"
-        requests, _ = meter.take(f"deliver:{tenant}")
+        spent["render_s"] = 0.0
+        seconds, cpu, (requests, _) = run_message(
+            function, meter, f"deliver:{tenant}", {"tenant": tenant, "months": months}
+        )
         rows.append(
             {
                 "tenant": tenant,

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import sla_core
+from sla_app.storage.reports_repo import instant
 from sla_core.availability_input import Exclusion
 from sla_core.availability_summary import LoadDay, SummarisedAvailability
 from sla_core.business_calendar import to_us
@@ -58,15 +59,6 @@ def core_digest() -> str:
     for path in sorted(root.rglob("*.py")):
         sha.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return sha.hexdigest()
-
-
-def instant(text: str) -> datetime:
-    """An RFC 3339 text as an aware instant (unreadable: the oldest instant)."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _days_of(month: Month) -> list[date]:

@@ -274,16 +274,17 @@ class ReportRepository:
         )
 
 
+def instant(text: str) -> datetime:
+    """A stored RFC 3339 instant (``watermark``, ``computed_at``, ``checked_at``); unreadable or missing: the oldest."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _order(watermark: str, computed_at: str) -> tuple[datetime, datetime]:
     """Sort key of a version's inputs: watermark, then computation instant (missing: the oldest)."""
-
-    def instant(text: str) -> datetime:
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            return datetime.min.replace(tzinfo=UTC)
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-
     return instant(watermark), instant(computed_at)
 
 
