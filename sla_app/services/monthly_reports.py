@@ -267,8 +267,8 @@ class MonthlyReportService:
     ) -> MonthInputs:
         """The tenant's inputs as of now for ``month`` and the trailing windows of ``earlier`` (read once).
 
-        Issue 11: the day summaries (2 range queries), never the raw rows; load-time samples of ``month``
-        only, and the digests of those of ``earlier`` (one small query) to decide what to restate.
+        Issue 11: the day summaries (by hash, blobs only when the worker has not read them), never the raw rows;
+        load-time samples of ``month`` only, and the hashes of those of ``earlier`` to decide what to restate.
         """
         now = self._clock()
         as_of = to_us(now)

@@ -171,7 +171,7 @@ class AvailabilityRepository:
         return found
 
     def summarised(self, first_day: date, end_day: date, load_first_day: date | None = None) -> SummarisedAvailability:
-        """The day summaries of ``[first_day, end_day)`` (load-time samples from ``load_first_day``): 2 requests.
+        """The day summaries of ``[first_day, end_day)`` (load-time samples from ``load_first_day``): 2 requests (4 for days this worker has not read).
 
         A day stored with rows but without a summary (ingested before summaries existed) is
         summarised from its rows first, once, so no report ever reads a day as unmeasured by mistake
