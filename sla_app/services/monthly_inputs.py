@@ -103,6 +103,7 @@ class MonthInputs:
     def add_load(self, load_days: list[LoadDay], load_digests: dict[date, str]) -> None:
         """Add the load-time samples of more days (restated months read after the check)."""
         self.summaries = self.summaries.with_load(load_days, load_digests)
+        self.load_digests = {**self.load_digests, **load_digests}
         self.reporter = Reporter(self.contract, (), self.exclusions, self.as_of, summaries=self.summaries)
 
     @property
