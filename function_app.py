@@ -1,7 +1,7 @@
 """Azure Functions entry point (Python v2 programming model): registers the blueprints, nothing else.
 
-No clients, settings or network at import time: the handlers get their
-services from ``sla_app.bootstrap.services()`` on first use.
+No clients, settings or network at import time: the handlers get the application
+context from ``sla_app.bootstrap.context()`` on first use.
 """
 
 import azure.functions as func

@@ -117,13 +117,13 @@ def _day_rows(day: date, rng: random.Random, zone: Any) -> tuple[list[Any], int,
 
 def seed(connection_string: str, prefix: str, tenants: int) -> dict[str, Any]:
     """Summaries, day statuses, tenants and events in Azurite; returns sizes."""
-    from sla_app.storage.admin_repo import TenantRecord
+    from sla_app.records import TenantRecord
     from sla_app.storage.availability_repo import DAYS_TABLE
     from sla_core.availability_summary import encode_day, encode_load, summarise_day
     from sla_core.events import parse_jsonl
 
-    graph = _graph(connection_string, prefix)
-    zone = graph.availability._zone
+    ctx = _graph(connection_string, prefix)
+    zone = ctx.availability._zone
     rng = random.Random(SEED + 11)
     days, statuses, sizes = [], [], [0, 0]
     day = FIRST_DAY
@@ -144,18 +144,18 @@ def seed(connection_string: str, prefix: str, tenants: int) -> dict[str, Any]:
             }
         )
         day += timedelta(days=1)
-    graph.availability.summaries.save_new(days)
-    graph.store.upsert_many(DAYS_TABLE, statuses)
+    ctx.availability.summaries.save_new(days)
+    ctx.store.upsert_many(DAYS_TABLE, statuses)
     with tempfile.TemporaryDirectory(prefix="sla-month-end-") as tmp:
         path = Path(tmp) / "events.jsonl"
         generate_events(path, tenants, tenants * EVENTS_PER_TENANT)
         events = list(parse_jsonl(path.read_text(encoding="utf-8").splitlines(), str(path)))
     names = sorted({e.tenant for e in events})
     for name in names:
-        graph.admin.put_tenant(
+        ctx.admin.put_tenant(
             TenantRecord(tenant=name, go_live=date(2025, 9, 15), recipients=(f"sla@{name}.example.org",))
         )
-    graph.events.save(events)
+    ctx.events.save(events)
     return {"days": len(days), "tenants": names, "events": len(events), "summary_bytes": sizes}
 
 
@@ -208,8 +208,8 @@ def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str
     from tools import local_pipeline
 
     meter = _Meter()
-    graph = _graph(connection_string, prefix, outbox)
-    bootstrap.use(graph)
+    ctx = _graph(connection_string, prefix, outbox)
+    bootstrap.use(ctx)
     function = local_pipeline.registered()["monthly_tenant_report"].get_user_function()
 
     def timed(read: Any) -> Any:  # the tenant's events: counted and timed apart
@@ -225,9 +225,9 @@ def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str
         return wrapper
 
     for name in ("of_tenant", "of_tenant_received"):
-        if hasattr(graph.events, name):
-            setattr(graph.events, name, timed(getattr(graph.events, name)))
-    graph.store.table("reports")  # tables exist in a deployment: not counted per tenant
+        if hasattr(ctx.events, name):
+            setattr(ctx.events, name, timed(getattr(ctx.events, name)))
+    ctx.store.table("reports")  # tables exist in a deployment: not counted per tenant
     baseline = _rss_mb()
 
     def one(tenant: str) -> dict[str, Any]:
@@ -250,14 +250,14 @@ def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str
 
     per_tenant = [one(t) for t in tenants]
     sequential_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    stored = graph.reports.latest(tenants[0], MONTH)
+    stored = ctx.reports.latest(tenants[0], MONTH)
     concurrent = tenants[: min(CONCURRENT, len(tenants))]
     t0 = clock.perf_counter()
     with ThreadPoolExecutor(len(concurrent)) as pool:
         list(pool.map(one, concurrent))
     concurrent_s = clock.perf_counter() - t0
     compute_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    delivered = deliver(graph, meter, tenants, outbox, NOW)
+    delivered = deliver(ctx, meter, tenants, outbox, NOW)
     return {
         "per_tenant": per_tenant,
         "delivery": delivered,

@@ -32,15 +32,15 @@ def run_message(function: Any, meter: Any, bucket: str, message: dict[str, Any])
     return seconds, cpu, meter.take(bucket)
 
 
-def deliver(graph: Any, meter: Any, tenants: list[str], outbox: str, now: datetime) -> list[dict[str, Any]]:
+def deliver(ctx: Any, meter: Any, tenants: list[str], outbox: str, now: datetime) -> list[dict[str, Any]]:
     """One ``delivery_item`` message per tenant through the registered function; per tenant seconds and e-mails."""
     from sla_app.functions import delivery
     from sla_app.services.delivery_runs import lookback
     from tools import local_pipeline
 
     function = local_pipeline.registered()["delivery_item"].get_user_function()
-    months = [str(m) for m in lookback(now, graph.availability._zone)]
-    render = partial(delivery._render_report, contact=graph.settings.report_contact, reply_to=graph.settings.reply_to)
+    months = [str(m) for m in lookback(now, ctx.availability._zone)]
+    render = partial(delivery._render_report, contact=ctx.settings.report_contact, reply_to=ctx.settings.reply_to)
     spent = {"render_s": 0.0}
 
     def timed_render(report: dict[str, Any]) -> Any:
@@ -50,7 +50,7 @@ def deliver(graph: Any, meter: Any, tenants: list[str], outbox: str, now: dateti
         finally:
             spent["render_s"] += clock.perf_counter() - t0
 
-    graph.extras[delivery.RENDER_KEY] = timed_render  # the same renderer, timed
+    ctx.extras[delivery.RENDER_KEY] = timed_render  # the same renderer, timed
     written = Path(outbox)
     rows = []
     for tenant in tenants:

@@ -26,20 +26,20 @@ TARGET_REQUESTS_PER_EVENT = 0.05
 BATCH = 1000
 
 
-def _post_all(graph, lines: list[dict], tenants: set[str]) -> tuple[float, int]:
+def _post_all(ctx, lines: list[dict], tenants: set[str]) -> tuple[float, int]:
     import azure.functions as func
 
-    from sla_app.storage.admin_repo import TenantRecord
+    from sla_app.records import TenantRecord
     from tools import local_pipeline
 
     for tenant in sorted(tenants):
-        graph.admin.put_tenant(TenantRecord(tenant=tenant, go_live=datetime(2025, 1, 1).date()))
+        ctx.admin.put_tenant(TenantRecord(tenant=tenant, go_live=datetime(2025, 1, 1).date()))
     post = local_pipeline.registered()["post_ticket_events"].get_user_function()
-    before = graph.store.requests
+    before = ctx.store.requests
     started = clock.perf_counter()
     for start in range(0, len(lines), BATCH):
         body = json.dumps(lines[start : start + BATCH]).encode()
-        headers = sign(graph, body)
+        headers = sign(ctx, body)
         request = func.HttpRequest(
             method="POST",
             url="http://localhost/api/tickets/events",
@@ -51,21 +51,21 @@ def _post_all(graph, lines: list[dict], tenants: set[str]) -> tuple[float, int]:
         response = post(request)
         if response.status_code != 200:
             raise SystemExit(f"webhook answered {response.status_code}: {response.get_body()[:300]!r}")
-    return clock.perf_counter() - started, graph.store.requests - before
+    return clock.perf_counter() - started, ctx.store.requests - before
 
 
-def sign(graph, body: bytes) -> dict[str, str]:
+def sign(ctx, body: bytes) -> dict[str, str]:
     from sla_app.http.auth import sign_timestamped
 
-    return sign_timestamped(graph.settings.webhook_secret_events, body, int(graph.clock().timestamp()))
+    return sign_timestamped(ctx.settings.webhook_secret_events, body, int(ctx.clock().timestamp()))
 
 
-def _one_by_one(graph, lines: list[dict]) -> float:
+def _one_by_one(ctx, lines: list[dict]) -> float:
     """The peer: every event its own upsert request (no batching), in a table of its own."""
     from sla_app.storage.events_repo import to_entity
     from sla_core.events import parse_event
 
-    table = graph.store.table("peerevents")
+    table = ctx.store.table("peerevents")
     started = clock.perf_counter()
     for index, line in enumerate(lines):
         table.upsert_entity(to_entity(parse_event(line, f"line {index}")))
@@ -76,9 +76,9 @@ def _graph(connection_string: str, prefix: str):
     from sla_app import bootstrap
     from tools.demo import local_settings
 
-    graph = bootstrap.build(local_settings(connection_string), clock=lambda: datetime.now(UTC), table_prefix=prefix)
-    bootstrap.use(graph)
-    return graph
+    ctx = bootstrap.build(local_settings(connection_string), clock=lambda: datetime.now(UTC), table_prefix=prefix)
+    bootstrap.use(ctx)
+    return ctx
 
 
 def run(quick: bool = False) -> float:
@@ -89,8 +89,8 @@ def run(quick: bool = False) -> float:
     server = azurite.start()
     try:
         samples = [json.loads(x) for x in (ROOT / "samples" / "events.jsonl").read_text(encoding="utf-8").splitlines()]
-        graph = _graph(server.connection_string, "benchsample")
-        seconds, requests = _post_all(graph, samples, {e["tenant"] for e in samples})
+        ctx = _graph(server.connection_string, "benchsample")
+        seconds, requests = _post_all(ctx, samples, {e["tenant"] for e in samples})
         print(
             f"  sample month: {len(samples):,} events in {seconds:.2f} s = {len(samples) / seconds:,.0f} events/s; "
             f"{requests} Table Storage requests = {requests / len(samples):.3f} per event"
@@ -100,8 +100,8 @@ def run(quick: bool = False) -> float:
             total = 5_000 if quick else 40_000
             generate_events(path, 20, total)
             lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
-        graph = _graph(server.connection_string, "benchgen")
-        seconds, requests = _post_all(graph, lines, {e["tenant"] for e in lines})
+        ctx = _graph(server.connection_string, "benchgen")
+        seconds, requests = _post_all(ctx, lines, {e["tenant"] for e in lines})
         per_event = requests / len(lines)
         print(
             f"  generated: {len(lines):,} events (20 tenants) in {seconds:.2f} s = {len(lines) / seconds:,.0f} "
@@ -109,7 +109,7 @@ def run(quick: bool = False) -> float:
             f"(target <= {TARGET_REQUESTS_PER_EVENT})  {verdict(per_event <= TARGET_REQUESTS_PER_EVENT)}"
         )
         peer_count = min(len(lines), 2_000)
-        peer = _one_by_one(graph, lines[:peer_count])
+        peer = _one_by_one(ctx, lines[:peer_count])
         ours_rate, peer_rate = len(lines) / seconds, peer_count / peer
         print(
             f"  peer, one upsert per event: {peer_rate:,.0f} events/s on the first {peer_count:,}; "

@@ -1,38 +1,57 @@
-"""The composition root: builds the real object graph, once per process, on first use.
+"""The composition root: the application context, built once per process on first use.
 
-Nothing here runs at import time. :func:`services` reads the settings from the
-environment and builds clients lazily; tests call :func:`use` with a graph
-built by :func:`build` over Azurite (or fakes) and a fixed clock.
+:class:`AppContext` holds every part of the app as a typed member that is
+built the first time it is read (``functools.cached_property``): the Azure
+clients, the repositories, the queues, the mailer, the results source and the
+services the handlers call. Nothing here runs at import time, and nothing
+below this module imports it: handlers (``sla_app.functions``) and the
+command-line entry points ask :func:`context` for the process's context, every
+other module gets what it needs passed in.
+
+Tests and the local tools build a context over Azurite with :func:`build` and
+a fixed clock, make it the process's with :func:`use`, and may replace a
+member before it is first read (``ctx.mailer = RecordingMailer()``). A member
+that cannot be built raises; there is no fallback.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, timedelta
+from functools import cached_property, partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from azure.core.exceptions import ResourceExistsError
-
+from sla_app.adapters.monitor_logs import MonitorResultsSource, create_logs_client
+from sla_app.adapters.results_csv_source import CsvResultsSource
+from sla_app.health import HealthService
+from sla_app.http.auth import Principal, principal
+from sla_app.mail.graph_mail import GraphMailer
+from sla_app.mail.message import Mailer
+from sla_app.mail.outbox import Outbox
+from sla_app.overview import Notices, OverviewService, supplier_notice
 from sla_app.portal.service import PortalService
+from sla_app.services.admin import AdminService
+from sla_app.services.availability_ingest import AvailabilityIngestService, ResultsSource
+from sla_app.services.delivery import RUN_BUDGET, DeliveryPolicy, DeliveryService
 from sla_app.services.monthly_reports import MonthlyReportService
+from sla_app.services.retention import RetentionService
 from sla_app.services.ticket_ingest import TicketIngestService
+from sla_app.services.tool_history import ToolHistoryService
 from sla_app.settings import Settings
 from sla_app.storage.admin_repo import AdminRepository
 from sla_app.storage.availability_repo import AvailabilityRepository
+from sla_app.storage.deliveries_repo import DeliveryRepository
 from sla_app.storage.events_repo import EventRepository
+from sla_app.storage.history_repo import HistoryRepository
+from sla_app.storage.queues import JsonQueue, queue_client
 from sla_app.storage.reports_repo import ReportRepository
-from sla_app.storage.state_repo import StateConflict, StateRepository
 from sla_app.storage.tables import TableStore
-from sla_app.telemetry import with_operation
-
-if TYPE_CHECKING:
-    from sla_app.services.tool_history import ToolHistoryService
+from sla_app.storage.timer_runs_repo import TimerRunRepository
 
 Clock = Callable[[], datetime]
+DEFAULT_OUTBOX_DIR = "out/outbox"
 
 
 def system_clock() -> datetime:
@@ -40,124 +59,270 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class QueueSender:
-    """Sends JSON messages to the monthly queue (base64, as the Functions queue trigger expects)."""
+def render_report(report_json: dict[str, Any], contact: str | None = None, reply_to: str | None = None) -> Any:
+    """A stored report as its e-mail (HTML, text, PDF, ODS); the renderer is imported on first use."""
+    from sla_app.documents.render import render  # heavy (fonts, PDF): imported when a report is rendered
 
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self._ready = False
-
-    def send(self, message: dict[str, Any]) -> None:
-        """Enqueue one message, creating the queue on first use."""
-        if not self._ready:
-            try:
-                self._client.create_queue()
-            except ResourceExistsError:
-                pass  # normal: infra/ creates the queue; the SDK raises this type (its text varies by version)
-            self._ready = True
-        self._client.send_message(json.dumps(with_operation(message), sort_keys=True))  # carries the operation id
+    return render(report_json, contact=contact, reply_to=reply_to)
 
 
-@dataclass
-class Services:
-    """Everything the triggers need."""
+class AppContext:
+    """The application context: settings, clock, and every client, repository and service, built on first use.
 
-    settings: Settings
-    store: TableStore
-    events: EventRepository
-    admin: AdminRepository
-    states: StateRepository
-    availability: AvailabilityRepository
-    reports: ReportRepository
-    queue: QueueSender
-    clock: Clock
-    extras: dict[str, Any] = field(default_factory=dict)  # lazily built optional clients
+    Clients, repositories, queues, the mailer and most services are built once; the services that read
+    settings when they are built (delivery, availability ingest, retention, health) are built on each use,
+    so they follow ``settings``.
+    """
+
+    def __init__(
+        self, settings: Settings, clock: Clock = system_clock, credential: Any | None = None, table_prefix: str = ""
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.table_prefix = table_prefix
+        self._given_credential = credential
+        # Local mode only (a storage connection string is set): availability from a CSV export.
+        self.results_csv: str | None = settings.results_csv if settings.storage_connection_string else None
+
+    def with_settings(self, **changes: Any) -> AppContext:
+        """A fresh context over the same storage and clock with some settings changed (tests, tools)."""
+        return AppContext(
+            self.settings.model_copy(update=changes), self.clock, self._given_credential, self.table_prefix
+        )
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The app's time zone (``SLA_TIMEZONE``)."""
+        return ZoneInfo(self.settings.timezone)
+
+    def caller(self, headers: Any) -> Principal:
+        """The signed-in caller of a request (503 when App Service Authentication is off, 401 when missing)."""
+        return principal(headers, platform_auth=self.settings.website_auth_enabled)
+
+    # -- Azure clients ----------------------------------------------------------------------
+
+    @cached_property
+    def credential(self) -> Any:
+        """The managed identity (``DefaultAzureCredential``) unless one was given; unused with a connection string."""
+        if self._given_credential is not None:
+            return self._given_credential
+        from azure.identity import DefaultAzureCredential
+
+        return DefaultAzureCredential()
+
+    @cached_property
+    def tables(self) -> Any:
+        """The ``TableServiceClient`` (identity-based, or Azurite's connection string locally)."""
+        from azure.data.tables import TableServiceClient
+
+        if self.settings.storage_connection_string:
+            return TableServiceClient.from_connection_string(self.settings.storage_connection_string)
+        return TableServiceClient(endpoint=self.settings.tables_endpoint.rstrip("/"), credential=self.credential)
+
+    def queue_client(self, name: str) -> Any:
+        """A ``QueueClient`` for queue ``name`` (base64 messages, as the Functions queue trigger expects)."""
+        credential = None if self.settings.storage_connection_string else self.credential
+        return queue_client(self.settings, name, credential)
+
+    @cached_property
+    def logs_client(self) -> Any:
+        """The ``LogsQueryClient`` for Azure Monitor, created on the first query."""
+        return create_logs_client(self.credential)
+
+    # -- repositories -----------------------------------------------------------------------
+
+    @cached_property
+    def store(self) -> TableStore:
+        """Table access with the context's table prefix."""
+        return TableStore(self.tables, prefix=self.table_prefix)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        """Canonical ticket events."""
+        return EventRepository(self.store)
+
+    @cached_property
+    def admin(self) -> AdminRepository:
+        """Tenants, exclusions and the audit log."""
+        return AdminRepository(self.store)
+
+    @cached_property
+    def availability(self) -> AvailabilityRepository:
+        """Availability results and day statuses."""
+        return AvailabilityRepository(self.store, self.zone)
+
+    @cached_property
+    def reports(self) -> ReportRepository:
+        """Stored report versions."""
+        return ReportRepository(self.store)
+
+    @cached_property
+    def deliveries(self) -> DeliveryRepository:
+        """Delivery records of the report e-mails and notices."""
+        return DeliveryRepository(self.store)
+
+    @cached_property
+    def histories(self) -> HistoryRepository:
+        """Ticket-tool snapshot histories (TOPdesk, Jira)."""
+        return HistoryRepository(self.store)
+
+    @cached_property
+    def timer_runs(self) -> TimerRunRepository:
+        """The last run of each timer."""
+        return TimerRunRepository(self.store)
+
+    # -- transport ----------------------------------------------------------------------------
+
+    @cached_property
+    def monthly_queue(self) -> JsonQueue:
+        """The monthly queue (one message per tenant-month)."""
+        return JsonQueue(self.queue_client(self.settings.monthly_queue_name))
+
+    @cached_property
+    def delivery_queue(self) -> JsonQueue:
+        """The delivery queue (one message per tenant, or one supplier notice)."""
+        return JsonQueue(self.queue_client(self.settings.delivery_queue_name))
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        """The mailer of ``SLA_MAIL_MODE``: Microsoft Graph, or ``.eml`` files in the outbox directory."""
+        if self.settings.mail_mode == "outbox":
+            return Outbox(self.settings.outbox_dir or DEFAULT_OUTBOX_DIR, self.settings.mail_sender, self.clock)
+        return GraphMailer(self.settings.mail_sender)
+
+    @cached_property
+    def render(self) -> Callable[[dict[str, Any]], Any]:
+        """A stored report as its e-mail, with the settings' contact and reply-to."""
+        return partial(render_report, contact=self.settings.report_contact, reply_to=self.settings.reply_to)
+
+    @cached_property
+    def notices(self) -> Notices:
+        """The supplier's notices (at risk, overview) as e-mails."""
+        return partial(supplier_notice, self.overview)
+
+    @property
+    def results_source(self) -> ResultsSource:
+        """The CSV export when one is configured (local mode only, see ``results_csv``), else Azure Monitor."""
+        if self.results_csv:
+            return CsvResultsSource(self.results_csv)
+        return MonitorResultsSource(lambda: self.logs_client, self.settings.log_analytics_workspace_id)
+
+    # -- services -----------------------------------------------------------------------------
+
+    @cached_property
     def ticket_ingest(self) -> TicketIngestService:
-        """Ticket ingestion over the repositories."""
-        return TicketIngestService(self.events, self.admin, self.states, StateConflict)
+        """Canonical ticket events in."""
+        return TicketIngestService(self.events, self.admin)
 
-    @property
+    @cached_property
     def tool_history(self) -> ToolHistoryService:
         """Ticket-tool snapshots (TOPdesk, Jira) over the ticket events table."""
-        from sla_app.services.tool_history import ToolHistoryService
-        from sla_app.storage.history_repo import HistoryRepository
+        return ToolHistoryService(self.histories, self.admin)
 
-        return ToolHistoryService(HistoryRepository(self.store), self.admin)
-
-    @property
+    @cached_property
     def monthly(self) -> MonthlyReportService:
         """The monthly run over the repositories."""
         return MonthlyReportService(self.admin, self.events, self.availability, self.reports, self.clock)
 
-    @property
+    @cached_property
     def portal(self) -> PortalService:
         """What the portal pages read and change."""
-        from sla_app.storage.deliveries_repo import DeliveryRepository
-
-        zone = ZoneInfo(self.settings.timezone)
-        deliveries = DeliveryRepository(self.store)
-        return PortalService(self.admin, self.events, self.availability, self.reports, deliveries, self.clock, zone)
-
-
-def _clients(settings: Settings, credential: Any | None) -> tuple[Any, Any]:
-    from azure.data.tables import TableServiceClient
-    from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
-
-    policies = {"message_encode_policy": TextBase64EncodePolicy(), "message_decode_policy": TextBase64DecodePolicy()}
-    if settings.storage_connection_string:
-        tables = TableServiceClient.from_connection_string(settings.storage_connection_string)
-        queue = QueueClient.from_connection_string(
-            settings.storage_connection_string, settings.monthly_queue_name, **policies
+        return PortalService(
+            self.admin, self.events, self.availability, self.reports, self.deliveries, self.clock, self.zone
         )
-        return tables, queue
-    if credential is None:
-        from azure.identity import DefaultAzureCredential
 
-        credential = DefaultAzureCredential()
-    tables = TableServiceClient(endpoint=settings.tables_endpoint.rstrip("/"), credential=credential)
-    queue = QueueClient(
-        settings.queues_endpoint.rstrip("/"), settings.monthly_queue_name, credential=credential, **policies
-    )
-    return tables, queue
+    @cached_property
+    def overview(self) -> OverviewService:
+        """The supplier's overview across tenants and the at-risk assessment."""
+        return OverviewService(self.admin, self.events, self.availability, self.reports, self.clock, self.zone)
+
+    @property
+    def delivery(self) -> DeliveryService:
+        """Delivery of the report e-mails and notices (the timers' and queue's run budget; current settings)."""
+        return self.delivery_within(RUN_BUDGET)
+
+    def delivery_within(self, budget: timedelta) -> DeliveryService:
+        """Delivery that starts no new e-mail after ``budget`` (the HTTP route answers within its timeout)."""
+        return DeliveryService(
+            self.admin,
+            self.reports,
+            self.deliveries,
+            self.mailer,
+            self.render,
+            self.clock,
+            budget=budget,
+            policy=DeliveryPolicy.of(self.settings),
+        )
+
+    @property
+    def availability_ingest(self) -> AvailabilityIngestService:
+        """Availability ingestion from the current results source; a month made ready is fanned out (§8.5)."""
+        return AvailabilityIngestService(
+            self.results_source,
+            self.availability,
+            self.admin,
+            self.clock,
+            self.zone,
+            retention_days=self.settings.availability_retention_days,
+            ingestion_delay=timedelta(minutes=self.settings.ingestion_delay_minutes),
+            on_month_ready=lambda month: self.monthly.fan_out(month, self.monthly_queue.send),
+        )
+
+    @property
+    def retention(self) -> RetentionService:
+        """Deletion of audit entries, raw results and ticket data past their retention (SLA §10.1)."""
+        return RetentionService(
+            self.admin,
+            self.availability,
+            self.clock,
+            self.zone,
+            audit_retention_days=self.settings.audit_retention_days,
+            availability_retention_days=self.settings.availability_retention_days,
+            tickets=self.histories,
+            tenants=self.admin,
+        )
+
+    @property
+    def health(self) -> HealthService:
+        """Where the service stands, for an operator."""
+        queues = (self.settings.monthly_queue_name, self.settings.delivery_queue_name)
+        return HealthService(
+            self.settings,
+            self.availability,
+            self.admin,
+            self.reports,
+            self.deliveries,
+            self.timer_runs,
+            self.queue_client,
+            queues,
+            self.clock,
+        )
+
+    @cached_property
+    def admin_service(self) -> AdminService:
+        """What the admin API reads and changes: tenants, exclusions, report versions, the audit log."""
+        return AdminService(self.admin, self.reports, self.clock)
 
 
 def build(
     settings: Settings, clock: Clock = system_clock, credential: Any | None = None, table_prefix: str = ""
-) -> Services:
-    """The object graph for ``settings`` (identity-based clients unless a local connection string is set)."""
-    tables, queue = _clients(settings, credential)
-    store = TableStore(tables, prefix=table_prefix)
-    extras: dict[str, Any] = {}
-    if settings.storage_connection_string and settings.results_csv:
-        extras["results_csv"] = settings.results_csv  # local mode: availability from a CSV export
-    return Services(
-        extras=extras,
-        settings=settings,
-        store=store,
-        events=EventRepository(store),
-        admin=AdminRepository(store),
-        states=StateRepository(store),
-        availability=AvailabilityRepository(store, ZoneInfo(settings.timezone)),
-        reports=ReportRepository(store),
-        queue=QueueSender(queue),
-        clock=clock,
-    )
+) -> AppContext:
+    """The context for ``settings`` (identity-based clients unless a local connection string is set)."""
+    return AppContext(settings, clock, credential, table_prefix)
 
 
-_current: Services | None = None
+_current: AppContext | None = None
 
 
-def services() -> Services:
-    """The process's services, built on first use from the environment."""
+def context() -> AppContext:
+    """The process's context, built on first use from the environment."""
     global _current
     if _current is None:
         _current = build(Settings.from_environ(os.environ))
     return _current
 
 
-def use(graph: Services | None) -> None:
-    """Replace the process's services (tests, the local demo); None forgets them."""
+def use(ctx: AppContext | None) -> None:
+    """Replace the process's context (tests, the local tools); None forgets it."""
     global _current
-    _current = graph
+    _current = ctx

@@ -85,11 +85,11 @@ def service_reports(export: Path) -> dict[str, dict]:
     """
     server = azurite.start()
     try:
-        graph = bootstrap.build(local_settings(server.connection_string), clock=lambda: AS_OF)
-        bootstrap.use(graph)
-        run = local_pipeline.run(graph, SAMPLES, MONTH, log=lambda line: print(f"  {line}"))
+        ctx = bootstrap.build(local_settings(server.connection_string), clock=lambda: AS_OF)
+        bootstrap.use(ctx)
+        run = local_pipeline.run(ctx, SAMPLES, MONTH, log=lambda line: print(f"  {line}"))
         tenant = next(iter(run.reports))
-        recorded = [e.to_json() for e in graph.admin.exclusions(tenant)]
+        recorded = [e.to_json() for e in ctx.admin.exclusions(tenant)]
         export.write_text(json.dumps(recorded, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return run.reports
     finally:

@@ -26,7 +26,7 @@ from typing import Any
 import azure.functions as func
 from azure.functions.queue import QueueMessage
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal, sign_timestamped
 from sla_core.periods import Month
 
@@ -106,18 +106,18 @@ def put_tenants(contract_file: Path) -> list[str]:
     return sorted(tenants)
 
 
-def post_events(graph: Services, events_file: Path, batch: int = 1000) -> tuple[int, int, int]:
+def post_events(ctx: AppContext, events_file: Path, batch: int = 1000) -> tuple[int, int, int]:
     """Post a JSON Lines file in signed batches; returns (events, requests, storage requests)."""
     lines = [json.loads(line) for line in events_file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    before = graph.store.requests
+    before = ctx.store.requests
     requests = 0
     for start in range(0, len(lines), batch):
         body = json.dumps(lines[start : start + batch]).encode()
-        stamp = int(graph.clock().timestamp())
-        headers = sign_timestamped(graph.settings.webhook_secret_events, body, stamp)
+        stamp = int(ctx.clock().timestamp())
+        headers = sign_timestamped(ctx.settings.webhook_secret_events, body, stamp)
         _http("post_ticket_events", raw=body, headers=headers)
         requests += 1
-    return len(lines), requests, graph.store.requests - before
+    return len(lines), requests, ctx.store.requests - before
 
 
 def ingest_availability(month: Month) -> int:
@@ -135,11 +135,11 @@ def record_exclusions(exclusions_file: Path) -> None:
         _http("tenant_exclusions", exclusion, route={"tenant": "_all"}, headers=admin)
 
 
-def run_month(graph: Services, month: Month) -> list[str]:
+def run_month(ctx: AppContext, month: Month) -> list[str]:
     """Enqueue the month and hand every queued message to the queue trigger (as the host would)."""
     admin = {"X-MS-CLIENT-PRINCIPAL": ADMIN_PRINCIPAL}
     enqueued = _http("run_month", route={"month": str(month)}, headers=admin)["enqueued"]
-    client = graph.queue._client
+    client = ctx.monthly_queue.client
     handled = []
     while len(handled) < len(enqueued):
         messages = list(client.receive_messages(max_messages=32))
@@ -159,13 +159,13 @@ def deliver(month: Month) -> list[dict[str, Any]]:
     return _http("deliver_month_reports", route={"month": str(month)}, headers=admin)["outcomes"]
 
 
-def run(graph: Services, samples: Path, month: Month, log: Callable[[str], None] = lambda _: None) -> PipelineRun:
+def run(ctx: AppContext, samples: Path, month: Month, log: Callable[[str], None] = lambda _: None) -> PipelineRun:
     """The whole pipeline over the files in ``samples`` (contract.json, events.jsonl, exclusions.json)."""
     result = PipelineRun()
     tenants = put_tenants(samples / "contract.json")
     log(f"gemeenten: {', '.join(tenants)}")
     result.events_posted, result.event_requests, result.storage_requests_for_events = post_events(
-        graph, samples / "events.jsonl"
+        ctx, samples / "events.jsonl"
     )
     log(
         f"meldingsgebeurtenissen: {result.events_posted} verstuurd in {result.event_requests} ondertekende verzoeken "
@@ -175,14 +175,14 @@ def run(graph: Services, samples: Path, month: Month, log: Callable[[str], None]
     log(f"beschikbaarheid: {result.days} dagen ingelezen")
     if (samples / "exclusions.json").exists():
         record_exclusions(samples / "exclusions.json")
-    handled = run_month(graph, month)
+    handled = run_month(ctx, month)
     log(f"maandrun {month}: {len(handled)} rapporten berekend via de wachtrij")
     for tenant in tenants:
-        stored = graph.reports.latest(tenant, str(month))
+        stored = ctx.reports.latest(tenant, str(month))
         if stored is None:
             raise PipelineError(f"no stored report for {tenant} {month}")
         result.reports[tenant] = stored.body
     result.deliveries = deliver(month)
     sent = sum(1 for outcome in result.deliveries if outcome["outcome"] == "sent")
-    log(f"verzending: {sent} van {len(result.deliveries)} rapporten gemaild ({graph.settings.mail_mode})")
+    log(f"verzending: {sent} van {len(result.deliveries)} rapporten gemaild ({ctx.settings.mail_mode})")
     return result

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import sys
 
-from sla_app.bootstrap import services
+from sla_app.bootstrap import context
 
 
 def main() -> int:
     """Run the migration over the configured storage account."""
-    done = services().events.migrate_keys()
+    done = context().events.migrate_keys()
     print(f"moved {done.moved} event(s) to the identity key (tenant, event_id)")
     for line in done.refused:
         print(f"not moved: {line}")

@@ -19,23 +19,23 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from sla_app import bootstrap
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from tools import azurite, http_server, local_pipeline
 from tools.demo import AS_OF, MONTH, OUT, SAMPLES, local_settings
 
 
 @contextlib.contextmanager
-def demo_portal(port: int = 7071, as_of: datetime = AS_OF) -> Iterator[tuple[str, Services]]:
+def demo_portal(port: int = 7071, as_of: datetime = AS_OF) -> Iterator[tuple[str, AppContext]]:
     """Azurite with the demo data, the services over it and the local server; yields (base URL, services)."""
     server = azurite.start()
     try:
         OUT.mkdir(exist_ok=True)
         settings = local_settings(server.connection_string).model_copy(update={"portal_local_login": True})
-        graph = bootstrap.build(settings, clock=lambda: as_of)
-        bootstrap.use(graph)
-        local_pipeline.run(graph, SAMPLES, MONTH)
+        ctx = bootstrap.build(settings, clock=lambda: as_of)
+        bootstrap.use(ctx)
+        local_pipeline.run(ctx, SAMPLES, MONTH)
         with http_server.serve(port=port) as base:
-            yield base, graph
+            yield base, ctx
     finally:
         bootstrap.use(None)
         server.stop()

@@ -22,14 +22,14 @@ failed request raises ``azure.core.exceptions.HttpResponseError``.
 
 The client (with ``DefaultAzureCredential``: the app's managed identity
 needs *Log Analytics Reader* on the workspace) is created on first use,
-never at import time, and kept in ``Services.extras`` under
-:data:`LOGS_CLIENT_KEY` (one client per process).
+never at import time, and kept by the application context
+(``AppContext.logs_client``, one client per process).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,7 +37,6 @@ from sla_core.availability_input import CSV_HEADER, TestResult, parse_instant
 from sla_core.business_calendar import from_us, to_us
 from sla_core.errors import InputError
 
-LOGS_CLIENT_KEY = "logs_client"
 COLUMNS = CSV_HEADER  # TimeGenerated, Name, Location, Success, DurationMs
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
@@ -66,14 +65,6 @@ def create_logs_client(credential: Any | None = None, **kwargs: Any) -> Any:
 
         credential = DefaultAzureCredential()
     return LogsQueryClient(credential, **kwargs)
-
-
-def logs_client(extras: MutableMapping[str, Any], factory: Callable[[], Any] = create_logs_client) -> Any:
-    """The process's ``LogsQueryClient``, created on first use and kept in ``extras``."""
-    client = extras.get(LOGS_CLIENT_KEY)
-    if client is None:
-        client = extras[LOGS_CLIENT_KEY] = factory()
-    return client
 
 
 def _success(value: Any, where: str) -> bool:

@@ -17,7 +17,6 @@ are anonymous.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -25,27 +24,17 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import azure.functions as func
-from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from pydantic import BaseModel, ValidationError
 
-from sla_app.bootstrap import Services, services
-from sla_app.errors import (
-    BadRequest,
-    Conflict,
-    NotFound,
-    PreconditionFailed,
-    Unprocessable,
-)
+from sla_app.bootstrap import context
+from sla_app.errors import BadRequest, NotFound, Unprocessable
 from sla_app.http import api_models as m
-from sla_app.http.auth import ADMIN_ROLE, Principal, principal
 from sla_app.http.openapi import ROUTE_PREFIX, document
 from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response, read_json
-from sla_app.services.monthly_reports import tenant_contract
-from sla_app.storage.admin_repo import ALL_TENANTS, EXCLUSIONS, TenantRecord
-from sla_app.storage.tables import escape_key
-from sla_core.availability_input import parse_exclusions
-from sla_core.errors import InputError
+from sla_app.records import TenantRecord
+from sla_app.services.admin import Preconditions, etag
+from sla_app.storage.admin_repo import ALL_TENANTS
 from sla_core.instants import InstantError, parse_day
 
 bp = func.Blueprint()
@@ -54,8 +43,6 @@ Model = TypeVar("Model", bound=BaseModel)
 
 _TENANT_ID = re.compile(m.TENANT_ID_PATTERN)
 _VERSION = re.compile(r"^[1-9]\d{0,8}$")
-_EXCLUSION_KEYS = ("start", "end", "reason", "recorded_by", "recorded_at")
-_TENANT_FIELDS = ("go_live", "contract_end", "name", "contract_override", "recipients")
 
 SECURITY_TXT_LIFETIME = timedelta(days=180)  # RFC 9116 §2.5.5: less than a year ahead
 DEFAULT_SECURITY_CONTACT = "mailto:security@example.nl"
@@ -89,29 +76,8 @@ def _validated(model: type[Model], data: Any) -> Model:
         raise Unprocessable(f"{where}: {first['msg']}", field=field) from exc
 
 
-def _now(app: Services) -> str:
-    return app.clock().isoformat()
-
-
-def etag(record: TenantRecord) -> str:
-    """The tenant's strong HTTP entity tag (changes with every write)."""
-    return '"' + hashlib.sha256((record.etag or "").encode()).hexdigest()[:32] + '"'
-
-
-def _check_preconditions(req: func.HttpRequest, current: TenantRecord | None) -> None:
-    """RFC 9110 §13.1.1–13.1.2 for one resource; 412 when a condition does not hold."""
-    if_match = req.headers.get("If-Match")
-    if if_match is not None:
-        tags = {tag.strip() for tag in if_match.split(",")}
-        if current is None:
-            raise PreconditionFailed("If-Match given but the tenant does not exist", field="If-Match")
-        if "*" not in tags and etag(current) not in tags:
-            raise PreconditionFailed("the tenant was changed since it was read (ETag does not match)", field="If-Match")
-    if_none_match = req.headers.get("If-None-Match")
-    if if_none_match is not None and current is not None:
-        tags = {tag.strip() for tag in if_none_match.split(",")}
-        if "*" in tags or etag(current) in tags:
-            raise PreconditionFailed("the tenant already exists", field="If-None-Match")
+def _preconditions(req: func.HttpRequest) -> Preconditions:
+    return Preconditions(req.headers.get("If-Match"), req.headers.get("If-None-Match"))
 
 
 # -- tenants ---------------------------------------------------------------------
@@ -121,41 +87,26 @@ def _check_preconditions(req: func.HttpRequest, current: TenantRecord | None) ->
 @endpoint
 def list_tenants(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: every tenant."""
-    principal(req.headers).require_admin()
-    return json_response([t.to_json() for t in services().admin.tenants()])
+    ctx = context()
+    ctx.caller(req.headers).require_admin()
+    return json_response([t.to_json() for t in ctx.admin_service.tenants()])
 
 
 @bp.route(route="tenants/{tenant}", methods=["GET", "PUT"], auth_level=func.AuthLevel.FUNCTION)
 @endpoint
 def tenant_resource(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: read (GET) or create/replace (PUT) one tenant."""
-    caller = principal(req.headers)
+    ctx = context()
+    caller = ctx.caller(req.headers)
     caller.require_admin()
     tenant = _route(req, "tenant")
     if req.method.upper() == "PUT":
-        return _put_tenant(req, caller, tenant)
-    if tenant == ALL_TENANTS:
-        raise NotFound(f"unknown tenant {tenant!r}", field="tenant")
-    record = services().admin.tenant(_existing_tenant_id(tenant))
-    if record is None:
-        raise NotFound(f"unknown tenant {tenant!r}", field="tenant")
+        return _put_tenant(req, caller.name, tenant)
+    record = ctx.admin_service.tenant(_existing_tenant_id(tenant))
     return json_response(record.to_json(), headers={"ETag": etag(record)})
 
 
-def _contract_error(exc: Unprocessable, tenant: str) -> Unprocessable:
-    """A contract error from :func:`tenant_contract`, naming the field of the PUT body."""
-    field = exc.field or "(root)"
-    window = f"tenants.{tenant}"
-    if field == window:
-        named = "contract_end"  # the window's own check: contract_end after go_live
-    elif field.startswith(window + "."):
-        named = field[len(window) + 1 :]
-    else:
-        named = f"contract_override.{field}"
-    return Unprocessable(f"field {named}: the contract is not valid: {exc.detail}", field=named)
-
-
-def _put_tenant(req: func.HttpRequest, caller: Principal, tenant: str) -> func.HttpResponse:
+def _put_tenant(req: func.HttpRequest, actor: str, tenant: str) -> func.HttpResponse:
     if not _TENANT_ID.match(tenant):
         raise Unprocessable(
             f"tenant id {tenant!r}: letters, digits, '.', '_' and '-' (not first), at most 100", field="tenant"
@@ -170,10 +121,6 @@ def _put_tenant(req: func.HttpRequest, caller: Principal, tenant: str) -> func.H
             "field contract_override.tenants: the measurement window is set by go_live and contract_end",
             field="contract_override.tenants",
         )
-    app = services()
-    current = app.admin.tenant(tenant)
-    _check_preconditions(req, current)
-    conditional = current is not None and req.headers.get("If-Match") is not None
     record = TenantRecord(
         tenant=tenant,
         go_live=body.go_live,
@@ -181,96 +128,30 @@ def _put_tenant(req: func.HttpRequest, caller: Principal, tenant: str) -> func.H
         name=body.name,
         contract_override=body.contract_override,
         recipients=tuple(body.recipients),
-        etag=current.etag if conditional and current is not None else None,
     )
-    try:
-        tenant_contract(record)
-    except Unprocessable as exc:
-        raise _contract_error(exc, tenant) from exc
-    try:
-        saved = app.admin.put_tenant(record)
-    except (ResourceModifiedError, ResourceNotFoundError) as exc:
-        raise Conflict("the tenant was changed concurrently; read it again and retry") from exc
-    before = {} if current is None else current.to_json()
-    after = saved.to_json()
-    changed = [k for k in _TENANT_FIELDS if current is None or before.get(k) != after.get(k)]
-    app.admin.audit(
-        _now(app),
-        caller.name,
-        "tenant.created" if current is None else "tenant.updated",
-        tenant,
-        changed=changed,
-        values={k: after[k] for k in changed},
-    )
-    headers = {"ETag": etag(saved)}
-    if current is None:
+    saved = context().admin_service.put_tenant(record, _preconditions(req), actor)
+    headers = {"ETag": saved.etag}
+    if saved.created:
         headers["Location"] = f"{ROUTE_PREFIX}/tenants/{quote(tenant, safe='')}"
-    return json_response(after, status=201 if current is None else 200, headers=headers)
+    return json_response(saved.record.to_json(), status=201 if saved.created else 200, headers=headers)
 
 
 # -- exclusions ------------------------------------------------------------------
-
-
-def _exclusions(app: Services, scopes: list[str]) -> list[dict[str, Any]]:
-    rows = []
-    for scope in scopes:
-        for entity in app.store.partition(EXCLUSIONS, escape_key(scope)):
-            data = {k: entity[k] for k in _EXCLUSION_KEYS if entity.get(k) is not None}
-            [parsed] = parse_exclusions([data], "stored exclusion")
-            rows.append(((parsed.start, parsed.end), {"id": entity["RowKey"], "applies_to": scope, **parsed.to_json()}))
-    return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
 @bp.route(route="tenants/{tenant}/exclusions", methods=["GET", "POST"], auth_level=func.AuthLevel.FUNCTION)
 @endpoint
 def tenant_exclusions(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: the exclusions that apply to a tenant (GET), or record one (POST); ``_all``: every tenant."""
-    caller = principal(req.headers)
+    ctx = context()
+    caller = ctx.caller(req.headers)
     caller.require_admin()
-    scope = _existing_tenant_id(_route(req, "tenant"))
-    app = services()
-    if scope != ALL_TENANTS and app.admin.tenant(scope) is None:
-        raise NotFound(f"unknown tenant {scope!r}", field="tenant")
-    if req.method.upper() == "POST":
-        return _add_exclusion(req, app, caller, scope)
-    return json_response(_exclusions(app, [ALL_TENANTS] if scope == ALL_TENANTS else [ALL_TENANTS, scope]))
-
-
-def _within_window(app: Services, scope: str, body: m.ExclusionWrite) -> None:
-    """A tenant's exclusion must overlap its measurement window: from go-live to the contract end (422 otherwise)."""
-    if scope == ALL_TENANTS:
-        return
-    record = app.admin.tenant(scope)
-    if record is None:
-        return
-    start, end = datetime.fromisoformat(body.start), datetime.fromisoformat(body.end)
-    first = datetime.combine(record.go_live, datetime.min.time(), UTC) - timedelta(days=1)
-    if end <= first:
-        raise Unprocessable(f"field end: the exclusion ends before the tenant's go-live {record.go_live}", field="end")
-    if record.contract_end is not None:
-        last = datetime.combine(record.contract_end, datetime.min.time(), UTC) + timedelta(days=2)
-        if start >= last:
-            raise Unprocessable(
-                f"field start: the exclusion starts after the tenant's contract end {record.contract_end}",
-                field="start",
-            )
-
-
-def _add_exclusion(req: func.HttpRequest, app: Services, caller: Principal, scope: str) -> func.HttpResponse:
+    scope = ctx.admin_service.known_scope(_existing_tenant_id(_route(req, "tenant")))
+    if req.method.upper() != "POST":
+        return json_response(ctx.admin_service.exclusions(scope))
     body = _validated(m.ExclusionWrite, read_json(req))
-    _within_window(app, scope, body)
-    now = _now(app)
-    # Readers see the exclusion in their report: it names the role that recorded it, never the person (rules
-    # §8.3); who it was is in the audit log, which only SLA.Admin reads.
-    data = {"start": body.start, "end": body.end, "reason": body.reason, "recorded_by": ADMIN_ROLE, "recorded_at": now}
-    try:
-        exclusion_id = app.admin.add_exclusion(None if scope == ALL_TENANTS else scope, data)
-    except InputError as exc:
-        raise Unprocessable(str(exc), field=exc.field) from exc
-    app.admin.audit(
-        now, caller.name, "exclusion.added", scope, id=exclusion_id, start=body.start, end=body.end, reason=body.reason
-    )
-    return json_response({"id": exclusion_id, "applies_to": scope, **data}, status=201)
+    added = ctx.admin_service.add_exclusion(scope, body.start, body.end, body.reason, caller.name)
+    return json_response(added, status=201)
 
 
 # -- reports -----------------------------------------------------------------------
@@ -278,7 +159,7 @@ def _add_exclusion(req: func.HttpRequest, app: Services, caller: Principal, scop
 
 def _reader(req: func.HttpRequest) -> str:
     """The route's tenant, once the caller may read it (401/403 otherwise; 404 for an id no tenant can have)."""
-    caller = principal(req.headers)
+    caller = context().caller(req.headers)
     tenant = (req.route_params.get("tenant") or "").strip()
     caller.require_reader_of(tenant)
     if tenant == ALL_TENANTS:
@@ -295,26 +176,8 @@ def get_report(req: func.HttpRequest) -> func.HttpResponse:
     raw_version = req.params.get("version")
     if raw_version is not None and not _VERSION.match(raw_version.strip()):
         raise BadRequest(f"query parameter version: a positive integer, got {raw_version!r}", field="version")
-    reports = services().reports
-    if raw_version is None:
-        stored = reports.latest(tenant, month)
-    else:
-        stored = next((r for r in reports.versions(tenant, month) if r.version == int(raw_version)), None)
-    if stored is None:
-        which = "no report" if raw_version is None else f"no version {int(raw_version)} of the report"
-        raise NotFound(f"{which} for {tenant} {month}")
-    return json_response(
-        {
-            "tenant": stored.tenant,
-            "month": stored.month,
-            "version": stored.version,
-            "computed_at": stored.computed_at,
-            "content_hash": stored.content_hash,
-            "inputs_fingerprint": stored.inputs_fingerprint,
-            "report": stored.body,
-            **_version_state(stored),
-        }
-    )
+    version = None if raw_version is None else int(raw_version)
+    return json_response(context().admin_service.report(tenant, month, version))
 
 
 @bp.route(route="tenants/{tenant}/reports/{month}/versions", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
@@ -322,27 +185,7 @@ def get_report(req: func.HttpRequest) -> func.HttpResponse:
 def list_report_versions(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin, or SLA.Reader of the tenant: the stored versions of a report, oldest first."""
     tenant = _reader(req)
-    month = str(route_month(req))
-    versions = services().reports.versions(tenant, month)
-    if not versions:
-        raise NotFound(f"no report for {tenant} {month}")
-    return json_response(
-        [
-            {
-                "version": v.version,
-                "computed_at": v.computed_at,
-                "content_hash": v.content_hash,
-                "inputs_fingerprint": v.inputs_fingerprint,
-                **_version_state(v),
-            }
-            for v in versions
-        ]
-    )
-
-
-def _version_state(stored: Any) -> dict[str, Any]:
-    """Status, input watermark and changes of a stored version (measurement §8.5, §8.6)."""
-    return {"status": stored.status, "watermark": stored.watermark or None, "changes": stored.changes}
+    return json_response(context().admin_service.report_versions(tenant, str(route_month(req))))
 
 
 # -- audit -------------------------------------------------------------------------
@@ -352,13 +195,14 @@ def _version_state(stored: Any) -> dict[str, Any]:
 @endpoint
 def get_audit_day(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: the audit entries of one UTC day, oldest first."""
-    principal(req.headers).require_admin()
+    ctx = context()
+    ctx.caller(req.headers).require_admin()
     text = req.route_params.get("day", "")
     try:
         day = parse_day(text)
     except InstantError as exc:
         raise BadRequest(f"day: expected a date YYYY-MM-DD in 2000–2099 ({exc})", field="day") from exc
-    return json_response(services().admin.audit_entries(day))
+    return json_response(ctx.admin_service.audit_day(day))
 
 
 # -- public documents ----------------------------------------------------------------
@@ -384,11 +228,11 @@ def security_txt(now: datetime, contact: str, canonical: str | None) -> str:
 @endpoint
 def get_security_txt(req: func.HttpRequest) -> func.HttpResponse:
     """RFC 9116 security.txt (the SLA's open-standards list)."""
-    app = services()
+    ctx = context()
     # SLA_SECURITY_CONTACT (set by infra/); the placeholder only where it is unset (local runs, tests).
-    contact = app.settings.security_contact or DEFAULT_SECURITY_CONTACT
+    contact = ctx.settings.security_contact or DEFAULT_SECURITY_CONTACT
     return func.HttpResponse(
-        security_txt(app.clock(), contact, app.settings.security_txt_url),  # never from the Host header
+        security_txt(ctx.clock(), contact, ctx.settings.security_txt_url),  # never from the Host header
         status_code=200,
         mimetype="text/plain",
         charset="utf-8",

@@ -27,34 +27,23 @@
 
 The mailer follows ``SLA_MAIL_MODE``: ``graph`` → :class:`GraphMailer` from
 ``SLA_MAIL_SENDER`` (managed identity), ``outbox`` → :class:`Outbox` writing
-``.eml`` files into ``SLA_OUTBOX_DIR`` (default ``out/outbox``). Mailer, queue
-and renderer are built on first use and kept in ``Services.extras``
-(``"mailer"``, ``"delivery_queue"``, ``"render"``, ``"notices"``); tests put
-their own there.
+``.eml`` files into ``SLA_OUTBOX_DIR`` (default ``out/outbox``). Mailer, queue,
+renderer and notices are members of :class:`sla_app.bootstrap.AppContext`,
+built on first use; tests set their own before the first use.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from functools import partial
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import azure.functions as func
 
 from sla_app import telemetry
-from sla_app.bootstrap import Services, services
+from sla_app.bootstrap import AppContext, context
 from sla_app.errors import BadRequest, Unprocessable
-from sla_app.http.auth import principal
 from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response, read_json
-from sla_app.mail.graph_mail import GraphMailer
-from sla_app.mail.message import Mailer
-from sla_app.mail.outbox import Outbox
-from sla_app.mail.queue import JsonQueue, delivery_queue_client
-from sla_app.services.delivery import RUN_BUDGET, DeliveryPolicy, DeliveryService
 from sla_app.services.delivery_confirm import parse_confirmation
 from sla_app.services.delivery_once import DeliveryOutcome
 from sla_app.services.delivery_runs import (
@@ -64,85 +53,13 @@ from sla_app.services.delivery_runs import (
     fan_out,
     parse_message,
 )
-from sla_app.storage.deliveries_repo import AT_RISK, DeliveryRepository
-from sla_core.periods import Month
 
 bp = func.Blueprint()
 _log = logging.getLogger("sla_app.mail")
 
-MAILER_KEY, RENDER_KEY, DELIVERIES_KEY = "mailer", "render", "deliveries"
-QUEUE_KEY, NOTICES_KEY = "delivery_queue", "notices"
-DEFAULT_OUTBOX_DIR = "out/outbox"
 HTTP_BUDGET = timedelta(seconds=60)  # the HTTP route answers well within the 230 s front-end timeout
 QUEUE = "%SLA_DELIVERY_QUEUE_NAME%"
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
-
-
-def mailer(app: Services) -> Mailer:
-    """The process's mailer for ``SLA_MAIL_MODE``, built on first use."""
-    current = app.extras.get(MAILER_KEY)
-    if current is None:
-        settings = app.settings
-        if settings.mail_mode == "outbox":
-            current = Outbox(settings.outbox_dir or DEFAULT_OUTBOX_DIR, settings.mail_sender, app.clock)
-        else:
-            current = GraphMailer(settings.mail_sender)
-        app.extras[MAILER_KEY] = current
-    return current
-
-
-def delivery_queue(app: Services) -> JsonQueue:
-    """The delivery queue's sender, built on first use."""
-    current = app.extras.get(QUEUE_KEY)
-    if current is None:
-        current = app.extras[QUEUE_KEY] = JsonQueue(delivery_queue_client(app.settings))
-    return current
-
-
-def _render_report(report_json: dict[str, Any], contact: str | None = None, reply_to: str | None = None) -> Any:
-    from sla_app.documents.render import render  # imported when a report is rendered, not when the app starts
-
-    return render(report_json, contact=contact, reply_to=reply_to)
-
-
-def _notice(app: Services) -> Callable[[str, Month, datetime], Any]:
-    """Builds the supplier's notices as e-mails (the overview package renders them in Dutch)."""
-
-    def build(kind: str, month: Month, as_of: datetime) -> Any:
-        from sla_app.documents import RenderedReport
-        from sla_app.overview import at_risk_notice, overview_service
-        from sla_app.overview.render import overview_html, overview_text
-
-        if kind == AT_RISK:
-            subject, html, text = at_risk_notice(month, as_of, app)
-            return RenderedReport(subject=subject, html=html, text=text)
-        data = overview_service(app).overview(month)
-        text = overview_text(data)
-        return RenderedReport(
-            subject=text.splitlines()[0].strip() or f"SLA-overzicht {month}", html=overview_html(data), text=text
-        )
-
-    return app.extras.get(NOTICES_KEY) or build
-
-
-def delivery_service(app: Services, budget: timedelta = RUN_BUDGET) -> DeliveryService:
-    """Delivery over the app's repositories, mailer and renderer; no new delivery starts after ``budget``."""
-    repository = app.extras.get(DELIVERIES_KEY)
-    if repository is None:
-        repository = app.extras[DELIVERIES_KEY] = DeliveryRepository(app.store)
-    render: Callable[[dict[str, Any]], Any] = app.extras.get(RENDER_KEY) or partial(
-        _render_report, contact=app.settings.report_contact, reply_to=app.settings.reply_to
-    )
-    return DeliveryService(
-        app.admin,
-        app.reports,
-        repository,
-        mailer(app),
-        render,
-        app.clock,
-        budget=budget,
-        policy=DeliveryPolicy.of(app.settings),
-    )
 
 
 def _log_outcomes(outcomes: list[DeliveryOutcome]) -> None:
@@ -154,8 +71,8 @@ def _log_outcomes(outcomes: list[DeliveryOutcome]) -> None:
 
 
 def _fan_out() -> None:
-    app = services()
-    messages = fan_out(delivery_service(app), app.clock(), ZoneInfo(app.settings.timezone), delivery_queue(app).send)
+    ctx = context()
+    messages = fan_out(ctx.delivery, ctx.clock(), ctx.zone, ctx.delivery_queue.send)
     _log.info("delivery: %d messages enqueued", len(messages))
 
 
@@ -173,35 +90,24 @@ def delivery_midday(timer: func.TimerRequest) -> None:
     _fan_out()
 
 
-def handle(app: Services, body: bytes, actor: str = "system") -> list[DeliveryOutcome]:
+def handle(ctx: AppContext, body: bytes, actor: str = "system") -> list[DeliveryOutcome]:
     """One delivery queue message: a tenant's months, or a supplier notice."""
     message = parse_message(body)
-    service = delivery_service(app)
     if "notice" in message:
-        zone = ZoneInfo(app.settings.timezone)
-        return [
-            deliver_notice(service, message["notice"], message["month"], _notice(app), app.clock(), zone, actor=actor)
-        ]
-    return deliver_tenant(service, message["tenant"], message["months"], actor=actor)
+        notice, month = message["notice"], message["month"]
+        return [deliver_notice(ctx.delivery, notice, month, ctx.notices, ctx.clock(), ctx.zone, actor=actor)]
+    return deliver_tenant(ctx.delivery, message["tenant"], message["months"], actor=actor)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=QUEUE, connection="AzureWebJobsStorage")
 @telemetry.traced("delivery_item")
 def delivery_item(msg: func.QueueMessage) -> None:
     """Send what is due for one tenant (or one supplier notice); on failure audit and re-raise for the host's retry."""
-    app = services()
+    ctx = context()
     try:
-        _log_outcomes(handle(app, msg.get_body()))
+        _log_outcomes(handle(ctx, msg.get_body()))
     except Exception as exc:
-        app.admin.audit(
-            app.clock().isoformat(),
-            "system",
-            "delivery.message_failed",
-            None,
-            message=msg.get_body().decode("utf-8", "replace")[:500],
-            error=str(exc)[:500],
-            dequeue_count=msg.dequeue_count,
-        )
+        ctx.admin_service.queue_failure("delivery.message_failed", msg.get_body(), exc, msg.dequeue_count)
         raise
 
 
@@ -209,14 +115,8 @@ def delivery_item(msg: func.QueueMessage) -> None:
 @telemetry.traced("delivery_poisoned")
 def delivery_poisoned(msg: func.QueueMessage) -> None:
     """A delivery message that failed every retry: visible in the audit log (the next run enqueues it again)."""
-    app = services()
-    app.admin.audit(
-        app.clock().isoformat(),
-        "system",
-        "delivery.poisoned",
-        None,
-        message=msg.get_body().decode("utf-8", "replace")[:500],
-    )
+    ctx = context()
+    ctx.admin_service.queue_failure("delivery.poisoned", msg.get_body())
 
 
 def _force(req: func.HttpRequest) -> bool:
@@ -231,12 +131,12 @@ def _force(req: func.HttpRequest) -> bool:
 @endpoint
 def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: deliver a month now (idempotent; ``force`` resends e-mails flagged for a manual check)."""
-    caller = principal(req.headers)
+    caller = context().caller(req.headers)
     caller.require_admin()
     month, force = route_month(req), _force(req)
     tenant = (req.params.get("tenant") or "").strip()
     notice = (req.params.get("notice") or "").strip()
-    app = services()
+    ctx = context()
     if notice:
         if notice not in NOTICES:
             raise BadRequest(f"notice must be one of {', '.join(NOTICES)}", field="notice")
@@ -244,18 +144,18 @@ def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
             raise Unprocessable("a notice goes to the supplier: give notice or tenant, not both", field="notice")
         outcomes = [
             deliver_notice(
-                delivery_service(app),
+                ctx.delivery,
                 notice,
                 month,
-                _notice(app),
-                app.clock(),
-                ZoneInfo(app.settings.timezone),
+                ctx.notices,
+                ctx.clock(),
+                ctx.zone,
                 actor=caller.name,
                 force=force,
             )
         ]
     else:
-        outcomes = delivery_service(app, HTTP_BUDGET).deliver_month(
+        outcomes = ctx.delivery_within(HTTP_BUDGET).deliver_month(
             month, actor=caller.name, force=force, tenants=[tenant] if tenant else None
         )
     return json_response({"month": str(month), "force": force, "outcomes": [o.to_json() for o in outcomes]}, status=202)
@@ -265,9 +165,9 @@ def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint
 def list_month_deliveries(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: the delivery records of a month (report e-mails, corrections, notices), by tenant."""
-    caller = principal(req.headers)
+    caller = context().caller(req.headers)
     caller.require_admin()
-    records = delivery_service(services()).records(route_month(req))
+    records = context().delivery.records(route_month(req))
     return json_response([r.to_json() for r in records])
 
 
@@ -278,9 +178,10 @@ def list_month_deliveries(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint
 def confirm_delivery(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: settle an e-mail whose outcome is unknown — found in Sent Items (sent) or not (sent again)."""
-    caller = principal(req.headers)
+    ctx = context()
+    caller = ctx.principal(req.headers)
     caller.require_admin()
     month, confirmation = route_month(req), parse_confirmation(read_json(req))
     tenant = (req.route_params.get("tenant") or "").strip()
-    record = delivery_service(services()).confirm(tenant, month, confirmation, actor=caller.name)
+    record = ctx.delivery.confirm(tenant, month, confirmation, actor=caller.name)
     return json_response(record.to_json())

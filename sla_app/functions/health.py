@@ -18,11 +18,9 @@ from datetime import datetime
 import azure.functions as func
 
 from sla_app import health, telemetry
-from sla_app.bootstrap import services
+from sla_app.bootstrap import context
 from sla_app.errors import BadRequest
-from sla_app.http.auth import principal
 from sla_app.http.problem import endpoint, json_response
-from sla_app.storage.timer_runs_repo import TimerRunRepository
 
 bp = func.Blueprint()
 HEALTH_SCHEDULE = "0 10 * * * *"
@@ -31,18 +29,19 @@ HEALTH_SCHEDULE = "0 10 * * * *"
 @telemetry.on_timer_run
 def record_timer_run(function: str, started: datetime, finished: datetime, outcome: str, operation: str | None) -> None:
     """Keep a timer's last run in storage (the health view's "last run of each timer")."""
-    TimerRunRepository(services().store).record(function, started, finished, outcome, operation)
+    context().timer_runs.record(function, started, finished, outcome, operation)
 
 
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 @endpoint
 def get_health(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: availability per day, queue depths, timer runs, provisional and undelivered reports."""
-    principal(req.headers).require_admin()
+    ctx = context()
+    ctx.caller(req.headers).require_admin()
     chosen = (req.params.get("format") or "json").strip().lower()
     if chosen not in ("json", "text"):
         raise BadRequest(f"format {chosen!r}: expected json or text", field="format")
-    document = health.snapshot(services())
+    document = ctx.health.snapshot()
     if chosen == "text":
         return func.HttpResponse(health.as_text(document), mimetype="text/plain", charset="utf-8")
     return json_response(document)
@@ -52,4 +51,4 @@ def get_health(req: func.HttpRequest) -> func.HttpResponse:
 @telemetry.traced("health_hourly", schedule=HEALTH_SCHEDULE)
 def health_hourly(timer: func.TimerRequest) -> None:
     """Every hour: log the health summary as the ``health.snapshot`` event for the alert rules."""
-    health.emit(health.snapshot(services()))
+    health.emit(context().health.snapshot())

@@ -20,9 +20,8 @@ import logging
 import azure.functions as func
 
 from sla_app import telemetry
-from sla_app.bootstrap import services
+from sla_app.bootstrap import context
 from sla_app.errors import Unprocessable
-from sla_app.http.auth import principal
 from sla_app.http.params import local_now, previous_month_if_first, route_month
 from sla_app.http.problem import endpoint, json_response
 from sla_core.periods import Month
@@ -36,13 +35,13 @@ QUEUE = "%SLA_MONTHLY_QUEUE_NAME%"
 @telemetry.traced("monthly_fan_out", schedule="0 0 2 1 * *")
 def monthly_fan_out(timer: func.TimerRequest) -> None:
     """On the 1st (local): enqueue the previous month for every measured tenant."""
-    app = services()
-    local = local_now(app)
+    ctx = context()
+    local = local_now(ctx)
     month = previous_month_if_first(local)
     if month is None:
         _log.warning("monthly timer fired on local %s, not the 1st: nothing done", local.date())
         return
-    app.monthly.fan_out(month, app.queue.send)
+    ctx.monthly.fan_out(month, ctx.monthly_queue.send)
 
 
 def _message(body: bytes) -> tuple[str, Month]:
@@ -54,20 +53,12 @@ def _message(body: bytes) -> tuple[str, Month]:
 @telemetry.traced("monthly_tenant_report")
 def monthly_tenant_report(msg: func.QueueMessage) -> None:
     """Compute one tenant-month; on failure audit it and re-raise so the host retries, then poisons."""
-    app = services()
+    ctx = context()
     try:
         tenant, month = _message(msg.get_body())
-        app.monthly.compute(tenant, month, restate=True)  # every monthly run restates the previous 12 months
+        ctx.monthly.compute(tenant, month, restate=True)  # every monthly run restates the previous 12 months
     except Exception as exc:
-        app.admin.audit(
-            app.clock().isoformat(),
-            "system",
-            "report.failed",
-            None,
-            message=msg.get_body().decode("utf-8", "replace")[:500],
-            error=str(exc)[:500],
-            dequeue_count=msg.dequeue_count,
-        )
+        ctx.admin_service.queue_failure("report.failed", msg.get_body(), exc, msg.dequeue_count)
         raise
 
 
@@ -75,14 +66,8 @@ def monthly_tenant_report(msg: func.QueueMessage) -> None:
 @telemetry.traced("monthly_poisoned")
 def monthly_poisoned(msg: func.QueueMessage) -> None:
     """A tenant-month that failed every retry: make it visible in the audit log."""
-    app = services()
-    app.admin.audit(
-        app.clock().isoformat(),
-        "system",
-        "report.poisoned",
-        None,
-        message=msg.get_body().decode("utf-8", "replace")[:500],
-    )
+    ctx = context()
+    ctx.admin_service.queue_failure("report.poisoned", msg.get_body())
 
 
 @bp.route(route="admin/months/{month}/run", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
@@ -90,10 +75,9 @@ def monthly_poisoned(msg: func.QueueMessage) -> None:
 @endpoint
 def run_month(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: enqueue a month for every measured tenant (idempotent)."""
-    caller = principal(req.headers)
-    caller.require_admin()
-    app = services()
-    tenants = app.monthly.fan_out(route_month(req), app.queue.send)
+    ctx = context()
+    ctx.caller(req.headers).require_admin()
+    tenants = ctx.monthly.fan_out(route_month(req), ctx.monthly_queue.send)
     return json_response({"month": str(route_month(req)), "enqueued": tenants}, status=202)
 
 
@@ -102,10 +86,10 @@ def run_month(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint
 def recompute_report(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: recompute one tenant-month now; a new version only when the report differs."""
-    caller = principal(req.headers)
+    caller = context().caller(req.headers)
     caller.require_admin()
     tenant = req.route_params.get("tenant", "")
     if not tenant:
         raise Unprocessable("tenant missing", field="tenant")
-    outcome = services().monthly.compute(tenant, route_month(req), actor=caller.name)
+    outcome = context().monthly.compute(tenant, route_month(req), actor=caller.name)
     return json_response(outcome.to_json())

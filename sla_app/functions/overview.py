@@ -18,17 +18,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import azure.functions as func
 
 from sla_app import telemetry
-from sla_app.bootstrap import services
+from sla_app.bootstrap import context
 from sla_app.errors import BadRequest
-from sla_app.http.auth import principal
 from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response
-from sla_app.overview import overview_service
 from sla_app.overview.render import (
     at_risk_html,
     at_risk_text,
@@ -69,19 +66,20 @@ def _reply(data: dict[str, Any], chosen: str, html: Renderer, text: Renderer) ->
 @endpoint
 def get_supplier_overview(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: norms missed per tenant, year to date and totals of a month (JSON, HTML or text)."""
-    principal(req.headers).require_admin()
+    ctx = context()
+    ctx.caller(req.headers).require_admin()
     month, chosen = route_month(req), _format(req)
-    return _reply(overview_service().overview(month), chosen, overview_html, overview_text)
+    return _reply(ctx.overview.overview(month), chosen, overview_html, overview_text)
 
 
 @bp.route(route="admin/at-risk", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 @endpoint
 def get_at_risk(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: the current month of every measured tenant as of now, with the levels at risk."""
-    principal(req.headers).require_admin()
+    ctx = context()
+    ctx.caller(req.headers).require_admin()
     chosen = _format(req)
-    app = services()
-    return _reply(overview_service(app).at_risk(app.clock()), chosen, at_risk_html, at_risk_text)
+    return _reply(ctx.overview.at_risk(ctx.clock()), chosen, at_risk_html, at_risk_text)
 
 
 def audit_detail(data: dict[str, Any]) -> dict[str, Any]:
@@ -102,14 +100,12 @@ def audit_detail(data: dict[str, Any]) -> dict[str, Any]:
 @telemetry.traced("at_risk_mid_month", schedule="0 0 6 15 * *")
 def at_risk_mid_month(timer: func.TimerRequest) -> None:
     """On the 15th (local): assess every measured tenant's month so far and audit the levels at risk."""
-    app = services()
-    now = app.clock()
-    local = now.astimezone(ZoneInfo(app.settings.timezone))
+    ctx = context()
+    now = ctx.clock()
+    local = now.astimezone(ctx.zone)
     if local.day != MID_MONTH_DAY:
         _log.warning("at-risk timer fired on local %s, not the %sth: nothing done", local.date(), MID_MONTH_DAY)
         return
-    data = overview_service(app).at_risk(now)
-    app.admin.audit(now.isoformat(), "system", "overview.at_risk", None, **audit_detail(data))
-    from sla_app.functions.delivery import delivery_queue  # the delivery path mails it to the supplier, once
-
-    delivery_queue(app).send({"notice": "at_risk", "month": data["month"]})
+    data = ctx.overview.at_risk(now)
+    ctx.admin_service.system_event("overview.at_risk", at=now, **audit_detail(data))
+    ctx.delivery_queue.send({"notice": "at_risk", "month": data["month"]})  # mailed to the supplier, once

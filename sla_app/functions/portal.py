@@ -34,10 +34,10 @@ from urllib.parse import parse_qs
 
 import azure.functions as func
 
-from sla_app.bootstrap import services
+from sla_app.bootstrap import context
 from sla_app.documents.render import render as render_report
 from sla_app.errors import AppError, BadRequest, NotFound, PayloadTooLarge, Unauthorized
-from sla_app.http.auth import ADMIN_ROLE, READER_ROLE, Principal, principal
+from sla_app.http.auth import ADMIN_ROLE, READER_ROLE, Principal
 from sla_app.http.params import route_month
 from sla_app.portal import security
 from sla_app.portal.render import page
@@ -90,7 +90,7 @@ def _redirect(location: str, extra: dict[str, str] | None = None) -> func.HttpRe
 
 
 def _local_login() -> bool:
-    return security.local_login_allowed(services().settings.portal_local_login, os.environ)
+    return security.local_login_allowed(context().settings.portal_local_login, os.environ)
 
 
 def _caller(req: func.HttpRequest) -> Principal:
@@ -104,7 +104,7 @@ def _caller(req: func.HttpRequest) -> Principal:
         _log.error("portal refused: App Service Authentication is not enabled (WEBSITE_AUTH_ENABLED)")
         raise _Unavailable("het portaal is niet beschikbaar: aanmelding is niet ingericht")
     try:
-        return principal(req.headers)
+        return context().caller(req.headers)
     except Unauthorized as exc:
         raise NotSignedIn(exc.detail) from exc
 
@@ -114,7 +114,7 @@ def _secure(req: func.HttpRequest) -> bool:
 
 
 def _page(
-    req: func.HttpRequest, template: str, caller: Principal | None, status: int = 200, **context: Any
+    req: func.HttpRequest, template: str, caller: Principal | None, status: int = 200, **values: Any
 ) -> func.HttpResponse:
     token, cookie = security.csrf_token(req.headers, _secure(req))
     nav = []
@@ -125,7 +125,7 @@ def _page(
     for tenant in sorted(caller.tenants if caller is not None and ADMIN_ROLE not in caller.roles else ()):
         nav.append({"href": f"{BASE}/tenants/{tenant}", "text": f"Gemeente {tenant}", "current": False})
     who = None if caller is None else caller.name
-    html = page(template, base=BASE, nav=nav, who=who, csrf=token, notice=req.params.get("melding"), **context)
+    html = page(template, base=BASE, nav=nav, who=who, csrf=token, notice=req.params.get("melding"), **values)
     return _respond(html, status, headers={"Set-Cookie": cookie} if cookie else None)
 
 
@@ -217,7 +217,7 @@ def portal_tenant(req: func.HttpRequest) -> func.HttpResponse:
     """One municipality's page."""
     caller, tenant = _caller(req), _tenant(req)
     caller.require_reader_of(tenant)
-    data = services().portal.tenant_page(tenant)
+    data = context().portal.tenant_page(tenant)
     return _page(req, "tenant.html", caller, title=data["tenant_name"], page=data)
 
 
@@ -229,7 +229,7 @@ def portal_recipients(req: func.HttpRequest) -> func.HttpResponse:
     caller.require_reader_of(tenant)
     form = _form(req)
     recipients = form.get("recipients", "").replace(",", "\n").splitlines()
-    services().portal.set_recipients(tenant, recipients, actor=caller.name)
+    context().portal.set_recipients(tenant, recipients, actor=caller.name)
     return _redirect(f"{BASE}/tenants/{tenant}?melding=Ontvangers+opgeslagen")
 
 
@@ -247,7 +247,7 @@ def portal_download(req: func.HttpRequest) -> func.HttpResponse:
     version = req.route_params.get("version", "")
     if fmt not in _FORMATS or not version.startswith("v") or not version[1:].isdigit() or len(version) > 10:
         raise NotFound("onbekend document")
-    stored = services().portal.version(tenant, month, int(version[1:]))
+    stored = context().portal.version(tenant, month, int(version[1:]))
     name = f"servicerapportage-{tenant}-{month}-{version}.{fmt}"
     if fmt == "json":
         data: bytes = json.dumps(stored.body, ensure_ascii=False, indent=2).encode("utf-8")
@@ -269,7 +269,7 @@ def portal_overview(req: func.HttpRequest) -> func.HttpResponse:
     caller = _caller(req)
     caller.require_admin()
     return _page(
-        req, "overview.html", caller, title="Overzicht van alle gemeenten", page=services().portal.overview_page()
+        req, "overview.html", caller, title="Overzicht van alle gemeenten", page=context().portal.overview_page()
     )
 
 
@@ -280,7 +280,7 @@ def portal_exclusion(req: func.HttpRequest) -> func.HttpResponse:
     caller = _caller(req)
     caller.require_admin()
     form = _form(req)
-    services().portal.add_exclusion(
+    context().portal.add_exclusion(
         form.get("tenant", ""), form.get("start", ""), form.get("end", ""), form.get("reason", ""), actor=caller.name
     )
     return _redirect(f"{BASE}/overview?melding=Uitsluiting+vastgelegd")
@@ -297,8 +297,8 @@ def portal_rerun(req: func.HttpRequest) -> func.HttpResponse:
         month = Month.parse(form.get("month", ""))
     except InputError as exc:
         raise BadRequest(str(exc), field="month") from exc
-    app = services()
-    tenants = app.monthly.fan_out(month, app.queue.send)
+    ctx = context()
+    tenants = ctx.monthly.fan_out(month, ctx.monthly_queue.send)
     return _redirect(f"{BASE}/overview?melding={len(tenants)}+gemeenten+opnieuw+in+de+wachtrij")
 
 
@@ -309,7 +309,7 @@ def portal_local_login(req: func.HttpRequest) -> func.HttpResponse:
     if not _local_login():
         raise NotFound("deze pagina bestaat niet")
     if req.method == "GET":
-        tenants = sorted(r.tenant for r in services().admin.tenants())
+        tenants = sorted(r.tenant for r in context().admin_service.tenants())
         return _page(req, "login.html", None, title="Lokaal aanmelden", tenants=tenants)
     form = _form(req)
     role, _, tenant = form.get("role", "").partition(":")

@@ -157,15 +157,10 @@ class Principal:
         raise Forbidden(f"no access to tenant {tenant!r}")
 
 
-def _platform_auth_enabled() -> bool:
-    from sla_app.bootstrap import services  # the composition root (imported late: it imports the services)
-
-    return services().settings.website_auth_enabled
-
-
-def principal(headers: Mapping[str, str]) -> Principal:
-    """Decode ``X-MS-CLIENT-PRINCIPAL``; 503 without App Service Authentication, 401 when missing or unreadable."""
-    require_platform_auth(_platform_auth_enabled())
+def principal(headers: Mapping[str, str], *, platform_auth: bool) -> Principal:
+    """Decode ``X-MS-CLIENT-PRINCIPAL``; 503 without App Service Authentication (``platform_auth`` false, from
+    ``SLA_WEBSITE_AUTH_ENABLED``), 401 when missing or unreadable."""
+    require_platform_auth(platform_auth)
     raw = _header(headers, "X-MS-CLIENT-PRINCIPAL")
     if not raw:
         raise Unauthorized("not signed in")

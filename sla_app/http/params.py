@@ -26,9 +26,9 @@ def route_month(req: func.HttpRequest) -> Month:
     return month
 
 
-def local_now(app: Any) -> datetime:
-    """The services clock in the app's timezone (timers are scheduled in UTC and check local dates)."""
-    return app.clock().astimezone(ZoneInfo(app.settings.timezone))
+def local_now(ctx: Any) -> datetime:
+    """The context's clock in the app's timezone (timers are scheduled in UTC and check local dates)."""
+    return ctx.clock().astimezone(ZoneInfo(ctx.settings.timezone))
 
 
 def previous_month_if_first(local: datetime) -> Month | None:

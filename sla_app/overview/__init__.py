@@ -4,38 +4,42 @@
 * :mod:`sla_app.overview.service` — the month's overview and the at-risk assessment;
 * :mod:`sla_app.overview.render` — Dutch HTML (Jinja2, autoescaped) and text.
 
-:func:`at_risk_notice` is the entry point for delivery: the notice as an
-e-mail subject, HTML body and text body.
+:func:`supplier_notice` is the entry point for delivery: a notice (at risk,
+overview) as an e-mail. The :class:`OverviewService` is passed in (the
+composition root builds it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from sla_app.overview.render import at_risk_html, at_risk_subject, at_risk_text
+from sla_app.overview.render import at_risk_html, at_risk_subject, at_risk_text, overview_html, overview_text
 from sla_app.overview.service import OverviewService
+from sla_app.storage.deliveries_repo import AT_RISK
 from sla_core.periods import Month
 
-if TYPE_CHECKING:
-    from sla_app.bootstrap import Services
+__all__ = ["Notices", "OverviewService", "at_risk_notice", "supplier_notice"]
 
-__all__ = ["OverviewService", "at_risk_notice", "overview_service"]
-
-
-def overview_service(app: Services | None = None) -> OverviewService:
-    """The overview over the process's repositories (or ``app``'s)."""
-    if app is None:
-        from sla_app.bootstrap import services
-
-        app = services()
-    return OverviewService(
-        app.admin, app.events, app.availability, app.reports, app.clock, ZoneInfo(app.settings.timezone)
-    )
+Notices = Callable[[str, Month, datetime], Any]  # (kind, month, as_of) -> the notice as an e-mail
 
 
-def at_risk_notice(month: Month, as_of: datetime, app: Services | None = None) -> tuple[str, str, str]:
+def at_risk_notice(overview: OverviewService, month: Month, as_of: datetime) -> tuple[str, str, str]:
     """The at-risk notice of ``month`` as of ``as_of``: (subject, html, text)."""
-    data = overview_service(app).at_risk(as_of, month)
+    data = overview.at_risk(as_of, month)
     return at_risk_subject(data), at_risk_html(data), at_risk_text(data)
+
+
+def supplier_notice(overview: OverviewService, kind: str, month: Month, as_of: datetime) -> Any:
+    """The supplier's notice ``kind`` (at risk, or the month's overview) as a rendered e-mail."""
+    from sla_app.documents import RenderedReport  # imported when a notice is built, not when the app starts
+
+    if kind == AT_RISK:
+        subject, html, text = at_risk_notice(overview, month, as_of)
+        return RenderedReport(subject=subject, html=html, text=text)
+    data = overview.overview(month)
+    text = overview_text(data)
+    return RenderedReport(
+        subject=text.splitlines()[0].strip() or f"SLA-overzicht {month}", html=overview_html(data), text=text
+    )

@@ -1,15 +1,12 @@
-"""Ticket events in: canonical events, and events derived from ticket-tool payloads.
+"""Ticket events in: canonical events (ticket-tool snapshots: :mod:`sla_app.services.tool_history`).
 
 Canonical events (measurement §6) are validated strictly and stored, all or
 nothing: every event of a request is validated (instants, identifiers, values
 Table Storage would refuse; measurement §8.2–8.3) before anything is written. An
 event is identified by ``(tenant, event_id)`` (measurement §8.1): the same event again
 is stored once; the same identity with other content or on another ticket is
-a 409 naming ``event_id``, and nothing of that request is kept. A ticket tool (TOPdesk, Jira) sends the whole
-ticket on every change: its mapper derives canonical events by comparing the
-payload with the ticket's last stored state, under ETag concurrency (a
-concurrent change re-reads and retries). Only canonical fields are kept
-(data minimisation, SLA §5.2.1).
+a 409 naming ``event_id``, and nothing of that request is kept. Only canonical
+fields are kept (data minimisation, SLA §5.2.1).
 """
 
 from __future__ import annotations
@@ -25,7 +22,6 @@ from sla_core.events import EventConflict, TicketEvent, parse_event
 from sla_core.status_class import classed
 
 MAX_EVENTS_PER_REQUEST = 1000
-_RETRIES = 5
 
 
 class EventStore(Protocol):
@@ -33,43 +29,11 @@ class EventStore(Protocol):
 
     def save(self, events: Iterable[TicketEvent]) -> int: ...
 
-    def of_ticket(self, tenant: str, ticket_id: str) -> list[TicketEvent]: ...
-
 
 class TenantDirectory(Protocol):
     """Which tenants exist."""
 
     def tenant(self, tenant: str) -> object | None: ...
-
-
-class StateStore(Protocol):
-    """Last-seen ticket-tool state with ETags."""
-
-    def get(self, tenant: str, source: str, ticket_id: str) -> Any: ...
-
-    def put(self, tenant: str, source: str, ticket_id: str, state: dict[str, Any], etag: str | None) -> None: ...
-
-
-@dataclass(frozen=True)
-class Derived:
-    """What a ticket-tool mapper derives from one payload."""
-
-    events: list[dict[str, Any]]  # canonical event objects, validated before storing
-    state: dict[str, Any]
-
-
-class TicketToolMapper(Protocol):
-    """Turns a ticket-tool payload plus the previous state into canonical events and the new state.
-
-    Derived event ids must be deterministic (derived from the payload), so a
-    redelivered or retried payload yields the same events, stored once.
-    """
-
-    source: str
-
-    def ticket_id(self, payload: Any) -> str: ...
-
-    def derive(self, tenant: str, payload: Any, previous: dict[str, Any]) -> Derived: ...
 
 
 @dataclass(frozen=True)
@@ -88,13 +52,9 @@ class IngestResult:
 class TicketIngestService:
     """Validates and stores ticket events."""
 
-    def __init__(
-        self, events: EventStore, tenants: TenantDirectory, states: StateStore, conflict: type[Exception]
-    ) -> None:
+    def __init__(self, events: EventStore, tenants: TenantDirectory) -> None:
         self._events = events
         self._tenants = tenants
-        self._states = states
-        self._conflict = conflict
 
     def _validated(self, items: list[Any], where: str) -> list[TicketEvent]:
         events = []
@@ -129,21 +89,3 @@ class TicketIngestService:
         self._save(events)
         unique = {(e.tenant, e.event_id) for e in events}
         return IngestResult(len(events), len(unique), len({(e.tenant, e.ticket_id) for e in events}))
-
-    def ingest_tool(self, mapper: TicketToolMapper, tenant: str, payload: Any) -> IngestResult:
-        """Derive events from a ticket-tool payload, store them, then the new state (retrying on conflicts)."""
-        if self._tenants.tenant(tenant) is None:
-            raise Unprocessable(f"unknown tenant {tenant!r}", field="tenant")
-        ticket_id = mapper.ticket_id(payload)
-        for _ in range(_RETRIES):
-            current = self._states.get(tenant, mapper.source, ticket_id)
-            derived = mapper.derive(tenant, payload, dict(current.state))
-            events = self._validated(derived.events, mapper.source)
-            if events:
-                self._save(events)
-            try:
-                self._states.put(tenant, mapper.source, ticket_id, derived.state, current.etag)
-            except self._conflict:
-                continue  # someone else moved the state on: derive again from the new state
-            return IngestResult(len(events), len(events), 1)
-        raise Unprocessable(f"{mapper.source}: ticket kept changing concurrently; retry the delivery")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -21,6 +20,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceNotFoundError
 
 from sla_app import telemetry
+from sla_app.records import TenantRecord
 from sla_app.storage.tables import TableStore, escape_key
 from sla_core.availability_input import Exclusion, parse_exclusions
 
@@ -28,30 +28,6 @@ TENANTS, EXCLUSIONS, AUDIT = "tenants", "exclusions", "audit"
 ALL_TENANTS = "_all"
 RECORDER_ROLE = "SLA.Admin"  # who records exclusions, as reports name it
 _SEQUENCE = itertools.count()  # orders audit entries written at the same instant by this process
-
-
-@dataclass(frozen=True)
-class TenantRecord:
-    """A tenant as stored."""
-
-    tenant: str
-    go_live: date
-    contract_end: date | None = None
-    name: str | None = None
-    contract_override: dict[str, Any] = field(default_factory=dict)
-    recipients: tuple[str, ...] = ()
-    etag: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The tenant as API JSON."""
-        return {
-            "tenant": self.tenant,
-            "go_live": self.go_live.isoformat(),
-            "contract_end": None if self.contract_end is None else self.contract_end.isoformat(),
-            "name": self.name,
-            "contract_override": self.contract_override,
-            "recipients": list(self.recipients),
-        }
 
 
 class AdminRepository:
@@ -119,6 +95,10 @@ class AdminRepository:
         entity = {"PartitionKey": escape_key(tenant or ALL_TENANTS), "RowKey": exclusion_id, **data}
         self._store.upsert_many(EXCLUSIONS, [entity])
         return exclusion_id
+
+    def exclusion_rows(self, scope: str) -> list[dict[str, Any]]:
+        """The stored exclusions of one scope (a tenant id, or ``_all`` for every tenant), as entities."""
+        return list(self._store.partition(EXCLUSIONS, escape_key(scope)))
 
     def exclusions(self, tenant: str) -> list[Exclusion]:
         """Exclusions that apply to a tenant: its own and those for every tenant."""

@@ -1,4 +1,4 @@
-"""Fixtures for the Function App tests: Azurite, a services graph over it.
+"""Fixtures for the Function App tests: Azurite, and an application context (``ctx``) over it.
 
 Azurite is started once per session (in memory, loopback) and stopped by its
 PID. Each test gets its own table prefix and queue, so tests never see each
@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import pytest
 
 from sla_app import bootstrap
-from sla_app.bootstrap import Services
-from sla_app.storage.admin_repo import TenantRecord
+from sla_app.bootstrap import AppContext
+from sla_app.records import TenantRecord
 from tests.support.app import FixedClock, settings_for
 from tools import azurite
 
@@ -34,7 +34,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def graph(storage: azurite.Azurite, clock: FixedClock) -> Iterator[Services]:
+def ctx(storage: azurite.Azurite, clock: FixedClock) -> Iterator[AppContext]:
     suffix = uuid.uuid4().hex[:10]
     services = bootstrap.build(
         settings_for(storage.connection_string, f"monthly-{suffix}"), clock=clock, table_prefix=f"t{suffix}"
@@ -45,8 +45,8 @@ def graph(storage: azurite.Azurite, clock: FixedClock) -> Iterator[Services]:
 
 
 @pytest.fixture
-def tenants(graph: Services) -> list[str]:
+def tenants(ctx: AppContext) -> list[str]:
     """Three measured tenants."""
     for tenant, go_live in (("enschede", "2025-09-15"), ("hengelo", "2025-11-03"), ("almelo", "2026-02-16")):
-        graph.admin.put_tenant(TenantRecord(tenant=tenant, go_live=datetime.fromisoformat(go_live).date()))
+        ctx.admin.put_tenant(TenantRecord(tenant=tenant, go_live=datetime.fromisoformat(go_live).date()))
     return ["almelo", "enschede", "hengelo"]

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.http import api_models as m
 from sla_app.http.auth import encode_principal
-from sla_app.storage.admin_repo import TenantRecord
+from sla_app.records import TenantRecord
 from tests.support.app import FixedClock, Reply, call_http
 
 ADMIN_NAME = "beheerder@stratech.example"
@@ -46,8 +46,8 @@ def put_tenant(tenant: str, body: Any, headers: dict[str, str] | None = None) ->
     return call("tenant_resource", "PUT", route={"tenant": tenant}, body=body, headers={**ADMIN, **(headers or {})})
 
 
-def audit(graph: Services, action: str | None = None) -> list[dict]:
-    entries = graph.admin.audit_entries(TODAY)
+def audit(ctx: AppContext, action: str | None = None) -> list[dict]:
+    entries = ctx.admin.audit_entries(TODAY)
     return [e for e in entries if action is None or e["action"] == action]
 
 
@@ -62,7 +62,7 @@ def assert_problem(reply: Reply, status: int, field: str | None = None) -> None:
 # -- tenants -------------------------------------------------------------------------
 
 
-def test_an_admin_lists_and_reads_tenants_with_an_etag(graph: Services, tenants: list[str]) -> None:
+def test_an_admin_lists_and_reads_tenants_with_an_etag(ctx: AppContext, tenants: list[str]) -> None:
     listed = call("list_tenants", headers=ADMIN)
     assert listed.status == 200
     assert [m.Tenant.model_validate(t).tenant for t in listed.body] == tenants
@@ -72,7 +72,7 @@ def test_an_admin_lists_and_reads_tenants_with_an_etag(graph: Services, tenants:
     assert_problem(call("tenant_resource", route={"tenant": "atlantis"}, headers=ADMIN), 404, "tenant")
 
 
-def test_put_creates_then_replaces_a_tenant_and_audits_both(graph: Services, tenants: list[str]) -> None:
+def test_put_creates_then_replaces_a_tenant_and_audits_both(ctx: AppContext, tenants: list[str]) -> None:
     body = {
         "go_live": "2026-10-20",
         "name": "Gemeente Oldenzaal",
@@ -83,7 +83,7 @@ def test_put_creates_then_replaces_a_tenant_and_audits_both(graph: Services, ten
     assert created.status == 201, created.body
     assert created.headers["Location"] == "/api/tenants/oldenzaal"
     assert m.Tenant.model_validate(created.body).contract_override == {"availability": {"norm": 99.5}}
-    stored = graph.admin.tenant("oldenzaal")
+    stored = ctx.admin.tenant("oldenzaal")
     assert stored is not None and stored.recipients == ("sla@oldenzaal.example.nl",)
 
     body |= {"contract_end": "2030-01-01", "recipients": ["j.de.vries+sla@oldenzaal.example.nl", "Team@Example.NL"]}
@@ -92,60 +92,60 @@ def test_put_creates_then_replaces_a_tenant_and_audits_both(graph: Services, ten
     assert replaced.headers["ETag"] != created.headers["ETag"]
     assert replaced.body["contract_end"] == "2030-01-01"
 
-    [first] = audit(graph, "tenant.created")
+    [first] = audit(ctx, "tenant.created")
     assert (first["actor"], first["tenant"], first["at"]) == (ADMIN_NAME, "oldenzaal", "2026-11-02T09:00:00+00:00")
-    [second] = audit(graph, "tenant.updated")
+    [second] = audit(ctx, "tenant.updated")
     assert second["detail"]["changed"] == ["contract_end", "recipients"]
     assert second["detail"]["values"]["contract_end"] == "2030-01-01"
 
 
-def test_a_get_put_round_trip_is_accepted(graph: Services, tenants: list[str]) -> None:
+def test_a_get_put_round_trip_is_accepted(ctx: AppContext, tenants: list[str]) -> None:
     read = call("tenant_resource", route={"tenant": "hengelo"}, headers=ADMIN)
     reply = put_tenant("hengelo", read.body | {"name": "Gemeente Hengelo"}, {"If-Match": read.headers["ETag"]})
     assert reply.status == 200, reply.body
     assert reply.body["name"] == "Gemeente Hengelo"
 
 
-def test_a_stale_etag_is_412_and_changes_nothing(graph: Services, tenants: list[str]) -> None:
+def test_a_stale_etag_is_412_and_changes_nothing(ctx: AppContext, tenants: list[str]) -> None:
     read = call("tenant_resource", route={"tenant": "enschede"}, headers=ADMIN)
     condition = {"If-Match": read.headers["ETag"]}
     assert put_tenant("enschede", {"go_live": "2025-09-15", "name": "Eerste"}, condition).status == 200
     stale = put_tenant("enschede", {"go_live": "2025-09-15", "name": "Tweede"}, condition)
     assert_problem(stale, 412, "If-Match")
-    assert graph.admin.tenant("enschede").name == "Eerste"  # type: ignore[union-attr]
-    assert len(audit(graph, "tenant.updated")) == 1
+    assert ctx.admin.tenant("enschede").name == "Eerste"  # type: ignore[union-attr]
+    assert len(audit(ctx, "tenant.updated")) == 1
 
 
-def test_a_weak_etag_never_matches(graph: Services, tenants: list[str]) -> None:
+def test_a_weak_etag_never_matches(ctx: AppContext, tenants: list[str]) -> None:
     read = call("tenant_resource", route={"tenant": "enschede"}, headers=ADMIN)
     reply = put_tenant("enschede", {"go_live": "2025-09-15"}, {"If-Match": "W/" + read.headers["ETag"]})
     assert_problem(reply, 412, "If-Match")
 
 
 def test_a_change_between_read_and_write_is_409(
-    graph: Services, tenants: list[str], monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext, tenants: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     read = call("tenant_resource", route={"tenant": "enschede"}, headers=ADMIN)
-    real_tenant = graph.admin.tenant
+    real_tenant = ctx.admin.tenant
     stale = real_tenant("enschede")
-    graph.admin.put_tenant(TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), name="Andere schrijver"))
+    ctx.admin.put_tenant(TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), name="Andere schrijver"))
     # the handler reads the record before the other writer's change lands, then writes conditionally
-    monkeypatch.setattr(graph.admin, "tenant", lambda t: stale if t == "enschede" else real_tenant(t))
+    monkeypatch.setattr(ctx.admin, "tenant", lambda t: stale if t == "enschede" else real_tenant(t))
     mine = {"go_live": "2025-09-15", "name": "Mijn wijziging"}
     reply = put_tenant("enschede", mine, {"If-Match": read.headers["ETag"]})
     assert_problem(reply, 409)
     assert real_tenant("enschede").name == "Andere schrijver"  # type: ignore[union-attr]
-    assert audit(graph, "tenant.updated") == []
+    assert audit(ctx, "tenant.updated") == []
 
 
-def test_if_none_match_star_only_creates(graph: Services, tenants: list[str]) -> None:
+def test_if_none_match_star_only_creates(ctx: AppContext, tenants: list[str]) -> None:
     assert_problem(put_tenant("enschede", {"go_live": "2025-09-15"}, {"If-None-Match": "*"}), 412, "If-None-Match")
     assert put_tenant("losser", {"go_live": "2026-01-05"}, {"If-None-Match": "*"}).status == 201
 
 
-def test_if_match_on_a_missing_tenant_is_412(graph: Services, tenants: list[str]) -> None:
+def test_if_match_on_a_missing_tenant_is_412(ctx: AppContext, tenants: list[str]) -> None:
     assert_problem(put_tenant("losser", {"go_live": "2026-01-05"}, {"If-Match": '"abc"'}), 412, "If-Match")
-    assert graph.admin.tenant("losser") is None
+    assert ctx.admin.tenant("losser") is None
 
 
 GOOD = {"go_live": "2026-01-05"}
@@ -201,19 +201,19 @@ GOOD = {"go_live": "2026-01-05"}
     ],
 )
 def test_an_invalid_tenant_is_422_naming_the_field_and_stores_nothing(
-    graph: Services, tenants: list[str], body: Any, field: str | None
+    ctx: AppContext, tenants: list[str], body: Any, field: str | None
 ) -> None:
     assert_problem(put_tenant("losser", body), 422, field)
-    assert graph.admin.tenant("losser") is None
-    assert audit(graph) == []
+    assert ctx.admin.tenant("losser") is None
+    assert audit(ctx) == []
 
 
 @pytest.mark.parametrize("tenant", ["_all", "-x", "a b", "x" * 101])
-def test_an_invalid_tenant_id_is_422(graph: Services, tenant: str) -> None:
+def test_an_invalid_tenant_id_is_422(ctx: AppContext, tenant: str) -> None:
     assert_problem(put_tenant(tenant, GOOD), 422, "tenant")
 
 
-def test_malformed_json_is_400(graph: Services, tenants: list[str]) -> None:
+def test_malformed_json_is_400(ctx: AppContext, tenants: list[str]) -> None:
     assert_problem(put_tenant("losser", b"{not json"), 400)
 
 
@@ -233,7 +233,7 @@ def get_exclusions(tenant: str) -> Reply:
 
 
 def test_exclusions_are_recorded_with_who_and_when_and_audited(
-    graph: Services, tenants: list[str], clock: FixedClock
+    ctx: AppContext, tenants: list[str], clock: FixedClock
 ) -> None:
     own = post_exclusion("enschede", exclusion())
     assert own.status == 201, own.body
@@ -256,9 +256,9 @@ def test_exclusions_are_recorded_with_who_and_when_and_audited(
     assert [e["applies_to"] for e in get_exclusions("hengelo").body] == ["_all"]
     assert [e["reason"] for e in get_exclusions("_all").body] == ["Azure-storing"]
     # the monthly run sees both
-    assert [e.reason for e in graph.admin.exclusions("enschede")] == ["Azure-storing", exclusion()["reason"]]
+    assert [e.reason for e in ctx.admin.exclusions("enschede")] == ["Azure-storing", exclusion()["reason"]]
 
-    entries = {e["tenant"]: e for e in audit(graph, "exclusion.added")}  # same instant: no order among them
+    entries = {e["tenant"]: e for e in audit(ctx, "exclusion.added")}  # same instant: no order among them
     assert {(e["actor"], e["at"]) for e in entries.values()} == {(ADMIN_NAME, "2026-11-02T09:00:00+00:00")}
     assert set(entries) == {"enschede", "_all"}
     assert entries["enschede"]["detail"] == {"id": own.body["id"], **exclusion()}
@@ -282,14 +282,14 @@ def test_exclusions_are_recorded_with_who_and_when_and_audited(
     ],
 )
 def test_an_invalid_exclusion_is_422_naming_the_field_and_stores_nothing(
-    graph: Services, tenants: list[str], body: dict, field: str
+    ctx: AppContext, tenants: list[str], body: dict, field: str
 ) -> None:
     assert_problem(post_exclusion("enschede", body), 422, field)
     assert get_exclusions("enschede").body == []
-    assert audit(graph) == []
+    assert audit(ctx) == []
 
 
-def test_exclusions_of_an_unknown_tenant_are_404(graph: Services, tenants: list[str]) -> None:
+def test_exclusions_of_an_unknown_tenant_are_404(ctx: AppContext, tenants: list[str]) -> None:
     assert_problem(post_exclusion("atlantis", exclusion()), 404, "tenant")
     assert_problem(get_exclusions("atlantis"), 404, "tenant")
 
@@ -298,10 +298,10 @@ def test_exclusions_of_an_unknown_tenant_are_404(graph: Services, tenants: list[
 
 
 @pytest.fixture
-def reports(graph: Services, tenants: list[str]) -> None:
-    graph.reports.save("enschede", "2026-10", "hash-1", "inputs-1", "2026-11-01T02:00:00+00:00", {"figure": 1})
-    graph.reports.save("enschede", "2026-10", "hash-2", "inputs-2", "2026-11-02T08:00:00+00:00", {"figure": 2})
-    graph.reports.save("hengelo", "2026-10", "hash-h", "inputs-h", "2026-11-01T02:00:00+00:00", {"figure": 3})
+def reports(ctx: AppContext, tenants: list[str]) -> None:
+    ctx.reports.save("enschede", "2026-10", "hash-1", "inputs-1", "2026-11-01T02:00:00+00:00", {"figure": 1})
+    ctx.reports.save("enschede", "2026-10", "hash-2", "inputs-2", "2026-11-02T08:00:00+00:00", {"figure": 2})
+    ctx.reports.save("hengelo", "2026-10", "hash-h", "inputs-h", "2026-11-01T02:00:00+00:00", {"figure": 3})
 
 
 def get_report(tenant: str, month: str = "2026-10", headers: dict[str, str] = READER, **params: str) -> Reply:
@@ -388,7 +388,7 @@ def management_calls(headers: dict[str, str], *, put_tenant: str) -> list[Any]:
     ],
 )
 def test_without_a_readable_principal_every_admin_route_is_401(
-    reports: None, graph: Services, headers: dict[str, str]
+    reports: None, ctx: AppContext, headers: dict[str, str]
 ) -> None:
     replies = [
         get_report("enschede", headers=headers),
@@ -398,24 +398,24 @@ def test_without_a_readable_principal_every_admin_route_is_401(
     for reply in replies:
         assert_problem(reply, 401, None if not headers else "X-MS-CLIENT-PRINCIPAL")
         assert reply.headers.get("WWW-Authenticate")
-    assert graph.admin.tenant("losser") is None and graph.admin.exclusions("enschede") == []
+    assert ctx.admin.tenant("losser") is None and ctx.admin.exclusions("enschede") == []
 
 
 @pytest.mark.parametrize("headers", [pytest.param(READER, id="a reader"), pytest.param(NO_ROLE, id="no role")])
 def test_only_an_admin_manages_tenants_exclusions_and_audit(
-    graph: Services, tenants: list[str], headers: dict[str, str]
+    ctx: AppContext, tenants: list[str], headers: dict[str, str]
 ) -> None:
     replies = management_calls(headers, put_tenant="enschede")
     for reply in replies:
         assert_problem(reply, 403)
-    assert graph.admin.tenant("enschede").go_live == date(2025, 9, 15)  # type: ignore[union-attr]
-    assert graph.admin.exclusions("enschede") == [] and audit(graph) == []
+    assert ctx.admin.tenant("enschede").go_live == date(2025, 9, 15)  # type: ignore[union-attr]
+    assert ctx.admin.exclusions("enschede") == [] and audit(ctx) == []
 
 
 # -- audit -------------------------------------------------------------------------------
 
 
-def test_the_audit_log_of_a_day_is_read_by_an_admin(graph: Services, tenants: list[str], clock: FixedClock) -> None:
+def test_the_audit_log_of_a_day_is_read_by_an_admin(ctx: AppContext, tenants: list[str], clock: FixedClock) -> None:
     put_tenant("losser", GOOD)
     clock.now += timedelta(minutes=1)
     post_exclusion("losser", exclusion())
@@ -431,5 +431,5 @@ def test_the_audit_log_of_a_day_is_read_by_an_admin(graph: Services, tenants: li
 
 
 @pytest.mark.parametrize("day", ["20261102", "2026-11-31", "gisteren", "2026-W45-1"])
-def test_a_malformed_audit_day_is_400(graph: Services, day: str) -> None:
+def test_a_malformed_audit_day_is_400(ctx: AppContext, day: str) -> None:
     assert_problem(call("get_audit_day", route={"day": day}, headers=ADMIN), 400, "day")

@@ -30,7 +30,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.http import openapi
 from tests.support.app import SECRETS, FixedClock
 from tools.http_server import PLACEHOLDER, Signer, serve
@@ -63,7 +63,7 @@ def config() -> SchemathesisConfig:
 
 
 @pytest.fixture
-def api_url(graph: Services, tenants: list[str], clock: FixedClock) -> Iterator[str]:
+def api_url(ctx: AppContext, tenants: list[str], clock: FixedClock) -> Iterator[str]:
     signer = Signer(SECRETS["events"], SECRETS["jira"], SECRETS["topdesk"], clock)
     with serve(signer) as url:
         yield url

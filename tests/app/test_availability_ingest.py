@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from azure.functions.timer import TimerRequest
 
-from sla_app.adapters.monitor_logs import LOGS_CLIENT_KEY, create_logs_client
+from sla_app.adapters.monitor_logs import create_logs_client
 from sla_app.adapters.results_csv_source import CsvResultsSource
-from sla_app.bootstrap import Services
-from sla_app.functions.availability import RESULTS_CSV_KEY, results_source
+from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal
 from sla_app.services.availability_ingest import AvailabilityIngestService
 from sla_app.storage.availability_repo import day_bounds
@@ -79,24 +78,24 @@ def source() -> ScriptedSource:
 
 
 @pytest.fixture
-def ingest(graph: Services, source: ScriptedSource, clock: FixedClock) -> AvailabilityIngestService:
-    return AvailabilityIngestService(source, graph.availability, graph.admin, clock, AMSTERDAM, retention_days=800)
+def ingest(ctx: AppContext, source: ScriptedSource, clock: FixedClock) -> AvailabilityIngestService:
+    return AvailabilityIngestService(source, ctx.availability, ctx.admin, clock, AMSTERDAM, retention_days=800)
 
 
-def stored(graph: Services, day: date) -> list[Result]:
-    return sorted(graph.availability.results(day, day + timedelta(days=1)), key=lambda r: (r.at, r.name, r.location))
+def stored(ctx: AppContext, day: date) -> list[Result]:
+    return sorted(ctx.availability.results(day, day + timedelta(days=1)), key=lambda r: (r.at, r.name, r.location))
 
 
-def entities(graph: Services, day: date) -> list[dict[str, Any]]:
-    return list(graph.store.partition("availability", day.isoformat()))
+def entities(ctx: AppContext, day: date) -> list[dict[str, Any]]:
+    return list(ctx.store.partition("availability", day.isoformat()))
 
 
-def audits(graph: Services, clock: FixedClock, action: str) -> list[dict[str, Any]]:
-    return [e for e in graph.admin.audit_entries(clock().astimezone(UTC).date()) if e["action"] == action]
+def audits(ctx: AppContext, clock: FixedClock, action: str) -> list[dict[str, Any]]:
+    return [e for e in ctx.admin.audit_entries(clock().astimezone(UTC).date()) if e["action"] == action]
 
 
-def status(graph: Services, day: date) -> Any:
-    return graph.availability.statuses(day, day + timedelta(days=1)).get(day)
+def status(ctx: AppContext, day: date) -> Any:
+    return ctx.availability.statuses(day, day + timedelta(days=1)).get(day)
 
 
 def ordered(rows: list[Result]) -> list[Result]:
@@ -107,15 +106,15 @@ def ordered(rows: list[Result]) -> list[Result]:
 
 
 def test_a_day_is_stored_with_its_status_and_audited(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
+    ctx: AppContext, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
 ) -> None:
     day = date(2026, 11, 1)
     outcome = ingest.ingest_day(day, actor="beheer@stratech.example")
 
     assert (outcome.outcome, outcome.complete, outcome.rows) == ("stored", True, 8)
-    assert stored(graph, day) == ordered(results_on(day))
-    assert status(graph, day).complete and status(graph, day).rows == 8
-    [entry] = audits(graph, clock, "availability.ingested")
+    assert stored(ctx, day) == ordered(results_on(day))
+    assert status(ctx, day).complete and status(ctx, day).rows == 8
+    [entry] = audits(ctx, clock, "availability.ingested")
     assert entry["actor"] == "beheer@stratech.example"
     assert (
         entry["detail"].items()
@@ -124,7 +123,7 @@ def test_a_day_is_stored_with_its_status_and_audited(
 
 
 def test_the_dst_day_is_25_local_hours_and_keeps_exactly_its_rows(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource
+    ctx: AppContext, ingest: AvailabilityIngestService, source: ScriptedSource
 ) -> None:
     rows = [
         Result(at("2026-10-24T22:00:00+00:00"), "Home page", "West Europe", True, 100.0),  # 00:00 CEST
@@ -140,28 +139,28 @@ def test_the_dst_day_is_25_local_hours_and_keeps_exactly_its_rows(
 
     assert ingest.ingest_day(DST_DAY).rows == 4
     assert source.asked == [(at("2026-10-24T22:00:00+00:00"), at("2026-10-25T23:00:00+00:00"))]
-    assert stored(graph, DST_DAY) == rows
-    assert stored(graph, DST_DAY + timedelta(days=1)) == []
+    assert stored(ctx, DST_DAY) == rows
+    assert stored(ctx, DST_DAY + timedelta(days=1)) == []
 
 
-def test_ingesting_a_day_again_is_idempotent(graph: Services, ingest: AvailabilityIngestService) -> None:
+def test_ingesting_a_day_again_is_idempotent(ctx: AppContext, ingest: AvailabilityIngestService) -> None:
     day = date(2026, 11, 1)
     ingest.ingest_day(day)
-    first = (stored(graph, day), sorted(e["RowKey"] for e in entities(graph, day)))
+    first = (stored(ctx, day), sorted(e["RowKey"] for e in entities(ctx, day)))
     ingest.ingest_day(day)
-    assert (stored(graph, day), sorted(e["RowKey"] for e in entities(graph, day))) == first
-    assert status(graph, day).rows == 8
+    assert (stored(ctx, day), sorted(e["RowKey"] for e in entities(ctx, day))) == first
+    assert status(ctx, day).rows == 8
 
 
 def test_ingesting_a_day_again_replaces_what_was_stored(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource
+    ctx: AppContext, ingest: AvailabilityIngestService, source: ScriptedSource
 ) -> None:
     day = date(2026, 11, 1)
     ingest.ingest_day(day)
     source.answers[day] = (results_on(day, tests=("Login",), success=False), True, "")
     ingest.ingest_day(day)
-    assert stored(graph, day) == ordered(results_on(day, tests=("Login",), success=False))
-    assert {e["test"] for e in entities(graph, day)} == {"Login"}
+    assert stored(ctx, day) == ordered(results_on(day, tests=("Login",), success=False))
+    assert {e["test"] for e in entities(ctx, day)} == {"Login"}
 
 
 # -- guards ----------------------------------------------------------------------------------------------------------
@@ -176,7 +175,7 @@ def test_ingesting_a_day_again_replaces_what_was_stored(
     ],
 )
 def test_a_complete_day_is_never_replaced_by_a_worse_answer(
-    graph: Services,
+    ctx: AppContext,
     ingest: AvailabilityIngestService,
     source: ScriptedSource,
     clock: FixedClock,
@@ -188,15 +187,12 @@ def test_a_complete_day_is_never_replaced_by_a_worse_answer(
     source.answers[day] = answer
     result = ingest.ingest_day(day)
     assert (result.outcome, result.complete, result.rows) == (outcome, True, 8)
-    assert stored(graph, day) == ordered(results_on(day)) and status(graph, day).complete
-    assert (
-        len(audits(graph, clock, "availability.ingested")) + len(audits(graph, clock, "availability.ingest_failed"))
-        == 2
-    )
+    assert stored(ctx, day) == ordered(results_on(day)) and status(ctx, day).complete
+    assert len(audits(ctx, clock, "availability.ingested")) + len(audits(ctx, clock, "availability.ingest_failed")) == 2
 
 
 def test_a_source_error_on_an_incomplete_day_keeps_its_partial_rows(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource
+    ctx: AppContext, ingest: AvailabilityIngestService, source: ScriptedSource
 ) -> None:
     day = date(2026, 10, 30)
     source.answers[day] = (results_on(day)[:3], False, "PartialError: limit")
@@ -204,15 +200,15 @@ def test_a_source_error_on_an_incomplete_day_keeps_its_partial_rows(
     source.answers[day] = TimeoutError("read timed out")
     outcome = ingest.ingest_day(day)
     assert (outcome.outcome, outcome.complete, outcome.rows) == ("failed", False, 3)
-    assert stored(graph, day) == ordered(results_on(day)[:3])
-    assert status(graph, day).note == "TimeoutError: read timed out"
+    assert stored(ctx, day) == ordered(results_on(day)[:3])
+    assert status(ctx, day).note == "TimeoutError: read timed out"
 
 
 # -- the daily run -------------------------------------------------------------------------------------------------
 
 
 def test_the_daily_run_ingests_the_previous_local_day_and_re_checks_the_settling_days(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
+    ctx: AppContext, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
 ) -> None:
     for n in range(2, 8):  # the rest of the week is complete already
         ingest.ingest_day(date(2026, 11, 2) - timedelta(days=n))
@@ -227,11 +223,11 @@ def test_the_daily_run_ingests_the_previous_local_day_and_re_checks_the_settling
         ("2026-10-31", "kept"),
         ("2026-11-01", "stored"),
     ]  # unchanged days: no write
-    assert status(graph, date(2026, 11, 1)).complete
+    assert status(ctx, date(2026, 11, 1)).complete
 
 
 def test_the_daily_run_after_the_dst_night_ingests_the_25_hour_day(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
+    ctx: AppContext, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
 ) -> None:
     clock.now = datetime(2026, 10, 26, 3, 30, tzinfo=UTC)
     ingest.daily(clock())
@@ -240,7 +236,7 @@ def test_the_daily_run_after_the_dst_night_ingests_the_25_hour_day(
 
 
 def test_a_partial_day_is_incomplete_then_retried_by_the_next_run_and_completed(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
+    ctx: AppContext, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
 ) -> None:
     day = date(2026, 11, 1)
     clock.now = datetime(2026, 11, 2, 3, 30, tzinfo=UTC)
@@ -248,9 +244,9 @@ def test_a_partial_day_is_incomplete_then_retried_by_the_next_run_and_completed(
 
     first = ingest.daily(clock())
     assert day in first.incomplete
-    assert status(graph, day).complete is False
-    assert status(graph, day).note == "PartialError: Query result set has exceeded the limit"
-    assert len(stored(graph, day)) == 2
+    assert status(ctx, day).complete is False
+    assert status(ctx, day).note == "PartialError: Query result set has exceeded the limit"
+    assert len(stored(ctx, day)) == 2
 
     del source.answers[day]
     source.asked.clear()
@@ -260,11 +256,11 @@ def test_a_partial_day_is_incomplete_then_retried_by_the_next_run_and_completed(
     # a settling day checked again, the retry, then the new yesterday
     assert source.days_asked() == [date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)]
     assert second.incomplete == []
-    assert status(graph, day).complete and stored(graph, day) == ordered(results_on(day))
+    assert status(ctx, day).complete and stored(ctx, day) == ordered(results_on(day))
 
 
 def test_missing_days_of_the_last_week_are_ingested_and_older_ones_are_not(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
+    ctx: AppContext, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
 ) -> None:
     ingest.ingest_day(date(2026, 10, 29))  # complete: not asked again
     source.asked.clear()
@@ -281,14 +277,12 @@ def test_missing_days_of_the_last_week_are_ingested_and_older_ones_are_not(
         date(2026, 11, 1),
     ]
     assert source.days_asked() == expected
-    assert set(graph.availability.statuses(date(2026, 10, 26), date(2026, 11, 2))) == set(expected) | {
-        date(2026, 10, 29)
-    }
-    assert status(graph, date(2026, 10, 25)) is None  # eight days back: outside the retry window
+    assert set(ctx.availability.statuses(date(2026, 10, 26), date(2026, 11, 2))) == set(expected) | {date(2026, 10, 29)}
+    assert status(ctx, date(2026, 10, 25)) is None  # eight days back: outside the retry window
 
 
 def test_a_failing_source_marks_its_day_incomplete_and_the_other_days_are_still_ingested(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
+    ctx: AppContext, ingest: AvailabilityIngestService, source: ScriptedSource, clock: FixedClock
 ) -> None:
     clock.now = datetime(2026, 11, 2, 3, 30, tzinfo=UTC)
     source.answers[date(2026, 10, 28)] = ConnectionError("Log Analytics did not answer")
@@ -296,22 +290,22 @@ def test_a_failing_source_marks_its_day_incomplete_and_the_other_days_are_still_
     run = ingest.daily(clock())
 
     assert len(run.days) == 7 and run.incomplete == [date(2026, 10, 28)]
-    failed = status(graph, date(2026, 10, 28))
+    failed = status(ctx, date(2026, 10, 28))
     assert failed.complete is False and failed.rows == 0
     assert failed.note == "ConnectionError: Log Analytics did not answer"
-    assert all(status(graph, date(2026, 10, 26) + timedelta(days=n)).complete for n in (0, 1, 3, 4, 5, 6))
-    [entry] = audits(graph, clock, "availability.ingest_failed")
+    assert all(status(ctx, date(2026, 10, 26) + timedelta(days=n)).complete for n in (0, 1, 3, 4, 5, 6))
+    [entry] = audits(ctx, clock, "availability.ingest_failed")
     assert entry["detail"]["day"] == "2026-10-28" and "did not answer" in entry["detail"]["error"]
-    assert len(audits(graph, clock, "availability.ingested")) == 6
+    assert len(audits(ctx, clock, "availability.ingested")) == 6
 
 
 def test_a_bad_row_from_the_source_fails_only_its_day(
-    graph: Services, ingest: AvailabilityIngestService, source: ScriptedSource
+    ctx: AppContext, ingest: AvailabilityIngestService, source: ScriptedSource
 ) -> None:
     source.answers[date(2026, 10, 30)] = InputError("PrimaryResult row 3: field Success: must be a boolean", "Success")
     run = ingest.backfill(date(2026, 10, 29), date(2026, 11, 1))
     assert [d.outcome for d in run.days] == ["stored", "failed", "stored"]
-    assert "field Success" in status(graph, date(2026, 10, 30)).note
+    assert "field Success" in status(ctx, date(2026, 10, 30)).note
 
 
 # -- the CSV source ------------------------------------------------------------------------------------------------
@@ -345,11 +339,11 @@ def test_a_day_the_csv_export_does_not_cover_is_incomplete(tmp_path: Path) -> No
 
 
 def test_a_malformed_csv_fails_the_day_with_the_line_and_field(
-    graph: Services, clock: FixedClock, tmp_path: Path
+    ctx: AppContext, clock: FixedClock, tmp_path: Path
 ) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(CSV + "2026-10-25T12:00:00Z,Login,West Europe,perhaps,10\n", encoding="utf-8")
-    service = AvailabilityIngestService(CsvResultsSource(path), graph.availability, graph.admin, clock, AMSTERDAM)
+    service = AvailabilityIngestService(CsvResultsSource(path), ctx.availability, ctx.admin, clock, AMSTERDAM)
     outcome = service.ingest_day(DST_DAY)
     assert outcome.outcome == "failed" and "bad.csv:6: field Success" in outcome.note
 
@@ -357,26 +351,26 @@ def test_a_malformed_csv_fails_the_day_with_the_line_and_field(
 # -- choosing the source -----------------------------------------------------------------------------------------
 
 
-def test_local_mode_with_a_results_csv_uses_the_csv_source(graph: Services, tmp_path: Path) -> None:
-    graph.extras[RESULTS_CSV_KEY] = str(tmp_path / "results.csv")
-    assert isinstance(results_source(graph), CsvResultsSource)
+def test_local_mode_with_a_results_csv_uses_the_csv_source(ctx: AppContext, tmp_path: Path) -> None:
+    ctx.results_csv = str(tmp_path / "results.csv")
+    assert isinstance(ctx.results_source, CsvResultsSource)
 
 
-def test_without_a_local_connection_string_the_csv_path_is_ignored(graph: Services, tmp_path: Path) -> None:
-    graph.extras[RESULTS_CSV_KEY] = str(tmp_path / "results.csv")
-    graph.settings = graph.settings.model_copy(update={"storage_connection_string": None})
-    assert type(results_source(graph)).__name__ == "MonitorResultsSource"
-    assert LOGS_CLIENT_KEY not in graph.extras  # no client before the first query
+def test_without_a_local_connection_string_the_csv_path_is_ignored(ctx: AppContext, tmp_path: Path) -> None:
+    in_azure = ctx.with_settings(storage_connection_string=None, results_csv=str(tmp_path / "results.csv"))
+    assert in_azure.results_csv is None
+    assert type(in_azure.results_source).__name__ == "MonitorResultsSource"
+    assert "logs_client" not in vars(in_azure)  # no client before the first query
 
 
 # -- POST /api/admin/availability/backfill ------------------------------------------------------------------------
 
 
 @pytest.fixture
-def csv_export(graph: Services, tmp_path: Path) -> Path:
+def csv_export(ctx: AppContext, tmp_path: Path) -> Path:
     path = tmp_path / "results.csv"
     path.write_text(CSV, encoding="utf-8")
-    graph.extras[RESULTS_CSV_KEY] = str(path)
+    ctx.results_csv = str(path)
     return path
 
 
@@ -392,14 +386,14 @@ def backfill(body: Any, headers: dict[str, str] | None = None) -> Any:
         pytest.param(READER, 403, id="a reader gets a 403"),
     ],
 )
-def test_only_an_admin_may_backfill(graph: Services, csv_export: Path, headers: dict[str, str], status: int) -> None:
+def test_only_an_admin_may_backfill(ctx: AppContext, csv_export: Path, headers: dict[str, str], status: int) -> None:
     reply = backfill({"start": "2026-10-25", "end": "2026-10-27"}, headers)
     assert reply.status == status and reply.mimetype == "application/problem+json"
-    assert graph.availability.statuses(date(2026, 10, 1), date(2026, 11, 1)) == {}
+    assert ctx.availability.statuses(date(2026, 10, 1), date(2026, 11, 1)) == {}
 
 
 def test_an_admin_backfills_a_range_from_the_local_csv_export(
-    graph: Services, csv_export: Path, clock: FixedClock
+    ctx: AppContext, csv_export: Path, clock: FixedClock
 ) -> None:
     reply = backfill({"start": "2026-10-24", "end": "2026-10-27"})
 
@@ -411,8 +405,8 @@ def test_an_admin_backfills_a_range_from_the_local_csv_export(
         ("2026-10-26", "stored", True, 2),
     ]
     assert (reply.body["complete"], reply.body["incomplete"], reply.body["failed"]) == (2, 1, 0)
-    assert len(stored(graph, DST_DAY)) == 2
-    [summary] = audits(graph, clock, "availability.backfill")
+    assert len(stored(ctx, DST_DAY)) == 2
+    [summary] = audits(ctx, clock, "availability.backfill")
     assert summary["actor"] == "beheer@stratech.example"
     assert summary["detail"].items() >= {"start": "2026-10-24", "end": "2026-10-27", "source": "csv"}.items()
 
@@ -422,24 +416,23 @@ def test_an_admin_backfills_a_range_from_the_local_csv_export(
         ("2026-10-25", "kept", True, 2),  # unchanged: nothing written
         ("2026-10-26", "kept", True, 2),
     ]
-    assert len(stored(graph, DST_DAY)) == 2
+    assert len(stored(ctx, DST_DAY)) == 2
 
 
-def test_in_azure_the_backfill_queries_log_analytics(graph: Services, tmp_path: Path) -> None:
-    graph.settings = graph.settings.model_copy(update={"storage_connection_string": None})
-    graph.extras[RESULTS_CSV_KEY] = str(tmp_path / "ignored.csv")
+def test_in_azure_the_backfill_queries_log_analytics(ctx: AppContext, tmp_path: Path) -> None:
+    ctx.results_csv = None  # in Azure (no local connection string) no CSV export is read
     rows = [["2026-10-25T08:00:00.1234567Z", "Home page", "West Europe", True, 321.0]]
     table = {"name": "PrimaryResult", "columns": COLUMNS, "rows": rows}
     transport = CannedTransport((200, {"tables": [table]}))
-    graph.extras[LOGS_CLIENT_KEY] = create_logs_client(StaticCredential(), transport=transport)
+    ctx.logs_client = create_logs_client(StaticCredential(), transport=transport)
 
     reply = backfill({"start": "2026-10-25", "end": "2026-10-26"})
 
     assert reply.status == 200, reply.body
     assert reply.body["days"] == [{"day": "2026-10-25", "outcome": "stored", "complete": True, "rows": 1, "note": ""}]
     [request] = transport.requests
-    assert request.url.endswith(f"/v1/workspaces/{graph.settings.log_analytics_workspace_id}/query")
-    assert stored(graph, DST_DAY) == [
+    assert request.url.endswith(f"/v1/workspaces/{ctx.settings.log_analytics_workspace_id}/query")
+    assert stored(ctx, DST_DAY) == [
         Result(at("2026-10-25T08:00:00.123456+00:00"), "Home page", "West Europe", True, 321.0)
     ]
 
@@ -452,18 +445,16 @@ def test_in_azure_the_backfill_queries_log_analytics(graph: Services, tmp_path: 
     ],
 )
 def test_a_day_that_answered_without_a_single_row_is_not_complete(
-    graph: Services, tmp_path: Path, source_kind: str, note: str
+    ctx: AppContext, tmp_path: Path, source_kind: str, note: str
 ) -> None:
     """Availability tests run every few minutes: an empty day has not arrived yet (retried, never complete)."""
     path = tmp_path / "results.csv"
     path.write_text(CSV, encoding="utf-8")
-    graph.extras[RESULTS_CSV_KEY] = str(path)
+    ctx.results_csv = str(path)
     if source_kind == "monitor":
-        graph.settings = graph.settings.model_copy(update={"storage_connection_string": None})
+        ctx.results_csv = None  # as in Azure
         table = {"name": "PrimaryResult", "columns": COLUMNS, "rows": []}
-        graph.extras[LOGS_CLIENT_KEY] = create_logs_client(
-            StaticCredential(), transport=CannedTransport((200, {"tables": [table]}))
-        )
+        ctx.logs_client = create_logs_client(StaticCredential(), transport=CannedTransport((200, {"tables": [table]})))
 
     reply = backfill({"start": "2026-10-24", "end": "2026-10-25"})
 
@@ -471,7 +462,7 @@ def test_a_day_that_answered_without_a_single_row_is_not_complete(
     [day] = reply.body["days"]
     assert (day["day"], day["outcome"], day["complete"], day["rows"]) == ("2026-10-24", "stored", False, 0)
     assert note in day["note"]
-    assert graph.availability.day_status(date(2026, 10, 24)) == "missing"
+    assert ctx.availability.day_status(date(2026, 10, 24)) == "missing"
 
 
 @pytest.mark.parametrize(
@@ -505,16 +496,16 @@ def test_a_day_that_answered_without_a_single_row_is_not_complete(
     ],
 )
 def test_a_bad_range_is_a_problem_response_and_ingests_nothing(
-    graph: Services, csv_export: Path, body: Any, status: int, field: str | None
+    ctx: AppContext, csv_export: Path, body: Any, status: int, field: str | None
 ) -> None:
     reply = backfill(body)
     assert reply.status == status, reply.body
     assert reply.mimetype == "application/problem+json" and reply.body["detail"]
     assert reply.body.get("field") == field
-    assert graph.availability.statuses(date(2024, 1, 1), date(2027, 1, 1)) == {}
+    assert ctx.availability.statuses(date(2024, 1, 1), date(2027, 1, 1)) == {}
 
 
-def test_a_31_day_range_ending_today_is_accepted(graph: Services, csv_export: Path) -> None:
+def test_a_31_day_range_ending_today_is_accepted(ctx: AppContext, csv_export: Path) -> None:
     reply = backfill({"start": "2026-10-02", "end": "2026-11-02"})
     assert reply.status == 200 and len(reply.body["days"]) == 31
 
@@ -523,7 +514,7 @@ def test_a_31_day_range_ending_today_is_accepted(graph: Services, csv_export: Pa
 
 
 def test_the_daily_timer_is_scheduled_in_utc_and_ingests_the_last_week(
-    graph: Services, csv_export: Path, clock: FixedClock
+    ctx: AppContext, csv_export: Path, clock: FixedClock
 ) -> None:
     timer = functions()["availability_daily"]
     [binding] = timer.get_bindings()
@@ -532,6 +523,6 @@ def test_the_daily_timer_is_scheduled_in_utc_and_ingests_the_last_week(
 
     timer.get_user_function()(TimerRequest())
 
-    days = graph.availability.statuses(date(2026, 10, 1), date(2026, 11, 1))
+    days = ctx.availability.statuses(date(2026, 10, 1), date(2026, 11, 1))
     assert sorted(days) == [date(2026, 10, 20) + timedelta(days=n) for n in range(7)]
     assert [d for d, s in sorted(days.items()) if s.complete] == [date(2026, 10, 25), date(2026, 10, 26)]

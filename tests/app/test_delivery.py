@@ -2,7 +2,7 @@
 
 The mailer is a recording fake, the Graph client against the local
 :class:`~tests.app.test_graph_mail.FakeGraph`, or the outbox in a temporary
-folder; the renderer is injected (``Services.extras["render"]``).
+folder; the renderer is injected (``AppContext.render``).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ import azure.functions as func
 import pytest
 
 from sla_app import bootstrap
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.documents import RenderedReport
 from sla_app.functions import delivery as delivery_functions
 from sla_app.http.auth import encode_principal
 from sla_app.mail import Envelope, GraphMailer, MailError, Outbox, Receipt
+from sla_app.records import TenantRecord
 from sla_app.services.delivery import DeliveryService
-from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SENDING, DeliveryRecord, DeliveryRepository
 from sla_core.periods import Month
 from tests.app.test_graph_mail import Answer, FakeCredential, FakeGraph, fake_graph, rendered  # noqa: F401 — fixture
@@ -72,8 +72,8 @@ def render(body: dict[str, Any]) -> RenderedReport:
     return replace(rendered(), subject=f"SLA-rapportage {body['month']} {body['tenant']}")
 
 
-def store_report(graph: Services, tenant: str, month: str = "2026-10", content: str = "a") -> int:
-    stored, _ = graph.reports.save(
+def store_report(ctx: AppContext, tenant: str, month: str = "2026-10", content: str = "a") -> int:
+    stored, _ = ctx.reports.save(
         tenant,
         month,
         f"hash-{content}",
@@ -85,40 +85,38 @@ def store_report(graph: Services, tenant: str, month: str = "2026-10", content: 
 
 
 @pytest.fixture
-def municipalities(graph: Services) -> list[str]:
+def municipalities(ctx: AppContext) -> list[str]:
     """Three measured tenants with recipients and a stored October report each."""
     for tenant, go_live in (("enschede", "2025-09-15"), ("hengelo", "2025-11-03"), ("almelo", "2026-02-16")):
-        graph.admin.put_tenant(
+        ctx.admin.put_tenant(
             TenantRecord(tenant=tenant, go_live=date.fromisoformat(go_live), recipients=RECIPIENTS[tenant])
         )
-        store_report(graph, tenant)
+        store_report(ctx, tenant)
     return ["almelo", "enschede", "hengelo"]
 
 
 @pytest.fixture
-def mailer(graph: Services) -> RecordingMailer:
+def mailer(ctx: AppContext) -> RecordingMailer:
     recording = RecordingMailer()
-    graph.extras[delivery_functions.MAILER_KEY] = recording
-    graph.extras[delivery_functions.RENDER_KEY] = render
+    ctx.mailer = recording
+    ctx.render = render
     return recording
 
 
-def service(graph: Services, mailer: Any, **kwargs: Any) -> DeliveryService:
-    return DeliveryService(
-        graph.admin, graph.reports, DeliveryRepository(graph.store), mailer, render, graph.clock, **kwargs
-    )
+def service(ctx: AppContext, mailer: Any, **kwargs: Any) -> DeliveryService:
+    return DeliveryService(ctx.admin, ctx.reports, DeliveryRepository(ctx.store), mailer, render, ctx.clock, **kwargs)
 
 
-def audit(graph: Services, clock: FixedClock, prefix: str = "delivery.") -> list[dict[str, Any]]:
-    return [e for e in graph.admin.audit_entries(clock().date()) if e["action"].startswith(prefix)]
+def audit(ctx: AppContext, clock: FixedClock, prefix: str = "delivery.") -> list[dict[str, Any]]:
+    return [e for e in ctx.admin.audit_entries(clock().date()) if e["action"].startswith(prefix)]
 
 
-def actions(graph: Services, clock: FixedClock) -> list[tuple[str, str]]:
-    return [(e["action"], e["tenant"]) for e in audit(graph, clock) if e["action"] != "delivery.run"]
+def actions(ctx: AppContext, clock: FixedClock) -> list[tuple[str, str]]:
+    return [(e["action"], e["tenant"]) for e in audit(ctx, clock) if e["action"] != "delivery.run"]
 
 
-def record(graph: Services, tenant: str, month: str = "2026-10") -> DeliveryRecord:
-    found = DeliveryRepository(graph.store).get(tenant, month)
+def record(ctx: AppContext, tenant: str, month: str = "2026-10") -> DeliveryRecord:
+    found = DeliveryRepository(ctx.store).get(tenant, month)
     assert found is not None
     return found
 
@@ -127,37 +125,37 @@ def record(graph: Services, tenant: str, month: str = "2026-10") -> DeliveryReco
 
 
 def test_delivering_a_month_twice_sends_each_report_once(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    first = service(graph, mailer).deliver_month(OCTOBER)
+    first = service(ctx, mailer).deliver_month(OCTOBER)
     assert [(o.tenant, o.outcome, o.version) for o in first] == [(t, "sent", 1) for t in municipalities]
-    second = service(graph, mailer).deliver_month(OCTOBER)
+    second = service(ctx, mailer).deliver_month(OCTOBER)
     assert [o.outcome for o in second] == ["already_sent"] * 3
     assert sorted(mailer.tenants()) == municipalities
 
-    enschede = record(graph, "enschede")
+    enschede = record(ctx, "enschede")
     assert (enschede.state, enschede.report_version, enschede.recipients) == ("sent", 1, RECIPIENTS["enschede"])
     assert enschede.request_id.startswith("request-") and enschede.sent_at == clock().isoformat()
     assert enschede.attempts == 1 and not enschede.needs_manual_check
     envelope, report = next((e, r) for e, r in mailer.sent if e.tenant == "enschede")
     assert (envelope.month, envelope.version, envelope.recipients) == ("2026-10", 1, RECIPIENTS["enschede"])
     assert envelope.delivery_id == enschede.claim_id and report.subject == "SLA-rapportage 2026-10 enschede"
-    assert sorted(actions(graph, clock)) == [("delivery.sent", t) for t in municipalities]
-    [sent] = [e for e in audit(graph, clock) if e["tenant"] == "enschede"]
+    assert sorted(actions(ctx, clock)) == [("delivery.sent", t) for t in municipalities]
+    [sent] = [e for e in audit(ctx, clock) if e["tenant"] == "enschede"]
     assert sent["detail"]["recipients"] == list(RECIPIENTS["enschede"]) and sent["detail"]["version"] == 1
 
 
 def test_the_latest_stored_version_is_the_one_sent(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer
 ) -> None:
-    assert store_report(graph, "hengelo", content="b") == 2
-    service(graph, mailer).deliver_month(OCTOBER, tenants=["hengelo"])
+    assert store_report(ctx, "hengelo", content="b") == 2
+    service(ctx, mailer).deliver_month(OCTOBER, tenants=["hengelo"])
     [(envelope, _)] = mailer.sent
-    assert envelope.version == 2 and record(graph, "hengelo").report_version == 2
+    assert envelope.version == 2 and record(ctx, "hengelo").report_version == 2
 
 
 def test_through_graph_a_second_run_makes_no_second_sendmail_request(
-    graph: Services,
+    ctx: AppContext,
     municipalities: list[str],
     fake_graph: FakeGraph,  # noqa: F811
 ) -> None:
@@ -165,16 +163,16 @@ def test_through_graph_a_second_run_makes_no_second_sendmail_request(
         "rapportage@example.org", credential=FakeCredential(), base_url=fake_graph.graph_url, sleep=lambda s: None
     )
     for _ in range(2):
-        service(graph, graph_mailer).deliver_month(OCTOBER, tenants=["enschede"])
+        service(ctx, graph_mailer).deliver_month(OCTOBER, tenants=["enschede"])
     [request] = fake_graph.of("POST", "/sendMail$")
     assert [r["emailAddress"]["address"] for r in request.json()["message"]["toRecipients"]] == list(
         RECIPIENTS["enschede"]
     )
-    assert record(graph, "enschede").request_id == fake_graph.request_ids[0]
+    assert record(ctx, "enschede").request_id == fake_graph.request_ids[0]
 
 
 def test_a_504_after_graph_accepted_the_message_is_flagged_and_no_run_sends_it_again(
-    graph: Services,
+    ctx: AppContext,
     municipalities: list[str],
     clock: FixedClock,
     fake_graph: FakeGraph,  # noqa: F811
@@ -183,15 +181,15 @@ def test_a_504_after_graph_accepted_the_message_is_flagged_and_no_run_sends_it_a
     graph_mailer = GraphMailer(
         "rapportage@example.org", credential=FakeCredential(), base_url=fake_graph.graph_url, sleep=lambda s: None
     )
-    [outcome] = service(graph, graph_mailer).deliver_month(OCTOBER, tenants=["enschede"])
+    [outcome] = service(ctx, graph_mailer).deliver_month(OCTOBER, tenants=["enschede"])
     assert outcome.outcome == "unknown"
-    flagged = record(graph, "enschede")
+    flagged = record(ctx, "enschede")
     assert (flagged.state, flagged.needs_manual_check) == ("failed", True) and "504" in flagged.error
-    [entry] = [e for e in audit(graph, clock) if e["action"] == "delivery.failed"]
+    [entry] = [e for e in audit(ctx, clock) if e["action"] == "delivery.failed"]
     assert entry["detail"]["outcome"] == "unknown" and entry["detail"]["graph"]["status"] == 504
     for days in (1, 2):
         clock.now += timedelta(days=days)
-        [later] = service(graph, graph_mailer).deliver_month(OCTOBER, tenants=["enschede"])
+        [later] = service(ctx, graph_mailer).deliver_month(OCTOBER, tenants=["enschede"])
         assert later.outcome == "needs_manual_check"
     assert len(fake_graph.of("POST", "/sendMail$")) == 1 and len(fake_graph.delivered) == 1, "one e-mail, not two"
 
@@ -200,64 +198,62 @@ def test_a_504_after_graph_accepted_the_message_is_flagged_and_no_run_sends_it_a
 
 
 def test_a_failed_send_is_recorded_and_audited_and_the_next_run_sends_it(
-    graph: Services, municipalities: list[str], clock: FixedClock
+    ctx: AppContext, municipalities: list[str], clock: FixedClock
 ) -> None:
     mailer = RecordingMailer(
         MailError("sendMail: HTTP 503 serviceNotAvailable (retry budget exhausted)", status=503, attempts=4)
     )
-    [outcome] = service(graph, mailer).deliver_month(OCTOBER, tenants=["enschede"])
+    [outcome] = service(ctx, mailer).deliver_month(OCTOBER, tenants=["enschede"])
     assert outcome.outcome == "failed" and mailer.sent == []
-    failed = record(graph, "enschede")
+    failed = record(ctx, "enschede")
     assert (failed.state, failed.attempts, failed.needs_manual_check) == ("failed", 1, False)
     assert "503" in failed.error
-    [entry] = [e for e in audit(graph, clock) if e["action"] == "delivery.failed"]
+    [entry] = [e for e in audit(ctx, clock) if e["action"] == "delivery.failed"]
     assert entry["tenant"] == "enschede" and entry["detail"]["outcome"] == "not_sent"
     assert entry["detail"]["graph"]["status"] == 503 and entry["detail"]["attempts"] == 1
 
     clock.now += timedelta(days=1)
-    [again] = service(graph, mailer).deliver_month(OCTOBER, tenants=["enschede"])
+    [again] = service(ctx, mailer).deliver_month(OCTOBER, tenants=["enschede"])
     assert again.outcome == "sent" and mailer.tenants() == ["enschede"]
-    sent = record(graph, "enschede")
+    sent = record(ctx, "enschede")
     assert (sent.state, sent.attempts, sent.error) == ("sent", 2, "")
 
 
 def test_a_render_failure_sends_nothing_and_is_retried(
-    graph: Services, municipalities: list[str], clock: FixedClock
+    ctx: AppContext, municipalities: list[str], clock: FixedClock
 ) -> None:
     mailer = RecordingMailer()
 
     def broken(body: dict[str, Any]) -> RenderedReport:
         raise RuntimeError("font missing")
 
-    repo = DeliveryRepository(graph.store)
-    DeliveryService(graph.admin, graph.reports, repo, mailer, broken, graph.clock).deliver_month(
-        OCTOBER, tenants=["almelo"]
-    )
-    assert mailer.sent == [] and record(graph, "almelo").state == "failed"
-    assert not record(graph, "almelo").needs_manual_check and "font missing" in record(graph, "almelo").error
-    service(graph, mailer).deliver_month(OCTOBER, tenants=["almelo"])
+    repo = DeliveryRepository(ctx.store)
+    DeliveryService(ctx.admin, ctx.reports, repo, mailer, broken, ctx.clock).deliver_month(OCTOBER, tenants=["almelo"])
+    assert mailer.sent == [] and record(ctx, "almelo").state == "failed"
+    assert not record(ctx, "almelo").needs_manual_check and "font missing" in record(ctx, "almelo").error
+    service(ctx, mailer).deliver_month(OCTOBER, tenants=["almelo"])
     assert mailer.tenants() == ["almelo"]
 
 
 def test_an_unknown_outcome_is_not_resent_automatically(
-    graph: Services, municipalities: list[str], clock: FixedClock
+    ctx: AppContext, municipalities: list[str], clock: FixedClock
 ) -> None:
     mailer = RecordingMailer(MailError("sendMail: no answer (ReadTimeout)", outcome="unknown"))
-    [outcome] = service(graph, mailer).deliver_month(OCTOBER, tenants=["hengelo"])
+    [outcome] = service(ctx, mailer).deliver_month(OCTOBER, tenants=["hengelo"])
     assert outcome.outcome == "unknown"
-    flagged = record(graph, "hengelo")
+    flagged = record(ctx, "hengelo")
     assert (flagged.state, flagged.needs_manual_check) == ("failed", True) and "Sent Items" in flagged.error
-    [entry] = [e for e in audit(graph, clock) if e["action"] == "delivery.failed"]
+    [entry] = [e for e in audit(ctx, clock) if e["action"] == "delivery.failed"]
     assert entry["detail"]["outcome"] == "unknown" and entry["detail"]["needs_manual_check"] is True
 
-    [later] = service(graph, mailer).deliver_month(OCTOBER, tenants=["hengelo"])
+    [later] = service(ctx, mailer).deliver_month(OCTOBER, tenants=["hengelo"])
     assert later.outcome == "needs_manual_check" and mailer.sent == []
 
 
 def test_a_crash_after_claiming_is_flagged_for_a_manual_check_and_resent_only_with_force(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    repo = DeliveryRepository(graph.store)
+    repo = DeliveryRepository(ctx.store)
     claimed = clock() - timedelta(minutes=31)  # a run claimed, (maybe) sent, then died before writing "sent"
     repo.create(
         DeliveryRecord(
@@ -272,30 +268,30 @@ def test_a_crash_after_claiming_is_flagged_for_a_manual_check_and_resent_only_wi
         )
     )
 
-    [outcome] = service(graph, mailer).deliver_month(OCTOBER, tenants=["enschede"])
+    [outcome] = service(ctx, mailer).deliver_month(OCTOBER, tenants=["enschede"])
     assert outcome.outcome == "needs_manual_check" and mailer.sent == []
-    flagged = record(graph, "enschede")
+    flagged = record(ctx, "enschede")
     assert (flagged.state, flagged.needs_manual_check, flagged.attempts) == ("failed", True, 1)
     assert "interrupted while sending" in flagged.error
-    [entry] = [e for e in audit(graph, clock) if e["action"] == "delivery.failed"]
+    [entry] = [e for e in audit(ctx, clock) if e["action"] == "delivery.failed"]
     assert entry["detail"]["outcome"] == "unknown" and entry["detail"]["claimed_at"] == claimed.isoformat()
 
     clock.now += timedelta(days=1)
-    [again] = service(graph, mailer).deliver_month(OCTOBER, tenants=["enschede"])
+    [again] = service(ctx, mailer).deliver_month(OCTOBER, tenants=["enschede"])
     assert again.outcome == "needs_manual_check" and mailer.sent == []
 
-    [forced] = service(graph, mailer).deliver_month(OCTOBER, actor="beheerder", force=True, tenants=["enschede"])
+    [forced] = service(ctx, mailer).deliver_month(OCTOBER, actor="beheerder", force=True, tenants=["enschede"])
     assert forced.outcome == "sent" and mailer.tenants() == ["enschede"]
-    resent = record(graph, "enschede")
+    resent = record(ctx, "enschede")
     assert (resent.state, resent.forced, resent.attempts, resent.actor) == ("sent", True, 2, "beheerder")
-    [sent] = [e for e in audit(graph, clock) if e["action"] == "delivery.sent"]
+    [sent] = [e for e in audit(ctx, clock) if e["action"] == "delivery.sent"]
     assert sent["actor"] == "beheerder" and sent["detail"]["forced"] is True
 
 
 def test_a_fresh_claim_of_another_run_is_left_alone(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    DeliveryRepository(graph.store).create(
+    DeliveryRepository(ctx.store).create(
         DeliveryRecord(
             "almelo",
             "2026-10",
@@ -305,13 +301,13 @@ def test_a_fresh_claim_of_another_run_is_left_alone(
             claimed_at=(clock() - timedelta(minutes=5)).isoformat(),
         )
     )
-    [outcome] = service(graph, mailer).deliver_month(OCTOBER, tenants=["almelo"], force=True)
-    assert outcome.outcome == "in_progress" and mailer.sent == [] and record(graph, "almelo").state == SENDING
+    [outcome] = service(ctx, mailer).deliver_month(OCTOBER, tenants=["almelo"], force=True)
+    assert outcome.outcome == "in_progress" and mailer.sent == [] and record(ctx, "almelo").state == SENDING
 
 
-def test_force_never_resends_a_sent_report(graph: Services, municipalities: list[str], mailer: RecordingMailer) -> None:
-    service(graph, mailer).deliver_month(OCTOBER, tenants=["almelo"])
-    [outcome] = service(graph, mailer).deliver_month(OCTOBER, tenants=["almelo"], force=True)
+def test_force_never_resends_a_sent_report(ctx: AppContext, municipalities: list[str], mailer: RecordingMailer) -> None:
+    service(ctx, mailer).deliver_month(OCTOBER, tenants=["almelo"])
+    [outcome] = service(ctx, mailer).deliver_month(OCTOBER, tenants=["almelo"], force=True)
     assert outcome.outcome == "already_sent" and len(mailer.sent) == 1
 
 
@@ -319,37 +315,37 @@ def test_force_never_resends_a_sent_report(graph: Services, municipalities: list
 
 
 def test_a_tenant_without_recipients_is_flagged_and_delivered_once_recipients_are_added(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    graph.admin.put_tenant(TenantRecord(tenant="hengelo", go_live=date(2025, 11, 3)))  # recipients removed
-    outcomes = {o.tenant: o.outcome for o in service(graph, mailer).deliver_month(OCTOBER)}
+    ctx.admin.put_tenant(TenantRecord(tenant="hengelo", go_live=date(2025, 11, 3)))  # recipients removed
+    outcomes = {o.tenant: o.outcome for o in service(ctx, mailer).deliver_month(OCTOBER)}
     assert outcomes == {"almelo": "sent", "enschede": "sent", "hengelo": "no_recipients"}
-    assert record(graph, "hengelo").state == "no_recipients" and "hengelo" not in mailer.tenants()
-    assert ("delivery.skipped_no_recipients", "hengelo") in actions(graph, clock)
+    assert record(ctx, "hengelo").state == "no_recipients" and "hengelo" not in mailer.tenants()
+    assert ("delivery.skipped_no_recipients", "hengelo") in actions(ctx, clock)
 
-    service(graph, mailer).deliver_month(OCTOBER)
-    assert actions(graph, clock).count(("delivery.skipped_no_recipients", "hengelo")) == 1, "flagged once, not daily"
+    service(ctx, mailer).deliver_month(OCTOBER)
+    assert actions(ctx, clock).count(("delivery.skipped_no_recipients", "hengelo")) == 1, "flagged once, not daily"
 
-    graph.admin.put_tenant(TenantRecord(tenant="hengelo", go_live=date(2025, 11, 3), recipients=RECIPIENTS["hengelo"]))
-    outcomes = {o.tenant: o.outcome for o in service(graph, mailer).deliver_month(OCTOBER)}
+    ctx.admin.put_tenant(TenantRecord(tenant="hengelo", go_live=date(2025, 11, 3), recipients=RECIPIENTS["hengelo"]))
+    outcomes = {o.tenant: o.outcome for o in service(ctx, mailer).deliver_month(OCTOBER)}
     assert outcomes == {"almelo": "already_sent", "enschede": "already_sent", "hengelo": "sent"}
     assert sorted(mailer.tenants()) == ["almelo", "enschede", "hengelo"]
 
 
 def test_a_measured_tenant_without_a_stored_report_is_flagged(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    graph.admin.put_tenant(
+    ctx.admin.put_tenant(
         TenantRecord(tenant="oldenzaal", go_live=date(2026, 1, 5), recipients=("a@oldenzaal.example",))
     )
-    graph.admin.put_tenant(TenantRecord(tenant="losser", go_live=date(2026, 10, 20), recipients=("a@losser.example",)))
-    outcomes = {o.tenant: o.outcome for o in service(graph, mailer).deliver_month(OCTOBER)}
+    ctx.admin.put_tenant(TenantRecord(tenant="losser", go_live=date(2026, 10, 20), recipients=("a@losser.example",)))
+    outcomes = {o.tenant: o.outcome for o in service(ctx, mailer).deliver_month(OCTOBER)}
     assert outcomes["oldenzaal"] == "no_report" and "losser" not in outcomes, "losser is measured from November"
-    assert record(graph, "oldenzaal").state == "no_report"
-    assert ("delivery.skipped_no_report", "oldenzaal") in actions(graph, clock)
-    store_report(graph, "oldenzaal")
-    service(graph, mailer).deliver_month(OCTOBER)
-    assert record(graph, "oldenzaal").state == "sent"
+    assert record(ctx, "oldenzaal").state == "no_report"
+    assert ("delivery.skipped_no_report", "oldenzaal") in actions(ctx, clock)
+    store_report(ctx, "oldenzaal")
+    service(ctx, mailer).deliver_month(OCTOBER)
+    assert record(ctx, "oldenzaal").state == "sent"
 
 
 # -- concurrency -----------------------------------------------------------------------------------------------
@@ -370,14 +366,14 @@ class Racing:
         return getattr(self._inner, name)
 
 
-def race(graph: Services, clock: FixedClock, mailer: RecordingMailer, tenant: str) -> list[str]:
+def race(ctx: AppContext, clock: FixedClock, mailer: RecordingMailer, tenant: str) -> list[str]:
     """Two instances (separate clients over the same tables) deliver the same tenant-month at the same time."""
-    other = bootstrap.build(graph.settings, clock=clock, table_prefix=graph.store._prefix)
+    other = bootstrap.build(ctx.settings, clock=clock, table_prefix=ctx.store._prefix)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
     errors: list[BaseException] = []
 
-    def run(app: Services) -> None:
+    def run(app: AppContext) -> None:
         try:
             repo = Racing(DeliveryRepository(app.store), barrier)
             delivery = DeliveryService(app.admin, app.reports, repo, mailer, render, app.clock)
@@ -385,7 +381,7 @@ def race(graph: Services, clock: FixedClock, mailer: RecordingMailer, tenant: st
         except BaseException as exc:  # noqa: BLE001 — reported by the test
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(app,)) for app in (graph, other)]
+    threads = [threading.Thread(target=run, args=(app,)) for app in (ctx, other)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -395,32 +391,30 @@ def race(graph: Services, clock: FixedClock, mailer: RecordingMailer, tenant: st
 
 
 def test_two_concurrent_first_claims_send_only_once(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    assert race(graph, clock, mailer, "enschede") == ["in_progress", "sent"]
-    assert mailer.tenants() == ["enschede"] and record(graph, "enschede").state == "sent"
-    assert actions(graph, clock) == [("delivery.sent", "enschede")]
+    assert race(ctx, clock, mailer, "enschede") == ["in_progress", "sent"]
+    assert mailer.tenants() == ["enschede"] and record(ctx, "enschede").state == "sent"
+    assert actions(ctx, clock) == [("delivery.sent", "enschede")]
 
 
 def test_two_concurrent_retries_of_a_failed_delivery_send_only_once(
-    graph: Services, municipalities: list[str], clock: FixedClock
+    ctx: AppContext, municipalities: list[str], clock: FixedClock
 ) -> None:
     mailer = RecordingMailer(MailError("HTTP 500", status=500))
-    service(graph, mailer).deliver(("almelo"), OCTOBER)
-    assert record(graph, "almelo").state == "failed"
-    assert race(graph, clock, mailer, "almelo") == ["in_progress", "sent"]
-    assert mailer.tenants() == ["almelo"] and record(graph, "almelo").attempts == 2
+    service(ctx, mailer).deliver(("almelo"), OCTOBER)
+    assert record(ctx, "almelo").state == "failed"
+    assert race(ctx, clock, mailer, "almelo") == ["in_progress", "sent"]
+    assert mailer.tenants() == ["almelo"] and record(ctx, "almelo").attempts == 2
 
 
 def test_a_run_starts_no_new_delivery_after_its_budget(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer
 ) -> None:
     ticks = iter([0.0, 0.0, 100.0, 400.0])
-    outcomes = service(graph, mailer, budget=timedelta(seconds=300), monotonic=lambda: next(ticks)).deliver_month(
-        OCTOBER
-    )
+    outcomes = service(ctx, mailer, budget=timedelta(seconds=300), monotonic=lambda: next(ticks)).deliver_month(OCTOBER)
     assert [o.outcome for o in outcomes] == ["sent", "sent", "deferred"]
-    assert DeliveryRepository(graph.store).get("hengelo", "2026-10") is None
+    assert DeliveryRepository(ctx.store).get("hengelo", "2026-10") is None
 
 
 # -- the Function App: timers, mail mode, admin routes ------------------------------------------------------------
@@ -486,21 +480,21 @@ def test_the_functions_are_two_enqueueing_timers_a_queue_trigger_with_its_poison
     assert "delivery_monthly" not in delivery_app() and "delivery_daily_retry" not in delivery_app()
 
 
-def test_the_mail_mode_picks_the_mailer(graph: Services, tmp_path: Path) -> None:
-    outbox = replace(graph, extras={}, settings=graph.settings.model_copy(update={"outbox_dir": str(tmp_path)}))
-    made = delivery_functions.mailer(outbox)
-    assert isinstance(made, Outbox) and made.directory == tmp_path and delivery_functions.mailer(outbox) is made
-    via_graph = replace(graph, extras={}, settings=graph.settings.model_copy(update={"mail_mode": "graph"}))
-    made_graph = delivery_functions.mailer(via_graph)
+def test_the_mail_mode_picks_the_mailer(ctx: AppContext, tmp_path: Path) -> None:
+    outbox = ctx.with_settings(outbox_dir=str(tmp_path))
+    made = outbox.mailer
+    assert isinstance(made, Outbox) and made.directory == tmp_path and outbox.mailer is made
+    via_graph = ctx.with_settings(mail_mode="graph")
+    made_graph = via_graph.mailer
     assert isinstance(made_graph, GraphMailer) and made_graph.sender == "rapportage@example.org"
     assert made_graph._credential is None, "no credential before the first send"
 
 
 def test_admin_delivers_a_month_into_the_outbox_and_lists_the_records(
-    graph: Services, municipalities: list[str], clock: FixedClock, tmp_path: Path
+    ctx: AppContext, municipalities: list[str], clock: FixedClock, tmp_path: Path
 ) -> None:
-    graph.extras[delivery_functions.MAILER_KEY] = Outbox(tmp_path, graph.settings.mail_sender, graph.clock)
-    graph.extras[delivery_functions.RENDER_KEY] = render
+    ctx.mailer = Outbox(tmp_path, ctx.settings.mail_sender, ctx.clock)
+    ctx.render = render
     reply = call("deliver_month_reports", headers=ADMIN)
     assert reply.status == 202 and reply.body["month"] == "2026-10" and reply.body["force"] is False
     assert [(o["tenant"], o["outcome"], o["kind"]) for o in reply.body["outcomes"]] == [
@@ -520,14 +514,14 @@ def test_admin_delivers_a_month_into_the_outbox_and_lists_the_records(
     assert enschede["state"] == "sent" and enschede["mode"] == "outbox"
     assert enschede["eml_path"] == str(tmp_path / "enschede-2026-10-v1.eml")
     assert enschede["recipients"] == list(RECIPIENTS["enschede"]) and enschede["report_version"] == 1
-    [sent] = [e for e in audit(graph, clock) if e["action"] == "delivery.sent" and e["tenant"] == "enschede"]
+    [sent] = [e for e in audit(ctx, clock) if e["action"] == "delivery.sent" and e["tenant"] == "enschede"]
     assert sent["actor"] == "beheerder@stratech.example"
 
 
 def test_admin_can_force_one_tenant(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    DeliveryRepository(graph.store).create(
+    DeliveryRepository(ctx.store).create(
         DeliveryRecord(
             "hengelo", "2026-10", "failed", attempts=1, report_version=1, needs_manual_check=True, error="unknown"
         )
@@ -565,7 +559,7 @@ def test_admin_can_force_one_tenant(
     ],
 )
 def test_the_admin_routes_refuse_bad_callers_and_input(
-    graph: Services,
+    ctx: AppContext,
     municipalities: list[str],
     mailer: RecordingMailer,
     name: str,
@@ -584,21 +578,19 @@ def test_the_admin_routes_refuse_bad_callers_and_input(
 
 
 def test_a_computed_report_is_rendered_and_every_cid_in_the_html_is_an_inline_image(
-    graph: Services,
+    ctx: AppContext,
     clock: FixedClock,
     tmp_path: Path,
     fake_graph: FakeGraph,  # noqa: F811
 ) -> None:
-    graph.admin.put_tenant(
-        TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), recipients=RECIPIENTS["enschede"])
-    )
+    ctx.admin.put_tenant(TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), recipients=RECIPIENTS["enschede"]))
     for n in range(31):  # every day of October complete: the report is final (measurement §8.5)
-        graph.availability.save_day(
+        ctx.availability.save_day(
             date(2026, 10, 1) + timedelta(days=n), [], complete=True, ingested_at="2026-11-01T03:30:00+00:00"
         )
-    graph.monthly.compute("enschede", OCTOBER)
-    graph.extras[delivery_functions.MAILER_KEY] = Outbox(tmp_path, graph.settings.mail_sender, graph.clock)
-    [outcome] = delivery_functions.delivery_service(graph).deliver_month(OCTOBER)  # the default renderer
+    ctx.monthly.compute("enschede", OCTOBER)
+    ctx.mailer = Outbox(tmp_path, ctx.settings.mail_sender, ctx.clock)
+    [outcome] = ctx.delivery.deliver_month(OCTOBER)  # the default renderer
     assert outcome.outcome == "sent", outcome.detail
     with (tmp_path / "enschede-2026-10-v1.eml").open("rb") as handle:
         message = BytesParser(policy=policy.default).parse(handle)
@@ -612,10 +604,10 @@ def test_a_computed_report_is_rendered_and_every_cid_in_the_html_is_an_inline_im
     graph_mailer = GraphMailer(
         "rapportage@example.org", credential=FakeCredential(), base_url=fake_graph.graph_url, sleep=lambda s: None
     )
-    report = graph.reports.latest("enschede", "2026-10")
+    report = ctx.reports.latest("enschede", "2026-10")
     assert report is not None
     graph_mailer.send(
-        Envelope("enschede", "2026-10", 1, RECIPIENTS["enschede"], "x"), delivery_functions._render_report(report.body)
+        Envelope("enschede", "2026-10", 1, RECIPIENTS["enschede"], "x"), bootstrap.render_report(report.body)
     )
     [request] = fake_graph.requests
     attachments = request.json()["message"]["attachments"]

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from sla_app.bootstrap import Services
-from sla_app.functions import delivery as delivery_functions
+from sla_app.bootstrap import AppContext
 from sla_app.mail import MailError
 from sla_app.storage.deliveries_repo import DeliveryRecord, DeliveryRepository
 from tests.app.test_delivery import ADMIN, OCTOBER, READER, RecordingMailer, mailer, municipalities, record
@@ -36,12 +35,12 @@ def confirm(body: Any, tenant: str = "enschede", month: str = "2026-10", headers
     )
 
 
-def flag(graph: Services, mailer: RecordingMailer, tenant: str = "enschede") -> DeliveryRecord:
+def flag(ctx: AppContext, mailer: RecordingMailer, tenant: str = "enschede") -> DeliveryRecord:
     """Send ``tenant``'s October report with an unknown outcome (Graph answered 504 after accepting it)."""
     mailer.errors.append(MailError("504 Gateway Timeout", outcome="unknown", status=504))
-    [outcome] = delivery_functions.delivery_service(graph).deliver_month(OCTOBER, tenants=[tenant])
+    [outcome] = ctx.delivery.deliver_month(OCTOBER, tenants=[tenant])
     assert outcome.outcome == "unknown"
-    return record(graph, tenant)
+    return record(ctx, tenant)
 
 
 def test_the_route_is_registered_next_to_the_other_delivery_routes() -> None:
@@ -50,33 +49,33 @@ def test_the_route_is_registered_next_to_the_other_delivery_routes() -> None:
 
 
 def test_confirmed_sent_the_month_counts_as_delivered_and_a_correction_follows(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    flagged = flag(graph, mailer)
+    flagged = flag(ctx, mailer)
     reply = confirm(FOUND)
     assert reply.status == 200 and reply.mimetype == "application/json"
     assert reply.body["state"] == "sent" and reply.body["needs_manual_check"] is False
     assert reply.body["actor"] == "beheerder@stratech.example" and reply.body["note"] == FOUND["note"]
     assert reply.body["sent_at"] == flagged.claimed_at and reply.body["claim_id"] == flagged.claim_id
-    [entry] = [e for e in graph.admin.audit_entries(clock().date()) if e["action"] == "delivery.confirmed_sent"]
+    [entry] = [e for e in ctx.admin.audit_entries(clock().date()) if e["action"] == "delivery.confirmed_sent"]
     assert entry["actor"] == "beheerder@stratech.example" and entry["detail"]["note"] == FOUND["note"]
 
-    store(graph, "enschede", content="b", changes=CHANGED)
-    [outcome] = delivery_functions.delivery_service(graph).deliver_month(OCTOBER, tenants=["enschede"])
+    store(ctx, "enschede", content="b", changes=CHANGED)
+    [outcome] = ctx.delivery.deliver_month(OCTOBER, tenants=["enschede"])
     assert (outcome.outcome, outcome.kind, outcome.version) == ("sent", "correction", 2)
     assert [(e.kind, e.version) for e, _ in mailer.sent] == [("correction", 2)]
 
 
 def test_confirmed_not_sent_the_next_delivery_sends_it_once(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer
 ) -> None:
-    flag(graph, mailer)
+    flag(ctx, mailer)
     reply = confirm({"sent": False, "note": "Niet in Verzonden items"})
     assert reply.status == 200 and (reply.body["state"], reply.body["needs_manual_check"]) == ("failed", False)
     for _ in range(2):
-        delivery_functions.delivery_service(graph).deliver_month(OCTOBER, tenants=["enschede"])
+        ctx.delivery.deliver_month(OCTOBER, tenants=["enschede"])
     assert [(e.tenant, e.kind) for e, _ in mailer.sent] == [("enschede", "report")]
-    assert record(graph, "enschede").state == "sent"
+    assert record(ctx, "enschede").state == "sent"
 
 
 @pytest.mark.parametrize(
@@ -95,7 +94,7 @@ def test_confirmed_not_sent_the_next_delivery_sends_it_once(
     ],
 )
 def test_the_route_refuses_bad_callers_input_and_states(
-    graph: Services,
+    ctx: AppContext,
     municipalities: list[str],
     mailer: RecordingMailer,
     body: Any,
@@ -105,9 +104,9 @@ def test_the_route_refuses_bad_callers_input_and_states(
     status: int,
     field: str | None,
 ) -> None:
-    flagged = flag(graph, mailer)
-    delivery_functions.delivery_service(graph).deliver_month(OCTOBER, tenants=["almelo"])
+    flagged = flag(ctx, mailer)
+    ctx.delivery.deliver_month(OCTOBER, tenants=["almelo"])
     reply = confirm(body, tenant, month, headers)
     assert reply.status == status and reply.mimetype == "application/problem+json"
     assert reply.body.get("field") == field
-    assert DeliveryRepository(graph.store).get("enschede", "2026-10") == flagged, "nothing changed"
+    assert DeliveryRepository(ctx.store).get("enschede", "2026-10") == flagged, "nothing changed"

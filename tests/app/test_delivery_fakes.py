@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.storage.deliveries_repo import CORRECTION, SUPPLIER, DeliveryConflict, DeliveryRecord, DeliveryRepository
 from tests.support.delivery_fakes import MemoryDeliveries
 
@@ -22,8 +22,8 @@ from tests.support.delivery_fakes import MemoryDeliveries
 def deliveries(request: pytest.FixtureRequest) -> Any:
     if request.param == "memory":
         return MemoryDeliveries()
-    graph: Services = request.getfixturevalue("graph")
-    return DeliveryRepository(graph.store)
+    ctx: AppContext = request.getfixturevalue("ctx")
+    return DeliveryRepository(ctx.store)
 
 
 def test_a_record_is_created_once_and_replaced_only_under_the_etag_read(deliveries: Any) -> None:

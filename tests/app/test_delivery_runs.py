@@ -21,14 +21,13 @@ import pytest
 from azure.functions.queue import QueueMessage
 from azure.storage.queue import QueueClient
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.errors import BadRequest
-from sla_app.functions import delivery as delivery_functions
 from sla_app.mail import MailError, Outbox
-from sla_app.mail.queue import JsonQueue, delivery_queue_client
+from sla_app.records import TenantRecord
 from sla_app.services.delivery_runs import LOOKBACK_MONTHS, parse_message
-from sla_app.storage.admin_repo import TenantRecord
 from sla_app.storage.deliveries_repo import SUPPLIER, DeliveryRecord, DeliveryRepository
+from sla_app.storage.queues import JsonQueue
 from tests.app.test_delivery import (
     ADMIN,
     OCTOBER,
@@ -46,7 +45,7 @@ MISSING = ["2026-10-31"]
 
 
 def store(
-    graph: Services,
+    ctx: AppContext,
     tenant: str,
     month: str = "2026-10",
     *,
@@ -64,30 +63,30 @@ def store(
     }
     kwargs: dict[str, Any] = {}
     if changes is not None:
-        if "changes" in inspect.signature(graph.reports.save).parameters:
+        if "changes" in inspect.signature(ctx.reports.save).parameters:
             kwargs["changes"] = lambda previous: changes
         else:
             body["changes"] = changes
-    stored, _ = graph.reports.save(
+    stored, _ = ctx.reports.save(
         tenant, month, f"hash-{content}-{status}", "inputs", "2026-11-01T03:00:00+00:00", body, **kwargs
     )
     return int(stored.version)
 
 
 @pytest.fixture
-def queue(graph: Services) -> QueueClient:
+def queue(ctx: AppContext) -> QueueClient:
     """The test's own delivery queue (SLA_DELIVERY_QUEUE_NAME), pre-created as infra/ declares it."""
-    client = delivery_queue_client(graph.settings)
+    client = ctx.queue_client(ctx.settings.delivery_queue_name)
     client.create_queue()
     return client
 
 
 @pytest.fixture
-def mailer(graph: Services) -> RecordingMailer:
+def mailer(ctx: AppContext) -> RecordingMailer:
     recording = RecordingMailer()
-    graph.extras[delivery_functions.MAILER_KEY] = recording
-    graph.extras[delivery_functions.RENDER_KEY] = render
-    graph.extras[delivery_functions.NOTICES_KEY] = notice
+    ctx.mailer = recording
+    ctx.render = render
+    ctx.notices = notice
     return recording
 
 
@@ -97,26 +96,26 @@ def notice(kind: str, month: Any, as_of: datetime) -> Any:
 
 
 @pytest.fixture
-def municipalities(graph: Services) -> list[str]:
+def municipalities(ctx: AppContext) -> list[str]:
     for tenant, go_live in (("enschede", "2025-09-15"), ("hengelo", "2025-11-03"), ("almelo", "2026-02-16")):
-        graph.admin.put_tenant(
+        ctx.admin.put_tenant(
             TenantRecord(tenant=tenant, go_live=date.fromisoformat(go_live), recipients=RECIPIENTS[tenant])
         )
     return ["almelo", "enschede", "hengelo"]
 
 
-def with_supplier(graph: Services) -> None:
-    graph.settings = graph.settings.model_copy(update={"supplier_mailbox": SUPPLIER_MAILBOX})
+def with_supplier(ctx: AppContext) -> None:
+    ctx.settings = ctx.settings.model_copy(update={"supplier_mailbox": SUPPLIER_MAILBOX})
 
 
 def fire(name: str) -> None:
     delivery_app()[name].get_user_function()(None)
 
 
-def first_morning(graph: Services, tenants: list[str], clock: FixedClock) -> None:
+def first_morning(ctx: AppContext, tenants: list[str], clock: FixedClock) -> None:
     """Each tenant's October report stored, then the morning timer fires on 1 November 06:00 UTC."""
     for tenant in tenants:
-        store(graph, tenant)
+        store(ctx, tenant)
     clock.now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
     fire("delivery_morning")
 
@@ -144,17 +143,17 @@ def sent(mailer: RecordingMailer) -> list[tuple[str, str, str]]:
     return sorted((e.tenant, e.month, e.kind) for e, _ in mailer.sent)
 
 
-def audit(graph: Services, clock: FixedClock, action: str) -> list[dict[str, Any]]:
-    return [e for e in graph.admin.audit_entries(clock().date()) if e["action"] == action]
+def audit(ctx: AppContext, clock: FixedClock, action: str) -> list[dict[str, Any]]:
+    return [e for e in ctx.admin.audit_entries(clock().date()) if e["action"] == action]
 
 
 # -- fan-out -----------------------------------------------------------------------------------------------
 
 
 def test_the_timer_only_enqueues_one_message_per_tenant_with_its_months_and_the_overview(
-    graph: Services, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    first_morning(graph, municipalities, clock)
+    first_morning(ctx, municipalities, clock)
     assert mailer.sent == [], "the timer sends nothing itself"
     messages = drain(queue)
     assert len({m.pop("operation_id") for m in messages}) == 1, "the run's operation id is on every message"
@@ -165,11 +164,11 @@ def test_the_timer_only_enqueues_one_message_per_tenant_with_its_months_and_the_
     ]
     assert len(by_tenant["enschede"]) == LOOKBACK_MONTHS and by_tenant["almelo"][0] == "2026-03"
     assert [m for m in messages if "notice" in m] == [{"notice": "overview", "month": "2026-10"}]
-    [entry] = audit(graph, clock, "delivery.fan_out")
+    [entry] = audit(ctx, clock, "delivery.fan_out")
     assert entry["detail"]["tenants"] == 3
 
 
-def test_an_existing_queue_is_normal_and_never_recognised_by_its_message_text(graph: Services, storage: Any) -> None:
+def test_an_existing_queue_is_normal_and_never_recognised_by_its_message_text(ctx: AppContext, storage: Any) -> None:
     client = QueueClient.from_connection_string(storage.connection_string, f"exists-{uuid.uuid4().hex[:8]}")
     client.create_queue()  # declared by infra/
     JsonQueue(client).send({"tenant": "enschede", "months": ["2026-10"]})
@@ -178,9 +177,9 @@ def test_an_existing_queue_is_normal_and_never_recognised_by_its_message_text(gr
 
 
 def test_each_message_delivered_twice_sends_each_report_once(
-    graph: Services, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    first_morning(graph, municipalities, clock)
+    first_morning(ctx, municipalities, clock)
     pump(queue, times=2)
     assert sent(mailer) == [(t, "2026-10", "report") for t in municipalities]
     clock.now += timedelta(hours=5, minutes=5)
@@ -190,22 +189,16 @@ def test_each_message_delivered_twice_sends_each_report_once(
 
 
 def test_a_month_left_undelivered_is_still_delivered_after_the_calendar_moves_on(
-    graph: Services, municipalities: list[str], queue: QueueClient, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], queue: QueueClient, clock: FixedClock
 ) -> None:
     failing = RecordingMailer(MailError("sendMail: HTTP 400 ErrorInvalidRecipients", status=400))
-    graph.extras.update(
-        {
-            delivery_functions.MAILER_KEY: failing,
-            delivery_functions.RENDER_KEY: render,
-            delivery_functions.NOTICES_KEY: notice,
-        }
-    )
-    store(graph, "hengelo")
+    ctx.mailer, ctx.render, ctx.notices = failing, render, notice
+    store(ctx, "hengelo")
     clock.now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
     fire("delivery_morning")
     pump(queue)
-    assert failing.sent == [] and DeliveryRepository(graph.store).get("hengelo", "2026-10").state == "failed"
-    store(graph, "hengelo", "2026-11")
+    assert failing.sent == [] and DeliveryRepository(ctx.store).get("hengelo", "2026-10").state == "failed"
+    store(ctx, "hengelo", "2026-11")
     clock.now = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)  # a month later: the timers now look at November too
     fire("delivery_morning")
     pump(queue)
@@ -213,15 +206,15 @@ def test_a_month_left_undelivered_is_still_delivered_after_the_calendar_moves_on
 
 
 def test_a_failing_message_is_audited_and_raised_for_the_hosts_retry_and_the_poison_queue_is_audited(
-    graph: Services, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
 ) -> None:
     item = delivery_app()["delivery_item"].get_user_function()
     with pytest.raises(BadRequest):
         item(QueueMessage(id="m", body=b'{"tenant": "enschede", "months": ["oktober"]}', dequeue_count=5))
-    [failed] = audit(graph, clock, "delivery.message_failed")
+    [failed] = audit(ctx, clock, "delivery.message_failed")
     assert failed["detail"]["dequeue_count"] == 5 and "oktober" in failed["detail"]["message"]
     delivery_app()["delivery_poisoned"].get_user_function()(QueueMessage(id="m", body=b'{"tenant": "enschede"}'))
-    [poisoned] = audit(graph, clock, "delivery.poisoned")
+    [poisoned] = audit(ctx, clock, "delivery.poisoned")
     assert poisoned["detail"]["message"] == '{"tenant": "enschede"}'
 
 
@@ -259,27 +252,27 @@ def test_a_malformed_message_names_its_field(body: bytes, field: str) -> None:
     ],
 )
 def test_a_provisional_report_waits_for_the_deadline(
-    graph: Services,
+    ctx: AppContext,
     municipalities: list[str],
     mailer: RecordingMailer,
     clock: FixedClock,
     now: datetime,
     delivered: bool,
 ) -> None:
-    store(graph, "enschede", status="provisional")
+    store(ctx, "enschede", status="provisional")
     clock.now = now
-    [outcome] = delivery_functions.delivery_service(graph).deliver_month(OCTOBER, tenants=["enschede"])
+    [outcome] = ctx.delivery.deliver_month(OCTOBER, tenants=["enschede"])
     assert (outcome.outcome == "sent") is delivered
     if not delivered:
         assert outcome.outcome == "not_final" and mailer.sent == []
-        [entry] = audit(graph, clock, "delivery.waiting_final")
+        [entry] = audit(ctx, clock, "delivery.waiting_final")
         assert entry["detail"]["missing_days"] == MISSING
 
 
 def test_a_provisional_report_after_the_deadline_is_marked_and_the_final_one_follows_as_a_correction_once(
-    graph: Services, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    store(graph, "enschede", status="provisional")
+    store(ctx, "enschede", status="provisional")
     clock.now = datetime(2026, 11, 4, 11, 5, tzinfo=UTC)
     fire("delivery_midday")
     pump(queue)
@@ -287,11 +280,11 @@ def test_a_provisional_report_after_the_deadline_is_marked_and_the_final_one_fol
     assert envelope.kind == "report" and report.subject.startswith("VOORLOPIG: ")
     assert "VOORLOPIGE rapportage" in report.html and "2026-10-31" in report.html
     assert report.text.startswith("Dit is een VOORLOPIGE rapportage") and report.attachments
-    record = DeliveryRepository(graph.store).get("enschede", "2026-10")
+    record = DeliveryRepository(ctx.store).get("enschede", "2026-10")
     assert (record.state, record.report_status) == ("sent", "provisional")
 
     store(
-        graph,
+        ctx,
         "enschede",
         content="b",
         changes={
@@ -312,15 +305,15 @@ def test_a_provisional_report_after_the_deadline_is_marked_and_the_final_one_fol
 
 
 def test_a_later_version_with_changes_of_a_delivered_month_is_sent_once_as_a_correction(
-    graph: Services, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    store(graph, "hengelo")
+    store(ctx, "hengelo")
     clock.now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
     fire("delivery_morning")
     pump(queue)
-    store(graph, "hengelo", content="b", changes={"service_levels": [], "outcomes": [], "cause": []})  # nothing changed
+    store(ctx, "hengelo", content="b", changes={"service_levels": [], "outcomes": [], "cause": []})  # nothing changed
     store(
-        graph,
+        ctx,
         "hengelo",
         content="c",
         changes={
@@ -340,12 +333,12 @@ def test_a_later_version_with_changes_of_a_delivered_month_is_sent_once_as_a_cor
 
 
 def test_a_version_without_changes_sends_no_correction(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    store(graph, "almelo")
-    service = delivery_functions.delivery_service(graph)
+    store(ctx, "almelo")
+    service = ctx.delivery
     service.deliver("almelo", OCTOBER)
-    store(graph, "almelo", content="b", changes={"service_levels": [], "outcomes": [], "cause": []})
+    store(ctx, "almelo", content="b", changes={"service_levels": [], "outcomes": [], "cause": []})
     assert service.deliver("almelo", OCTOBER).outcome == "not_needed"
     assert service.deliver("almelo", OCTOBER).outcome == "already_sent"
     assert len(mailer.sent) == 1
@@ -355,9 +348,9 @@ def test_a_version_without_changes_sends_no_correction(
 
 
 def test_the_at_risk_notice_and_the_overview_are_mailed_to_the_supplier_once_each(
-    graph: Services, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    with_supplier(graph)
+    with_supplier(ctx)
     clock.now = datetime(2026, 11, 15, 6, 0, tzinfo=UTC)
     delivery_app()["at_risk_mid_month"].get_user_function()(None)
     pump(queue, times=2)
@@ -375,14 +368,14 @@ def test_the_at_risk_notice_and_the_overview_are_mailed_to_the_supplier_once_eac
     entries = [
         e
         for day in (15, 16)
-        for e in graph.admin.audit_entries(date(2026, 11, day))
+        for e in ctx.admin.audit_entries(date(2026, 11, day))
         if e["action"] == "delivery.sent" and e["detail"]["kind"] in ("at_risk", "overview")
     ]
     assert len(entries) == 2 and all(e["tenant"] == "" for e in entries)
 
 
 def test_the_overview_waits_for_the_delivery_deadline_and_no_mailbox_is_flagged(
-    graph: Services, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
 ) -> None:
     clock.now = datetime(2026, 11, 3, 6, 0, tzinfo=UTC)
     fire("delivery_morning")
@@ -391,34 +384,28 @@ def test_the_overview_waits_for_the_delivery_deadline_and_no_mailbox_is_flagged(
     clock.now = datetime(2026, 11, 5, 6, 0, tzinfo=UTC)
     fire("delivery_morning")
     pump(queue)
-    record = DeliveryRepository(graph.store).get(SUPPLIER, "2026-10", "overview")
+    record = DeliveryRepository(ctx.store).get(SUPPLIER, "2026-10", "overview")
     assert record is not None and record.state == "no_recipients"
-    with_supplier(graph)
+    with_supplier(ctx)
     fire("delivery_morning")
     pump(queue)
     assert [(e.month, e.kind) for e, _ in mailer.sent if e.tenant == SUPPLIER] == [("2026-10", "overview")]
 
 
 def test_an_unknown_outcome_of_a_notice_is_flagged_and_never_resent(
-    graph: Services, municipalities: list[str], queue: QueueClient, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], queue: QueueClient, clock: FixedClock
 ) -> None:
-    with_supplier(graph)
+    with_supplier(ctx)
     unknown = RecordingMailer(
         MailError("sendMail: HTTP 504 (the message may have been sent)", outcome="unknown", status=504)
     )
-    graph.extras.update(
-        {
-            delivery_functions.MAILER_KEY: unknown,
-            delivery_functions.RENDER_KEY: render,
-            delivery_functions.NOTICES_KEY: notice,
-        }
-    )
+    ctx.mailer, ctx.render, ctx.notices = unknown, render, notice
     clock.now = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
     for _ in range(2):
         fire("delivery_morning")
         pump(queue)
         clock.now += timedelta(days=1)
-    record = DeliveryRepository(graph.store).get(SUPPLIER, "2026-10", "overview")  # the first notice sent: 504
+    record = DeliveryRepository(ctx.store).get(SUPPLIER, "2026-10", "overview")  # the first notice sent: 504
     assert record.state == "failed" and record.needs_manual_check and record.attempts == 1
     assert [e.kind for e, _ in unknown.sent] == ["at_risk"], (
         "the at-risk notice went out; the overview waits for an admin"
@@ -426,11 +413,11 @@ def test_an_unknown_outcome_of_a_notice_is_flagged_and_never_resent(
 
 
 def test_an_admin_resends_a_flagged_notice_only_with_force_and_a_bad_notice_is_a_400(
-    graph: Services, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    with_supplier(graph)
+    with_supplier(ctx)
     clock.now = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
-    DeliveryRepository(graph.store).create(
+    DeliveryRepository(ctx.store).create(
         DeliveryRecord(SUPPLIER, "2026-11", "failed", attempts=1, kind="at_risk", needs_manual_check=True, error="504")
     )
     reply = call("deliver_month_reports", headers=ADMIN, params={"notice": "at_risk"}, month="2026-11")
@@ -443,11 +430,11 @@ def test_an_admin_resends_a_flagged_notice_only_with_force_and_a_bad_notice_is_a
 
 
 def test_the_real_notices_go_to_the_supplier_mailbox_as_eml_files(
-    graph: Services, municipalities: list[str], queue: QueueClient, clock: FixedClock, tmp_path: Any
+    ctx: AppContext, municipalities: list[str], queue: QueueClient, clock: FixedClock, tmp_path: Any
 ) -> None:
-    with_supplier(graph)
-    graph.extras[delivery_functions.MAILER_KEY] = Outbox(tmp_path, graph.settings.mail_sender, graph.clock)
-    graph.extras[delivery_functions.RENDER_KEY] = render
+    with_supplier(ctx)
+    ctx.mailer = Outbox(tmp_path, ctx.settings.mail_sender, ctx.clock)
+    ctx.render = render
     clock.now = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
     fire("delivery_morning")
     pump(queue)

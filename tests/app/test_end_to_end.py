@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_cli.files import load_inputs
 from sla_core.business_calendar import to_us
 from sla_core.periods import Month
@@ -30,13 +30,13 @@ SAME = ("service_levels", "outcomes", "trailing_12_months", "pending", "incomple
 
 
 @pytest.fixture
-def local_graph(graph: Services, clock: FixedClock) -> Services:
+def local_graph(ctx: AppContext, clock: FixedClock) -> AppContext:
     clock.now = AS_OF
-    graph.extras["results_csv"] = str(SAMPLES / "availability.csv")
-    return graph
+    ctx.results_csv = str(SAMPLES / "availability.csv")
+    return ctx
 
 
-def test_the_sample_month_through_the_service_equals_the_cli(local_graph: Services) -> None:
+def test_the_sample_month_through_the_service_equals_the_cli(local_graph: AppContext) -> None:
     run = local_pipeline.run(local_graph, SAMPLES, MONTH)
     inputs = load_inputs(
         SAMPLES / "events.jsonl", SAMPLES / "availability.csv", SAMPLES / "exclusions.json", SAMPLES / "contract.json"
@@ -53,7 +53,7 @@ def test_the_sample_month_through_the_service_equals_the_cli(local_graph: Servic
     assert run.storage_requests_for_events / run.events_posted <= 0.05
 
 
-def test_running_the_month_again_stores_no_new_versions(local_graph: Services) -> None:
+def test_running_the_month_again_stores_no_new_versions(local_graph: AppContext) -> None:
     local_pipeline.run(local_graph, SAMPLES, MONTH)
     handled = local_pipeline.run_month(local_graph, MONTH)
     assert handled == ["almelo", "enschede", "hengelo"]

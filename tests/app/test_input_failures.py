@@ -11,7 +11,6 @@ measurement window and 2000–2099.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 import hmac
 import json
@@ -26,10 +25,10 @@ from azure.core.pipeline.transport import HttpTransport
 from azure.data.tables import TableServiceClient
 
 from sla_app import bootstrap
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal, sign_timestamped
-from sla_app.storage.admin_repo import AdminRepository, TenantRecord
-from sla_app.storage.events_repo import TABLE, EventRepository
+from sla_app.records import TenantRecord
+from sla_app.storage.events_repo import TABLE
 from sla_app.storage.tables import TableStore
 from tests.support.app import SECRETS, FixedClock, Reply, call_http
 
@@ -57,8 +56,8 @@ def post(clock: FixedClock, payload: object) -> Reply:
     return post_raw(clock, json.dumps(payload).encode())
 
 
-def stored(graph: Services) -> int:
-    return sum(len(list(graph.store.partition(TABLE, t))) for t in ("enschede", "hengelo", "almelo"))
+def stored(ctx: AppContext) -> int:
+    return sum(len(list(ctx.store.partition(TABLE, t))) for t in ("enschede", "hengelo", "almelo"))
 
 
 def assert_problem(reply: Reply, status: int, field: str | None) -> None:
@@ -120,11 +119,11 @@ BATCHES = [
 
 @pytest.mark.parametrize(("payload", "status", "field"), BATCHES)
 def test_a_bad_event_anywhere_is_a_4xx_naming_the_field_and_nothing_is_stored(
-    graph: Services, tenants: list[str], clock: FixedClock, payload: Any, status: int, field: str | None
+    ctx: AppContext, tenants: list[str], clock: FixedClock, payload: Any, status: int, field: str | None
 ) -> None:
     reply = post(clock, payload)
     assert_problem(reply, status, field)
-    assert stored(graph) == 0
+    assert stored(ctx) == 0
 
 
 RAW = [
@@ -136,9 +135,9 @@ RAW = [
 
 
 @pytest.mark.parametrize("body", RAW)
-def test_unreadable_bodies_are_a_400(graph: Services, tenants: list[str], clock: FixedClock, body: bytes) -> None:
+def test_unreadable_bodies_are_a_400(ctx: AppContext, tenants: list[str], clock: FixedClock, body: bytes) -> None:
     assert_problem(post_raw(clock, body), 400, None)
-    assert stored(graph) == 0
+    assert stored(ctx) == 0
 
 
 @pytest.mark.parametrize(
@@ -150,7 +149,7 @@ def test_unreadable_bodies_are_a_400(graph: Services, tenants: list[str], clock:
         pytest.param("１７９１１８４３２０", id="full-width digits"),
     ],
 )
-def test_a_malformed_timestamp_header_is_a_401_naming_it(graph: Services, tenants: list[str], stamp: str) -> None:
+def test_a_malformed_timestamp_header_is_a_401_naming_it(ctx: AppContext, tenants: list[str], stamp: str) -> None:
     body = json.dumps([event(1)]).encode()
     reply = call_http(
         "post_ticket_events",
@@ -161,7 +160,7 @@ def test_a_malformed_timestamp_header_is_a_401_naming_it(graph: Services, tenant
     assert_problem(reply, 401, "X-SLA-Timestamp")
 
 
-def test_a_jira_timestamp_of_10_to_the_20_is_a_422_naming_timestamp(graph: Services, tenants: list[str]) -> None:
+def test_a_jira_timestamp_of_10_to_the_20_is_a_422_naming_timestamp(ctx: AppContext, tenants: list[str]) -> None:
     """Was a 500 (OverflowError): the number is refused when the body is read, before any mapping."""
     body = json.dumps({"timestamp": 10**20, "webhookEvent": "jira:issue_updated", "issue": {"key": "SD-1"}}).encode()
     from sla_app.services.tool_credentials import tenant_credential
@@ -176,7 +175,7 @@ def test_a_jira_timestamp_of_10_to_the_20_is_a_422_naming_timestamp(graph: Servi
         params={"tenant": "enschede"},
     )
     assert_problem(reply, 422, "timestamp")
-    assert stored(graph) == 0
+    assert stored(ctx) == 0
 
 
 # -- storage outages: 503 with Retry-After ---------------------------------------------------------------
@@ -202,18 +201,19 @@ class Unreachable(HttpTransport):
 
 
 @pytest.fixture
-def outage(graph: Services, storage: Any) -> Iterator[Services]:
+def outage(ctx: AppContext, storage: Any) -> Iterator[AppContext]:
     client = TableServiceClient.from_connection_string(
         storage.connection_string, transport=Unreachable(), retry_total=0
     )
     store = TableStore(client, prefix="outage")
-    broken = dataclasses.replace(graph, store=store, events=EventRepository(store), admin=AdminRepository(store))
+    broken = ctx.with_settings()
+    broken.store = store  # before any repository is built over it
     bootstrap.use(broken)
     yield broken
-    bootstrap.use(graph)
+    bootstrap.use(ctx)
 
 
-def test_a_storage_outage_is_a_503_with_retry_after(outage: Services, clock: FixedClock) -> None:
+def test_a_storage_outage_is_a_503_with_retry_after(outage: AppContext, clock: FixedClock) -> None:
     reply = post(clock, [event(1)])
     assert_problem(reply, 503, None)
     assert int(reply.headers["Retry-After"]) > 0
@@ -225,8 +225,8 @@ def test_a_storage_outage_is_a_503_with_retry_after(outage: Services, clock: Fix
 # -- configuration traps -------------------------------------------------------------------------------
 
 
-def with_settings(graph: Services, **changes: Any) -> None:
-    bootstrap.use(dataclasses.replace(graph, settings=graph.settings.model_copy(update=changes)))
+def with_settings(ctx: AppContext, **changes: Any) -> None:
+    bootstrap.use(ctx.with_settings(**changes))
 
 
 @pytest.mark.parametrize(
@@ -242,9 +242,9 @@ def with_settings(graph: Services, **changes: Any) -> None:
     ],
 )
 def test_a_webhook_secret_that_cannot_be_right_refuses_the_route_with_503_and_logs_it(
-    graph: Services, tenants: list[str], clock: FixedClock, caplog: pytest.LogCaptureFixture, secret: str
+    ctx: AppContext, tenants: list[str], clock: FixedClock, caplog: pytest.LogCaptureFixture, secret: str
 ) -> None:
-    with_settings(graph, webhook_secret_events=secret)
+    with_settings(ctx, webhook_secret_events=secret)
     body = json.dumps([event(1)]).encode()
     signed = sign_timestamped(secret, body, int(clock().timestamp()))  # even signed with that very value
     with caplog.at_level(logging.ERROR):
@@ -253,7 +253,7 @@ def test_a_webhook_secret_that_cannot_be_right_refuses_the_route_with_503_and_lo
     assert "Retry-After" in reply.headers
     assert not secret or secret not in json.dumps(reply.body)
     assert any("configuration error" in r.getMessage() for r in caplog.records)
-    assert stored(graph) == 0
+    assert stored(ctx) == 0
 
 
 SIGNED_IN = [
@@ -266,9 +266,9 @@ SIGNED_IN = [
 
 @pytest.mark.parametrize(("name", "route"), SIGNED_IN)
 def test_signed_in_routes_refuse_to_run_without_app_service_authentication(
-    graph: Services, tenants: list[str], caplog: pytest.LogCaptureFixture, name: str, route: dict[str, str]
+    ctx: AppContext, tenants: list[str], caplog: pytest.LogCaptureFixture, name: str, route: dict[str, str]
 ) -> None:
-    with_settings(graph, website_auth_enabled=False)
+    with_settings(ctx, website_auth_enabled=False)
     with caplog.at_level(logging.ERROR):
         reply = call_http(name, method="GET", url="http://localhost/api/x", headers=ADMIN, route_params=route)
     assert_problem(reply, 503, None)
@@ -293,12 +293,12 @@ def principal_header(data: dict) -> dict[str, str]:
         pytest.param({"claims": [{"typ": "groups", "val": "SLA.Admin"}]}, id="a group named like the role"),
     ],
 )
-def test_only_the_platforms_role_claims_count(graph: Services, tenants: list[str], data: dict) -> None:
+def test_only_the_platforms_role_claims_count(ctx: AppContext, tenants: list[str], data: dict) -> None:
     reply = call_http("list_tenants", method="GET", url="http://localhost/api/tenants", headers=principal_header(data))
     assert_problem(reply, 403, None)
 
 
-def test_a_deeply_nested_principal_header_is_a_401(graph: Services, tenants: list[str]) -> None:
+def test_a_deeply_nested_principal_header_is_a_401(ctx: AppContext, tenants: list[str]) -> None:
     raw = base64.b64encode(('{"claims": ' + nested(50_000) + "}").encode()).decode()
     reply = call_http(
         "list_tenants", method="GET", url="http://localhost/api/tenants", headers={"X-MS-CLIENT-PRINCIPAL": raw}
@@ -317,9 +317,9 @@ def canonical_of(host: str) -> list[str]:
     return [line.split(": ", 1)[1] for line in reply.body.splitlines() if line.startswith("Canonical:")]
 
 
-def test_security_txt_canonical_comes_from_the_setting_never_from_the_host(graph: Services) -> None:
+def test_security_txt_canonical_comes_from_the_setting_never_from_the_host(ctx: AppContext) -> None:
     assert canonical_of("evil.example") == ["https://sla.example.nl/.well-known/security.txt"]
-    with_settings(graph, security_txt_url=None)
+    with_settings(ctx, security_txt_url=None)
     assert canonical_of("evil.example") == [], "no setting: no Canonical line (it is optional in RFC 9116)"
 
 
@@ -348,9 +348,9 @@ def put_tenant(tenant: str, body: dict) -> Reply:
         pytest.param({"go_live": "2026-01-01", "name": "Gemeente\x00"}, "name", id="NUL in the name"),
     ],
 )
-def test_tenant_dates_outside_2000_to_2099_are_a_422(graph: Services, body: dict, field: str) -> None:
+def test_tenant_dates_outside_2000_to_2099_are_a_422(ctx: AppContext, body: dict, field: str) -> None:
     assert_problem(put_tenant("losser", body), 422, field)
-    assert graph.admin.tenant("losser") is None
+    assert ctx.admin.tenant("losser") is None
 
 
 @pytest.mark.parametrize(
@@ -389,9 +389,9 @@ def test_tenant_dates_outside_2000_to_2099_are_a_422(graph: Services, body: dict
     ],
 )
 def test_exclusions_outside_the_measurement_window_or_2000_to_2099_are_a_422(
-    graph: Services, tenants: list[str], scope: str, body: dict, field: str
+    ctx: AppContext, tenants: list[str], scope: str, body: dict, field: str
 ) -> None:
-    graph.admin.put_tenant(TenantRecord(tenant="eindhoven", go_live=date(2026, 1, 5), contract_end=date(2030, 12, 31)))
+    ctx.admin.put_tenant(TenantRecord(tenant="eindhoven", go_live=date(2026, 1, 5), contract_end=date(2030, 12, 31)))
     reply = call_http(
         "tenant_exclusions",
         method="POST",
@@ -401,7 +401,7 @@ def test_exclusions_outside_the_measurement_window_or_2000_to_2099_are_a_422(
         route_params={"tenant": scope},
     )
     assert_problem(reply, 422, field)
-    assert graph.admin.exclusions(scope if scope != "_all" else "enschede") == []
+    assert ctx.admin.exclusions(scope if scope != "_all" else "enschede") == []
 
 
 @pytest.mark.parametrize(
@@ -414,7 +414,7 @@ def test_exclusions_outside_the_measurement_window_or_2000_to_2099_are_a_422(
     ],
 )
 def test_admin_path_values_outside_the_rules_are_a_4xx_naming_them(
-    graph: Services, tenants: list[str], name: str, route: dict[str, str], field: str
+    ctx: AppContext, tenants: list[str], name: str, route: dict[str, str], field: str
 ) -> None:
     reply = call_http(name, method="GET", url="http://localhost/api/x", headers=ADMIN, route_params=route)
     assert 400 <= reply.status < 500 and reply.mimetype == "application/problem+json", reply.body

@@ -21,7 +21,7 @@ import pytest
 
 from sla_app import bootstrap
 from sla_app.adapters.jira import JiraReader
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.errors import AppError, BadRequest, Unprocessable
 from sla_app.services.tool_credentials import tenant_credential
 from sla_core.events import TicketEvent
@@ -520,7 +520,7 @@ def received_at(payload: Any, delay: timedelta = timedelta(seconds=2)) -> None:
     """Set the service's clock to ``delay`` after the delivery's ``timestamp`` (Jira posts at once)."""
     if isinstance(payload, dict) and isinstance(payload.get("timestamp"), int) and payload["timestamp"] < 10**15:
         sent = datetime.fromtimestamp(payload["timestamp"] / 1000, UTC)
-        bootstrap.services().clock.now = sent + delay  # type: ignore[attr-defined]
+        bootstrap.context().clock.now = sent + delay  # type: ignore[attr-defined]
 
 
 def post(
@@ -541,12 +541,12 @@ def post(
     return call_http("post_jira_issue", url=URL, params=params, headers=headers, body=body)
 
 
-def test_an_english_issue_is_stored_as_canonical_events_and_measured(graph: Services, tenants: list[str]) -> None:
+def test_an_english_issue_is_stored_as_canonical_events_and_measured(ctx: AppContext, tenants: list[str]) -> None:
     for payload, expected in zip(english_story(), ENGLISH_EVENTS, strict=True):
         reply = post(payload)
         assert reply.status == 200, reply.body
         assert reply.body == {"received": len(expected), "unique": len(expected), "tickets": 1}
-    events = graph.events.of_ticket("enschede", KEY)
+    events = ctx.events.of_ticket("enschede", KEY)
     assert summary([e.to_json() for e in sorted(events, key=TicketEvent.sort_key)]) == [
         row for rows in ENGLISH_EVENTS for row in rows
     ]
@@ -560,30 +560,30 @@ def test_an_english_issue_is_stored_as_canonical_events_and_measured(graph: Serv
     assert restore.elapsed == int(3.5 * 3600 * 10**6) and restore.target == 4 * 3600 * 10**6
 
 
-def test_a_dutch_platform_issue_is_measured_on_the_platform_restore_time(graph: Services, tenants: list[str]) -> None:
+def test_a_dutch_platform_issue_is_measured_on_the_platform_restore_time(ctx: AppContext, tenants: list[str]) -> None:
     for payload in dutch_story():
         assert post(payload).status == 200
-    events = graph.events.of_ticket("enschede", "SD-43")
+    events = ctx.events.of_ticket("enschede", "SD-43")
     restore = outcome_of(events, "2026-11-01T00:00:00+01:00", "restore_time_platform")
     # hoog on the platform: 4 hours; 09:00–10:00 and 11:00–13:00 count.
     assert (restore.outcome, restore.priority, restore.decided_at) == ("met", "hoog", us("2026-10-05T13:00:00+02:00"))
     assert restore.elapsed == 3 * 3600 * 10**6
 
 
-def test_redelivering_every_issue_payload_stores_nothing_new(graph: Services, tenants: list[str]) -> None:
+def test_redelivering_every_issue_payload_stores_nothing_new(ctx: AppContext, tenants: list[str]) -> None:
     for payload in english_story():
         assert post(payload).status == 200
-    before = sorted(e["RowKey"] for e in stored_events(graph) + stored_readings(graph))
+    before = sorted(e["RowKey"] for e in stored_events(ctx) + stored_readings(ctx))
     for payload in english_story():
         reply = post(payload)
         assert reply.status == 200 and reply.body["received"] == 0, reply.body
-    assert sorted(e["RowKey"] for e in stored_events(graph) + stored_readings(graph)) == before
+    assert sorted(e["RowKey"] for e in stored_events(ctx) + stored_readings(ctx)) == before
 
 
-def test_free_text_and_personal_data_of_issues_are_never_stored(graph: Services, tenants: list[str]) -> None:
+def test_free_text_and_personal_data_of_issues_are_never_stored(ctx: AppContext, tenants: list[str]) -> None:
     for payload in english_story():
         assert post(payload).status == 200
-    events, kept = stored_events(graph), stored_readings(graph)
+    events, kept = stored_events(ctx), stored_readings(ctx)
     assert events and kept
     text = json.dumps([dict(e) for e in events + kept], default=str)
     for secret in FREE_TEXT + ("summary", "description", "reporter", "comment", "changelog"):
@@ -604,19 +604,19 @@ def test_free_text_and_personal_data_of_issues_are_never_stored(graph: Services,
     ],
 )
 def test_unsigned_or_badly_signed_deliveries_get_401_and_store_nothing(
-    graph: Services, tenants: list[str], secret: str | None, reason: str
+    ctx: AppContext, tenants: list[str], secret: str | None, reason: str
 ) -> None:
     reply = post(OPEN, secret=secret)
     assert reply.status == 401 and reason in reply.body["detail"]
-    assert stored_events(graph) == [] and stored_readings(graph) == []
+    assert stored_events(ctx) == [] and stored_readings(ctx) == []
 
 
-def test_a_signature_over_another_body_is_refused(graph: Services, tenants: list[str]) -> None:
+def test_a_signature_over_another_body_is_refused(ctx: AppContext, tenants: list[str]) -> None:
     body = json.dumps(OPEN).encode()
     headers = signed(json.dumps(issue(priority="Low")).encode())
     received_at(OPEN)
     reply = call_http("post_jira_issue", url=URL, params={"tenant": "enschede"}, headers=headers, body=body)
-    assert reply.status == 401 and stored_events(graph) == []
+    assert reply.status == 401 and stored_events(ctx) == []
 
 
 @pytest.mark.parametrize(
@@ -646,10 +646,10 @@ def test_a_signature_over_another_body_is_refused(graph: Services, tenants: list
     ],
 )
 def test_bad_deliveries_are_problem_responses_and_store_nothing(
-    graph: Services, tenants: list[str], kwargs: dict[str, Any], status: int, field: str | None
+    ctx: AppContext, tenants: list[str], kwargs: dict[str, Any], status: int, field: str | None
 ) -> None:
     reply = post(kwargs.get("payload"), tenant=kwargs.get("tenant", "enschede"), raw=kwargs.get("raw"))
     assert reply.status == status, reply.body
     assert reply.mimetype == "application/problem+json"
     assert reply.body.get("field") == field
-    assert stored_events(graph) == [] and stored_readings(graph) == []
+    assert stored_events(ctx) == [] and stored_readings(ctx) == []

@@ -18,10 +18,8 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 
 from sla_app.adapters.monitor_logs import (
-    LOGS_CLIENT_KEY,
     MonitorResultsSource,
     create_logs_client,
-    logs_client,
     results_query,
 )
 from sla_app.storage.availability_repo import day_bounds
@@ -202,7 +200,7 @@ def test_the_columns_may_come_in_any_order() -> None:
     assert row == Result(us("2026-10-25T09:00:00+00:00"), "Login", "West Europe", True, 7.5)
 
 
-def test_the_client_is_created_on_the_first_fetch_and_kept_in_the_extras() -> None:
+def test_the_client_is_created_on_the_first_fetch_only() -> None:
     transport, credential = (
         CannedTransport((200, {"tables": [table()]}), (200, {"tables": [table()]})),
         StaticCredential(),
@@ -213,13 +211,11 @@ def test_the_client_is_created_on_the_first_fetch_and_kept_in_the_extras() -> No
         made.append(create_logs_client(credential, transport=transport))
         return made[-1]
 
-    extras: dict[str, Any] = {}
-    source = MonitorResultsSource(lambda: logs_client(extras, factory), WORKSPACE)
-    assert made == [] and extras == {}
+    source = MonitorResultsSource(factory, WORKSPACE)
+    assert made == []
     source.fetch(DST_START, DST_END)
-    second = MonitorResultsSource(lambda: logs_client(extras, factory), WORKSPACE)
-    second.fetch(DST_START, DST_END)
-    assert len(made) == 1 and extras[LOGS_CLIENT_KEY] is made[0]
+    source.fetch(DST_START, DST_END)
+    assert len(made) == 1
     assert len(transport.requests) == 2
 
 

@@ -18,11 +18,10 @@ from azure.functions.timer import TimerRequest
 from azure.storage.queue import QueueClient
 
 from sla_app import bootstrap
-from sla_app.bootstrap import Services
-from sla_app.functions.availability import RESULTS_CSV_KEY
+from sla_app.bootstrap import AppContext
+from sla_app.records import TenantRecord
 from sla_app.services.availability_ingest import AvailabilityIngestService
 from sla_app.services.monthly_reports import MonthlyReportService
-from sla_app.storage.admin_repo import TenantRecord
 from sla_core.availability_input import TestResult as Result
 from sla_core.business_calendar import from_us, to_us
 from sla_core.periods import Month
@@ -32,7 +31,7 @@ from tools import azurite
 
 
 def test_a_queue_and_tables_created_beforehand_by_infra_are_normal(storage: azurite.Azurite) -> None:
-    """As deployed: infra/ created the queue and tables; a fresh process's graph must still enqueue."""
+    """As deployed: infra/ created the queue and tables; a fresh process's context must still enqueue."""
     suffix = uuid.uuid4().hex[:10]
     queue_name, prefix = f"monthly-{suffix}", f"t{suffix}"
     QueueClient.from_connection_string(storage.connection_string, queue_name).create_queue()
@@ -84,10 +83,10 @@ def days_of(month: Month) -> list[date]:
 
 
 def store_days(
-    graph: Services, days: list[date], *, complete: bool = True, at: str = "2026-07-01T03:30:00+00:00"
+    ctx: AppContext, days: list[date], *, complete: bool = True, at: str = "2026-07-01T03:30:00+00:00"
 ) -> None:
     for day in days:
-        graph.availability.save_day(day, service_hours_results(day), complete=complete, ingested_at=at)
+        ctx.availability.save_day(day, service_hours_results(day), complete=complete, ingested_at=at)
 
 
 class Source:
@@ -104,12 +103,12 @@ class Source:
 
 
 def ingest_service(
-    graph: Services, clock: FixedClock, source: Source, ready: list[Month] | None = None
+    ctx: AppContext, clock: FixedClock, source: Source, ready: list[Month] | None = None
 ) -> AvailabilityIngestService:
     return AvailabilityIngestService(
         source,
-        graph.availability,
-        graph.admin,
+        ctx.availability,
+        ctx.admin,
         clock,
         AMSTERDAM,
         ingestion_delay=timedelta(minutes=60),
@@ -117,8 +116,8 @@ def ingest_service(
     )
 
 
-def drain(graph: Services) -> list[dict]:
-    client = graph.queue._client  # the test reads the real queue
+def drain(ctx: AppContext) -> list[dict]:
+    client = ctx.monthly_queue.client  # the test reads the real queue
     try:
         messages = list(client.receive_messages(max_messages=32))
     except ResourceNotFoundError:
@@ -128,9 +127,9 @@ def drain(graph: Services) -> list[dict]:
     return sorted((json.loads(m.content) for m in messages), key=lambda m: (m["month"], m["tenant"]))
 
 
-def run_queue(graph: Services) -> list[dict]:
+def run_queue(ctx: AppContext) -> list[dict]:
     """Deliver every queued message to the queue trigger, as the host would; returns the messages."""
-    messages = drain(graph)
+    messages = drain(ctx)
     for body in messages:
         functions()["monthly_tenant_report"].get_user_function()(
             QueueMessage(id="m", body=json.dumps(body).encode(), dequeue_count=1)
@@ -142,58 +141,56 @@ def run_queue(graph: Services) -> list[dict]:
 
 
 def test_a_day_ingested_before_the_ingestion_delay_passed_is_partial_and_completed_by_the_next_run(
-    graph: Services, clock: FixedClock
+    ctx: AppContext, clock: FixedClock
 ) -> None:
     day = date(2026, 6, 30)  # ends 2026-06-30T22:00Z; complete from 23:00Z
-    service = ingest_service(graph, clock, Source())
+    service = ingest_service(ctx, clock, Source())
     clock.now = datetime(2026, 6, 30, 22, 30, tzinfo=UTC)
     early = service.ingest_day(day)
     assert (early.complete, early.rows) == (False, 288)
     assert "ingestion delay" in early.note
-    assert graph.availability.day_status(day) == "partial"
+    assert ctx.availability.day_status(day) == "partial"
     clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
     run = service.daily()
     assert [(d.day, d.complete) for d in run.days if d.day == day] == [(day, True)]
-    assert graph.availability.day_status(day) == "complete"
+    assert ctx.availability.day_status(day) == "complete"
 
 
-def test_day_status_and_incomplete_days(graph: Services) -> None:
+def test_day_status_and_incomplete_days(ctx: AppContext) -> None:
     at = "2026-07-01T03:30:00+00:00"
-    graph.availability.save_day(
-        date(2026, 6, 1), service_hours_results(date(2026, 6, 1)), complete=True, ingested_at=at
-    )
-    graph.availability.save_day(
+    ctx.availability.save_day(date(2026, 6, 1), service_hours_results(date(2026, 6, 1)), complete=True, ingested_at=at)
+    ctx.availability.save_day(
         date(2026, 6, 2),
         service_hours_results(date(2026, 6, 2))[:10],
         complete=False,
         ingested_at=at,
         note="partial result",
     )
-    graph.availability.save_day(date(2026, 6, 3), [], complete=False, ingested_at=at, note="HttpResponseError: 503")
-    statuses = {d: graph.availability.day_status(date(2026, 6, d)) for d in (1, 2, 3, 4)}
+    ctx.availability.save_day(date(2026, 6, 3), [], complete=False, ingested_at=at, note="HttpResponseError: 503")
+    statuses = {d: ctx.availability.day_status(date(2026, 6, d)) for d in (1, 2, 3, 4)}
     assert statuses == {1: "complete", 2: "partial", 3: "missing", 4: "missing"}
-    assert graph.availability.incomplete_days(date(2026, 6, 1), date(2026, 6, 4)) == [
+    assert ctx.availability.incomplete_days(date(2026, 6, 1), date(2026, 6, 4)) == [
         date(2026, 6, 2),
         date(2026, 6, 3),
         date(2026, 6, 4),
     ]
-    assert graph.availability.incomplete_days(date(2026, 6, 1), date(2026, 6, 1)) == []
+    assert ctx.availability.incomplete_days(date(2026, 6, 1), date(2026, 6, 1)) == []
 
 
-def test_re_ingesting_a_day_replaces_its_rows_and_status(graph: Services, clock: FixedClock) -> None:
+def test_re_ingesting_a_day_replaces_its_rows_and_status(ctx: AppContext, clock: FixedClock) -> None:
     day = date(2026, 6, 30)
     clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
-    service = ingest_service(graph, clock, Source({day: (service_hours_results(day)[:20], False, "partial")}))
+    service = ingest_service(ctx, clock, Source({day: (service_hours_results(day)[:20], False, "partial")}))
     service.ingest_day(day)
-    assert (graph.availability.day_status(day), len(graph.availability.results(day, date(2026, 7, 1)))) == (
+    assert (ctx.availability.day_status(day), len(ctx.availability.results(day, date(2026, 7, 1)))) == (
         "partial",
         20,
     )
     clock.now = datetime(2026, 7, 2, 3, 30, tzinfo=UTC)
-    full = ingest_service(graph, clock, Source({day: (service_hours_results(day, down=("14:00", "15:40")), True, "")}))
+    full = ingest_service(ctx, clock, Source({day: (service_hours_results(day, down=("14:00", "15:40")), True, "")}))
     full.ingest_day(day)
-    rows = graph.availability.results(day, date(2026, 7, 1))
-    assert (graph.availability.day_status(day), len(rows), sum(not r.success for r in rows)) == ("complete", 288, 40)
+    rows = ctx.availability.results(day, date(2026, 7, 1))
+    assert (ctx.availability.day_status(day), len(rows), sum(not r.success for r in rows)) == ("complete", 288, 40)
 
 
 # -- the computation follows the data -------------------------------------------------------------------------------
@@ -242,17 +239,17 @@ LAST = date(2026, 6, 30)
     ],
 )
 def test_the_ingestion_that_completes_a_month_triggers_its_computation(
-    graph: Services,
+    ctx: AppContext,
     clock: FixedClock,
     now: datetime,
     complete_before: list[date],
     ingested: list[date],
     expected: list[Month],
 ) -> None:
-    store_days(graph, complete_before)
+    store_days(ctx, complete_before)
     clock.now = now
     ready: list[Month] = []
-    service = ingest_service(graph, clock, Source(), ready)
+    service = ingest_service(ctx, clock, Source(), ready)
     run = service.backfill(min(ingested), max(ingested) + timedelta(days=1))
     assert ready == expected and run.months_ready == expected
 
@@ -273,36 +270,36 @@ LATE = service_hours_results(LAST, down=("14:00", "15:40"))
     ],
 )  # fmt: skip
 def test_the_daily_run_re_ingests_the_settling_days_and_restates_a_changed_month(
-    graph: Services, clock: FixedClock, second: list[Result], outcome: str, rows: int, expected: list[Month]
+    ctx: AppContext, clock: FixedClock, second: list[Result], outcome: str, rows: int, expected: list[Month]
 ) -> None:
-    store_days(graph, [d for d in days_of(JUNE) if d != LAST])
+    store_days(ctx, [d for d in days_of(JUNE) if d != LAST])
     ready: list[Month] = []
     clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
-    ingest_service(graph, clock, Source({LAST: (ARRIVED, True, "")}), ready).daily()
-    assert ready == [JUNE] and graph.availability.day_status(LAST) == "complete"
+    ingest_service(ctx, clock, Source({LAST: (ARRIVED, True, "")}), ready).daily()
+    assert ready == [JUNE] and ctx.availability.day_status(LAST) == "complete"
     ready.clear()
 
     clock.now = datetime(2026, 7, 2, 3, 30, tzinfo=UTC)
-    run = ingest_service(graph, clock, Source({LAST: (second, True, "")}), ready).daily()
+    run = ingest_service(ctx, clock, Source({LAST: (second, True, "")}), ready).daily()
 
     [day] = [d for d in run.days if d.day == LAST]
     assert (day.outcome, day.complete, day.rows) == (outcome, True, rows)
-    assert len(graph.availability.results(LAST, date(2026, 7, 1))) == rows  # replaced, never added to
+    assert len(ctx.availability.results(LAST, date(2026, 7, 1))) == rows  # replaced, never added to
     assert ready == expected and run.months_ready == expected
 
 
 def test_late_rows_of_a_month_s_last_day_become_a_corrected_version_once(
-    graph: Services, tenants: list[str], clock: FixedClock, tmp_path: Path
+    ctx: AppContext, tenants: list[str], clock: FixedClock, tmp_path: Path
 ) -> None:
     """The drill's July: the last day is stored complete with the rows that had arrived; the outage comes a day late."""
-    store_days(graph, [d for d in days_of(JUNE) if d != LAST], at="2026-06-30T03:30:00+00:00")
+    store_days(ctx, [d for d in days_of(JUNE) if d != LAST], at="2026-06-30T03:30:00+00:00")
     path = tmp_path / "results.csv"
-    graph.extras[RESULTS_CSV_KEY] = str(path)
+    ctx.results_csv = str(path)
     write_csv(path, ARRIVED)
     clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
     functions()["availability_daily"].get_user_function()(TimerRequest())
-    assert [m["tenant"] for m in run_queue(graph)] == tenants
-    first = graph.reports.latest("enschede", "2026-06")
+    assert [m["tenant"] for m in run_queue(ctx)] == tenants
+    first = ctx.reports.latest("enschede", "2026-06")
     assert first is not None and (first.status, first.body["service_levels"]["availability"]["down_minutes"]) == (
         "final",
         0,
@@ -311,16 +308,16 @@ def test_late_rows_of_a_month_s_last_day_become_a_corrected_version_once(
     write_csv(path, LATE)
     clock.now = datetime(2026, 7, 2, 3, 30, tzinfo=UTC)
     functions()["availability_daily"].get_user_function()(TimerRequest())
-    assert [(m["month"], m["tenant"]) for m in run_queue(graph)] == [("2026-06", t) for t in tenants]
-    latest = graph.reports.latest("enschede", "2026-06")
+    assert [(m["month"], m["tenant"]) for m in run_queue(ctx)] == [("2026-06", t) for t in tenants]
+    latest = ctx.reports.latest("enschede", "2026-06")
     assert latest is not None and latest.version == 2
     assert latest.body["service_levels"]["availability"]["down_minutes"] == 100
     assert latest.changes is not None and [c["metric"] for c in latest.changes["service_levels"]] == ["availability"]
 
     clock.now = datetime(2026, 7, 3, 3, 30, tzinfo=UTC)  # the same answer again: nothing enqueued, no new version
     functions()["availability_daily"].get_user_function()(TimerRequest())
-    assert drain(graph) == []
-    assert [v.version for v in graph.reports.versions("enschede", "2026-06")] == [1, 2]
+    assert drain(ctx) == []
+    assert [v.version for v in ctx.reports.versions("enschede", "2026-06")] == [1, 2]
 
 
 def write_csv(path: Path, rows: list[Result]) -> None:
@@ -333,26 +330,26 @@ def write_csv(path: Path, rows: list[Result]) -> None:
 
 
 def test_june_with_downtime_on_its_last_afternoon_is_provisional_at_the_timer_and_final_after_ingestion(
-    graph: Services, tenants: list[str], clock: FixedClock, tmp_path: Path
+    ctx: AppContext, tenants: list[str], clock: FixedClock, tmp_path: Path
 ) -> None:
     """Issue 8: 100 minutes down on Tuesday 30 June; the timer runs before that day is ingested."""
-    store_days(graph, [d for d in days_of(JUNE) if d != LAST], at="2026-06-30T03:30:00+00:00")
+    store_days(ctx, [d for d in days_of(JUNE) if d != LAST], at="2026-06-30T03:30:00+00:00")
     path = tmp_path / "results.csv"
     write_csv(path, service_hours_results(LAST, down=("14:00", "15:40")))
-    graph.extras[RESULTS_CSV_KEY] = str(path)
+    ctx.results_csv = str(path)
 
     clock.now = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)  # 04:00 local: the safety-net timer
     functions()["monthly_fan_out"].get_user_function()(None)
-    assert [m["tenant"] for m in run_queue(graph)] == ["almelo", "enschede", "hengelo"]
-    first = graph.reports.latest("enschede", "2026-06")
+    assert [m["tenant"] for m in run_queue(ctx)] == ["almelo", "enschede", "hengelo"]
+    first = ctx.reports.latest("enschede", "2026-06")
     assert first is not None and (first.status, first.body["missing_days"]) == ("provisional", ["2026-06-30"])
     assert first.body["status"] == "provisional" and first.changes is None
 
     clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)  # 05:30 local: the ingestion of 30 June
     functions()["availability_daily"].get_user_function()(TimerRequest())
-    assert graph.availability.day_status(LAST) == "complete"
-    assert [(m["month"], m["tenant"]) for m in run_queue(graph)] == [("2026-06", t) for t in tenants]
-    final = graph.reports.latest("enschede", "2026-06")
+    assert ctx.availability.day_status(LAST) == "complete"
+    assert [(m["month"], m["tenant"]) for m in run_queue(ctx)] == [("2026-06", t) for t in tenants]
+    final = ctx.reports.latest("enschede", "2026-06")
     assert final is not None and (final.version, final.status, final.body["missing_days"]) == (2, "final", [])
     availability = final.body["service_levels"]["availability"]
     assert availability["down_minutes"] == 100 and availability["met"] is False
@@ -380,62 +377,60 @@ class Interleaving:
 
 
 def test_a_computation_from_older_inputs_finishing_last_does_not_become_the_latest(
-    graph: Services, tenants: list[str], clock: FixedClock
+    ctx: AppContext, tenants: list[str], clock: FixedClock
 ) -> None:
-    graph.events.save(incident("enschede", 1, "2026-10-05T09:00:00+02:00", "2026-10-05T09:30:00+02:00"))
+    ctx.events.save(incident("enschede", 1, "2026-10-05T09:00:00+02:00", "2026-10-05T09:30:00+02:00"))
     october = Month(2026, 10)
 
     def newer_computation() -> None:  # an admin re-run while the queue works, after a late event arrived
-        graph.events.save(incident("enschede", 2, "2026-10-06T09:00:00+02:00"))  # breached in October
-        graph.monthly.compute("enschede", october)
+        ctx.events.save(incident("enschede", 2, "2026-10-06T09:00:00+02:00"))  # breached in October
+        ctx.monthly.compute("enschede", october)
 
     slow = MonthlyReportService(
-        graph.admin, graph.events, graph.availability, Interleaving(graph.reports, newer_computation), clock
+        ctx.admin, ctx.events, ctx.availability, Interleaving(ctx.reports, newer_computation), clock
     )
     outcome = slow.compute("enschede", october)  # read its inputs before the late event, saves after the re-run
 
-    latest = graph.reports.latest("enschede", "2026-10")
+    latest = ctx.reports.latest("enschede", "2026-10")
     assert latest is not None and latest.body["service_levels"]["response_time"]["decided"] == 2
-    assert [v.version for v in graph.reports.versions("enschede", "2026-10")] == [1]
+    assert [v.version for v in ctx.reports.versions("enschede", "2026-10")] == [1]
     assert (outcome.version, outcome.stored) == (1, False)
-    again = graph.monthly.compute("enschede", october)
+    again = ctx.monthly.compute("enschede", october)
     assert (again.version, again.stored) == (1, False), "the newer inputs are already stored"
 
 
 def test_of_two_computations_from_the_same_inputs_the_later_one_wins(
-    graph: Services, tenants: list[str], clock: FixedClock
+    ctx: AppContext, tenants: list[str], clock: FixedClock
 ) -> None:
     """Equal watermarks: the computation instant decides (time alone can decide an outcome: a breach)."""
-    graph.events.save(incident("enschede", 1, "2026-11-02T09:00:00+01:00"))  # hoog: 2 h response target
+    ctx.events.save(incident("enschede", 1, "2026-11-02T09:00:00+01:00"))  # hoog: 2 h response target
     month = Month(2026, 11)
     clock.now = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)  # pending
 
     def later_computation() -> None:
         clock.now = datetime(2026, 11, 2, 11, 30, tzinfo=UTC)  # 12:30 local: breached
-        graph.monthly.compute("enschede", month)
+        ctx.monthly.compute("enschede", month)
         clock.now = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
 
     slow = MonthlyReportService(
-        graph.admin, graph.events, graph.availability, Interleaving(graph.reports, later_computation), clock
+        ctx.admin, ctx.events, ctx.availability, Interleaving(ctx.reports, later_computation), clock
     )
     slow.compute("enschede", month)
-    [only] = graph.reports.versions("enschede", "2026-11")
+    [only] = ctx.reports.versions("enschede", "2026-11")
     assert only.body["service_levels"]["response_time"]["decided"] == 1
 
 
-def test_a_failing_fan_out_after_the_month_completed_is_audited_and_raised(graph: Services, clock: FixedClock) -> None:
+def test_a_failing_fan_out_after_the_month_completed_is_audited_and_raised(ctx: AppContext, clock: FixedClock) -> None:
     clock.now = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
 
     def broken(month: Month) -> None:
         raise ConnectionError("queue unreachable")
 
-    service = AvailabilityIngestService(
-        Source(), graph.availability, graph.admin, clock, AMSTERDAM, on_month_ready=broken
-    )
+    service = AvailabilityIngestService(Source(), ctx.availability, ctx.admin, clock, AMSTERDAM, on_month_ready=broken)
     with pytest.raises(ConnectionError):
         service.backfill(LAST, LAST + timedelta(days=1))
-    assert graph.availability.day_status(LAST) == "complete"
-    actions = [e["action"] for e in graph.admin.audit_entries(date(2026, 7, 1))]
+    assert ctx.availability.day_status(LAST) == "complete"
+    actions = [e["action"] for e in ctx.admin.audit_entries(date(2026, 7, 1))]
     assert "availability.month_ready" in actions and "availability.month_ready_failed" in actions
 
 
@@ -469,13 +464,13 @@ def test_a_failing_fan_out_after_the_month_completed_is_audited_and_raised(graph
     ],
 )
 def test_the_repository_compares_watermarks_under_its_insert_only_versions(
-    graph: Services, first: tuple[str, str], second: tuple[str, str], stored: bool
+    ctx: AppContext, first: tuple[str, str], second: tuple[str, str], stored: bool
 ) -> None:
-    graph.reports.save("enschede", "2026-10", "hash-1", "in-1", first[1], {"figure": 1}, watermark=first[0])
-    report, created = graph.reports.save(
+    ctx.reports.save("enschede", "2026-10", "hash-1", "in-1", first[1], {"figure": 1}, watermark=first[0])
+    report, created = ctx.reports.save(
         "enschede", "2026-10", "hash-2", "in-2", second[1], {"figure": 2}, watermark=second[0]
     )
     assert created is stored
-    latest = graph.reports.latest("enschede", "2026-10")
+    latest = ctx.reports.latest("enschede", "2026-10")
     assert latest is not None and latest.body == ({"figure": 2} if stored else {"figure": 1})
     assert report.version == (2 if stored else 1)

@@ -9,10 +9,10 @@ import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.functions.queue import QueueMessage
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.errors import AppError
 from sla_app.http.auth import encode_principal
-from sla_app.storage.admin_repo import TenantRecord
+from sla_app.records import TenantRecord
 from sla_core.periods import Month
 from tests.support.app import FixedClock, call_http, functions
 from tests.support.core import incident
@@ -21,8 +21,8 @@ ADMIN = {"X-MS-CLIENT-PRINCIPAL": encode_principal("beheerder@stratech.example",
 READER = {"X-MS-CLIENT-PRINCIPAL": encode_principal("lezer@enschede.example", ["SLA.Reader"], ["enschede"])}
 
 
-def drain(graph: Services) -> list[dict]:
-    client = graph.queue._client
+def drain(ctx: AppContext) -> list[dict]:
+    client = ctx.monthly_queue.client
     try:
         messages = list(client.receive_messages(max_messages=32))
     except ResourceNotFoundError:
@@ -30,29 +30,29 @@ def drain(graph: Services) -> list[dict]:
     return sorted((json.loads(m.content) for m in messages), key=lambda m: m["tenant"])
 
 
-def test_fan_out_enqueues_one_message_per_tenant_measured_that_month(graph: Services, tenants: list[str]) -> None:
-    graph.admin.put_tenant(TenantRecord(tenant="oldenzaal", go_live=date(2026, 10, 20)))  # measured from 2026-11
-    graph.admin.put_tenant(TenantRecord(tenant="losser", go_live=date(2024, 1, 1), contract_end=date(2026, 10, 1)))
-    chosen = graph.monthly.fan_out(Month(2026, 10), graph.queue.send)
+def test_fan_out_enqueues_one_message_per_tenant_measured_that_month(ctx: AppContext, tenants: list[str]) -> None:
+    ctx.admin.put_tenant(TenantRecord(tenant="oldenzaal", go_live=date(2026, 10, 20)))  # measured from 2026-11
+    ctx.admin.put_tenant(TenantRecord(tenant="losser", go_live=date(2024, 1, 1), contract_end=date(2026, 10, 1)))
+    chosen = ctx.monthly.fan_out(Month(2026, 10), ctx.monthly_queue.send)
     assert chosen == ["almelo", "enschede", "hengelo"]
-    assert drain(graph) == [{"month": "2026-10", "tenant": t} for t in chosen]
+    assert drain(ctx) == [{"month": "2026-10", "tenant": t} for t in chosen]
 
 
 def test_a_tenant_month_is_stored_once_and_a_changed_input_makes_a_new_version(
-    graph: Services, tenants: list[str], clock: FixedClock
+    ctx: AppContext, tenants: list[str], clock: FixedClock
 ) -> None:
-    graph.events.save(incident("enschede", 1, "2026-10-05T09:00:00+02:00", "2026-10-05T09:30:00+02:00"))
-    first = graph.monthly.compute("enschede", Month(2026, 10))
+    ctx.events.save(incident("enschede", 1, "2026-10-05T09:00:00+02:00", "2026-10-05T09:30:00+02:00"))
+    first = ctx.monthly.compute("enschede", Month(2026, 10))
     assert (first.version, first.stored) == (1, True)
     clock.now = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
-    again = graph.monthly.compute("enschede", Month(2026, 10))
+    again = ctx.monthly.compute("enschede", Month(2026, 10))
     assert (again.version, again.stored) == (1, False), "same content, later as_of: no new version"
-    graph.events.save(incident("enschede", 2, "2026-10-06T09:00:00+02:00"))  # breached, decided in October
-    changed = graph.monthly.compute("enschede", Month(2026, 10))
+    ctx.events.save(incident("enschede", 2, "2026-10-06T09:00:00+02:00"))  # breached, decided in October
+    changed = ctx.monthly.compute("enschede", Month(2026, 10))
     assert (changed.version, changed.stored) == (2, True)
-    latest = graph.reports.latest("enschede", "2026-10")
+    latest = ctx.reports.latest("enschede", "2026-10")
     assert latest is not None and latest.body["service_levels"]["response_time"]["decided"] == 2
-    assert [v.version for v in graph.reports.versions("enschede", "2026-10")] == [1, 2]
+    assert [v.version for v in ctx.reports.versions("enschede", "2026-10")] == [1, 2]
 
 
 def queue_message(body: dict, dequeue_count: int = 1) -> QueueMessage:
@@ -60,9 +60,9 @@ def queue_message(body: dict, dequeue_count: int = 1) -> QueueMessage:
     return QueueMessage(id="m1", body=json.dumps(body).encode(), dequeue_count=dequeue_count)
 
 
-def test_the_queue_trigger_computes_the_tenants_report(graph: Services, tenants: list[str]) -> None:
+def test_the_queue_trigger_computes_the_tenants_report(ctx: AppContext, tenants: list[str]) -> None:
     functions()["monthly_tenant_report"].get_user_function()(queue_message({"tenant": "hengelo", "month": "2026-10"}))
-    assert graph.reports.latest("hengelo", "2026-10") is not None
+    assert ctx.reports.latest("hengelo", "2026-10") is not None
 
 
 @pytest.mark.parametrize(
@@ -74,17 +74,17 @@ def test_the_queue_trigger_computes_the_tenants_report(graph: Services, tenants:
     ],
 )
 def test_a_failing_message_is_audited_and_raised_for_the_hosts_retry(
-    graph: Services, tenants: list[str], clock: FixedClock, body: dict
+    ctx: AppContext, tenants: list[str], clock: FixedClock, body: dict
 ) -> None:
     with pytest.raises((AppError, KeyError)):
         functions()["monthly_tenant_report"].get_user_function()(queue_message(body, dequeue_count=3))
-    [entry] = [e for e in graph.admin.audit_entries(clock().date()) if e["action"] == "report.failed"]
+    [entry] = [e for e in ctx.admin.audit_entries(clock().date()) if e["action"] == "report.failed"]
     assert entry["detail"]["dequeue_count"] == 3
 
 
-def test_a_poisoned_message_is_visible_in_the_audit_log(graph: Services, clock: FixedClock) -> None:
+def test_a_poisoned_message_is_visible_in_the_audit_log(ctx: AppContext, clock: FixedClock) -> None:
     functions()["monthly_poisoned"].get_user_function()(queue_message({"tenant": "x", "month": "2026-10"}))
-    assert [e["action"] for e in graph.admin.audit_entries(clock().date())] == ["report.poisoned"]
+    assert [e["action"] for e in ctx.admin.audit_entries(clock().date())] == ["report.poisoned"]
 
 
 @pytest.mark.parametrize(
@@ -108,14 +108,14 @@ def test_a_poisoned_message_is_visible_in_the_audit_log(graph: Services, clock: 
     ],
 )
 def test_the_timer_acts_only_on_the_local_first(
-    graph: Services, tenants: list[str], clock: FixedClock, now: datetime, expected: list[str]
+    ctx: AppContext, tenants: list[str], clock: FixedClock, now: datetime, expected: list[str]
 ) -> None:
     clock.now = now
     functions()["monthly_fan_out"].get_user_function()(None)
-    assert [m["month"] for m in drain(graph)] == expected
+    assert [m["month"] for m in drain(ctx)] == expected
 
 
-def test_admin_can_rerun_a_month_and_recompute_a_tenant(graph: Services, tenants: list[str]) -> None:
+def test_admin_can_rerun_a_month_and_recompute_a_tenant(ctx: AppContext, tenants: list[str]) -> None:
     reply = call_http("run_month", headers=ADMIN, route_params={"month": "2026-10"})
     assert reply.status == 202 and reply.body["enqueued"] == tenants
     reply = call_http("recompute_report", headers=ADMIN, route_params={"tenant": "enschede", "month": "2026-10"})
@@ -138,8 +138,8 @@ def test_admin_can_rerun_a_month_and_recompute_a_tenant(graph: Services, tenants
     ],
 )
 def test_rerun_refuses_bad_callers_and_input(
-    graph: Services, tenants: list[str], headers: dict, route: dict, status: int
+    ctx: AppContext, tenants: list[str], headers: dict, route: dict, status: int
 ) -> None:
     reply = call_http("run_month", headers=headers, route_params=route)
     assert reply.status == status and reply.mimetype == "application/problem+json"
-    assert drain(graph) == []
+    assert drain(ctx) == []

@@ -11,7 +11,7 @@ from typing import Any
 import azure.functions as func
 import openapi_spec_validator
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.http.openapi import FUNCTION_KEY, OPERATIONS, PROBLEM_MEDIA, document
 from tests.support.app import FixedClock, call_http, functions
 
@@ -174,7 +174,7 @@ def test_the_document_passes_openapi_spec_validator() -> None:
 # -- served --------------------------------------------------------------------------------------
 
 
-def test_the_document_is_served_anonymously(graph: Services) -> None:
+def test_the_document_is_served_anonymously(ctx: AppContext) -> None:
     reply = call_http("get_openapi", method="GET", url="http://localhost/api/openapi.json")
     assert reply.status == 200 and reply.mimetype == "application/json"
     assert reply.body == document()
@@ -196,7 +196,7 @@ def get_security_txt() -> Any:
     return call_http("get_security_txt", method="GET", url="https://sla.example.nl/api/.well-known/security.txt")
 
 
-def test_security_txt_has_the_rfc_9116_fields(graph: Services, clock: FixedClock) -> None:
+def test_security_txt_has_the_rfc_9116_fields(ctx: AppContext, clock: FixedClock) -> None:
     reply = get_security_txt()
     assert reply.status == 200 and reply.mimetype == "text/plain"
     found = fields(reply.body)
@@ -221,7 +221,7 @@ def test_security_txt_has_the_rfc_9116_fields(graph: Services, clock: FixedClock
     assert len(found["Expires"]) == 1 and len(found["Preferred-Languages"]) == 1
 
 
-def test_security_txt_expires_follows_the_services_clock(graph: Services, clock: FixedClock) -> None:
+def test_security_txt_expires_follows_the_services_clock(ctx: AppContext, clock: FixedClock) -> None:
     clock.now = datetime(2027, 6, 30, 23, 59, tzinfo=UTC)
     moment = datetime.fromisoformat(fields(get_security_txt().body)["Expires"][0])
     assert clock() < moment <= clock() + timedelta(days=365)

@@ -1,7 +1,7 @@
 """The supplier overview and the mid-month at-risk notice, over Azurite.
 
 Reports are computed by ``sla_core`` from small hand-made inputs and stored
-with ``graph.reports.save``, as the monthly run stores them. The platform is
+with ``ctx.reports.save``, as the monthly run stores them. The platform is
 shared, so every tenant has the same availability:
 
 * September 2026: two days measured (7 and 8 September, 1,440 minutes), all up: 100 %;
@@ -38,11 +38,11 @@ from zoneinfo import ZoneInfo
 import azure.functions as func
 import pytest
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.functions import overview as overview_functions
 from sla_app.http.auth import encode_principal
-from sla_app.overview import at_risk_notice, overview_service
-from sla_app.storage.admin_repo import TenantRecord
+from sla_app.overview import at_risk_notice
+from sla_app.records import TenantRecord
 from sla_core.availability_input import TestResult as Result
 from sla_core.business_calendar import to_us
 from sla_core.contract import contract_from_mapping
@@ -190,26 +190,26 @@ def report_bodies() -> list[tuple[str, str, dict]]:
 
 
 @pytest.fixture
-def reports(graph: Services, tenants: list[str]) -> None:
+def reports(ctx: AppContext, tenants: list[str]) -> None:
     """The stored reports described in the module docstring."""
     for tenant, month, body in report_bodies():
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-        graph.reports.save(tenant, month, digest, digest, REPORTED_AT.isoformat(), body)
+        ctx.reports.save(tenant, month, digest, digest, REPORTED_AT.isoformat(), body)
 
 
 # -- the overview ------------------------------------------------------------------------------
 
 
-def overview(graph: Services, month: str = "2026-10") -> dict[str, Any]:
-    return overview_service(graph).overview(Month.parse(month))
+def overview(ctx: AppContext, month: str = "2026-10") -> dict[str, Any]:
+    return ctx.overview.overview(Month.parse(month))
 
 
 def by_tenant(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {t["tenant"]: t for t in data["tenants"]}
 
 
-def test_the_overview_lists_the_norms_missed_per_tenant_and_level(graph: Services, reports: None) -> None:
-    data = overview(graph)
+def test_the_overview_lists_the_norms_missed_per_tenant_and_level(ctx: AppContext, reports: None) -> None:
+    data = overview(ctx)
     assert [t["tenant"] for t in data["tenants"]] == ["almelo", "enschede", "hengelo"]
     assert sorted((m["tenant"], m["metric"]) for m in data["missed"]) == [
         ("almelo", "availability"),
@@ -253,15 +253,15 @@ YEAR_CASES = [
 
 @pytest.mark.parametrize(("tenant", "metric", "summed", "averaged"), YEAR_CASES)
 def test_year_to_date_is_summed_from_minutes_and_counts_never_averaged(
-    graph: Services, reports: None, tenant: str, metric: str, summed: float, averaged: float
+    ctx: AppContext, reports: None, tenant: str, metric: str, summed: float, averaged: float
 ) -> None:
-    cell = by_tenant(overview(graph))[tenant]["year_to_date"]["service_levels"][metric]
+    cell = by_tenant(overview(ctx))[tenant]["year_to_date"]["service_levels"][metric]
     assert cell["value"] == pytest.approx(summed)
     assert cell["value"] != pytest.approx(averaged)
 
 
-def test_year_to_date_counts_only_the_months_inside_each_tenants_window(graph: Services, reports: None) -> None:
-    tenants = by_tenant(overview(graph))
+def test_year_to_date_counts_only_the_months_inside_each_tenants_window(ctx: AppContext, reports: None) -> None:
+    tenants = by_tenant(overview(ctx))
     assert tenants["enschede"]["year_to_date"]["months"] == [f"2026-{m:02d}" for m in range(1, 11)]
     almelo = tenants["almelo"]["year_to_date"]
     assert almelo["months"] == [f"2026-{m:02d}" for m in range(3, 11)], "the stale February report is outside"
@@ -271,8 +271,8 @@ def test_year_to_date_counts_only_the_months_inside_each_tenants_window(graph: S
     assert hengelo["missing_months"] == [f"2026-{m:02d}" for m in range(1, 9)]
 
 
-def test_totals_sum_the_tenants_counts_and_minutes(graph: Services, reports: None) -> None:
-    totals = overview(graph)["totals"]
+def test_totals_sum_the_tenants_counts_and_minutes(ctx: AppContext, reports: None) -> None:
+    totals = overview(ctx)["totals"]
     assert totals["tenants"] == 3
     response = totals["service_levels"]["response_time"]
     assert (response["within"], response["decided"]) == (16, 21), "enschede 15 of 20 and hengelo 1 of 1"
@@ -283,10 +283,10 @@ def test_totals_sum_the_tenants_counts_and_minutes(graph: Services, reports: Non
     assert (year["within"], year["decided"]) == (17, 22)
 
 
-def test_a_measured_tenant_without_a_stored_report_is_named(graph: Services, reports: None) -> None:
-    graph.admin.put_tenant(TenantRecord(tenant="oldenzaal", go_live=date(2026, 5, 1)))
-    graph.admin.put_tenant(TenantRecord(tenant="losser", go_live=date(2026, 10, 20)))  # measured from November
-    data = overview(graph)
+def test_a_measured_tenant_without_a_stored_report_is_named(ctx: AppContext, reports: None) -> None:
+    ctx.admin.put_tenant(TenantRecord(tenant="oldenzaal", go_live=date(2026, 5, 1)))
+    ctx.admin.put_tenant(TenantRecord(tenant="losser", go_live=date(2026, 10, 20)))  # measured from November
+    data = overview(ctx)
     assert data["without_report"] == ["oldenzaal"]
     assert "oldenzaal" not in by_tenant(data)
 
@@ -318,7 +318,7 @@ def structure(html: str) -> Structure:
     return parsed
 
 
-def test_the_html_overview_is_dutch_with_captions_and_header_scopes(graph: Services, reports: None) -> None:
+def test_the_html_overview_is_dutch_with_captions_and_header_scopes(ctx: AppContext, reports: None) -> None:
     reply = call("get_supplier_overview", headers=ADMIN, params={"format": "html"}, route_params={"month": "2026-10"})
     assert reply.status == 200 and reply.mimetype == "text/html"
     found = structure(reply.body)
@@ -331,7 +331,7 @@ def test_the_html_overview_is_dutch_with_captions_and_header_scopes(graph: Servi
     assert "default-src 'none'" in reply.headers["Content-Security-Policy"]
 
 
-def test_the_text_overview_names_missed_norms_and_missing_months(graph: Services, reports: None) -> None:
+def test_the_text_overview_names_missed_norms_and_missing_months(ctx: AppContext, reports: None) -> None:
     reply = call("get_supplier_overview", headers=ADMIN, params={"format": "text"}, route_params={"month": "2026-10"})
     assert reply.status == 200 and reply.mimetype == "text/plain"
     assert "enschede: Reactietijd 75,00 % (norm 95,00 %)" in reply.body
@@ -342,8 +342,8 @@ def test_the_text_overview_names_missed_norms_and_missing_months(graph: Services
     assert "97,22 % — niet gehaald (60,0 min niet beschikbaar van 2.160 min gemeten; dekking " in reply.body
 
 
-def test_tenant_names_are_escaped_in_the_html(graph: Services, reports: None) -> None:
-    graph.admin.put_tenant(TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), name='<script>x</script> & "Co"'))
+def test_tenant_names_are_escaped_in_the_html(ctx: AppContext, reports: None) -> None:
+    ctx.admin.put_tenant(TenantRecord(tenant="enschede", go_live=date(2025, 9, 15), name='<script>x</script> & "Co"'))
     html = call(
         "get_supplier_overview", headers=ADMIN, params={"format": "html"}, route_params={"month": "2026-10"}
     ).body
@@ -362,7 +362,7 @@ ACCESS_CASES = [
 
 @pytest.mark.parametrize(("headers", "route", "params", "status"), ACCESS_CASES)
 def test_the_overview_endpoint_is_for_the_supplier_only(
-    graph: Services, reports: None, headers: dict, route: dict, params: dict, status: int
+    ctx: AppContext, reports: None, headers: dict, route: dict, params: dict, status: int
 ) -> None:
     reply = call("get_supplier_overview", headers=headers, route_params=route, params=params)
     assert reply.status == status
@@ -378,19 +378,19 @@ NOVEMBER_DAYS = ("2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05", "2026-1
 
 
 @pytest.fixture
-def heavy_downtime(graph: Services, tenants: list[str], clock: FixedClock) -> None:
+def heavy_downtime(ctx: AppContext, tenants: list[str], clock: FixedClock) -> None:
     """Two hours down on 2 November, results up to Tuesday 10 November 13:00; hengelo's own exclusion covers it."""
     clock.now = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
     for day in NOVEMBER_DAYS:
         rows = service_hours_results(day, down=("09:00", "11:00") if day == "2026-11-02" else None)
-        graph.availability.save_day(date.fromisoformat(day), rows, complete=True, ingested_at=clock().isoformat())
-    graph.availability.save_day(
+        ctx.availability.save_day(date.fromisoformat(day), rows, complete=True, ingested_at=clock().isoformat())
+    ctx.availability.save_day(
         date(2026, 11, 10),
         service_hours_results("2026-11-10", until="13:00"),
         complete=False,
         ingested_at=clock().isoformat(),
     )
-    graph.admin.add_exclusion(
+    ctx.admin.add_exclusion(
         "hengelo",
         {
             "start": "2026-11-02T09:00:00+01:00",
@@ -398,14 +398,14 @@ def heavy_downtime(graph: Services, tenants: list[str], clock: FixedClock) -> No
             "reason": "storing in het applicatielandschap van de gemeente",
         },
     )
-    graph.events.save(ticket("enschede", 7, "2026-11-03T09:00", None))  # response and restore breached
+    ctx.events.save(ticket("enschede", 7, "2026-11-03T09:00", None))  # response and restore breached
 
 
 def levels(entry: dict[str, Any]) -> list[tuple[str, str]]:
     return [(level["metric"], level["status"]) for level in entry["levels"]]
 
 
-def test_heavy_downtime_early_in_the_month_is_reported_at_risk(graph: Services, heavy_downtime: None) -> None:
+def test_heavy_downtime_early_in_the_month_is_reported_at_risk(ctx: AppContext, heavy_downtime: None) -> None:
     reply = call("get_at_risk", headers=ADMIN)
     assert reply.status == 200 and reply.body["month"] == "2026-11"
     assert reply.body["as_of"] == "2026-11-10T13:00:00+01:00"
@@ -428,9 +428,9 @@ def test_heavy_downtime_early_in_the_month_is_reported_at_risk(graph: Services, 
 
 
 def test_the_at_risk_notice_renders_subject_html_and_text(
-    graph: Services, heavy_downtime: None, clock: FixedClock
+    ctx: AppContext, heavy_downtime: None, clock: FixedClock
 ) -> None:
-    subject, html, text = at_risk_notice(Month(2026, 11), clock(), graph)
+    subject, html, text = at_risk_notice(ctx.overview, Month(2026, 11), clock())
     assert subject == "SLA-signalering november 2026: 2 gemeenten met risico"
     found = structure(html)
     assert found.lang == "nl" and found.tables == found.captions == 2
@@ -439,7 +439,7 @@ def test_the_at_risk_notice_renders_subject_html_and_text(
     assert "enschede — Reactietijd: risico: 0 van 1 binnen de streeftijd" in text
 
 
-def test_the_at_risk_html_and_text_formats(graph: Services, heavy_downtime: None) -> None:
+def test_the_at_risk_html_and_text_formats(ctx: AppContext, heavy_downtime: None) -> None:
     html = call("get_at_risk", headers=ADMIN, params={"format": "html"})
     assert html.status == 200 and html.mimetype == "text/html" and structure(html.body).lang == "nl"
     text = call("get_at_risk", headers=ADMIN, params={"format": "text"})
@@ -450,7 +450,7 @@ def test_the_at_risk_html_and_text_formats(graph: Services, heavy_downtime: None
     ("headers", "status"),
     [pytest.param({}, 401, id="no principal is a 401"), pytest.param(READER, 403, id="a reader is a 403")],
 )
-def test_the_at_risk_endpoint_is_for_the_supplier_only(graph: Services, headers: dict, status: int) -> None:
+def test_the_at_risk_endpoint_is_for_the_supplier_only(ctx: AppContext, headers: dict, status: int) -> None:
     reply = call("get_at_risk", headers=headers)
     assert reply.status == status and reply.mimetype == "application/problem+json"
 
@@ -467,11 +467,11 @@ TIMER_CASES = [
 
 @pytest.mark.parametrize(("now", "acts"), TIMER_CASES)
 def test_the_mid_month_timer_audits_the_levels_at_risk(
-    graph: Services, heavy_downtime: None, clock: FixedClock, now: datetime, acts: bool
+    ctx: AppContext, heavy_downtime: None, clock: FixedClock, now: datetime, acts: bool
 ) -> None:
     clock.now = now
     overview_function("at_risk_mid_month").get_user_function()(None)
-    entries = [e for e in graph.admin.audit_entries(now.date()) if e["action"] == "overview.at_risk"]
+    entries = [e for e in ctx.admin.audit_entries(now.date()) if e["action"] == "overview.at_risk"]
     if not acts:
         assert entries == []
         return

@@ -30,11 +30,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from sla_app.bootstrap import Services
-from sla_app.functions import delivery as delivery_functions
+from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal, sign_timestamped
 from sla_app.mail import Outbox
-from sla_app.storage.admin_repo import TenantRecord
+from sla_app.records import TenantRecord
 from sla_core.periods import Month
 from tests.app import test_jira as jira
 from tests.app import test_topdesk as topdesk
@@ -226,12 +225,12 @@ def canonical_events() -> list[dict[str, Any]]:
     ]
 
 
-def every_table(graph: Services) -> dict[str, list[dict[str, Any]]]:
-    """Every entity of every table of this test's graph."""
-    prefix = graph.store._prefix
-    tables = [t.name for t in graph.store._service.list_tables() if t.name.startswith(prefix)]
+def every_table(ctx: AppContext) -> dict[str, list[dict[str, Any]]]:
+    """Every entity of every table of this test's ctx."""
+    prefix = ctx.store._prefix
+    tables = [t.name for t in ctx.store._service.list_tables() if t.name.startswith(prefix)]
     assert len(tables) >= 4, tables
-    return {name: [dict(e) for e in graph.store._service.get_table_client(name).list_entities()] for name in tables}
+    return {name: [dict(e) for e in ctx.store._service.get_table_client(name).list_entities()] for name in tables}
 
 
 def eml_texts(path: Path) -> list[str]:
@@ -257,7 +256,7 @@ def eml_texts(path: Path) -> list[str]:
 
 
 @pytest.fixture
-def posted(graph: Services, tenants: list[str], clock: FixedClock) -> None:
+def posted(ctx: AppContext, tenants: list[str], clock: FixedClock) -> None:
     """Everything posted through the real routes, with personal data wherever a sender could put it."""
     for payload in topdesk_story():
         reply = topdesk.post(payload)
@@ -267,45 +266,45 @@ def posted(graph: Services, tenants: list[str], clock: FixedClock) -> None:
         assert reply.status == 200, reply.body
     clock.now = datetime(2026, 10, 7, 9, 0, tzinfo=UTC)
     body = json.dumps(canonical_events()).encode()
-    headers = sign_timestamped(graph.settings.webhook_secret_events, body, int(clock.now.timestamp()))
+    headers = sign_timestamped(ctx.settings.webhook_secret_events, body, int(clock.now.timestamp()))
     assert call_http("post_ticket_events", body=body, headers=headers).status == 200
     admin = {"X-MS-CLIENT-PRINCIPAL": encode_principal(ADMIN_EMAIL, ["SLA.Admin"])}
     exclusion = {"start": "2026-10-08T10:00:00+02:00", "end": "2026-10-08T11:00:00+02:00", "reason": "storing Azure"}
     reply = call_http("tenant_exclusions", body=exclusion, headers=admin, route_params={"tenant": "enschede"})
     assert reply.status == 201, reply.body
-    record = graph.admin.tenant("enschede")
+    record = ctx.admin.tenant("enschede")
     assert record is not None
-    graph.admin.put_tenant(
+    ctx.admin.put_tenant(
         TenantRecord(tenant="enschede", go_live=record.go_live, recipients=("contractbeheer@enschede.example",))
     )
 
 
-def test_ids_carrying_names_are_refused_and_nothing_is_stored(graph: Services, tenants: list[str]) -> None:
+def test_ids_carrying_names_are_refused_and_nothing_is_stored(ctx: AppContext, tenants: list[str]) -> None:
     assert topdesk.post(topdesk_incident("2026-10-05 09:00", number="I 2610 042 Jansen")).body["field"] == "number"
     reply = jira.post(jira_issue("2026-10-06 09:00", "Open", webhook_event="jira:issue_created", key="TEST-2 Jansen"))
     assert (reply.status, reply.body["field"]) == (422, "issue.key")
-    assert graph.events.of_tenant("enschede") == [] and topdesk.stored_readings(graph) == []
+    assert ctx.events.of_tenant("enschede") == [] and topdesk.stored_readings(ctx) == []
 
 
 def test_no_personal_data_in_any_table_report_email_or_pdf(
-    graph: Services, posted: None, clock: FixedClock, tmp_path: Path
+    ctx: AppContext, posted: None, clock: FixedClock, tmp_path: Path
 ) -> None:
     assert hits(ALL_OF_IT) == sorted({*PERSONAL, "Jansen", "de Vries"})  # the scanner finds what it looks for
-    stored = every_table(graph)
-    ticket_rows = stored[graph.store._prefix + "ticketevents"]
+    stored = every_table(ctx)
+    ticket_rows = stored[ctx.store._prefix + "ticketevents"]
     statuses = {row.get("status") for row in ticket_rows} - {None}
     assert statuses <= {"nieuw", "in behandeling", "opgelost", "wachten op …", "overig"}, statuses
     assert {"wachten op …", "overig"} <= statuses  # the personal statuses were classed, not dropped
     assert {row["ticket_id"] for row in ticket_rows if "ticket_id" in row} == {"I-2610-042", "SD-77", "M2610-0077"}
-    audit = graph.store._prefix + "audit"
+    audit = ctx.store._prefix + "audit"
     for table, rows in stored.items():
         assert hits(json.dumps(rows, default=str)) == [], table
         if table != audit:
             assert hits(json.dumps(rows, default=str), (ADMIN_EMAIL,)) == [], table
 
     clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # well after the delivery deadline
-    graph.monthly.compute("enschede", OCTOBER)
-    report = graph.reports.latest("enschede", str(OCTOBER))
+    ctx.monthly.compute("enschede", OCTOBER)
+    report = ctx.reports.latest("enschede", str(OCTOBER))
     assert report is not None
     measured = {o["ticket_id"] for o in report.body["outcomes"]}
     assert measured == {"I-2610-042", "SD-77", "M2610-0077"}, report.body["outcomes"]
@@ -318,8 +317,8 @@ def test_no_personal_data_in_any_table_report_email_or_pdf(
         assert hits(text, (*PERSONAL, ADMIN_EMAIL)) == [], name
     assert api.body["report"]["exclusions"][0]["recorded_by"] == "SLA.Admin"
 
-    graph.extras[delivery_functions.MAILER_KEY] = Outbox(tmp_path, graph.settings.mail_sender, graph.clock)
-    outcomes = delivery_functions.delivery_service(graph).deliver_month(OCTOBER, tenants=["enschede"])
+    ctx.mailer = Outbox(tmp_path, ctx.settings.mail_sender, ctx.clock)
+    outcomes = ctx.delivery.deliver_month(OCTOBER, tenants=["enschede"])
     assert [o.outcome for o in outcomes] == ["sent"], outcomes
     [eml] = list(tmp_path.glob("*.eml"))
     texts = eml_texts(eml)

@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal
 from sla_app.portal import security
-from sla_app.storage.admin_repo import TenantRecord
+from sla_app.records import TenantRecord
 from tests.support.app import Reply, call_http
 
 ADMIN = encode_principal("beheer@stratech.example", ["SLA.Admin"])
@@ -33,9 +33,9 @@ def platform_auth(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def municipalities(graph: Services) -> list[str]:
+def municipalities(ctx: AppContext) -> list[str]:
     for tenant, go_live in (("almelo", "2026-02-16"), ("hengelo", "2025-11-03")):
-        graph.admin.put_tenant(
+        ctx.admin.put_tenant(
             TenantRecord(
                 tenant=tenant,
                 go_live=date.fromisoformat(go_live),
@@ -154,23 +154,23 @@ CSRF = [
 
 @pytest.mark.parametrize(("extra", "cookie", "origin"), CSRF)
 def test_a_form_without_a_matching_csrf_token_changes_nothing(
-    graph: Services, municipalities: list[str], extra: dict[str, str], cookie: str | None, origin: str | None
+    ctx: AppContext, municipalities: list[str], extra: dict[str, str], cookie: str | None, origin: str | None
 ) -> None:
     reply = post(
         "portal_recipients", ALMELO, {"recipients": "nieuw@almelo.example", **extra}, cookie, origin, tenant="almelo"
     )
     assert reply.status == 403
-    assert graph.admin.tenant("almelo").recipients == ("rapport@almelo.example",)
+    assert ctx.admin.tenant("almelo").recipients == ("rapport@almelo.example",)
 
 
 def test_the_municipality_keeps_its_recipients_current_and_it_is_audited(
-    graph: Services, municipalities: list[str]
+    ctx: AppContext, municipalities: list[str]
 ) -> None:
     form = {"csrf": TOKEN, "recipients": "Contract@Almelo.example\ncontract@almelo.example\n\nfinance@almelo.example"}
     reply = post("portal_recipients", ALMELO, form, origin="https://sla.example", tenant="almelo")
     assert reply.status == 303
-    assert graph.admin.tenant("almelo").recipients == ("Contract@Almelo.example", "finance@almelo.example")
-    entries = graph.admin.audit_entries(graph.clock().date())
+    assert ctx.admin.tenant("almelo").recipients == ("Contract@Almelo.example", "finance@almelo.example")
+    entries = ctx.admin.audit_entries(ctx.clock().date())
     change = next(e for e in entries if e["action"] == "tenant.recipients")
     assert change["actor"] == "contract@almelo.example"
 
@@ -184,20 +184,20 @@ BAD_RECIPIENTS = [
 
 @pytest.mark.parametrize("recipients", BAD_RECIPIENTS)
 def test_bad_recipients_are_refused_and_nothing_is_stored(
-    graph: Services, municipalities: list[str], recipients: str
+    ctx: AppContext, municipalities: list[str], recipients: str
 ) -> None:
     reply = post("portal_recipients", ALMELO, {"csrf": TOKEN, "recipients": recipients}, tenant="almelo")
     assert reply.status == 422
-    assert graph.admin.tenant("almelo").recipients == ("rapport@almelo.example",)
+    assert ctx.admin.tenant("almelo").recipients == ("rapport@almelo.example",)
 
 
-def test_a_reader_cannot_change_another_municipalitys_recipients(graph: Services, municipalities: list[str]) -> None:
+def test_a_reader_cannot_change_another_municipalitys_recipients(ctx: AppContext, municipalities: list[str]) -> None:
     reply = post("portal_recipients", ALMELO, {"csrf": TOKEN, "recipients": "x@almelo.example"}, tenant="hengelo")
     assert reply.status == 403
-    assert graph.admin.tenant("hengelo").recipients == ("rapport@hengelo.example",)
+    assert ctx.admin.tenant("hengelo").recipients == ("rapport@hengelo.example",)
 
 
-def test_the_supplier_records_an_exclusion_with_its_reason(graph: Services, municipalities: list[str]) -> None:
+def test_the_supplier_records_an_exclusion_with_its_reason(ctx: AppContext, municipalities: list[str]) -> None:
     form = {
         "csrf": TOKEN,
         "tenant": "almelo",
@@ -206,11 +206,11 @@ def test_the_supplier_records_an_exclusion_with_its_reason(graph: Services, muni
         "reason": "storing Vtlb-calculator (derde partij)",
     }
     assert post("portal_exclusion", ADMIN, form).status == 303
-    (exclusion,) = graph.admin.exclusions("almelo")
+    (exclusion,) = ctx.admin.exclusions("almelo")
     assert exclusion.reason == "storing Vtlb-calculator (derde partij)"
-    stored = [row for row in graph.store.partition("exclusions", "almelo")]
+    stored = [row for row in ctx.store.partition("exclusions", "almelo")]
     assert [row["recorded_by"] for row in stored] == ["SLA.Admin"]  # the role, never the person
-    audit = graph.admin.audit_entries(graph.clock().date())
+    audit = ctx.admin.audit_entries(ctx.clock().date())
     assert any(e["action"] == "exclusion.added" and e["actor"] == "beheer@stratech.example" for e in audit)
     assert post("portal_exclusion", ALMELO, form).status == 403
 
@@ -224,7 +224,7 @@ def test_the_supplier_records_an_exclusion_with_its_reason(graph: Services, muni
     ],
 )
 def test_a_bad_exclusion_is_refused_and_nothing_is_stored(
-    graph: Services, municipalities: list[str], change: dict[str, str]
+    ctx: AppContext, municipalities: list[str], change: dict[str, str]
 ) -> None:
     form = {
         "csrf": TOKEN,
@@ -235,7 +235,7 @@ def test_a_bad_exclusion_is_refused_and_nothing_is_stored(
         **change,
     }
     assert post("portal_exclusion", ADMIN, form).status in (404, 422)
-    assert graph.admin.exclusions("almelo") == []
+    assert ctx.admin.exclusions("almelo") == []
 
 
 def test_without_app_service_authentication_the_portal_refuses(
@@ -258,9 +258,9 @@ def test_the_local_sign_in_cannot_be_enabled_in_azure(flag: bool, environ: dict[
     assert security.local_login_allowed(flag, environ) is allowed
 
 
-def test_the_local_sign_in_page_does_not_exist_in_azure(graph: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_local_sign_in_page_does_not_exist_in_azure(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WEBSITE_INSTANCE_ID", "0123456789abcdef")
-    object.__setattr__(graph.settings, "portal_local_login", True)
+    object.__setattr__(ctx.settings, "portal_local_login", True)
     reply = call_http("portal_local_login", method="GET", url="https://sla.example/api/portal/local-login")
     assert reply.status == 404
     forged = {"Cookie": f"{security.LOCAL_PRINCIPAL_COOKIE}={security.encode_local_principal('SLA.Admin', None)}"}
@@ -269,7 +269,7 @@ def test_the_local_sign_in_page_does_not_exist_in_azure(graph: Services, monkeyp
 
 
 def test_a_correction_is_listed_with_its_changes_and_both_versions_can_be_downloaded(
-    graph: Services, municipalities: list[str]
+    ctx: AppContext, municipalities: list[str]
 ) -> None:
     body = {
         "tenant": "almelo",
@@ -280,7 +280,7 @@ def test_a_correction_is_listed_with_its_changes_and_both_versions_can_be_downlo
             "restore_time_platform": {"norm": 95.0, "value": 100.0, "met": True, "decided": 1, "within": 1}
         },
     }
-    graph.reports.save("almelo", "2026-10", "h1", "f1", "2026-11-01T03:00:00+00:00", body)
+    ctx.reports.save("almelo", "2026-10", "h1", "f1", "2026-11-01T03:00:00+00:00", body)
     changed = {
         **body,
         "service_levels": {
@@ -292,7 +292,7 @@ def test_a_correction_is_listed_with_its_changes_and_both_versions_can_be_downlo
         "outcomes": [{"ticket_id": "M2610-0042", "metric": "restore_time_platform", "before": "met", "after": None}],
         "cause": ["M2610-0042 heropend op 3 november 2026"],
     }
-    graph.reports.save("almelo", "2026-10", "h2", "f2", "2026-11-02T03:00:00+00:00", changed, changes=lambda _: changes)
+    ctx.reports.save("almelo", "2026-10", "h2", "f2", "2026-11-02T03:00:00+00:00", changed, changes=lambda _: changes)
     page = get("portal_tenant", ALMELO, tenant="almelo").body
     assert "M2610-0042 (Functiehersteltijd platform): binnen streeftijd → niet in deze maand" in page
     assert "Oorzaak: M2610-0042 heropend op 3 november 2026" in page
@@ -301,18 +301,18 @@ def test_a_correction_is_listed_with_its_changes_and_both_versions_can_be_downlo
         assert reply.status == 200 and reply.body["month"] == "2026-10"
 
 
-def test_the_supplier_sees_who_changed_the_recipients(graph: Services, municipalities: list[str]) -> None:
+def test_the_supplier_sees_who_changed_the_recipients(ctx: AppContext, municipalities: list[str]) -> None:
     post("portal_recipients", ALMELO, {"csrf": TOKEN, "recipients": "nieuw@almelo.example"}, tenant="almelo")
     page = get("portal_overview", ADMIN).body
     assert "contract@almelo.example" in page and "rapport@almelo.example" in page and "nieuw@almelo.example" in page
 
 
 def test_the_supplier_reruns_a_month_for_every_measured_municipality(
-    graph: Services, municipalities: list[str]
+    ctx: AppContext, municipalities: list[str]
 ) -> None:
     reply = post("portal_rerun", ADMIN, {"csrf": TOKEN, "month": "2026-10"})
     assert reply.status == 303 and "2+gemeenten" in reply.headers["Location"]
-    queued = sorted(json.loads(m.content)["tenant"] for m in graph.queue._client.receive_messages(max_messages=32))
+    queued = sorted(json.loads(m.content)["tenant"] for m in ctx.monthly_queue.client.receive_messages(max_messages=32))
     assert queued == ["almelo", "hengelo"]
     assert post("portal_rerun", ADMIN, {"csrf": TOKEN, "month": "oktober"}).status == 400
     assert post("portal_rerun", ALMELO, {"csrf": TOKEN, "month": "2026-10"}).status == 403

@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.http import api_models as m
-from sla_app.overview import overview_service
 from sla_app.services.monthly_reports import MonthlyReportService
 from sla_app.storage.availability_repo import DayStatus
 from sla_core.events import TicketEvent, parse_event
@@ -54,37 +53,37 @@ M1 = [  # Monday 5 October: answered in 30 minutes, restored in 1 hour (hoog: 2 
 M2 = [event("2o", "M2", "2026-10-20T09:00:00+02:00", "opened", **OPENED)]  # never answered: breached 20 October
 
 
-def mark_complete(graph: Services, month: Month, at: str = "2026-11-01T03:30:00+00:00") -> None:
+def mark_complete(ctx: AppContext, month: Month, at: str = "2026-11-01T03:30:00+00:00") -> None:
     day = month.first_day()
     while Month.of(day) == month:
-        graph.availability.record_status(DayStatus(day, True, 0, at))
+        ctx.availability.record_status(DayStatus(day, True, 0, at))
         day += timedelta(days=1)
 
 
 @pytest.fixture
-def delivered(graph: Services, tenants: list[str], clock: FixedClock) -> Services:
+def delivered(ctx: AppContext, tenants: list[str], clock: FixedClock) -> AppContext:
     """October computed on 1 November from M1, M2 and an all-up 14 October; November's days complete too."""
-    mark_complete(graph, OCTOBER)
-    mark_complete(graph, NOVEMBER, at="2026-11-15T03:30:00+00:00")
-    graph.availability.save_day(
+    mark_complete(ctx, OCTOBER)
+    mark_complete(ctx, NOVEMBER, at="2026-11-15T03:30:00+00:00")
+    ctx.availability.save_day(
         DAY, service_hours_results(DAY, down=("10:00", "10:30")), complete=True, ingested_at="2026-11-01T03:30:00+00:00"
     )
-    graph.events.save([*M1, *M2])
+    ctx.events.save([*M1, *M2])
     clock.now = DELIVERED
-    outcome = graph.monthly.compute("enschede", OCTOBER, restate=True)
+    outcome = ctx.monthly.compute("enschede", OCTOBER, restate=True)
     assert (outcome.version, outcome.stored, outcome.restated) == (1, True, ())
-    return graph
+    return ctx
 
 
-def next_run(graph: Services, clock: FixedClock) -> tuple[Any, Any]:
+def next_run(ctx: AppContext, clock: FixedClock) -> tuple[Any, Any]:
     """November's monthly run (restating October); returns October's versions and November's latest."""
     clock.now = NEXT_RUN
-    graph.monthly.compute("enschede", NOVEMBER, restate=True)
-    return graph.reports.versions("enschede", "2026-10"), graph.reports.latest("enschede", "2026-11")
+    ctx.monthly.compute("enschede", NOVEMBER, restate=True)
+    return ctx.reports.versions("enschede", "2026-10"), ctx.reports.latest("enschede", "2026-11")
 
 
-def reopen(graph: Services) -> None:
-    graph.events.save(
+def reopen(ctx: AppContext) -> None:
+    ctx.events.save(
         [
             event("1x", "M1", "2026-11-03T10:00:00+01:00", "reopened"),
             event("1y", "M1", "2026-11-03T16:00:00+01:00", "resolved"),
@@ -92,22 +91,22 @@ def reopen(graph: Services) -> None:
     )
 
 
-def reclassify(graph: Services) -> None:
-    graph.events.save([event("1t", "M1", "2026-11-04T10:00:00+01:00", "updated", type="serviceverzoek")])
+def reclassify(ctx: AppContext) -> None:
+    ctx.events.save([event("1t", "M1", "2026-11-04T10:00:00+01:00", "updated", type="serviceverzoek")])
 
 
-def late_event(graph: Services) -> None:
-    graph.events.save([event("2r", "M2", "2026-10-20T09:30:00+02:00", "responded")])
+def late_event(ctx: AppContext) -> None:
+    ctx.events.save([event("2r", "M2", "2026-10-20T09:30:00+02:00", "responded")])
 
 
-def reingest_day(graph: Services) -> None:
-    graph.availability.save_day(
+def reingest_day(ctx: AppContext) -> None:
+    ctx.availability.save_day(
         DAY, service_hours_results(DAY, down=("10:00", "12:00")), complete=True, ingested_at="2026-11-20T03:30:00+00:00"
     )
 
 
-def new_exclusion(graph: Services) -> None:
-    graph.admin.add_exclusion(
+def new_exclusion(ctx: AppContext) -> None:
+    ctx.admin.add_exclusion(
         "enschede",
         {"start": "2026-10-14T10:00:00+02:00", "end": "2026-10-14T10:30:00+02:00", "reason": "aangekondigd onderhoud"},
     )
@@ -166,16 +165,16 @@ CASES = [
 
 @pytest.mark.parametrize(("change", "levels", "outcomes", "cause"), CASES)
 def test_a_delivered_month_that_changed_gets_a_new_version_with_its_changes(
-    delivered: Services,
+    delivered: AppContext,
     clock: FixedClock,
-    change: Callable[[Services], None],
+    change: Callable[[AppContext], None],
     levels: dict,
     outcomes: list,
     cause: list,
 ) -> None:
-    graph = delivered
-    change(graph)
-    versions, _ = next_run(graph, clock)
+    ctx = delivered
+    change(ctx)
+    versions, _ = next_run(ctx, clock)
     assert [v.version for v in versions] == [1, 2]
     v1, v2 = versions
     assert v1.changes is None and v2.changes is not None and v2.has_changes
@@ -195,24 +194,24 @@ def test_a_delivered_month_that_changed_gets_a_new_version_with_its_changes(
 
 
 def test_a_month_whose_figures_did_not_change_keeps_its_version_and_no_report_is_invented(
-    delivered: Services, clock: FixedClock
+    delivered: AppContext, clock: FixedClock
 ) -> None:
-    graph = delivered
-    graph.events.save([event("3o", "M3", "2026-11-10T09:00:00+01:00", "opened", **OPENED)])  # November only
-    versions, november = next_run(graph, clock)
+    ctx = delivered
+    ctx.events.save([event("3o", "M3", "2026-11-10T09:00:00+01:00", "opened", **OPENED)])  # November only
+    versions, november = next_run(ctx, clock)
     assert [v.version for v in versions] == [1]
     assert november is not None and november.version == 1
-    assert graph.reports.versions("enschede", "2026-09") == [], "restatement never creates a month never computed"
+    assert ctx.reports.versions("enschede", "2026-09") == [], "restatement never creates a month never computed"
 
 
 def test_after_a_reopen_the_trailing_year_and_the_year_to_date_equal_a_recomputation(
-    delivered: Services, clock: FixedClock
+    delivered: AppContext, clock: FixedClock
 ) -> None:
     """Issue 12: October as delivered says restore 2/1 (M1 within, M2 breached); recomputed 1/0 (M1 moved out);
     November 1/0 (M1 breached on reopening). Summed: 2/0, never 3/1."""
-    graph = delivered
-    reopen(graph)
-    versions, november = next_run(graph, clock)
+    ctx = delivered
+    reopen(ctx)
+    versions, november = next_run(ctx, clock)
     october = versions[-1]
     metric = "restore_time_platform"
 
@@ -225,17 +224,17 @@ def test_after_a_reopen_the_trailing_year_and_the_year_to_date_equal_a_recomputa
     assert counts(november.body["trailing_12_months"][metric]) == (2, 0)
 
     for tenant in ("almelo", "hengelo"):
-        graph.monthly.compute(tenant, NOVEMBER)
-    overview = overview_service(graph).overview(NOVEMBER)
+        ctx.monthly.compute(tenant, NOVEMBER)
+    overview = ctx.overview.overview(NOVEMBER)
     [row] = [r for r in overview["tenants"] if r["tenant"] == "enschede"]
     assert row["year_to_date"]["months"] == ["2026-10", "2026-11"]
     assert counts(row["year_to_date"]["service_levels"][metric]) == (2, 0)
 
-    recomputed = graph.monthly.compute("enschede", OCTOBER)
+    recomputed = ctx.monthly.compute("enschede", OCTOBER)
     assert (recomputed.version, recomputed.stored) == (2, False), "the latest version equals a recomputation"
 
 
-def test_the_api_lists_the_versions_with_their_changes(delivered: Services, clock: FixedClock) -> None:
+def test_the_api_lists_the_versions_with_their_changes(delivered: AppContext, clock: FixedClock) -> None:
     late_event(delivered)
     next_run(delivered, clock)
     reply = call("list_report_versions", route={"tenant": "enschede", "month": "2026-10"}, headers=ADMIN)
@@ -263,20 +262,20 @@ class Restatements:
         return getattr(self._reports, name)
 
 
-def restating_run(graph: Services, clock: FixedClock, at: datetime = NEXT_RUN) -> list[str]:
+def restating_run(ctx: AppContext, clock: FixedClock, at: datetime = NEXT_RUN) -> list[str]:
     """November's monthly run through a noting report store; returns the months it recomputed."""
-    spy = Restatements(graph.reports)
+    spy = Restatements(ctx.reports)
     clock.now = at
-    MonthlyReportService(graph.admin, graph.events, graph.availability, spy, clock).compute(
+    MonthlyReportService(ctx.admin, ctx.events, ctx.availability, spy, clock).compute(
         "enschede", NOVEMBER, restate=True
     )
     return spy.offered
 
 
 SKIP_CASES = [
-    pytest.param(lambda graph: None, [], id="nothing changed: october is not recomputed"),
+    pytest.param(lambda ctx: None, [], id="nothing changed: october is not recomputed"),
     pytest.param(
-        lambda graph: graph.events.save([event("3o", "M3", "2026-11-10T09:00:00+01:00", "opened", **OPENED)]),
+        lambda ctx: ctx.events.save([event("3o", "M3", "2026-11-10T09:00:00+01:00", "opened", **OPENED)]),
         [],
         id="a ticket opened in november cannot change october",
     ),
@@ -285,7 +284,7 @@ SKIP_CASES = [
     pytest.param(reingest_day, ["2026-10"], id="a re-ingested october day"),
     pytest.param(new_exclusion, ["2026-10"], id="an exclusion in october"),
     pytest.param(
-        lambda graph: graph.admin.add_exclusion(
+        lambda ctx: ctx.admin.add_exclusion(
             "enschede",
             {"start": "2026-11-14T10:00:00+01:00", "end": "2026-11-14T10:30:00+01:00", "reason": "onderhoud"},
         ),
@@ -297,7 +296,7 @@ SKIP_CASES = [
 
 @pytest.mark.parametrize(("change", "recomputed"), SKIP_CASES)
 def test_a_restating_run_recomputes_only_the_months_whose_figures_may_have_changed(
-    delivered: Services, clock: FixedClock, change: Callable[[Services], None], recomputed: list[str]
+    delivered: AppContext, clock: FixedClock, change: Callable[[AppContext], None], recomputed: list[str]
 ) -> None:
     change(delivered)
     assert restating_run(delivered, clock) == recomputed
@@ -305,14 +304,14 @@ def test_a_restating_run_recomputes_only_the_months_whose_figures_may_have_chang
 
 
 def test_a_month_checked_before_it_ended_is_recomputed_even_when_its_inputs_did_not_change(
-    graph: Services, tenants: list[str], clock: FixedClock
+    ctx: AppContext, tenants: list[str], clock: FixedClock
 ) -> None:
-    mark_complete(graph, OCTOBER)
-    graph.events.save(M2)  # answered never: breached on 20 October, decided by time alone
+    mark_complete(ctx, OCTOBER)
+    ctx.events.save(M2)  # answered never: breached on 20 October, decided by time alone
     clock.now = datetime(2026, 10, 20, 8, 0, tzinfo=UTC)  # 10:00 local: opened, not yet breached (hoog: 2 h)
-    graph.monthly.compute("enschede", OCTOBER, restate=True)
-    assert restating_run(graph, clock) == ["2026-10"]
-    [v1, v2] = graph.reports.versions("enschede", "2026-10")
+    ctx.monthly.compute("enschede", OCTOBER, restate=True)
+    assert restating_run(ctx, clock) == ["2026-10"]
+    [v1, v2] = ctx.reports.versions("enschede", "2026-10")
     assert (
         v1.body["service_levels"]["response_time"]["decided"],
         v2.body["service_levels"]["response_time"]["decided"],

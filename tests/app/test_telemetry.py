@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sla_app import telemetry
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal, sign_timestamped
 from tests.support.app import SECRETS, call_http, functions
 
@@ -256,14 +256,14 @@ def test_every_timer_is_traced_with_the_schedule_it_is_registered_with() -> None
 
 
 def test_one_operation_id_from_the_admin_run_through_the_queue_to_the_computed_report(
-    graph: Services, tenants: list[str], caplog: pytest.LogCaptureFixture
+    ctx: AppContext, tenants: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger=telemetry.LOGGER_NAME)
     reply = call_http("run_month", headers=ADMIN, route_params={"month": "2026-10"})
     assert reply.status == 202
     (run,) = [d for d in named(caplog, telemetry.FUNCTION_FINISHED) if d["function"] == "run_month"]
     operation = run["operation"]
-    messages = [json.loads(m.content) for m in graph.queue._client.receive_messages(max_messages=32)]
+    messages = [json.loads(m.content) for m in ctx.monthly_queue.client.receive_messages(max_messages=32)]
     assert {m["operation_id"] for m in messages} == {operation} and len(messages) == 3
     caplog.clear()
     trigger = functions()["monthly_tenant_report"].get_user_function()
@@ -274,7 +274,7 @@ def test_one_operation_id_from_the_admin_run_through_the_queue_to_the_computed_r
     assert counted == {"count": 1, "month": "2026-10", "operation": operation, "tenant": messages[0]["tenant"]}
 
 
-def test_a_webhook_401_is_an_event_naming_the_route(graph: Services, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_webhook_401_is_an_event_naming_the_route(ctx: AppContext, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=telemetry.LOGGER_NAME)
     reply = call_http(
         "post_ticket_events",
@@ -293,7 +293,7 @@ def test_a_webhook_401_is_an_event_naming_the_route(graph: Services, caplog: pyt
 
 
 def test_stored_ticket_events_are_counted(
-    graph: Services, tenants: list[str], caplog: pytest.LogCaptureFixture
+    ctx: AppContext, tenants: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger=telemetry.LOGGER_NAME)
     event = {
@@ -306,7 +306,7 @@ def test_stored_ticket_events_are_counted(
         "priority": "hoog",
     }
     body = json.dumps([event, event]).encode()
-    stamp = int(graph.clock().timestamp())
+    stamp = int(ctx.clock().timestamp())
     reply = call_http(
         "post_ticket_events",
         url="http://localhost/api/tickets/events",

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.http.auth import sign_timestamped
 from tests.support.app import SECRETS, FixedClock, call_http
 from tests.support.ticket_tools import STORED_EVENT_COLUMNS
@@ -36,55 +36,55 @@ def post(
     return call_http("post_ticket_events", url=URL, body=body, headers=sign_timestamped(secret, body, stamp))
 
 
-def stored(graph: Services, tenant: str = "enschede") -> list[dict]:
-    return list(graph.store.partition("ticketevents", tenant))
+def stored(ctx: AppContext, tenant: str = "enschede") -> list[dict]:
+    return list(ctx.store.partition("ticketevents", tenant))
 
 
-def test_a_signed_batch_is_stored_and_counted(graph: Services, tenants: list[str], clock: FixedClock) -> None:
+def test_a_signed_batch_is_stored_and_counted(ctx: AppContext, tenants: list[str], clock: FixedClock) -> None:
     batch = [event(1, type="incident", priority="hoog", status="nieuw"), event(2, "responded")]
     reply = post(clock, batch)
     assert reply.status == 200, reply.body
     assert reply.body == {"received": 2, "unique": 2, "tickets": 1}
-    assert {e["event_id"] for e in stored(graph)} == {"e-1", "e-2"}
+    assert {e["event_id"] for e in stored(ctx)} == {"e-1", "e-2"}
 
 
-def test_free_text_and_personal_data_are_never_stored(graph: Services, tenants: list[str], clock: FixedClock) -> None:
+def test_free_text_and_personal_data_are_never_stored(ctx: AppContext, tenants: list[str], clock: FixedClock) -> None:
     payload = event(
         1, type="incident", caller="Jan Jansen", description="BSN 123456782 kan niet inloggen", email="jan@example.org"
     )
     assert post(clock, payload).status == 200
-    [entity] = stored(graph)
+    [entity] = stored(ctx)
     text = json.dumps(dict(entity))
     for secret in ("Jan Jansen", "123456782", "jan@example.org", "caller", "description"):
         assert secret not in text
     assert set(entity) <= STORED_EVENT_COLUMNS
 
 
-def test_the_same_events_twice_are_stored_once(graph: Services, tenants: list[str], clock: FixedClock) -> None:
+def test_the_same_events_twice_are_stored_once(ctx: AppContext, tenants: list[str], clock: FixedClock) -> None:
     batch = [event(1, type="incident"), event(2, "responded")]
     assert post(clock, batch).status == 200
     assert post(clock, batch + batch).status == 200
-    assert len(stored(graph)) == 2
+    assert len(stored(ctx)) == 2
 
 
 def test_events_in_any_order_give_the_same_stored_events(
-    graph: Services, tenants: list[str], clock: FixedClock
+    ctx: AppContext, tenants: list[str], clock: FixedClock
 ) -> None:
     batch = [event(i, kind, ticket=f"M{i % 3}") for i, kind in enumerate(["opened", "updated", "responded"] * 5)]
     shuffled = batch[:]
     random.Random(4).shuffle(shuffled)
     for chunk in (shuffled[:7], shuffled[7:]):
         assert post(clock, chunk).status == 200
-    assert sorted(e.event_id for e in graph.events.of_tenant("enschede")) == sorted(e["event_id"] for e in batch)
+    assert sorted(e.event_id for e in ctx.events.of_tenant("enschede")) == sorted(e["event_id"] for e in batch)
 
 
 def test_a_1000_event_batch_is_written_in_at_most_0_05_requests_per_event(
-    graph: Services, tenants: list[str], clock: FixedClock
+    ctx: AppContext, tenants: list[str], clock: FixedClock
 ) -> None:
     batch = [event(i % 60, ticket=f"M{i}", event_id=f"x-{i}") for i in range(1000)]
-    before = graph.store.requests
+    before = ctx.store.requests
     assert post(clock, batch).status == 200
-    assert (graph.store.requests - before) / 1000 <= 0.05
+    assert (ctx.store.requests - before) / 1000 <= 0.05
 
 
 @pytest.mark.parametrize(
@@ -96,20 +96,20 @@ def test_a_1000_event_batch_is_written_in_at_most_0_05_requests_per_event(
     ],
 )
 def test_unauthenticated_requests_get_401_and_store_nothing(
-    graph: Services, tenants: list[str], clock: FixedClock, secret: str, skew: int, reason: str
+    ctx: AppContext, tenants: list[str], clock: FixedClock, secret: str, skew: int, reason: str
 ) -> None:
     reply = post(clock, [event(1)], secret=secret, skew=skew)
     assert reply.status == 401 and reason in reply.body["detail"]
     assert reply.mimetype == "application/problem+json"
-    assert stored(graph) == []
+    assert stored(ctx) == []
 
 
-def test_missing_signature_headers_get_401(graph: Services, tenants: list[str]) -> None:
+def test_missing_signature_headers_get_401(ctx: AppContext, tenants: list[str]) -> None:
     reply = call_http("post_ticket_events", url=URL, body=json.dumps(event(1)))
-    assert reply.status == 401 and stored(graph) == []
+    assert reply.status == 401 and stored(ctx) == []
 
 
-def test_the_signature_is_checked_before_the_body_is_parsed(graph: Services, clock: FixedClock) -> None:
+def test_the_signature_is_checked_before_the_body_is_parsed(ctx: AppContext, clock: FixedClock) -> None:
     reply = post(clock, None, secret="wrong", raw=b"{not json")
     assert reply.status == 401
 
@@ -128,7 +128,7 @@ def test_the_signature_is_checked_before_the_body_is_parsed(graph: Services, clo
     ],
 )
 def test_bad_input_is_a_problem_response_and_stores_nothing(
-    graph: Services, tenants: list[str], clock: FixedClock, payload: object, status: int, field: str | None
+    ctx: AppContext, tenants: list[str], clock: FixedClock, payload: object, status: int, field: str | None
 ) -> None:
     raw = payload if isinstance(payload, bytes) else None
     reply = post(clock, payload, raw=raw)
@@ -136,11 +136,11 @@ def test_bad_input_is_a_problem_response_and_stores_nothing(
     assert reply.mimetype == "application/problem+json"
     assert reply.body["status"] == status and reply.body["detail"]
     assert reply.body.get("field") == field
-    assert stored(graph) == []
+    assert stored(ctx) == []
 
 
 def test_clock_used_for_the_replay_window_is_the_services_clock(
-    graph: Services, tenants: list[str], clock: FixedClock
+    ctx: AppContext, tenants: list[str], clock: FixedClock
 ) -> None:
     body = json.dumps([event(1)]).encode()
     headers = sign_timestamped(SECRETS["events"], body, int(clock().timestamp()))

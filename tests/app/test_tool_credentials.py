@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.services.tool_credentials import tenant_credential
 from tests.app import test_jira as jira
 from tests.app import test_topdesk as topdesk
@@ -22,14 +22,12 @@ from tests.support.app import SECRETS, FixedClock, call_http
 from tools import webhook_credential
 
 
-def rows(graph: Services, tenant: str) -> list[str]:
-    return sorted(
-        json.dumps(dict(e), sort_keys=True, default=str) for e in graph.store.partition("ticketevents", tenant)
-    )
+def rows(ctx: AppContext, tenant: str) -> list[str]:
+    return sorted(json.dumps(dict(e), sort_keys=True, default=str) for e in ctx.store.partition("ticketevents", tenant))
 
 
 def test_one_signed_jira_body_posted_for_three_tenants_is_stored_for_its_own_tenant_only(
-    graph: Services, tenants: list[str]
+    ctx: AppContext, tenants: list[str]
 ) -> None:
     body = json.dumps(jira.OPEN).encode()
     headers = jira.signed(body, jira.secret_of("enschede"))
@@ -39,14 +37,14 @@ def test_one_signed_jira_body_posted_for_three_tenants_is_stored_for_its_own_ten
         for t in ("enschede", "hengelo", "almelo")
     }
     assert statuses == {"enschede": 200, "hengelo": 401, "almelo": 401}
-    assert rows(graph, "enschede") and rows(graph, "hengelo") == [] and rows(graph, "almelo") == []
+    assert rows(ctx, "enschede") and rows(ctx, "hengelo") == [] and rows(ctx, "almelo") == []
 
 
-def test_one_topdesk_delivery_sent_to_another_tenant_is_refused(graph: Services, tenants: list[str]) -> None:
+def test_one_topdesk_delivery_sent_to_another_tenant_is_refused(ctx: AppContext, tenants: list[str]) -> None:
     token = tenant_credential(SECRETS["topdesk"], "topdesk", "enschede")
     assert topdesk.post(topdesk.incident(), token=token, tenant="enschede").status == 200
     assert topdesk.post(topdesk.incident(), token=token, tenant="hengelo").status == 401
-    assert rows(graph, "hengelo") == []
+    assert rows(ctx, "hengelo") == []
 
 
 @pytest.mark.parametrize(
@@ -60,43 +58,43 @@ def test_one_topdesk_delivery_sent_to_another_tenant_is_refused(graph: Services,
     ],
 )
 def test_a_jira_delivery_is_accepted_only_within_its_timestamp_window(
-    graph: Services, tenants: list[str], delay: timedelta, status: int
+    ctx: AppContext, tenants: list[str], delay: timedelta, status: int
 ) -> None:
     reply = jira.post(jira.OPEN, delay=delay)
     assert reply.status == status, reply.body
-    assert bool(rows(graph, "enschede")) == (status == 200)
+    assert bool(rows(ctx, "enschede")) == (status == 200)
 
 
 def test_a_captured_jira_delivery_replayed_later_changes_nothing(
-    graph: Services, tenants: list[str], clock: FixedClock
+    ctx: AppContext, tenants: list[str], clock: FixedClock
 ) -> None:
     story = jira.english_story()
     for payload in story[:3]:
         assert jira.post(payload).status == 200
-    before = rows(graph, "enschede")
+    before = rows(ctx, "enschede")
     reply = jira.post(story[1], delay=timedelta(days=1))
     assert reply.status == 401 and "window" in reply.body["detail"]
-    assert rows(graph, "enschede") == before
+    assert rows(ctx, "enschede") == before
 
 
-def test_a_jira_delivery_without_a_timestamp_is_refused(graph: Services, tenants: list[str]) -> None:
+def test_a_jira_delivery_without_a_timestamp_is_refused(ctx: AppContext, tenants: list[str]) -> None:
     payload = {k: v for k, v in jira.OPEN.items() if k != "timestamp"}
     assert jira.post(payload).status == 401
-    assert rows(graph, "enschede") == []
+    assert rows(ctx, "enschede") == []
 
 
 def test_a_captured_topdesk_delivery_replayed_later_changes_nothing(
-    graph: Services, tenants: list[str], clock: FixedClock
+    ctx: AppContext, tenants: list[str], clock: FixedClock
 ) -> None:
     story = topdesk.story()
     for payload in story:
         assert topdesk.post(payload).status == 200
-    before = rows(graph, "enschede")
+    before = rows(ctx, "enschede")
     clock.now += timedelta(days=30)
     for payload in (story[1], story[0], story[4]):
         reply = topdesk.post(payload)
         assert reply.status == 200 and reply.body["received"] == 0
-    assert rows(graph, "enschede") == before
+    assert rows(ctx, "enschede") == before
 
 
 def test_credentials_differ_per_tenant_and_tool_and_are_43_url_safe_characters() -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.services import tool_history
 from sla_app.storage.history_repo import HistoryConflict, HistoryRepository
 from sla_core.events import TicketEvent
@@ -55,9 +55,9 @@ def jira_laag_then_urgent() -> list[dict[str, Any]]:
     ]
 
 
-def stored(graph: Services, ticket: str) -> list[str]:
+def stored(ctx: AppContext, ticket: str) -> list[str]:
     """The ticket's stored events, comparable (each as sorted canonical JSON)."""
-    events = sorted(graph.events.of_ticket("enschede", ticket), key=TicketEvent.sort_key)
+    events = sorted(ctx.events.of_ticket("enschede", ticket), key=TicketEvent.sort_key)
     return [json.dumps(e.to_json(), sort_keys=True) for e in events]
 
 
@@ -118,7 +118,7 @@ def topdesk_post(payload: dict[str, Any]) -> Any:
     ],
 )
 def test_two_topdesk_snapshots_give_one_history_whatever_their_arrival(
-    graph: Services, tenants: list[str], arrival: str
+    ctx: AppContext, tenants: list[str], arrival: str
 ) -> None:
     payloads = laag_then_urgent()
     if arrival == "concurrent":
@@ -127,20 +127,20 @@ def test_two_topdesk_snapshots_give_one_history_whatever_their_arrival(
     else:
         for payload in payloads if arrival == "in order" else payloads[::-1]:
             assert topdesk.post(payload).status == 200
-    assert stored(graph, topdesk.TICKET) == expected(topdesk.events_of, payloads)
-    response = outcome_of(graph.events.of_ticket("enschede", topdesk.TICKET), AS_OF, "response_time")
+    assert stored(ctx, topdesk.TICKET) == expected(topdesk.events_of, payloads)
+    response = outcome_of(ctx.events.of_ticket("enschede", topdesk.TICKET), AS_OF, "response_time")
     assert (response.priority, response.outcome, response.decided_at) == (
         "laag",
         "met",
         us("2026-10-05T10:30:00+02:00"),
     )
-    kinds = [json.loads(e)["kind"] for e in stored(graph, topdesk.TICKET)]
+    kinds = [json.loads(e)["kind"] for e in stored(ctx, topdesk.TICKET)]
     assert kinds == ["opened", "responded", "updated"]  # no spurious updates from a losing attempt
 
 
 @pytest.mark.parametrize("arrival", ["in order", "reversed", "concurrent"])
 def test_three_jira_deliveries_give_one_history_whatever_their_arrival(
-    graph: Services, tenants: list[str], arrival: str
+    ctx: AppContext, tenants: list[str], arrival: str
 ) -> None:
     payloads = jira_laag_then_urgent()
 
@@ -152,8 +152,8 @@ def test_three_jira_deliveries_give_one_history_whatever_their_arrival(
     else:
         for payload in payloads if arrival == "in order" else payloads[::-1]:
             assert post(payload).status == 200
-    assert stored(graph, jira.KEY) == expected(jira.events_of, payloads)
-    response = outcome_of(graph.events.of_ticket("enschede", jira.KEY), AS_OF, "response_time")
+    assert stored(ctx, jira.KEY) == expected(jira.events_of, payloads)
+    response = outcome_of(ctx.events.of_ticket("enschede", jira.KEY), AS_OF, "response_time")
     assert (response.priority, response.outcome) == ("laag", "met")
 
 
@@ -178,7 +178,7 @@ def twelve_snapshots() -> list[dict[str, Any]]:
 
 
 def test_twelve_concurrent_snapshots_store_exactly_the_history_of_all_twelve(
-    graph: Services, tenants: list[str]
+    ctx: AppContext, tenants: list[str]
 ) -> None:
     payloads = twelve_snapshots()
     shuffled = payloads[:]
@@ -187,14 +187,14 @@ def test_twelve_concurrent_snapshots_store_exactly_the_history_of_all_twelve(
     assert all(s[-1] == 200 for s in statuses), statuses
     assert not any(422 in s for s in statuses), statuses
     assert set(code for s in statuses for code in s) <= {200, 503}
-    assert stored(graph, topdesk.TICKET) == expected(topdesk.events_of, payloads)
-    rows = topdesk.stored_readings(graph)
+    assert stored(ctx, topdesk.TICKET) == expected(topdesk.events_of, payloads)
+    rows = topdesk.stored_readings(ctx)
     assert len(rows) == 12 + 1  # twelve readings and the head
-    assert len(topdesk.stored_events(graph)) == len(expected(topdesk.events_of, payloads))  # nothing left over
+    assert len(topdesk.stored_events(ctx)) == len(expected(topdesk.events_of, payloads))  # nothing left over
 
 
 def test_an_attempt_that_loses_to_a_concurrent_delivery_leaves_nothing_behind(
-    graph: Services, tenants: list[str], monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext, tenants: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A rival delivery commits between our read and our commit: our commit fails whole; the retry derives anew."""
     first, second = laag_then_urgent()
@@ -212,15 +212,15 @@ def test_an_attempt_that_loses_to_a_concurrent_delivery_leaves_nothing_behind(
     monkeypatch.setattr(HistoryRepository, "read", read_then_rival)
     reply = topdesk.post(second)
     assert rival_done == [200] and reply.status == 200
-    assert stored(graph, topdesk.TICKET) == expected(topdesk.events_of, [first, second])
+    assert stored(ctx, topdesk.TICKET) == expected(topdesk.events_of, [first, second])
 
 
 def test_lasting_contention_answers_503_with_retry_after_and_stores_nothing(
-    graph: Services, tenants: list[str], monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext, tenants: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = laag_then_urgent()
     assert topdesk.post(first).status == 200
-    before = topdesk.entities(topdesk.stored_events(graph) + topdesk.stored_readings(graph))
+    before = topdesk.entities(topdesk.stored_events(ctx) + topdesk.stored_readings(ctx))
 
     def always_lose(self: HistoryRepository, *args: Any, **kwargs: Any) -> int:
         raise HistoryConflict("another delivery committed first")
@@ -230,7 +230,7 @@ def test_lasting_contention_answers_503_with_retry_after_and_stores_nothing(
     reply = topdesk.post(second)
     assert reply.status == 503 and reply.mimetype == "application/problem+json", reply.body
     assert reply.headers.get("Retry-After") == str(tool_history.RETRY_AFTER_SECONDS)
-    assert topdesk.entities(topdesk.stored_events(graph) + topdesk.stored_readings(graph)) == before
+    assert topdesk.entities(topdesk.stored_events(ctx) + topdesk.stored_readings(ctx)) == before
 
 
 def test_every_order_of_the_story_gives_the_same_history() -> None:

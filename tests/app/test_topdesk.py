@@ -29,7 +29,7 @@ from sla_app.adapters.ticket_tool_mapping import (
     load_mappings,
 )
 from sla_app.adapters.topdesk import TopdeskReader
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.errors import AppError, BadRequest, Unprocessable
 from sla_app.services.tool_credentials import tenant_credential
 from sla_core.events import TicketEvent
@@ -598,17 +598,17 @@ def entities(rows: list[dict[str, Any]]) -> list[str]:
     return sorted(json.dumps(dict(row), sort_keys=True, default=str) for row in rows)
 
 
-def test_a_realistic_incident_is_stored_as_canonical_events_and_measured(graph: Services, tenants: list[str]) -> None:
+def test_a_realistic_incident_is_stored_as_canonical_events_and_measured(ctx: AppContext, tenants: list[str]) -> None:
     for payload, expected in zip(story(), STORY_EVENTS, strict=True):
         reply = post(payload)
         assert reply.status == 200, reply.body
         assert reply.body == {"received": len(expected), "unique": len(expected), "tickets": 1}
 
-    events = graph.events.of_ticket("enschede", TICKET)
+    events = ctx.events.of_ticket("enschede", TICKET)
     assert summary([e.to_json() for e in sorted(events, key=TicketEvent.sort_key)]) == [
         row for rows in STORY_EVENTS for row in rows
     ]
-    assert len(graph.events.of_tenant("enschede")) == len(events)  # the readings are no events
+    assert len(ctx.events.of_tenant("enschede")) == len(events)  # the readings are no events
     as_of = "2026-11-01T00:00:00+01:00"
     response = outcome_of(events, as_of, "response_time")
     assert (response.outcome, response.priority) == ("met", "urgent")
@@ -621,41 +621,41 @@ def test_a_realistic_incident_is_stored_as_canonical_events_and_measured(graph: 
     assert [(p.status, p.end - p.start) for p in restore.pauses] == [("wachten op klant", 3 * 3600 * 10**6)]
 
 
-def test_without_the_on_hold_pause_the_same_incident_would_breach(graph: Services, tenants: list[str]) -> None:
+def test_without_the_on_hold_pause_the_same_incident_would_breach(ctx: AppContext, tenants: list[str]) -> None:
     """The control for the test above: the pause is what keeps the restore within 4 hours."""
     snapshots = [s for i, s in enumerate(story()) if i not in (2, 3)]
     for payload in snapshots:
         assert post(payload).status == 200
     restore = outcome_of(
-        graph.events.of_ticket("enschede", TICKET), "2026-11-01T00:00:00+01:00", "restore_time_application"
+        ctx.events.of_ticket("enschede", TICKET), "2026-11-01T00:00:00+01:00", "restore_time_application"
     )
     assert (restore.outcome, restore.decided_at) == ("breached", us("2026-10-05T13:00:00+02:00"))
 
 
-def test_redelivering_every_payload_stores_nothing_new(graph: Services, tenants: list[str]) -> None:
+def test_redelivering_every_payload_stores_nothing_new(ctx: AppContext, tenants: list[str]) -> None:
     for payload in story():
         assert post(payload).status == 200
-    before = entities(stored_events(graph) + stored_readings(graph))
+    before = entities(stored_events(ctx) + stored_readings(ctx))
     for payload in story():
         reply = post(payload)
         assert reply.status == 200 and reply.body["received"] == 0, reply.body
-    assert entities(stored_events(graph) + stored_readings(graph)) == before
+    assert entities(stored_events(ctx) + stored_readings(ctx)) == before
 
 
-def test_an_older_payload_delivered_late_takes_its_place_in_the_history(graph: Services, tenants: list[str]) -> None:
+def test_an_older_payload_delivered_late_takes_its_place_in_the_history(ctx: AppContext, tenants: list[str]) -> None:
     new, responded, on_hold, *_ = story()
     for payload in (new, on_hold):
         assert post(payload).status == 200
     reply = post(responded)  # older than the on-hold snapshot already received
     assert reply.status == 200, reply.body
-    kinds = summary([e.to_json() for e in sorted(graph.events.of_ticket("enschede", TICKET), key=TicketEvent.sort_key)])
+    kinds = summary([e.to_json() for e in sorted(ctx.events.of_ticket("enschede", TICKET), key=TicketEvent.sort_key)])
     assert kinds == [row for rows in STORY_EVENTS[:3] for row in rows]
 
 
-def test_free_text_and_personal_data_are_never_stored(graph: Services, tenants: list[str]) -> None:
+def test_free_text_and_personal_data_are_never_stored(ctx: AppContext, tenants: list[str]) -> None:
     for payload in story():
         assert post(payload).status == 200
-    events, kept = stored_events(graph), stored_readings(graph)
+    events, kept = stored_events(ctx), stored_readings(ctx)
     assert events and len(kept) == len(story()) + 1  # a reading per snapshot, and the head
     text = json.dumps([dict(e) for e in events + kept], default=str)
     for secret in FREE_TEXT + ("caller", "request", "briefDescription", "Applicatie", "Inloggen", "E-mail", NUMBER):
@@ -681,14 +681,14 @@ def test_free_text_and_personal_data_are_never_stored(graph: Services, tenants: 
     ],
 )
 def test_unauthenticated_requests_get_401_and_store_nothing(
-    graph: Services, tenants: list[str], token: str | None
+    ctx: AppContext, tenants: list[str], token: str | None
 ) -> None:
     reply = post(incident(), token=token)
     assert reply.status == 401 and reply.mimetype == "application/problem+json"
-    assert stored_events(graph) == [] and stored_readings(graph) == []
+    assert stored_events(ctx) == [] and stored_readings(ctx) == []
 
 
-def test_the_token_is_checked_before_the_body_is_read(graph: Services, tenants: list[str]) -> None:
+def test_the_token_is_checked_before_the_body_is_read(ctx: AppContext, tenants: list[str]) -> None:
     assert post(None, token="wrong", raw=b"{not json").status == 401
 
 
@@ -728,20 +728,20 @@ def test_the_token_is_checked_before_the_body_is_read(graph: Services, tenants: 
     ],
 )
 def test_bad_requests_are_problem_responses_and_store_nothing(
-    graph: Services, tenants: list[str], kwargs: dict[str, Any], status: int, field: str | None
+    ctx: AppContext, tenants: list[str], kwargs: dict[str, Any], status: int, field: str | None
 ) -> None:
     reply = post(kwargs.get("payload"), tenant=kwargs.get("tenant", "enschede"), raw=kwargs.get("raw"))
     assert reply.status == status, reply.body
     assert reply.mimetype == "application/problem+json"
     assert reply.body["status"] == status and reply.body["detail"]
     assert reply.body.get("field") == field
-    assert stored_events(graph) == [] and stored_readings(graph) == []
+    assert stored_events(ctx) == [] and stored_readings(ctx) == []
 
 
-def test_a_refused_payload_leaves_the_stored_history_alone(graph: Services, tenants: list[str]) -> None:
+def test_a_refused_payload_leaves_the_stored_history_alone(ctx: AppContext, tenants: list[str]) -> None:
     new, responded, *_ = story()
     assert post(new).status == 200
-    before = entities(stored_events(graph) + stored_readings(graph))
+    before = entities(stored_events(ctx) + stored_readings(ctx))
     assert post({**responded, "priority": named("P0 Paniek")}).status == 422
-    assert entities(stored_events(graph) + stored_readings(graph)) == before
-    assert len(stored_events(graph)) == 1
+    assert entities(stored_events(ctx) + stored_readings(ctx)) == before
+    assert len(stored_events(ctx)) == 1

@@ -37,7 +37,7 @@ import httpx
 from azure.core.exceptions import ServiceRequestError
 
 from sla_app import bootstrap
-from sla_app.bootstrap import Services
+from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal, sign_timestamped
 from sla_app.mail.graph_mail import GraphMailer
 from sla_app.settings import Settings
@@ -159,7 +159,7 @@ class DrillRun:
     host: drill_host.HostLog
     graph: DrillGraph
     expected: dict[str, dict[str, Any]]
-    services: Services
+    services: AppContext
     flaky: FlakyEvents
     queues: list[str]
     operator_resends: list[str]
@@ -193,8 +193,8 @@ class _Drill:
         bootstrap.use(self.services)
         self.host = drill_host.Host(local_pipeline.registered(), settings, server.connection_string, clock)
         client, self.logs = drill_monitor.logs_client(world, clock)
-        self.services.extras["logs_client"] = client
-        self.services.extras["mailer"] = GraphMailer(
+        self.services.logs_client = client
+        self.services.mailer = GraphMailer(
             SENDER,
             credential=FakeCredential(),
             base_url=graph.graph_url,
@@ -202,7 +202,7 @@ class _Drill:
             now=clock,
             timeout=httpx.Timeout(TIMEOUT_SECONDS),
         )
-        self.services.extras["render"] = drill_render
+        self.services.render = drill_render
         monthly_queue = settings.monthly_queue_name
         computing = {q.name for q in self.host.queues if q.queue == monthly_queue}
         self.flaky = FlakyEvents(self.services.events, world.measured[-1], lambda: self.host.current in computing)
@@ -223,14 +223,14 @@ class _Drill:
             )
             assert status in (200, 201), answer
         # The days before the drill were ingested before it: backfilled here from a CSV export (local mode).
-        self.services.extras["results_csv"] = str(self.world.history_csv(scratch / "history.csv"))
+        self.services.results_csv = str(self.world.history_csv(scratch / "history.csv"))
         first = self.world.scenario.month.first_day()
         status, answer = call(
             "backfill_availability",
             headers=ADMIN,
             body={"start": first.isoformat(), "end": start.astimezone(ZONE).date().isoformat()},
         )
-        del self.services.extras["results_csv"]
+        self.services.results_csv = None
         assert status == 200 and answer["incomplete"] == 0, answer
         self.post([e for e in self.world.events if self.world.posted[e["event_id"]] <= start])
         self.host.client(self.monthly_queue).send_message(json.dumps(POISON))

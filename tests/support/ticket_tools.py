@@ -88,11 +88,11 @@ def summary(events: list[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]
     return rows
 
 
-def stored_events(graph: Any, tenant: str = TENANT) -> list[dict[str, Any]]:
+def stored_events(ctx: Any, tenant: str = TENANT) -> list[dict[str, Any]]:
     """The tenant's stored ticket events (snapshot readings and heads left out)."""
-    return [e for e in graph.store.partition("ticketevents", tenant) if not e["RowKey"].startswith("~")]
+    return [e for e in ctx.store.partition("ticketevents", tenant) if not e["RowKey"].startswith("~")]
 
 
-def stored_readings(graph: Any, tenant: str = TENANT) -> list[dict[str, Any]]:
+def stored_readings(ctx: Any, tenant: str = TENANT) -> list[dict[str, Any]]:
     """The tenant's stored snapshot readings and heads (row keys starting with ``~``)."""
-    return [e for e in graph.store.partition("ticketevents", tenant) if e["RowKey"].startswith("~")]
+    return [e for e in ctx.store.partition("ticketevents", tenant) if e["RowKey"].startswith("~")]

@@ -1,6 +1,6 @@
-"""The delivery queue: JSON messages, base64 as the Functions queue trigger expects.
+"""The app's storage queues (monthly, delivery): JSON messages, base64 as the Functions queue trigger expects.
 
-The queue is declared in ``infra/`` (``SLA_DELIVERY_QUEUE_NAME``); it is also
+The queues are declared in ``infra/`` (``SLA_MONTHLY_QUEUE_NAME``, ``SLA_DELIVERY_QUEUE_NAME``); each is also
 created on first use for local runs, and a queue that exists already is the
 normal case: the SDK's :class:`~azure.core.exceptions.ResourceExistsError` is
 caught by type, never by its message text.
@@ -34,8 +34,9 @@ class JsonQueue:
         self.client.send_message(json.dumps(with_operation(message), sort_keys=True))  # carries the operation id
 
 
-def delivery_queue_client(settings: Any, credential: Any | None = None) -> Any:
-    """The ``QueueClient`` of ``SLA_DELIVERY_QUEUE_NAME`` (identity-based, or Azurite's connection string locally)."""
+def queue_client(settings: Any, name: str, credential: Any | None = None) -> Any:
+    """The ``QueueClient`` of queue ``name``: Azurite's (or an account's) connection string when the settings
+    have one, else identity-based on ``SLA_QUEUES_ENDPOINT`` with ``credential``."""
     from azure.storage.queue import (
         QueueClient,
         TextBase64DecodePolicy,
@@ -44,13 +45,7 @@ def delivery_queue_client(settings: Any, credential: Any | None = None) -> Any:
 
     policies = {"message_encode_policy": TextBase64EncodePolicy(), "message_decode_policy": TextBase64DecodePolicy()}
     if settings.storage_connection_string:
-        return QueueClient.from_connection_string(
-            settings.storage_connection_string, settings.delivery_queue_name, **policies
-        )
+        return QueueClient.from_connection_string(settings.storage_connection_string, name, **policies)
     if credential is None:
-        from azure.identity import DefaultAzureCredential
-
-        credential = DefaultAzureCredential()
-    return QueueClient(
-        settings.queues_endpoint.rstrip("/"), settings.delivery_queue_name, credential=credential, **policies
-    )
+        raise ValueError(f"queue {name}: a credential is required without a storage connection string")
+    return QueueClient(settings.queues_endpoint.rstrip("/"), name, credential=credential, **policies)
