@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sla_app.adapters.monitor_logs import MonitorResultsSource, create_logs_client
 from sla_app.adapters.results_csv_source import CsvResultsSource
 from sla_app.health import HealthService
-from sla_app.http.auth import Principal, principal
+from sla_app.http import auth
 from sla_app.mail.graph_mail import GraphMailer
 from sla_app.mail.message import Mailer
 from sla_app.mail.outbox import Outbox
@@ -95,9 +95,9 @@ class AppContext:
         """The app's time zone (``SLA_TIMEZONE``)."""
         return ZoneInfo(self.settings.timezone)
 
-    def caller(self, headers: Any) -> Principal:
+    def principal(self, headers: Any) -> auth.Principal:
         """The signed-in caller of a request (503 when App Service Authentication is off, 401 when missing)."""
-        return principal(headers, platform_auth=self.settings.website_auth_enabled)
+        return auth.principal(headers, platform_auth=self.settings.website_auth_enabled)
 
     # -- Azure clients ----------------------------------------------------------------------
 

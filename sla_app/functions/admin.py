@@ -88,7 +88,7 @@ def _preconditions(req: func.HttpRequest) -> Preconditions:
 def list_tenants(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: every tenant."""
     ctx = context()
-    ctx.caller(req.headers).require_admin()
+    ctx.principal(req.headers).require_admin()
     return json_response([t.to_json() for t in ctx.admin_service.tenants()])
 
 
@@ -97,7 +97,7 @@ def list_tenants(req: func.HttpRequest) -> func.HttpResponse:
 def tenant_resource(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: read (GET) or create/replace (PUT) one tenant."""
     ctx = context()
-    caller = ctx.caller(req.headers)
+    caller = ctx.principal(req.headers)
     caller.require_admin()
     tenant = _route(req, "tenant")
     if req.method.upper() == "PUT":
@@ -144,7 +144,7 @@ def _put_tenant(req: func.HttpRequest, actor: str, tenant: str) -> func.HttpResp
 def tenant_exclusions(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: the exclusions that apply to a tenant (GET), or record one (POST); ``_all``: every tenant."""
     ctx = context()
-    caller = ctx.caller(req.headers)
+    caller = ctx.principal(req.headers)
     caller.require_admin()
     scope = ctx.admin_service.known_scope(_existing_tenant_id(_route(req, "tenant")))
     if req.method.upper() != "POST":
@@ -159,7 +159,7 @@ def tenant_exclusions(req: func.HttpRequest) -> func.HttpResponse:
 
 def _reader(req: func.HttpRequest) -> str:
     """The route's tenant, once the caller may read it (401/403 otherwise; 404 for an id no tenant can have)."""
-    caller = context().caller(req.headers)
+    caller = context().principal(req.headers)
     tenant = (req.route_params.get("tenant") or "").strip()
     caller.require_reader_of(tenant)
     if tenant == ALL_TENANTS:
@@ -196,7 +196,7 @@ def list_report_versions(req: func.HttpRequest) -> func.HttpResponse:
 def get_audit_day(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: the audit entries of one UTC day, oldest first."""
     ctx = context()
-    ctx.caller(req.headers).require_admin()
+    ctx.principal(req.headers).require_admin()
     text = req.route_params.get("day", "")
     try:
         day = parse_day(text)

@@ -56,7 +56,7 @@ def retention_daily(timer: func.TimerRequest) -> None:
 @endpoint
 def backfill_availability(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: ingest the local days ``[start, end)`` from the configured source (idempotent)."""
-    caller = context().caller(req.headers)
+    caller = context().principal(req.headers)
     caller.require_admin()
     start, end = parse_backfill_request(read_json(req))
     run = context().availability_ingest.backfill(start, end, actor=caller.name)

@@ -131,7 +131,7 @@ def _force(req: func.HttpRequest) -> bool:
 @endpoint
 def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: deliver a month now (idempotent; ``force`` resends e-mails flagged for a manual check)."""
-    caller = context().caller(req.headers)
+    caller = context().principal(req.headers)
     caller.require_admin()
     month, force = route_month(req), _force(req)
     tenant = (req.params.get("tenant") or "").strip()
@@ -165,7 +165,7 @@ def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint
 def list_month_deliveries(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: the delivery records of a month (report e-mails, corrections, notices), by tenant."""
-    caller = context().caller(req.headers)
+    caller = context().principal(req.headers)
     caller.require_admin()
     records = context().delivery.records(route_month(req))
     return json_response([r.to_json() for r in records])

@@ -37,7 +37,7 @@ def record_timer_run(function: str, started: datetime, finished: datetime, outco
 def get_health(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: availability per day, queue depths, timer runs, provisional and undelivered reports."""
     ctx = context()
-    ctx.caller(req.headers).require_admin()
+    ctx.principal(req.headers).require_admin()
     chosen = (req.params.get("format") or "json").strip().lower()
     if chosen not in ("json", "text"):
         raise BadRequest(f"format {chosen!r}: expected json or text", field="format")

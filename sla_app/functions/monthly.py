@@ -76,7 +76,7 @@ def monthly_poisoned(msg: func.QueueMessage) -> None:
 def run_month(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: enqueue a month for every measured tenant (idempotent)."""
     ctx = context()
-    ctx.caller(req.headers).require_admin()
+    ctx.principal(req.headers).require_admin()
     tenants = ctx.monthly.fan_out(route_month(req), ctx.monthly_queue.send)
     return json_response({"month": str(route_month(req)), "enqueued": tenants}, status=202)
 
@@ -86,7 +86,7 @@ def run_month(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint
 def recompute_report(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: recompute one tenant-month now; a new version only when the report differs."""
-    caller = context().caller(req.headers)
+    caller = context().principal(req.headers)
     caller.require_admin()
     tenant = req.route_params.get("tenant", "")
     if not tenant:

@@ -67,7 +67,7 @@ def _reply(data: dict[str, Any], chosen: str, html: Renderer, text: Renderer) ->
 def get_supplier_overview(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: norms missed per tenant, year to date and totals of a month (JSON, HTML or text)."""
     ctx = context()
-    ctx.caller(req.headers).require_admin()
+    ctx.principal(req.headers).require_admin()
     month, chosen = route_month(req), _format(req)
     return _reply(ctx.overview.overview(month), chosen, overview_html, overview_text)
 
@@ -77,7 +77,7 @@ def get_supplier_overview(req: func.HttpRequest) -> func.HttpResponse:
 def get_at_risk(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: the current month of every measured tenant as of now, with the levels at risk."""
     ctx = context()
-    ctx.caller(req.headers).require_admin()
+    ctx.principal(req.headers).require_admin()
     chosen = _format(req)
     return _reply(ctx.overview.at_risk(ctx.clock()), chosen, at_risk_html, at_risk_text)
 

@@ -104,7 +104,7 @@ def _caller(req: func.HttpRequest) -> Principal:
         _log.error("portal refused: App Service Authentication is not enabled (WEBSITE_AUTH_ENABLED)")
         raise _Unavailable("het portaal is niet beschikbaar: aanmelding is niet ingericht")
     try:
-        return context().caller(req.headers)
+        return context().principal(req.headers)
     except Unauthorized as exc:
         raise NotSignedIn(exc.detail) from exc
 
