@@ -52,7 +52,7 @@ portal: $(VENV)/.installed node_modules/.installed
 bench: $(VENV)/.installed node_modules/.installed
 	$(PY) -m benchmarks
 
-# The month-end drill (issue 8, README "Month-end drill"): `make drill TENANTS=400 SCENARIO=all`.
+# The month-end drill (README "Month-end drill"): `make drill TENANTS=400 SCENARIO=all`.
 TENANTS ?= 6
 SCENARIO ?= june-2026
 START_DAY ?=

@@ -4,7 +4,7 @@ For each tenant one message as the delivery timers enqueue it (the 13 months
 of the look-back), with outbox mail (``.eml`` files in a scratch folder): wall
 and CPU seconds, of which rendering (HTML, charts, PDF, ODS: the app's own
 renderer, timed), storage requests and the e-mails written. Target: render +
-deliver < 1 s per tenant (issue 11 item 4).
+deliver < 1 s per tenant.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ param deliveryQueueName string = 'report-delivery'
 @description('Service-desk address of the supplier that gets the mid-month at-risk notice and the monthly overview (SLA_SUPPLIER_MAILBOX).')
 param supplierMailbox string
 
-@description('Working day of the next month from which a provisional report is delivered, rules §8.5 (SLA_DELIVERY_DEADLINE_WORKDAY).')
+@description('Working day of the next month from which a provisional report is delivered, measurement §8.5 (SLA_DELIVERY_DEADLINE_WORKDAY).')
 @minValue(1)
 @maxValue(20)
 param deliveryDeadlineWorkday int = 3

@@ -35,7 +35,7 @@ from sla_core.vocabulary import KINDS, PRIORITIES, SCOPES, TYPES
 KIND_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(KINDS)}
 MAX_ID_LENGTH = 200
 MAX_STATUS_LENGTH = 100
-# Rules §8.3: tenant, ticket_id and event_id. ASCII letters and digits first, then also ``. _ : - +``;
+# Measurement §8.3: tenant, ticket_id and event_id. ASCII letters and digits first, then also ``. _ : - +``;
 # 1 to 200 characters. Nothing a Table Storage key refuses (``/ \\ # ?``, control characters), no spaces.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:+-]{0,199}$"
 _ID = re.compile(ID_PATTERN[1:-1], re.ASCII)

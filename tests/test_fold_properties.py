@@ -177,7 +177,7 @@ def _decision(outcome):
 @PROPERTY_SETTINGS
 @given(tickets(), as_ofs)
 def test_a_decided_outcome_is_final_when_later_events_arrive(events, as_of):
-    """Rules §2: a breach is decided at D and "never counted twice"; a met outcome is decided at S.
+    """Measurement §2: a breach is decided at D and "never counted twice"; a met outcome is decided at S.
 
     Later events may not change a decision already made — except the two the
     rules give that power: a `reopened` (the restore "was not real") and a

@@ -1,4 +1,4 @@
-"""The layers of the house (issue 10): a pure core, a command line without Azure, no import cycle.
+"""The layers of the house: a pure core, a command line without Azure, no import cycle.
 
 Read from the source text (``ast``), so nothing is imported to check it, except
 for the command line, whose loaded modules are listed by a fresh interpreter.

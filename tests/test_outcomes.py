@@ -967,7 +967,7 @@ def test_tickets_that_cannot_be_measured_are_incomplete(events, reason):
 
 # -- a decided outcome is final ---------------------------------------------------------------
 #
-# Rules §2: "Otherwise it is breached, decided at D — also when the ticket is still
+# Measurement §2: "Otherwise it is breached, decided at D — also when the ticket is still
 # open. [...] when the target is reached at 19:00 on a Friday, the breach is
 # decided at that Friday 19:00." and "A breach therefore counts in the month it
 # happened, even if the ticket is closed much later; it is never counted twice."
@@ -1005,7 +1005,7 @@ def test_a_decided_breach_is_not_undone_by_later_events(events, early_as_of):
 
 # -- which tickets are counted, and in which month (Reporter) ---------------------------------
 #
-# Rules §2: "Only tickets that are type `incident` and attributable (the latest
+# Measurement §2: "Only tickets that are type `incident` and attributable (the latest
 # value of `attributable`, default true) are measured (SLA §7.2, §5.2.2). Tickets
 # of other types are stored but never counted." and "Month attribution. An
 # outcome counts in the local calendar month that contains its decision instant."

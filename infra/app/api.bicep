@@ -207,7 +207,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'SLA_MAIL_SENDER'
           value: mailSender
         }
-        // Delivery: the supplier's notices and the deadline after which a provisional report goes out (rules §8.5).
+        // Delivery: the supplier's notices and the deadline after which a provisional report goes out (measurement §8.5).
         {
           name: 'SLA_SUPPLIER_MAILBOX'
           value: supplierMailbox
@@ -260,7 +260,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'SLA_AVAILABILITY_RETENTION_DAYS'
           value: string(availabilityRetentionDays)
         }
-        // Rules §8.5: a local day is complete only when ingested this many minutes after it ended.
+        // Measurement §8.5: a local day is complete only when ingested this many minutes after it ended.
         {
           name: 'SLA_INGESTION_DELAY_MINUTES'
           value: '60'

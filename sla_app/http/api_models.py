@@ -404,13 +404,13 @@ class ReportVersion(_Response):
     content_hash: str = Field(description="SHA-256 of the report without as_of.")
     inputs_fingerprint: str = Field(description="SHA-256 of the inputs it was computed from (evidence).")
     status: ReportStatus = Field(
-        default="final", description="Rules §8.5: provisional while days of the month are not complete."
+        default="final", description="Measurement §8.5: provisional while days of the month are not complete."
     )
     watermark: str | None = Field(
         default=None, description="Latest event-received / availability-ingested instant among its inputs (UTC)."
     )
     changes: ReportChanges | None = Field(
-        default=None, description="Rules §8.6: version 2 and later, the changes against the previous version."
+        default=None, description="Measurement §8.6: version 2 and later, the changes against the previous version."
     )
 
 

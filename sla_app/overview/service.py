@@ -197,7 +197,7 @@ class OverviewService:
         as_of_us = to_us(as_of)
         first = month.first_day()
         end = min(month.shift(1).first_day(), as_of.astimezone(self._zone).date() + timedelta(days=1))
-        summaries = self._results.summarised(first, max(end, first), first)  # issue 11: summaries, not raw rows
+        summaries = self._results.summarised(first, max(end, first), first)  # the day summaries, not raw rows
         errors: list[dict[str, str]] = []
         assessed: list[dict[str, Any]] = []
         for group in self._groups(month, errors):

@@ -150,7 +150,7 @@ class PortalService:
         contract = tenant_contract(record)
         first = month.first_day()
         end = min(month.shift(1).first_day(), now.astimezone(self._zone).date() + timedelta(days=1))
-        summaries = self._results.summarised(first, end, first)  # issue 11: the day summaries, not the raw rows
+        summaries = self._results.summarised(first, end, first)  # the day summaries, not the raw rows
         events = [e for e in self._events.of_tenant(record.tenant) if e.at <= as_of]
         reporter = Reporter(contract, (), self._admin.exclusions(record.tenant), as_of, summaries=summaries)
         so_far = month_so_far(reporter, record.tenant, month, events)

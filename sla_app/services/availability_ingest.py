@@ -20,7 +20,7 @@ every ingestion is written to the audit log.
   ``[start, end)`` (at most :data:`MAX_BACKFILL_DAYS` per call).
 * A source that raises marks the day incomplete with the error in its note
   (audited); the run goes on with the other days.
-* Rules §8.5: a day is complete only when its answer was complete *and* it
+* Measurement §8.5: a day is complete only when its answer was complete *and* it
   was fetched at or after the day's end plus ``ingestion_delay`` (the Azure
   Monitor ingestion delay, setting ``SLA_INGESTION_DELAY_MINUTES``); fetched
   earlier it is stored as incomplete and retried by the daily run.

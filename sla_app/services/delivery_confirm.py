@@ -1,4 +1,4 @@
-"""Settling an e-mail whose outcome is unknown: an operator's "sent" or "not sent" (rules §8.5).
+"""Settling an e-mail whose outcome is unknown: an operator's "sent" or "not sent" (measurement §8.5).
 
 A send that may have reached the mail service (a 5xx, a timeout or a reset
 after the request went out; a run that died while sending) is recorded

@@ -6,7 +6,7 @@ gathers that tenant's inputs, computes the report with the core and stores it
 as a new version only when its content differs from the latest. Re-running a
 month is therefore idempotent.
 
-Rules §8.5: the local days of the month whose availability is not complete
+Measurement §8.5: the local days of the month whose availability is not complete
 are passed to the core, which marks the report ``provisional`` with those
 ``missing_days``; the fan-out may therefore run before the data is complete
 (the 1st-of-month timer) and runs again when the ingestion completes the
@@ -14,7 +14,7 @@ month. Each version carries its input watermark (the latest event-received
 or availability-ingested instant among its inputs); the repository never lets
 a computation from older inputs replace a newer one.
 
-Rules §8.6: with ``restate=True`` (every monthly run from the queue) the
+Measurement §8.6: with ``restate=True`` (every monthly run from the queue) the
 previous :data:`RESTATE_MONTHS` months of the tenant inside its measurement
 window are recomputed from the same inputs; a month whose figures changed
 gets a new version with its list of changes (:mod:`sla_core.restatement`).
@@ -120,20 +120,7 @@ class Reports(Protocol):
         watermark: str | None = None,
         changes: Any = None,
         worth_storing: Any = None,
-    ) -> tuple[Any, bool]: ...
-
-    def restate(
-        self,
-        tenant: str,
-        month: str,
-        content_hash: str,
-        inputs_fingerprint: str,
-        computed_at: str,
-        body: dict[str, Any],
-        *,
-        watermark: str,
-        changes: Any,
-        worth_storing: Any,
+        first_version: bool = True,
     ) -> tuple[Any | None, bool]: ...
 
     def heads(self, tenant: str, first: str, last: str) -> dict[str, Head]: ...
@@ -304,15 +291,13 @@ class MonthlyReportService:
             return restatement(previous.body, body, inputs.events_after(previous.watermark))
 
         args = (inputs.tenant, str(month), content, fingerprint, inputs.computed_at, body)
-        if first:
-            latest, changed = self._reports.save(*args, watermark=watermark, changes=changes)
-        else:
-            latest, changed = self._reports.restate(
-                *args,
-                watermark=watermark,
-                changes=changes,
-                worth_storing=lambda previous: figures_changed(previous.body, body),
-            )
+        latest, changed = self._reports.save(
+            *args,
+            watermark=watermark,
+            changes=changes,
+            worth_storing=None if first else lambda previous: figures_changed(previous.body, body),
+            first_version=first,
+        )
         if latest is not None and (changed or latest.content_hash == content or not figures_changed(latest.body, body)):
             marks[str(month)] = (inputs.figures_key(month), latest.version, inputs.computed_at)
         return latest, changed

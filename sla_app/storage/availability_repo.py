@@ -12,7 +12,7 @@ Table ``availabilitydays``: PartitionKey ``day``, RowKey = local date; whether
 the day was ingested completely, how many rows, and when. A day stored again
 replaces its entities (idempotent re-ingestion). The day status is its own
 small entity (:meth:`AvailabilityRepository.record_status`), independent of how
-the results themselves are stored. Rules §8.5: a day is ``complete`` once it
+the results themselves are stored. Measurement §8.5: a day is ``complete`` once it
 was ingested after the day ended plus the Monitor ingestion delay without a
 partial result (the ingestion service decides that); ``partial`` when it was
 ingested but is not complete; ``missing`` when it was never ingested or

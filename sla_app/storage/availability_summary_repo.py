@@ -20,7 +20,7 @@ requests and ~0.5 MB instead of 29,293 entities / 43 MB of raw rows. The
 summaries are platform facts, the same for every tenant: a repository (one per
 worker process) keeps the blobs it read by their SHA-256, first reads only the
 hashes of a range (``$select``, ~100 bytes a day) and then the blobs of the
-days it has not seen with that hash (issue 11: per tenant after the first, two
+days it has not seen with that hash (per tenant after the first, two
 small queries instead of ~1.6 MB). A day
 written again replaces its summary (re-ingestion); summaries are platform
 facts without personal data and are kept when the raw rows expire.

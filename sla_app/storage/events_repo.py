@@ -249,7 +249,7 @@ class EventRepository:
         watermark then says the inputs were touched, and a recomputation finds the same report.
         """
         found = []
-        rows = self._store.query_plain(  # plain JSON: ~8x less CPU than the SDK's typed entities (issue 11)
+        rows = self._store.query_plain(  # plain JSON: ~8x less CPU than the SDK's typed entities
             TABLE, "PartitionKey eq @pk and RowKey lt @end", {"pk": escape_key(tenant), "end": "~"}
         )
         for entity in rows:

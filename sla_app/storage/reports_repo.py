@@ -16,7 +16,7 @@ computation never replaces one made from newer inputs: :meth:`save` compares
 creation of the next version number, so a computation from older inputs that
 finishes last is not stored.
 
-Restatement checks (measurement §8.6, issue 11): next to the versions of a
+Restatement checks (measurement §8.6): next to the versions of a
 month, one row ``<YYYY-MM>|check`` (it sorts before ``|v…``; readers of
 versions select ``|v`` keys) keeps the *figures key* of the last computation
 that agreed with the latest version (``figures_key``, ``checked_version``,
@@ -153,72 +153,20 @@ class ReportRepository:
         watermark: str | None = None,
         changes: Callable[[StoredReport], dict[str, Any]] | None = None,
         worth_storing: Callable[[StoredReport], bool] | None = None,
-    ) -> tuple[StoredReport, bool]:
+        first_version: bool = True,
+    ) -> tuple[StoredReport | None, bool]:
         """Store a new version unless the latest has the same content or newer inputs; returns (report, stored).
 
         ``watermark`` defaults to ``computed_at``. ``changes(previous)`` gives the changes of a version >= 2;
         ``worth_storing(previous)`` may refuse a version whose differences do not matter (restatement).
+        ``first_version=False`` is a month recomputed later: it never creates a first version (None when
+        none exists).
         """
-        stored = self._save(
-            tenant,
-            month,
-            content_hash,
-            inputs_fingerprint,
-            computed_at,
-            body,
-            watermark or computed_at,
-            changes,
-            worth_storing,
-            create_first=True,
-        )
-        assert stored[0] is not None
-        return stored  # type: ignore[return-value]
-
-    def restate(
-        self,
-        tenant: str,
-        month: str,
-        content_hash: str,
-        inputs_fingerprint: str,
-        computed_at: str,
-        body: dict[str, Any],
-        *,
-        watermark: str,
-        changes: Callable[[StoredReport], dict[str, Any]],
-        worth_storing: Callable[[StoredReport], bool],
-    ) -> tuple[StoredReport | None, bool]:
-        """Like :meth:`save` for a month recomputed later: never creates a first version (None when none exists)."""
-        return self._save(
-            tenant,
-            month,
-            content_hash,
-            inputs_fingerprint,
-            computed_at,
-            body,
-            watermark,
-            changes,
-            worth_storing,
-            create_first=False,
-        )
-
-    def _save(
-        self,
-        tenant: str,
-        month: str,
-        content_hash: str,
-        inputs_fingerprint: str,
-        computed_at: str,
-        body: dict[str, Any],
-        watermark: str,
-        changes: Callable[[StoredReport], dict[str, Any]] | None,
-        worth_storing: Callable[[StoredReport], bool] | None,
-        *,
-        create_first: bool,
-    ) -> tuple[StoredReport | None, bool]:
+        watermark = watermark or computed_at
         status = str(body.get("status", "final"))
         for _ in range(5):
             latest = self.latest(tenant, month)
-            if latest is None and not create_first:
+            if latest is None and not first_version:
                 return None, False
             if latest is not None and latest.content_hash == content_hash:
                 return latest, False

@@ -244,7 +244,7 @@ def test_the_api_lists_the_versions_with_their_changes(delivered: AppContext, cl
     assert versions[1].changes is not None and versions[1].changes.outcomes[0].ticket_id == "M2"
 
 
-# -- skipping what cannot have changed (issue 11) -----------------------------------------------------------------------
+# -- skipping what cannot have changed --------------------------------------------------------------------------------
 
 
 class Restatements:
@@ -254,9 +254,10 @@ class Restatements:
         self._reports = reports
         self.offered: list[str] = []
 
-    def restate(self, tenant: str, month: str, *args: Any, **kwargs: Any) -> Any:
-        self.offered.append(month)
-        return self._reports.restate(tenant, month, *args, **kwargs)
+    def save(self, tenant: str, month: str, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("first_version", True):
+            self.offered.append(month)
+        return self._reports.save(tenant, month, *args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._reports, name)

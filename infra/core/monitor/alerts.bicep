@@ -1,4 +1,4 @@
-// Alert rules of the SLA monitor itself (issue 13; SLA §13 monitoring): one action group and
+// Alert rules of the SLA monitor itself (SLA §13 monitoring): one action group and
 // the rules that page it. The service measures someone else's availability, so its own
 // failures must be loud. Every rule's description says what it means and what to do, and
 // points at its section in docs/operations.md (the runbook); tests/infra/test_infra_alerts.py

@@ -90,7 +90,7 @@ resource webTests 'Microsoft.Insights/webtests@2022-06-15' = [for target in moni
   }
 }]
 
-// Platform down (issue 13): the availability test fails in at least minFailedLocations locations
+// Platform down: the availability test fails in at least minFailedLocations locations
 // at once, the contract's own definition of "down" (sla_core/availability.py). Severity 0: the
 // measured service is down for the municipalities right now.
 resource platformDown 'Microsoft.Insights/metricAlerts@2018-03-01' = [for (target, i) in monitoredUrls: {
