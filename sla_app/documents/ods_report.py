@@ -1,4 +1,4 @@
-"""The report as an ODS spreadsheet (odfpy), for municipalities that want to check or reuse the figures.
+"""The report as an ODS spreadsheet (ODF XML written directly, see ``ods_cells``), for municipalities that want to check or reuse the figures.
 
 Sheets: ``Samenvatting`` (service levels, per priority, load time),
 ``Verloop per maand`` (the trailing year month by month), ``Uitkomsten`` (one
@@ -13,11 +13,7 @@ the decimals shown, so the cell never reads differently from the text.
 
 from __future__ import annotations
 
-import io
 from typing import Any
-
-from odf.dc import Title
-from odf.opendocument import OpenDocumentSpreadsheet
 
 from sla_app.documents.content import subject, tenant_name
 from sla_app.documents.format_nl import (
@@ -31,7 +27,7 @@ from sla_app.documents.format_nl import (
     service_hours_nl,
     weekday_nl,
 )
-from sla_app.documents.ods_cells import Sheet, Styles
+from sla_app.documents.ods_cells import MIME_TYPE, Sheet, Workbook
 from sla_core.report_text import (
     LEVEL_NAMES,
     REPORT_STATUS_NAMES,
@@ -46,7 +42,7 @@ from sla_core.report_text import (
 )
 from sla_core.vocabulary import FINAL, LEVELS, PRIORITIES, PROVISIONAL, TICKET_METRICS, WEEKDAYS
 
-MIME_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
+__all__ = ["MIME_TYPE", "ods_bytes"]
 
 
 def _summary(sheet: Sheet, report: dict[str, Any], zone: str, contact: str | None) -> None:
@@ -295,9 +291,8 @@ def _basis(sheet: Sheet, report: dict[str, Any]) -> None:
 def ods_bytes(report: dict[str, Any], contact: str | None = None) -> bytes:
     """The spreadsheet as ODS bytes."""
     zone = report.get("timezone") or "Europe/Amsterdam"
-    doc = OpenDocumentSpreadsheet()
-    doc.meta.addElement(Title(text=subject(report)))
-    styles = Styles(doc)
+    doc = Workbook(subject(report))
+    styles = doc.styles
     _summary(
         Sheet(doc, styles, "Samenvatting", [6.0, 3.0, 3.0, 3.0, 2.6, 2.6, 3.6, 3.0, 2.6, 2.6]), report, zone, contact
     )
@@ -313,6 +308,4 @@ def ods_bytes(report: dict[str, Any], contact: str | None = None) -> bytes:
     _exclusions(Sheet(doc, styles, "Uitsluitingen", [4.2, 4.2, 2.4, 14.0, 4.2]), report, zone)
     _days(Sheet(doc, styles, "Beschikbaarheid per dag", [3.6, 2.6, 3.0, 3.6, 3.0, 3.0, 3.0, 4.6]), report)
     _basis(Sheet(doc, styles, "Uitgangspunten", [5.0, 6.0]), report)
-    buffer = io.BytesIO()
-    doc.write(buffer)
-    return buffer.getvalue()
+    return doc.ods()
