@@ -76,6 +76,25 @@ def availability_alt(report: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _hatched_bars(
+    ax: Any, xs: list[int], heights: list[float], bottom: list[float], width: float, colour: str, hatch: str
+) -> None:
+    """Stacked hatched bars, leaving out the empty ones: they draw nothing but cost a hatch raster each."""
+    shown = [(x, h, b) for x, h, b in zip(xs, heights, bottom) if h > 0]
+    if shown:
+        ax.bar(
+            [x for x, _, _ in shown],
+            [h for _, h, _ in shown],
+            width,
+            bottom=[b for _, _, b in shown],
+            color=colour,
+            edgecolor=INK,
+            linewidth=0.6,
+            hatch=hatch,
+            zorder=2,
+        )
+
+
 def _closed_runs(xs: list[int], days: list[dict[str, Any]]) -> list[tuple[int, int]]:
     """Runs of consecutive days without service hours, as (first day, last day)."""
     runs: list[tuple[int, int]] = []
@@ -101,13 +120,14 @@ def availability_chart(report: dict[str, Any]) -> Chart:
         peak = max([d["down_minutes"] + d["unknown_minutes"] + d["excluded_minutes"] for d in days] + [0])
         top = max(30.0, peak * 1.3)
         for start, end in _closed_runs(xs, days):  # one shaded span per run of closed days, not one per day
-            ax.axvspan(start - 0.5, end + 0.5, facecolor=CLOSED, edgecolor="#9a9a9a", hatch="////", linewidth=0, zorder=0)
+            ax.axvspan(
+                start - 0.5, end + 0.5, facecolor=CLOSED, edgecolor="#9a9a9a", hatch="////", linewidth=0, zorder=0
+            )
         for x, day in zip(xs, days):
-            if day["scheduled_minutes"] == 0:
-                if day["date"] in names:
-                    ax.text(
-                        x, top * 0.96, names[day["date"]], rotation=90, ha="center", va="top", fontsize=6.5, color=MUTED
-                    )
+            if day["scheduled_minutes"] == 0 and day["date"] in names:
+                ax.text(
+                    x, top * 0.96, names[day["date"]], rotation=90, ha="center", va="top", fontsize=6.5, color=MUTED
+                )
         bottom = [0.0] * len(days)
         series = (
             ("down_minutes", "niet beschikbaar", DOWN, "////"),
@@ -116,19 +136,7 @@ def availability_chart(report: dict[str, Any]) -> Chart:
         )
         for key, _label, colour, hatch in series:
             heights = [d[key] for d in days]
-            shown = [(x, h, b) for x, h, b in zip(xs, heights, bottom) if h > 0]  # an empty bar draws nothing
-            if shown:
-                ax.bar(
-                    [x for x, _, _ in shown],
-                    [h for _, h, _ in shown],
-                    0.7,
-                    bottom=[b for _, _, b in shown],
-                    color=colour,
-                    edgecolor=INK,
-                    linewidth=0.6,
-                    hatch=hatch,
-                    zorder=2,
-                )
+            _hatched_bars(ax, xs, heights, bottom, 0.7, colour, hatch)
             bottom = [b + h for b, h in zip(bottom, heights)]
         for x, day, total in zip(xs, days, bottom):
             if total > 0:
@@ -213,19 +221,7 @@ def outcomes_chart(report: dict[str, Any]) -> Chart:
             met = [c[0] for c in counts]
             breached = [c[1] for c in counts]
             ax.bar(xs, met, 0.65, color=MET, edgecolor=INK, linewidth=0.6, zorder=2)
-            over = [(x, b, m) for x, b, m in zip(xs, breached, met) if b > 0]  # an empty hatched bar draws nothing
-            if over:
-                ax.bar(
-                    [x for x, _, _ in over],
-                    [b for _, b, _ in over],
-                    0.65,
-                    bottom=[m for _, _, m in over],
-                    color=DOWN,
-                    edgecolor=INK,
-                    linewidth=0.6,
-                    hatch="////",
-                    zorder=2,
-                )
+            _hatched_bars(ax, xs, breached, met, 0.65, DOWN, "////")
             for x, m, b in zip(xs, met, breached):
                 if m + b == 0:
                     ax.text(x, top * 0.02, "geen", ha="center", va="bottom", fontsize=7, color=MUTED)
