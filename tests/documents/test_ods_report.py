@@ -59,6 +59,10 @@ def test_ods_has_sheets_and_one_row_per_outcome(
     data = ods_of(rendered[tenant])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.namelist()[0] == "mimetype" and archive.read("mimetype") == ODS.encode()
+        assert archive.getinfo("mimetype").compress_type == zipfile.ZIP_STORED, "mimetype stored uncompressed"
+        manifest = archive.read("META-INF/manifest.xml").decode()
+        assert all(f'full-path="{part}"' in manifest for part in ("/", "content.xml", "styles.xml", "meta.xml"))
+        assert ODS in manifest and archive.testzip() is None
     book = sheets(data)
     assert list(book) == SHEETS
     outcomes = book["Uitkomsten"]
