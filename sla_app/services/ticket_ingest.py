@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sla_app.errors import Conflict, PayloadTooLarge, Unprocessable
-from sla_app.services.tool_history import status_classes
-from sla_core.errors import InputError
-from sla_core.events import EventConflict, TicketEvent, parse_event
+from sla_app.services.tool_history import status_classes, validated_events
+from sla_core.events import EventConflict, TicketEvent
 from sla_core.status_class import classed
 
 MAX_EVENTS_PER_REQUEST = 1000
@@ -57,12 +56,7 @@ class TicketIngestService:
         self._tenants = tenants
 
     def _validated(self, items: list[Any], where: str) -> list[TicketEvent]:
-        events = []
-        for index, item in enumerate(items):
-            try:
-                events.append(parse_event(item, f"{where}[{index}]"))
-            except InputError as exc:
-                raise Unprocessable(str(exc), field=exc.field) from exc
+        events = validated_events(items, where)
         classes = {}
         for tenant in sorted({e.tenant for e in events}):
             record = self._tenants.tenant(tenant)

@@ -55,7 +55,8 @@ def status_classes(record: Any) -> StatusClasses:
     return StatusClasses(contract.known_statuses, contract.pause_patterns)
 
 
-def _validated(items: list[dict[str, Any]], source: str) -> list[TicketEvent]:
+def validated_events(items: list[Any], source: str) -> list[TicketEvent]:
+    """Canonical events from decoded JSON items; a bad one is a 422 naming ``source[index]`` and its field."""
     events = []
     for index, item in enumerate(items):
         try:
@@ -101,7 +102,7 @@ class ToolHistoryService:
             if key in current.readings:
                 return {"received": 0, "unique": 0, "tickets": 1}  # received before: its events are stored
             derived = history(reader.source, tenant, [*current.readings.values(), reading])
-            events = _validated(derived, reader.source)
+            events = validated_events(derived, reader.source)
             try:
                 written = self._histories.commit(tenant, reader.source, current, reading, events)
             except HistoryConflict:

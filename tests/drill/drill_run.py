@@ -189,12 +189,12 @@ class _Drill:
         self.month = str(world.scenario.month)
         self.queues = drill_host.create_infra_queues(server.connection_string)
         settings = settings_for(server.connection_string)
-        self.services = bootstrap.build(settings, clock=clock)
-        bootstrap.use(self.services)
+        self.ctx = bootstrap.build(settings, clock=clock)
+        bootstrap.use(self.ctx)
         self.host = drill_host.Host(local_pipeline.registered(), settings, server.connection_string, clock)
         client, self.logs = drill_monitor.logs_client(world, clock)
-        self.services.logs_client = client
-        self.services.mailer = GraphMailer(
+        self.ctx.logs_client = client
+        self.ctx.mailer = GraphMailer(
             SENDER,
             credential=FakeCredential(),
             base_url=graph.graph_url,
@@ -202,11 +202,11 @@ class _Drill:
             now=clock,
             timeout=httpx.Timeout(TIMEOUT_SECONDS),
         )
-        self.services.render = drill_render
+        self.ctx.render = drill_render
         monthly_queue = settings.monthly_queue_name
         computing = {q.name for q in self.host.queues if q.queue == monthly_queue}
-        self.flaky = FlakyEvents(self.services.events, world.measured[-1], lambda: self.host.current in computing)
-        self.services.events = self.flaky
+        self.flaky = FlakyEvents(self.ctx.events, world.measured[-1], lambda: self.host.current in computing)
+        self.ctx.events = self.flaky
         self.monthly_queue = monthly_queue
         self.resends: list[str] = []
         self.confirmations: list[str] = []
@@ -223,14 +223,14 @@ class _Drill:
             )
             assert status in (200, 201), answer
         # The days before the drill were ingested before it: backfilled here from a CSV export (local mode).
-        self.services.results_csv = str(self.world.history_csv(scratch / "history.csv"))
+        self.ctx.results_csv = str(self.world.history_csv(scratch / "history.csv"))
         first = self.world.scenario.month.first_day()
         status, answer = call(
             "backfill_availability",
             headers=ADMIN,
             body={"start": first.isoformat(), "end": start.astimezone(ZONE).date().isoformat()},
         )
-        self.services.results_csv = None
+        self.ctx.results_csv = None
         assert status == 200 and answer["incomplete"] == 0, answer
         self.post([e for e in self.world.events if self.world.posted[e["event_id"]] <= start])
         self.host.client(self.monthly_queue).send_message(json.dumps(POISON))
@@ -334,7 +334,7 @@ def run(scenario: Scenario, folder: Path | None = None, progress: Callable[[str]
         audit = [
             entry
             for day in drill_check.days_between(scenario.start, clock())
-            for entry in drill.services.admin.audit_entries(day)
+            for entry in drill.ctx.admin.audit_entries(day)
         ]
         return DrillRun(
             world,
@@ -342,7 +342,7 @@ def run(scenario: Scenario, folder: Path | None = None, progress: Callable[[str]
             drill.host.log,
             graph,
             expected,
-            drill.services,
+            drill.ctx,
             drill.flaky,
             drill.queues,
             drill.resends,
