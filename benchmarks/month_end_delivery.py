@@ -14,7 +14,6 @@ import statistics
 import time as clock
 import uuid
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +33,12 @@ def run_message(function: Any, meter: Any, bucket: str, message: dict[str, Any])
 
 def deliver(ctx: Any, meter: Any, tenants: list[str], outbox: str, now: datetime) -> list[dict[str, Any]]:
     """One ``delivery_item`` message per tenant through the registered function; per tenant seconds and e-mails."""
-    from sla_app.functions import delivery
     from sla_app.services.delivery_runs import lookback
     from tools import local_pipeline
 
     function = local_pipeline.registered()["delivery_item"].get_user_function()
     months = [str(m) for m in lookback(now, ctx.availability._zone)]
-    render = partial(delivery._render_report, contact=ctx.settings.report_contact, reply_to=ctx.settings.reply_to)
+    render = ctx.render
     spent = {"render_s": 0.0}
 
     def timed_render(report: dict[str, Any]) -> Any:
@@ -50,7 +48,7 @@ def deliver(ctx: Any, meter: Any, tenants: list[str], outbox: str, now: datetime
         finally:
             spent["render_s"] += clock.perf_counter() - t0
 
-    ctx.extras[delivery.RENDER_KEY] = timed_render  # the same renderer, timed
+    ctx.render = timed_render  # the same renderer, timed
     written = Path(outbox)
     rows = []
     for tenant in tenants:
