@@ -145,15 +145,7 @@ def availability_risk(
     allowed = allowed_down_minutes(norm, month_minutes, unknown_minutes)
     best = AvailabilityFigures(month_minutes, unknown_minutes, down_minutes, 0.0).value
     reachable = meets_norm(AVAILABILITY, best, norm)
-    status: Status
-    if reachable is None:
-        status = NOT_MEASURED
-    elif not reachable:
-        status = UNREACHABLE
-    elif down_minutes > risk_share * allowed:
-        status = AT_RISK
-    else:
-        status = ON_TRACK
+    status = NOT_MEASURED if reachable is None else _status(reachable, down_minutes > risk_share * allowed)
     return AvailabilityRisk(norm, status, month_minutes, elapsed_minutes, unknown_minutes, down_minutes, allowed)
 
 
@@ -223,16 +215,15 @@ def ticket_risk(metric: str, norm: float, decided: int, within: int, pending: in
     if not 0 <= within <= decided:
         raise ValueError(f"{metric}: within ({within}) must be between 0 and decided ({decided})")
     k = needed_met(norm, decided, within)
-    status: Status
-    if decided == 0:
-        status = ON_TRACK
-    elif k is None:
-        status = UNREACHABLE
-    elif k > 0:
-        status = AT_RISK
-    else:
-        status = ON_TRACK
+    status = ON_TRACK if decided == 0 else _status(k is not None, bool(k))
     return TicketRisk(metric, norm, status, decided, within, k, pending)
+
+
+def _status(reachable: bool, at_risk: bool) -> Status:
+    """The one mapping of both kinds of service level: unreachable before at risk before on track."""
+    if not reachable:
+        return UNREACHABLE
+    return AT_RISK if at_risk else ON_TRACK
 
 
 # -- the assessment ----------------------------------------------------------------
