@@ -23,12 +23,13 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from sla_app import telemetry
 from sla_app.errors import AppError
+from sla_app.records import SENT
 from sla_app.services.delivery import PROVISIONAL, DeliveryPolicy, report_status
 from sla_app.services.monthly_reports import tenant_contract, tenant_window
 from sla_app.settings import Settings
 from sla_app.storage.admin_repo import AdminRepository
 from sla_app.storage.availability_repo import AvailabilityRepository
-from sla_app.storage.deliveries_repo import SENT, DeliveryRepository
+from sla_app.storage.deliveries_repo import DeliveryRepository
 from sla_app.storage.reports_repo import ReportRepository
 from sla_app.storage.timer_runs_repo import TimerRunRepository
 from sla_core.contract import Contract

@@ -15,9 +15,9 @@ import pytest
 from sla_app.documents import RenderedReport
 from sla_app.errors import BadRequest, Conflict, NotFound, Unprocessable
 from sla_app.mail.message import MailError
+from sla_app.records import CORRECTION, OVERVIEW, SUPPLIER, DeliveryRecord
 from sla_app.services.delivery import DeliveryService
 from sla_app.services.delivery_confirm import Confirmation, parse_confirmation
-from sla_app.storage.deliveries_repo import CORRECTION, OVERVIEW, SUPPLIER, DeliveryRecord
 from sla_core.periods import Month
 from tests.support.app import FixedClock
 from tests.support.delivery_fakes import MemoryAdmin, MemoryDeliveries, MemoryMailer, MemoryReports

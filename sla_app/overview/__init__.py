@@ -17,7 +17,7 @@ from typing import Any
 
 from sla_app.overview.render import at_risk_html, at_risk_subject, at_risk_text, overview_html, overview_text
 from sla_app.overview.service import OverviewService
-from sla_app.storage.deliveries_repo import AT_RISK
+from sla_app.records import AT_RISK
 from sla_core.periods import Month
 
 __all__ = ["Notices", "OverviewService", "at_risk_notice", "supplier_notice"]

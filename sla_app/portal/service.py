@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo
 
 from sla_app.errors import NotFound, Unprocessable
 from sla_app.overview.at_risk_nl import at_risk_json
+from sla_app.records import CORRECTION, REPORT, SENT
 from sla_app.services.monthly_reports import tenant_contract, tenant_window
 from sla_app.storage.admin_repo import ALL_TENANTS, RECORDER_ROLE
-from sla_app.storage.deliveries_repo import CORRECTION, REPORT, SENT
 from sla_core.at_risk import assess
 from sla_core.availability_input import parse_exclusions
 from sla_core.business_calendar import from_us, to_us

@@ -46,6 +46,18 @@ from sla_app.mail.content import (
     mark_provisional,
 )
 from sla_app.mail.message import Mailer
+from sla_app.records import (
+    CORRECTION,
+    NO_RECIPIENTS,
+    NO_REPORT,
+    NOT_FINAL,
+    NOT_NEEDED,
+    REPORT,
+    SENDING,
+    SENT,
+    SUPPLIER,
+    DeliveryRecord,
+)
 from sla_app.services.delivery_confirm import Confirmation, confirm
 from sla_app.services.delivery_once import (
     ALREADY_SENT,
@@ -58,18 +70,6 @@ from sla_app.services.delivery_once import (
     outcome_of,
 )
 from sla_app.services.monthly_reports import tenant_contract, tenant_window
-from sla_app.storage.deliveries_repo import (
-    CORRECTION,
-    NO_RECIPIENTS,
-    NO_REPORT,
-    NOT_FINAL,
-    NOT_NEEDED,
-    REPORT,
-    SENDING,
-    SENT,
-    SUPPLIER,
-    DeliveryRecord,
-)
 from sla_core.contract import Contract
 from sla_core.delivery_deadline import delivery_deadline
 from sla_core.periods import Month

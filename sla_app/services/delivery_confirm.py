@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sla_app.errors import BadRequest, Conflict, NotFound, Unprocessable
+from sla_app.records import CORRECTION, FAILED, KINDS, REPORT, SENT, DeliveryConflict, DeliveryRecord
 from sla_app.services.delivery_once import Deliveries, OnceSender
-from sla_app.storage.deliveries_repo import CORRECTION, FAILED, KINDS, REPORT, SENT, DeliveryConflict, DeliveryRecord
 from sla_core.events import UNSTORABLE
 
 MAX_NOTE_LENGTH = 500

@@ -35,15 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sla_app.mail.message import Envelope, Mailer, MailError, Receipt
-from sla_app.storage.deliveries_repo import (
-    FAILED,
-    REPORT,
-    SENDING,
-    SENT,
-    SUPPLIER,
-    DeliveryConflict,
-    DeliveryRecord,
-)
+from sla_app.records import FAILED, REPORT, SENDING, SENT, SUPPLIER, DeliveryConflict, DeliveryRecord
 
 STALE_AFTER = timedelta(minutes=30)
 UNKNOWN_OUTCOME = "outcome unknown: the message may have been sent; check the sender's Sent Items, resend with force"

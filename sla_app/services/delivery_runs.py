@@ -30,9 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sla_app.errors import BadRequest
-from sla_app.services.delivery import DeliveryService, measured
-from sla_app.services.delivery_once import DeliveryOutcome
-from sla_app.storage.deliveries_repo import (
+from sla_app.records import (
     AT_RISK,
     CORRECTION,
     NO_RECIPIENTS,
@@ -45,6 +43,8 @@ from sla_app.storage.deliveries_repo import (
     SUPPLIER,
     DeliveryRecord,
 )
+from sla_app.services.delivery import DeliveryService, measured
+from sla_app.services.delivery_once import DeliveryOutcome
 from sla_core.contract import Contract
 from sla_core.delivery_deadline import delivery_deadline
 from sla_core.errors import InputError

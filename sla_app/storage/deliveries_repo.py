@@ -26,7 +26,7 @@ send that certainly happened after the claim was lost.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from azure.core import MatchConditions
@@ -38,20 +38,18 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import UpdateMode
 
+from sla_app.records import (
+    REPORT,
+    STATES,
+    DeliveryConflict,
+    DeliveryRecord,
+    row_key,
+)
 from sla_app.storage.tables import TableStore, escape_key
 
 TABLE = "deliveries"
 
 REPORTS_TABLE = "reports"  # read only for its keys: ``<YYYY-MM>|v<0001>`` per tenant partition
-
-SENDING, SENT, FAILED = "sending", "sent", "failed"
-NO_RECIPIENTS, NO_REPORT, NOT_FINAL = "no_recipients", "no_report", "not_final"
-NOT_NEEDED = "not_needed"  # a correction that changed no figure: nothing to mail
-STATES = (SENDING, SENT, FAILED, NO_RECIPIENTS, NO_REPORT, NOT_FINAL, NOT_NEEDED)
-
-REPORT, CORRECTION, AT_RISK, OVERVIEW = "report", "correction", "at_risk", "overview"
-KINDS = (REPORT, CORRECTION, AT_RISK, OVERVIEW)
-SUPPLIER = "~supplier"  # the partition of the supplier's notices ("~" is not allowed in tenant ids)
 
 _TEXT = (
     "claim_id",
@@ -66,80 +64,6 @@ _TEXT = (
     "report_status",
     "note",
 )
-
-
-class DeliveryConflict(Exception):
-    """Another writer created or changed the record first (409 on insert, 412 on a conditional replace)."""
-
-
-@dataclass(frozen=True)
-class DeliveryRecord:
-    """The delivery state of one tenant-month report."""
-
-    tenant: str
-    month: str
-    state: str
-    attempts: int = 0
-    report_version: int | None = None
-    recipients: tuple[str, ...] = ()
-    claim_id: str = ""
-    claimed_at: str = ""  # RFC 3339 UTC, when the current/last claim was taken
-    sent_at: str = ""
-    mode: str = ""  # graph | outbox
-    request_id: str = ""  # Graph request-id of the accepted send
-    eml_path: str = ""  # outbox file
-    error: str = ""
-    needs_manual_check: bool = False  # failed with an unknown outcome: never resent automatically
-    forced: bool = False  # this claim was an admin's forced resend
-    updated_at: str = ""
-    actor: str = ""
-    kind: str = REPORT  # report | correction | at_risk | overview
-    report_status: str = ""  # final | provisional: what the sent report said
-    note: str = ""  # the operator's note when an outcome-unknown send was confirmed (sent or not sent)
-    etag: str | None = field(default=None, compare=False)
-
-    @property
-    def row_key(self) -> str:
-        """The RowKey of this e-mail (see the module docstring)."""
-        return row_key(self.month, self.kind, self.report_version)
-
-    def to_json(self) -> dict[str, Any]:
-        """As API JSON (without the ETag)."""
-        return {
-            "tenant": self.tenant,
-            "month": self.month,
-            "kind": self.kind,
-            "report_status": self.report_status or None,
-            "state": self.state,
-            "attempts": self.attempts,
-            "report_version": self.report_version,
-            "recipients": list(self.recipients),
-            "claim_id": self.claim_id or None,
-            "claimed_at": self.claimed_at or None,
-            "sent_at": self.sent_at or None,
-            "mode": self.mode or None,
-            "request_id": self.request_id or None,
-            "eml_path": self.eml_path or None,
-            "error": self.error or None,
-            "needs_manual_check": self.needs_manual_check,
-            "forced": self.forced,
-            "updated_at": self.updated_at or None,
-            "actor": self.actor or None,
-            "note": self.note or None,
-        }
-
-
-def row_key(month: str, kind: str = REPORT, version: int | None = None) -> str:
-    """``YYYY-MM`` for the report e-mail, ``YYYY-MM|correction|v0003``, ``YYYY-MM|at_risk``, ``YYYY-MM|overview``."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown delivery kind {kind!r}")
-    if kind == REPORT:
-        return month
-    if kind == CORRECTION:
-        if version is None:
-            raise ValueError("a correction record needs the report version")
-        return f"{month}|{CORRECTION}|v{version:04d}"
-    return f"{month}|{kind}"
 
 
 def _month_range(first: str, last: str) -> dict[str, str]:

@@ -42,31 +42,11 @@ from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
 
+from sla_app.records import StoredReport
 from sla_app.storage.tables import TableStore, escape_key, prefix_filter
 
 TABLE = "reports"
 _PART = 60_000  # bytes per binary property (limit 64 KiB)
-
-
-@dataclass(frozen=True)
-class StoredReport:
-    """One stored version of a tenant-month report."""
-
-    tenant: str
-    month: str
-    version: int
-    content_hash: str
-    inputs_fingerprint: str
-    computed_at: str
-    body: dict[str, Any]
-    status: str = "final"  # "final" | "provisional" (measurement §8.5)
-    watermark: str = ""  # RFC 3339 UTC: latest event-received / availability-ingested instant of the inputs
-    changes: dict[str, Any] | None = None  # v >= 2: {"service_levels", "outcomes", "cause"} vs the previous version
-
-    @property
-    def has_changes(self) -> bool:
-        """Whether ``changes`` holds any entry (a correction to send once a report was delivered)."""
-        return bool(self.changes) and any(self.changes.get(k) for k in ("service_levels", "outcomes", "cause"))
 
 
 @dataclass(frozen=True)

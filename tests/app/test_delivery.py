@@ -27,9 +27,9 @@ from sla_app.documents import RenderedReport
 from sla_app.functions import delivery as delivery_functions
 from sla_app.http.auth import encode_principal
 from sla_app.mail import Envelope, GraphMailer, MailError, Outbox, Receipt
-from sla_app.records import TenantRecord
+from sla_app.records import SENDING, DeliveryRecord, TenantRecord
 from sla_app.services.delivery import DeliveryService
-from sla_app.storage.deliveries_repo import SENDING, DeliveryRecord, DeliveryRepository
+from sla_app.storage.deliveries_repo import DeliveryRepository
 from sla_core.periods import Month
 from tests.app.test_graph_mail import Answer, FakeCredential, FakeGraph, fake_graph, rendered  # noqa: F401 — fixture
 from tests.support.app import FixedClock, Reply, functions

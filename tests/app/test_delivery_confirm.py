@@ -14,7 +14,8 @@ import pytest
 
 from sla_app.bootstrap import AppContext
 from sla_app.mail import MailError
-from sla_app.storage.deliveries_repo import DeliveryRecord, DeliveryRepository
+from sla_app.records import DeliveryRecord
+from sla_app.storage.deliveries_repo import DeliveryRepository
 from tests.app.test_delivery import ADMIN, OCTOBER, READER, RecordingMailer, mailer, municipalities, record
 from tests.app.test_delivery_runs import store
 from tests.support.app import FixedClock, Reply, call_http, functions

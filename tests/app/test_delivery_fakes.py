@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from sla_app.bootstrap import AppContext
-from sla_app.storage.deliveries_repo import CORRECTION, SUPPLIER, DeliveryConflict, DeliveryRecord, DeliveryRepository
+from sla_app.records import CORRECTION, SUPPLIER, DeliveryConflict, DeliveryRecord
+from sla_app.storage.deliveries_repo import DeliveryRepository
 from tests.support.delivery_fakes import MemoryDeliveries
 
 

@@ -24,9 +24,9 @@ from azure.storage.queue import QueueClient
 from sla_app.bootstrap import AppContext
 from sla_app.errors import BadRequest
 from sla_app.mail import MailError, Outbox
-from sla_app.records import TenantRecord
+from sla_app.records import SUPPLIER, DeliveryRecord, TenantRecord
 from sla_app.services.delivery_runs import LOOKBACK_MONTHS, parse_message
-from sla_app.storage.deliveries_repo import SUPPLIER, DeliveryRecord, DeliveryRepository
+from sla_app.storage.deliveries_repo import DeliveryRepository
 from sla_app.storage.queues import JsonQueue
 from tests.app.test_delivery import (
     ADMIN,

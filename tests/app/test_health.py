@@ -15,8 +15,8 @@ from azure.storage.queue import QueueClient
 from sla_app import health, health_cli, telemetry
 from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal
-from sla_app.records import TenantRecord
-from sla_app.storage.deliveries_repo import SENT, DeliveryRecord, DeliveryRepository
+from sla_app.records import SENT, DeliveryRecord, TenantRecord
+from sla_app.storage.deliveries_repo import DeliveryRepository
 from sla_app.storage.timer_runs_repo import TimerRunRepository
 from sla_core.availability_input import TestResult as Result
 from sla_core.business_calendar import to_us

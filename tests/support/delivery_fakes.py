@@ -18,9 +18,7 @@ from datetime import date
 from typing import Any
 
 from sla_app.mail.message import Envelope, Receipt
-from sla_app.records import TenantRecord
-from sla_app.storage.deliveries_repo import DeliveryConflict, DeliveryRecord
-from sla_app.storage.reports_repo import StoredReport
+from sla_app.records import DeliveryConflict, DeliveryRecord, StoredReport, TenantRecord
 
 
 @dataclass
