@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal, get_args
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,15 @@ class StoredReport:
 
 # -- deliveries (one record per e-mail; the state machine is sla_app.services.delivery) ---
 
-SENDING, SENT, FAILED = "sending", "sent", "failed"
-NO_RECIPIENTS, NO_REPORT, NOT_FINAL = "no_recipients", "no_report", "not_final"
-NOT_NEEDED = "not_needed"  # a correction that changed no figure: nothing to mail
-STATES = (SENDING, SENT, FAILED, NO_RECIPIENTS, NO_REPORT, NOT_FINAL, NOT_NEEDED)
+# The states of a delivery record; "not_needed": a correction that changed no figure, nothing to mail.
+DeliveryState = Literal["sending", "sent", "failed", "no_recipients", "no_report", "not_final", "not_needed"]
+STATES: tuple[str, ...] = get_args(DeliveryState)
+SENDING, SENT, FAILED, NO_RECIPIENTS, NO_REPORT, NOT_FINAL, NOT_NEEDED = STATES
 
-REPORT, CORRECTION, AT_RISK, OVERVIEW = "report", "correction", "at_risk", "overview"
-KINDS = (REPORT, CORRECTION, AT_RISK, OVERVIEW)
+# Which e-mail of a tenant-month a record is about.
+DeliveryKind = Literal["report", "correction", "at_risk", "overview"]
+KINDS: tuple[str, ...] = get_args(DeliveryKind)
+REPORT, CORRECTION, AT_RISK, OVERVIEW = KINDS
 SUPPLIER = "~supplier"  # the partition of the supplier's notices ("~" is not allowed in tenant ids)
 
 

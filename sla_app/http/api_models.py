@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from sla_app.records import DeliveryKind, DeliveryState
 from sla_core.events import ID_PATTERN, MAX_STATUS_LENGTH, UNSTORABLE
 from sla_core.instants import FIRST_YEAR, LAST_YEAR, InstantError, parse_rfc3339
 from sla_core.vocabulary import EventKind, OutcomeKind, Priority, ReportStatus, Scope, TicketType
@@ -196,8 +197,6 @@ class MonthlyOutcome(_Response):
 
 
 # -- delivery ------------------------------------------------------------------
-DeliveryState = Literal["sending", "sent", "failed", "no_recipients", "no_report", "not_final", "not_needed"]
-DeliveryKind = Literal["report", "correction", "at_risk", "overview"]
 
 
 class DeliveryOutcome(_Response):
