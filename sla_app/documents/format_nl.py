@@ -69,6 +69,12 @@ def instant_nl(instant: str | None, timezone: str | None = None) -> str:
     return f"{date_nl(moment.date())} {moment:%H:%M}"
 
 
+def as_written_nl(instant: str) -> str:
+    """``2026-11-15T07:00:00+01:00`` → ``15 november 2026 07:00``: in the instant's own offset (already local)."""
+    at = datetime.fromisoformat(instant)
+    return f"{date_nl(at.date())} {at:%H:%M}"
+
+
 def instant_short_nl(instant: str, timezone: str | None = None) -> str:
     """``2026-05-12T13:21:21+02:00`` → ``12 mei 13:21`` (year left out)."""
     moment = local(instant, timezone)

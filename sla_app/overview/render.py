@@ -9,23 +9,17 @@ caption and ``th`` cells with ``scope``; the page declares ``lang="nl"``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from sla_app.documents.format_nl import as_written_nl
 from sla_app.templating import environment
-from sla_core.report_text import LEVEL_NAMES, MONTHS_NL, month_name, months_count, number, percent, verdict
+from sla_core.report_text import LEVEL_NAMES, month_name, months_count, number, percent, verdict
 from sla_core.vocabulary import LEVELS
 
 _ENV = environment("sla_app.overview", keep_trailing_newline=True)
 
 
 # -- Dutch wording -------------------------------------------------------------------
-
-
-def moment(iso: str) -> str:
-    """``2026-11-15T07:00:00+01:00`` → ``15 november 2026 07:00`` (the instant's own offset: local time)."""
-    at = datetime.fromisoformat(iso)
-    return f"{at.day} {MONTHS_NL[at.month - 1]} {at.year} {at:%H:%M}"
 
 
 def _nothing_decided(cell: dict[str, Any]) -> bool:
@@ -88,7 +82,7 @@ def _overview_view(data: dict[str, Any]) -> dict[str, Any]:
         "title": f"SLA-overzicht Stratech Perspectief Cloud — {month}",
         "month": month,
         "period": month if first == month else f"{first} t/m {month}",
-        "generated_at": moment(data["generated_at"]),
+        "generated_at": as_written_nl(data["generated_at"]),
         "columns": columns,
         "tenant_count": len(data["tenants"]),
         "missed": [
@@ -163,7 +157,7 @@ def overview_text(data: dict[str, Any]) -> str:
 
 def _at_risk_view(data: dict[str, Any]) -> dict[str, Any]:
     month = month_name(data["month"])
-    when = moment(data["as_of"])
+    when = as_written_nl(data["as_of"])
     count = len(data["at_risk"])
     return {
         "title": f"SLA-signalering {month}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sla_app.documents.format_nl import (
+    as_written_nl,
     date_nl,
     duration_nl,
     instant_nl,
@@ -43,6 +44,8 @@ def test_instants_and_periods() -> None:
     assert instant_nl("2026-05-12T11:21:21Z") == "12 mei 2026 13:21"
     assert instant_nl("2026-05-12T13:21:21+02:00", "UTC") == "12 mei 2026 11:21"
     assert instant_nl(None) == "–"
+    assert as_written_nl("2026-11-15T07:00:00+01:00") == "15 november 2026 07:00"  # its own offset, not converted
+    assert as_written_nl("2026-11-15T06:00:00+00:00") == "15 november 2026 06:00"
     assert period_nl("2026-05-19T14:00:00+02:00", "2026-05-19T14:30:00+02:00") == "19 mei 2026 14:00–14:30"
     assert (
         period_nl("2026-05-31T23:00:00+02:00", "2026-06-01T01:00:00+02:00") == "31 mei 2026 23:00 – 1 juni 2026 01:00"
