@@ -58,25 +58,11 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def _settings(connection_string: str, queue: str, outbox: str | None = None) -> Any:
-    from sla_app.settings import Settings
+    """The tests' Azurite settings (tests/support/app.py), mailing into ``outbox``."""
+    from tests.support.app import settings_for
 
-    return Settings.model_validate(
-        {
-            "AzureWebJobsStorage__accountName": "devstoreaccount1",
-            "SLA_TABLES_ENDPOINT": "http://127.0.0.1/devstoreaccount1",
-            "SLA_QUEUES_ENDPOINT": "http://127.0.0.1/devstoreaccount1",
-            "SLA_MONTHLY_QUEUE_NAME": queue,
-            "SLA_LOG_ANALYTICS_WORKSPACE_ID": "00000000-0000-0000-0000-000000000000",
-            "SLA_MAIL_MODE": "outbox",
-            "SLA_MAIL_SENDER": "rapportage@example.org",
-            "SLA_WEBHOOK_SECRET_EVENTS": "bench-events",
-            "SLA_WEBHOOK_SECRET_JIRA": "bench-jira",
-            "SLA_WEBHOOK_TOKEN_TOPDESK": "bench-topdesk",
-            "SLA_STORAGE_CONNECTION_STRING": connection_string,
-            "SLA_DELIVERY_QUEUE_NAME": f"delivery-{queue}",
-            **({"SLA_OUTBOX_DIR": outbox} if outbox else {}),
-        }
-    )
+    settings = settings_for(connection_string, queue)
+    return settings.model_copy(update={"outbox_dir": outbox}) if outbox else settings
 
 
 def _graph(connection_string: str, prefix: str, outbox: str | None = None) -> Any:
