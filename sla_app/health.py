@@ -1,4 +1,4 @@
-"""Where the service stands, for an operator: ``GET /api/health`` (SLA.Admin) and ``python -m sla_app.health``.
+"""Where the service stands, for an operator: ``GET /api/health`` (SLA.Admin) and ``python -m sla_app.health_cli``.
 
 The view answers the month-end invariant "an operator can always see where each
 tenant-month stands" (docs/month-end.md): per local day of the previous and the current
