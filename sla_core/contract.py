@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from sla_core.errors import InputError
+from sla_core.in_service import ListedTest, check_listed
 from sla_core.status_class import check_status_rules
 from sla_core.vocabulary import PRIORITIES, WEEKDAYS, Priority
 
@@ -187,12 +188,26 @@ class TicketMetrics(_Strict):
 
 
 class AvailabilityRule(_Strict):
-    """Availability (SLA §7.1, measurement §3): norm 99.4 %, 5-minute slots, location quorum."""
+    """Availability (SLA §7.1, measurement §3): norm 99.4 %, 5-minute slots, location quorum.
+
+    ``tests``: the availability tests and the period each is in service (measurement §8.7); None (the
+    default): every test seen in the month counts (§3.2).
+    """
 
     norm: float = Field(default=99.4, gt=0, le=100)
     slot_minutes: int = Field(default=5, ge=1, le=60)
     min_failed_locations: int = Field(default=2, ge=1)
     min_coverage: float = Field(default=90.0, ge=0, le=100, description="Below this coverage a month is flagged.")
+    tests: tuple[ListedTest, ...] | None = Field(
+        default=None, description="The tests and their periods in service (§8.7); absent: every test seen counts."
+    )
+
+    @field_validator("tests")
+    @classmethod
+    def _each_test_once(cls, tests: tuple[ListedTest, ...] | None) -> tuple[ListedTest, ...] | None:
+        if tests is not None:
+            check_listed(tests)
+        return tests
 
     @field_validator("slot_minutes")
     @classmethod
