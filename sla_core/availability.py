@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from sla_core.availability_input import Exclusion, TestResult
 from sla_core.business_calendar import US_PER_MINUTE, BusinessCalendar
 from sla_core.contract import AvailabilityRule, LoadTimeRule
+from sla_core.in_service import slots_in_service
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class AvailabilityFigures:
     excluded_minutes: float
     tests: tuple[str, ...] = ()
     down_periods: tuple[DownPeriod, ...] = field(default=())
+    ignored_tests: tuple[str, ...] = ()  # unlisted tests whose results were ignored (measurement §8.7)
 
     @property
     def value(self) -> float | None:
@@ -114,7 +116,11 @@ def _runs(indices: Iterable[int]) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True, slots=True)
 class SlotStates:
-    """Service state per slot of a period: the down slots (with the tests down) and the unknown slots."""
+    """Service state per slot of a period: the down slots (with the tests down) and the unknown slots.
+
+    ``tests``: the tests judged (without a contract list: every test seen; with one: the listed tests in
+    service in a slot of the period); ``ignored``: unlisted tests whose results were ignored (§8.7).
+    """
 
     start: int
     end: int
@@ -122,6 +128,7 @@ class SlotStates:
     tests: tuple[str, ...]
     down: dict[int, tuple[str, ...]]
     unknown: tuple[int, ...]
+    ignored: tuple[str, ...] = ()
 
     def bounds(self, index: int) -> tuple[int, int]:
         """The slot ``index`` clipped to the period, µs."""
@@ -133,35 +140,64 @@ class SlotStates:
         first, last = lo // self.slot, -(-hi // self.slot)  # slot indices overlapping [lo, hi)
         unknown = self.unknown[bisect_left(self.unknown, first) : bisect_left(self.unknown, last)]
         down = {i: tests for i, tests in self.down.items() if first <= i < last}
-        return SlotStates(lo, hi, self.slot, self.tests, down, unknown)
+        return SlotStates(lo, hi, self.slot, self.tests, down, unknown, self.ignored)
 
 
 def slot_states(results: Iterable[TestResult], start: int, end: int, rule: AvailabilityRule) -> SlotStates:
-    """Classify every slot of ``[start, end)`` from the results inside it (independent of service hours)."""
+    """Classify every slot of ``[start, end)`` from the results inside it (independent of service hours).
+
+    With the contract's list of tests (measurement §8.7) a slot is judged over the tests in service at its
+    start (:mod:`sla_core.in_service`); a slot with none is unknown; other results are ignored.
+    """
     slot = rule.slot_minutes * US_PER_MINUTE
+    first_slot, last_slot = start // slot, -(-end // slot)
+    spans = None if rule.tests is None else slots_in_service(rule.tests, slot, first_slot, last_slot)
+    listed = frozenset(t.name for t in rule.tests or ())
+    ignored: set[str] = set()
     seen: dict[str, set[int]] = defaultdict(set)
     failed: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     locations: dict[str, set[str]] = defaultdict(set)
     for result in results:
         if start <= result.at < end:
             index = result.at // slot
+            if spans is not None:
+                span = spans.get(result.name)
+                if span is None or not span[0] <= index < span[1]:
+                    if result.name not in listed:
+                        ignored.add(result.name)
+                    continue
             seen[result.name].add(index)
             locations[result.name].add(result.location)
             if not result.success:
                 failed[result.name][index].add(result.location)
-    tests = tuple(sorted(seen))
+    tests = tuple(sorted(seen if spans is None else spans))
     down: dict[int, list[str]] = defaultdict(list)
-    for name in tests:
+    for name in tests:  # a listed test without results has no failed slot: never down
         quorum = min(rule.min_failed_locations, len(locations[name]))
         for index, where in failed[name].items():
             if len(where) >= quorum:
                 down[index].append(name)
-    unknown = tuple(
-        index
-        for index in range(start // slot, -(-end // slot))
-        if index not in down and (not tests or any(index not in seen[t] for t in tests))
+    if spans is None:
+        unknown = tuple(
+            index
+            for index in range(first_slot, last_slot)
+            if index not in down and (not tests or any(index not in seen[t] for t in tests))
+        )
+    else:
+        unknown = tuple(
+            index
+            for index in range(first_slot, last_slot)
+            if index not in down and not _all_reported(index, spans, seen)
+        )
+    return SlotStates(
+        start, end, slot, tests, {i: tuple(t) for i, t in sorted(down.items())}, unknown, tuple(sorted(ignored))
     )
-    return SlotStates(start, end, slot, tests, {i: tuple(t) for i, t in sorted(down.items())}, unknown)
+
+
+def _all_reported(index: int, spans: dict[str, tuple[int, int]], seen: dict[str, set[int]]) -> bool:
+    """Some listed test is in service at slot ``index`` and every one in service reported in it."""
+    in_service = [name for name, (lo, hi) in spans.items() if lo <= index < hi]
+    return bool(in_service) and all(index in seen[name] for name in in_service)
 
 
 def figures(
@@ -189,6 +225,7 @@ def figures(
         excluded_minutes=excluded / US_PER_MINUTE,
         tests=states.tests,
         down_periods=tuple(periods),
+        ignored_tests=states.ignored,
     )
 
 

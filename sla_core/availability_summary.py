@@ -44,6 +44,7 @@ from sla_core.availability import LoadTimeFigures, SlotStates
 from sla_core.availability_input import TestResult
 from sla_core.business_calendar import US_PER_MINUTE, BusinessCalendar
 from sla_core.contract import AvailabilityRule, LoadTimeRule
+from sla_core.in_service import slots_in_service
 
 FORMAT = 1
 MEMO_LIMIT = 64  # months of slot states kept by a memo (a few KB each)
@@ -194,6 +195,22 @@ def decode_load(blob: bytes) -> LoadDay:
     return LoadDay(header["first_minute"], minutes, counts.astype(np.uint32), durations)
 
 
+def _judged(
+    locations: Mapping[str, set[str]], rule: AvailabilityRule, base: int, slots: int
+) -> tuple[list[str], tuple[str, ...], np.ndarray | None]:
+    """The tests judged, the unlisted ones ignored, and (with a contract list) in service per slot (§8.7)."""
+    if rule.tests is None:
+        return sorted(locations), (), None
+    spans = slots_in_service(rule.tests, rule.slot_minutes * US_PER_MINUTE, base, base + slots)
+    listed = {t.name for t in rule.tests}
+    names = sorted(spans)
+    in_service = np.zeros((len(names), slots), dtype=bool)
+    for t, name in enumerate(names):
+        lo, hi = spans[name]
+        in_service[t, lo - base : hi - base] = True
+    return names, tuple(sorted(n for n in locations if n not in listed)), in_service
+
+
 def _per_slot(bits: np.ndarray, slots: int, size: int) -> np.ndarray:
     """OR of each run of ``size`` minutes, shape ``(rows, slots)`` (a loop over strided views: ~8× ``any(axis)``)."""
     view = bits.reshape(bits.shape[0], slots, size)
@@ -271,7 +288,8 @@ class SummarisedAvailability:
         inside = self._inside(self._days, first, last)
         key = None
         if self._memo is not None and all(isinstance(d, StoredDay) for d in inside):
-            key = (start, end, rule.slot_minutes, rule.min_failed_locations, tuple(d.digest for d in inside))
+            digests = tuple(d.digest for d in inside)
+            key = (start, end, rule.slot_minutes, rule.min_failed_locations, rule.tests, digests)
             if key in self._memo:
                 return self._memo[key]
         states = self._slot_states([d.decode() if isinstance(d, StoredDay) else d for d in inside], first, last, rule)
@@ -288,13 +306,14 @@ class SummarisedAvailability:
         for day in days:
             for test in day.tests:
                 locations.setdefault(test.name, set()).update(test.locations)
-        names = sorted(locations)
         lead = first % size
         slots = -(-(lead + span) // size)
+        base = first // size
+        names, ignored, in_service = _judged(locations, rule, base, slots)
         down = np.zeros((len(names), slots), dtype=bool)
         reported = np.zeros((len(names), slots), dtype=bool)
         for t, name in enumerate(names):
-            where = {loc: i for i, loc in enumerate(sorted(locations[name]))}
+            where = {loc: i for i, loc in enumerate(sorted(locations.get(name, ())))}
             seen = np.zeros((len(where), slots * size), dtype=bool)
             failed = np.zeros_like(seen)
             for day in days:
@@ -304,19 +323,27 @@ class SummarisedAvailability:
                         rows = [where[loc] for loc in test.locations]
                         seen[rows, offset : offset + day.minutes] = test.seen
                         failed[rows, offset : offset + day.minutes] = test.failed
-            quorum = min(rule.min_failed_locations, len(where))
-            failing = _per_slot(failed, slots, size).sum(axis=0)
-            down[t] = failing >= quorum
-            reported[t] = _per_slot(seen, slots, size).any(axis=0)
+            slot_seen, slot_failed = _per_slot(seen, slots, size), _per_slot(failed, slots, size)
+            located = len(where)
+            if in_service is not None:  # only the slots the listed test is in service in count (§8.7)
+                slot_seen &= in_service[t]
+                slot_failed &= in_service[t]
+                located = int(slot_seen.any(axis=1).sum())
+            quorum = max(min(rule.min_failed_locations, located), 1)  # no results: never down
+            down[t] = slot_failed.sum(axis=0) >= quorum
+            reported[t] = slot_seen.any(axis=0)
         any_down = down.any(axis=0)
-        unknown = ~any_down & (~reported.all(axis=0) if names else True)
-        base = first // size
+        if in_service is None:
+            unknown = ~any_down & (~reported.all(axis=0) if names else True)
+        else:
+            judged = in_service.any(axis=0) & ~(in_service & ~reported).any(axis=0)
+            unknown = ~any_down & ~judged
         down_map = {
             int(i) + base: tuple(names[t] for t in np.flatnonzero(down[:, i])) for i in np.flatnonzero(any_down)
         }
         unknown_idx = tuple((np.flatnonzero(unknown) + base).tolist())
         start, end = first * US_PER_MINUTE, last * US_PER_MINUTE
-        return SlotStates(start, end, size * US_PER_MINUTE, tuple(names), down_map, unknown_idx)
+        return SlotStates(start, end, size * US_PER_MINUTE, tuple(names), down_map, unknown_idx, ignored)
 
     def load_time(self, start: int, end: int, rule: LoadTimeRule, calendar: BusinessCalendar) -> LoadTimeFigures:
         """Load time of ``[start, end)`` µs (measurement §4): successful in-hours samples, nearest-rank percentile."""

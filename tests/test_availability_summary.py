@@ -7,7 +7,8 @@ filtered to the day and *replaces* what was stored for that day — over random
 results (late rows arriving with a re-ingestion, duplicates, missing slots,
 tests that appear or disappear, failures on some locations, DST-change days,
 fractional durations) and random contract settings (slot length, location
-quorum, service hours, load-time target and percentile, exclusions), and
+quorum, service hours, load-time target and percentile, exclusions, a list of
+tests in service per period with bounds inside slots, measurement §8.7), and
 asserts that the whole report JSON from the (encoded, stored, decoded)
 summaries equals the one from the stored rows, field for field.
 """
@@ -18,7 +19,7 @@ import hashlib
 import json
 import zlib
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -164,6 +165,40 @@ def row(draw, day: date) -> Row:
     return Row(at, draw(st.sampled_from(TESTS)), draw(st.sampled_from(LOCATIONS)), success, draw(DURATIONS))
 
 
+OFFSETS = [
+    UTC,
+    timezone(timedelta(hours=1)),
+    timezone(timedelta(hours=2)),
+    timezone(timedelta(hours=5, minutes=30)),
+]
+
+
+@st.composite
+def instant_text(draw, day: date) -> str:
+    """An RFC 3339 instant around ``day`` (whole minutes mostly, seconds and µs sometimes), in a random offset."""
+    start, _ = day_bounds(day, AMSTERDAM)
+    at = start + draw(st.integers(-60, 25 * 60)) * US_PER_MINUTE
+    at += draw(st.sampled_from([0, 0, 0, 30 * US_PER_SECOND, 1, 299 * US_PER_SECOND]))
+    return from_us(at, draw(st.sampled_from(OFFSETS))).isoformat()
+
+
+@st.composite
+def listed_tests(draw, month: Month) -> list[dict]:
+    """A contract's list of tests in service (measurement §8.7): some of the tests seen, maybe one never seen."""
+    names = draw(st.lists(st.sampled_from([*TESTS, "never"]), min_size=1, max_size=4, unique=True))
+    listed = []
+    for name in names:
+        item = {"name": name, "from": draw(instant_text(draw(st.sampled_from(MONTHS[month]))))}
+        if draw(st.booleans()):
+            start = us(item["from"])
+            end = start + draw(st.integers(1, 4 * 24 * 60)) * US_PER_MINUTE + draw(st.sampled_from([0, 1]))
+            item["until"] = from_us(end, draw(st.sampled_from(OFFSETS))).isoformat()
+        elif draw(st.booleans()):
+            item["from"] = "2026-01-01T00:00:00+01:00"  # in service the whole time
+        listed.append(item)
+    return listed
+
+
 @st.composite
 def history(draw):
     month = draw(st.sampled_from(sorted(MONTHS)))
@@ -180,6 +215,7 @@ def history(draw):
             "availability": {
                 "slot_minutes": draw(st.sampled_from([1, 5, 10, 15, 60])),
                 "min_failed_locations": draw(st.integers(1, 3)),
+                **({"tests": draw(listed_tests(month))} if draw(st.booleans()) else {}),
             },
             "load_time": {
                 "target_ms": draw(st.sampled_from([500.0, 3000.0, 3000.5])),
