@@ -117,6 +117,7 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
     rule = contract.availability
     availability = availability_json(report.availability, rule.norm, rule.min_coverage)
     availability["tests"] = list(report.availability.tests)
+    availability["ignored_tests"] = list(report.availability.ignored_tests)  # measurement §8.7
     availability["down_periods"] = [
         {
             "start": _instant(report, p.start),
@@ -163,6 +164,7 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         "service_hours": {day: [[r.start, r.end] for r in getattr(contract.service_hours, day)] for day in WEEKDAYS},
         "closed_dates": [{"date": d, "name": n} for d, n in report.closed_dates.items()],
         "pause_patterns": list(contract.pause_patterns),
+        "availability_tests": None if rule.tests is None else [t.model_dump(mode="json") for t in rule.tests],
         "exclusions": [e.to_json() for e in report.exclusions],
         "pending": [outcome_json(report, o) for o in report.pending],
         "incomplete_tickets": [{"ticket_id": i.ticket_id, "reason": i.reason} for i in report.incomplete],

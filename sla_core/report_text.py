@@ -150,6 +150,15 @@ def provisional_note(report: dict[str, Any]) -> str:
     return f"Voorlopig: de meetgegevens van deze maand zijn nog niet compleet; de cijfers kunnen nog wijzigen.{missing}"
 
 
+def ignored_tests_note(level: dict[str, Any]) -> str:
+    """``Resultaten van niet in de overeenkomst genoemde tests zijn genegeerd: X, Y.`` (measurement §8.7); empty
+    when the availability block names no ignored test (no contract list, or every test seen is listed)."""
+    ignored = level.get("ignored_tests") or []
+    if not ignored:
+        return ""
+    return f"Resultaten van niet in de overeenkomst genoemde tests zijn genegeerd: {', '.join(ignored)}."
+
+
 def _ticket_line(metric: str, level: dict[str, Any]) -> str:
     return (
         f"{LEVEL_NAMES[metric]:<31} norm {percent(level['norm']):>8}  waarde {percent(level['value']):>8}  "
@@ -187,6 +196,8 @@ def report_text(report: dict[str, Any]) -> str:
     if is_provisional(report):
         lines.append(provisional_note(report))
     lines += [f"Contract: {report.get('contract_version', '')}", "", _availability_line(availability)]
+    if ignored_tests_note(availability):
+        lines.append(f"  {ignored_tests_note(availability)}")
     lines += [_ticket_line(m, levels[m]) for m in TICKET_METRICS]
     load = levels["load_time"]
     p95 = "n.v.t." if load["p95_seconds"] is None else f"{number(load['p95_seconds'], 2)} s"
