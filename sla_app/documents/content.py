@@ -29,6 +29,7 @@ from sla_core.report_text import (
     LEVEL_NAMES,
     actual_text,
     availability_verdict,
+    ignored_tests_note,
     is_provisional,
     month_name,
     months_count,
@@ -215,6 +216,7 @@ def _availability(level: dict[str, Any], zone: str) -> dict[str, Any]:
         "verdict": _verdict(level["met"]),
         "insufficient": bool(level.get("insufficiently_measured")),
         "tests": ", ".join(level.get("tests", [])),
+        "ignored": ignored_tests_note(level),  # measurement §8.7; empty without ignored tests
         "down_periods": [_down_period(p, zone) for p in level.get("down_periods", [])],
     }
 

@@ -33,6 +33,7 @@ from sla_core.report_text import (
     REPORT_STATUS_NAMES,
     actual_minutes,
     availability_verdict,
+    ignored_tests_note,
     is_provisional,
     month_name,
     months_count,
@@ -102,6 +103,8 @@ def _summary(sheet: Sheet, report: dict[str, Any], zone: str, contact: str | Non
         sheet.num(availability["excluded_minutes"], 1),
         sheet.pct(availability["coverage"]),
     )
+    if ignored_tests_note(availability):  # measurement §8.7
+        sheet.row(ignored_tests_note(availability))
     sheet.row()
     sheet.head("Service level", "Prioriteit", "Beoordeeld", "Binnen streeftijd", "Overschreden", "Percentage")
     for metric in TICKET_METRICS:
