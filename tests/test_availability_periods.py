@@ -35,9 +35,10 @@ from sla_core.availability_summary import SummarisedAvailability, summarise_day
 from sla_core.business_calendar import BusinessCalendar
 from sla_core.contract import contract_from_mapping
 from sla_core.errors import InputError
-from sla_core.periods import day_bounds
+from sla_core.periods import Month, day_bounds
 from tests.support.core import AMSTERDAM, every_day, us
 from tests.test_availability import full_results
+from tests.test_availability_summary import stored_day
 
 ROOT = Path(__file__).resolve().parent.parent
 MONDAY = "2026-10-19"
@@ -315,3 +316,21 @@ def test_the_cli_refuses_a_bad_list_with_exit_code_2_naming_the_field(tmp_path) 
     done = cli(tmp_path, {"tenants": TENANTS, "availability": bad})
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "field availability.tests.0.until: " in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_the_workers_memo_of_slot_states_tells_test_lists_apart() -> None:
+    day = date.fromisoformat(MONDAY)
+    stored = [stored_day(day, home() + full_results(name="legacy", failed={at("10:00"): ("weu", "neu")}))]
+    start, end = Month(2026, 10).bounds(AMSTERDAM)
+    memo: dict = {}
+    rules = [
+        contract_from_mapping({"availability": {"tests": listed}}).availability
+        for listed in (None, [{"name": "home", "from": WHOLE}], [{"name": "legacy", "from": WHOLE}])
+    ]
+    states = [SummarisedAvailability(stored, memo=memo).slot_states(start, end, rule) for rule in rules]
+    assert [(s.tests, s.ignored, len(s.down)) for s in states] == [
+        (("home", "legacy"), (), 1),
+        (("home",), ("legacy",), 0),
+        (("legacy",), ("home",), 1),
+    ]
+    assert len(memo) == 3

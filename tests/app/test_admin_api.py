@@ -180,6 +180,18 @@ GOOD = {"go_live": "2026-01-05"}
             id="the window cannot be overridden",
         ),
         pytest.param(GOOD | {"contract_override": []}, "contract_override", id="an override that is not an object"),
+        pytest.param(
+            GOOD
+            | {
+                "contract_override": {
+                    "availability": {
+                        "tests": [{"name": "portaal", "from": "2026-01-05T00:00:00Z", "until": "2026-01-05T00:00:00Z"}]
+                    }
+                }
+            },
+            "contract_override.availability.tests.0.until",
+            id="a listed test's until not after its from names it (measurement §8.7)",
+        ),
         pytest.param(GOOD | {"contract_end": "2025-12-31"}, "contract_end", id="contract_end before go_live"),
         pytest.param({"go_live": "2026-13-01"}, "go_live", id="an impossible date"),
         pytest.param({"go_live": 20260105}, "go_live", id="a date that is not a string"),
