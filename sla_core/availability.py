@@ -5,7 +5,10 @@ For one test and one slot a location *failed* when any of its results in the
 slot failed; the test is *down* when at least ``min(min_failed_locations, L)``
 locations failed (L: distinct locations seen for the test in the period),
 *unknown* without any result, else *up*. The service is down when any test is
-down, up when every test is up, else unknown. Only service-hours time counts:
+down, up when every test is up, else unknown. With the contract's list of
+tests (measurement §8.7, :mod:`sla_core.in_service`) "every test" is every
+listed test in service at the slot's start (none: unknown) and other results
+are ignored. Only service-hours time counts:
 
 * ``scheduled`` = service-hours minutes of the period,
 * ``unknown``   = service-hours minutes in unknown slots,
