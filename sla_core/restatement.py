@@ -14,7 +14,7 @@ events received since the previous version:
 * ``cause``: short Dutch strings (they reach the municipality's correction
   e-mail) naming what explains the change as far as derivable: the events of
   the changed tickets received since the previous version, exclusions added or
-  dropped, days whose availability changed (re-ingested), the status
+  dropped, the contract's list of availability tests changed (§8.7), days whose availability changed (re-ingested), the status
   (provisional → final) and the counts of tickets not measured.
 
 Pure: no I/O, no clock.
@@ -114,6 +114,8 @@ def causes(
     new_exclusions = {_exclusion(e) for e in after.get("exclusions") or ()}
     found.extend(f"uitsluiting toegevoegd: {e}" for e in sorted(new_exclusions - old_exclusions))
     found.extend(f"uitsluiting vervallen: {e}" for e in sorted(old_exclusions - new_exclusions))
+    if before.get("availability_tests") != after.get("availability_tests"):  # measurement §8.7
+        found.append("lijst van beschikbaarheidstests in de overeenkomst gewijzigd")
     old_nm, new_nm = before.get("not_measured") or {}, after.get("not_measured") or {}
     for key in sorted(old_nm.keys() | new_nm.keys()):
         if old_nm.get(key, 0) != new_nm.get(key, 0):

@@ -247,6 +247,20 @@ CASES = [
         {"service_levels": [], "outcomes": [], "cause": []},
         id="an event of a ticket whose outcomes did not change here is no cause",
     ),
+    pytest.param(
+        body(),
+        body(
+            availability_tests=[{"name": "portaal", "from": "2026-10-01T00:00:00+02:00", "until": None}],
+            service_levels=levels(availability={"value": 100.0, "down_minutes": 0.0}),
+        ),
+        [],
+        {
+            "service_levels": [{"metric": "availability", "before": 99.5, "after": 100.0}],
+            "outcomes": [],
+            "cause": ["lijst van beschikbaarheidstests in de overeenkomst gewijzigd"],
+        },
+        id="a month restated because the contract now lists its tests names that cause (measurement §8.7)",
+    ),
 ]
 
 
