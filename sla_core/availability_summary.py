@@ -24,7 +24,9 @@ service-hours boundary ``HH:MM`` is a whole UTC minute):
 and packed bits / numbers). :class:`SummarisedAvailability` turns the days of a
 period into :class:`~sla_core.availability.SlotStates` (vectorised with numpy)
 and :class:`~sla_core.availability.LoadTimeFigures` — the same objects the raw
-rows give, so the report computed from summaries equals the one from rows.
+rows give, so the report computed from summaries equals the one from rows,
+also with the contract's list of tests in service (measurement §8.7): the
+summaries keep every test; the list is applied when a period is judged.
 Pure: no I/O, no clock.
 """
 
