@@ -1,35 +1,22 @@
-"""The report charts' shared style: palette, matplotlib settings, content ids, and PNG output.
+"""The report charts' shared style: palette, sizes, content ids, and the chart record.
 
 Colours are the Okabe-Ito palette (colour-blind safe); they never carry
-meaning alone (see ``charts.py``). Used by ``charts.py`` and ``trend_chart.py``.
+meaning alone (see ``charts.py``). Used by ``charts.py`` and ``trend_chart.py``;
+the drawing itself is ``chart_draw.py`` (Typst markup, PNG).
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
-DPI = 150
 INK = "#1a1a1a"
 MUTED = "#4d4d4d"
+GRID = "#d0d0d0"
 CLOSED = "#e6e6e6"
+CLOSED_HATCH = "#9a9a9a"
 # Okabe-Ito: vermillion, sky blue, bluish green, blue.
 DOWN, UNKNOWN, EXCLUDED, MET = "#D55E00", "#56B4E9", "#009E73", "#0072B2"
-RC = {
-    "font.family": "DejaVu Sans",
-    "font.size": 8,
-    "svg.hashsalt": "sla-monitor",
-    "hatch.linewidth": 0.8,
-    "axes.titley": 1.0,  # fixed (nothing is drawn above the axes): skips matplotlib's costly auto placement
-    "axes.edgecolor": MUTED,
-    "axes.labelcolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "text.color": INK,
-}
+WIDTH = 518.4  # pt: every chart is 7.2 in wide (1080 px at chart_draw.PPI)
 AVAILABILITY_CID = "beschikbaarheid@servicerapportage"
 OUTCOMES_CID = "meldingen@servicerapportage"
 TREND_CID = "verloop@servicerapportage"
@@ -43,11 +30,3 @@ class Chart:
     png: bytes
     title: str
     alt: str
-
-
-def png_bytes(figure: Figure) -> bytes:
-    """The figure as PNG bytes (Agg canvas, fixed DPI, no software stamp: the same chart gives the same bytes)."""
-    FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
-    return buffer.getvalue()

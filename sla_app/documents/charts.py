@@ -1,4 +1,4 @@
-"""The report's two charts as PNG bytes, each with a Dutch text alternative.
+"""The report's charts as PNG bytes, each with a Dutch text alternative.
 
 1. Availability per day: the minutes of service hours that were down, unknown
    (not measured) or excluded (not attributable), stacked per day; days
@@ -9,35 +9,34 @@
 
 Colours are the Okabe-Ito palette (colour-blind safe) and never carry meaning
 alone: every series also has its own hatch pattern, a legend entry and value
-labels (the style is ``chart_style.py``). Rendered with the Agg canvas (no display, no pyplot state) at a fixed
-DPI and without a software/date stamp, so the same report gives the same bytes.
+labels (the style is ``chart_style.py``). Each chart is a pure function of the
+report JSON to a :class:`~sla_app.documents.chart_draw.Canvas` (Typst markup);
+:func:`charts` compiles the three as pages of one Typst document to PNG, once
+per report, with the shipped fonts and no stamp: the same report gives the same bytes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-
+from sla_app.documents.chart_draw import Axes, Canvas, compile_pngs, frame, hatched, nice_ticks, rgb, swatch
 from sla_app.documents.chart_style import (
     AVAILABILITY_CID,
     CLOSED,
+    CLOSED_HATCH,
     DOWN,
-    DPI,
     EXCLUDED,
     INK,
     MET,
     MUTED,
     OUTCOMES_CID,
-    RC,
+    TREND_CID,
     UNKNOWN,
+    WIDTH,
     Chart,
-    png_bytes,
 )
 from sla_app.documents.format_nl import PRIORITY_NAMES, as_date, date_short_nl, minutes_nl
-from sla_app.documents.trend_chart import trend_chart
+from sla_app.documents.trend_chart import trend_alt, trend_canvas, trend_title
 from sla_core.report_text import LEVEL_NAMES, month_name, number, percent
 from sla_core.vocabulary import PRIORITIES, TICKET_METRICS
 
@@ -76,25 +75,6 @@ def availability_alt(report: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def _hatched_bars(
-    ax: Any, xs: list[int], heights: list[float], bottom: list[float], width: float, colour: str, hatch: str
-) -> None:
-    """Stacked hatched bars, leaving out the empty ones: they draw nothing but cost a hatch raster each."""
-    shown = [(x, h, b) for x, h, b in zip(xs, heights, bottom) if h > 0]
-    if shown:
-        ax.bar(
-            [x for x, _, _ in shown],
-            [h for _, h, _ in shown],
-            width,
-            bottom=[b for _, _, b in shown],
-            color=colour,
-            edgecolor=INK,
-            linewidth=0.6,
-            hatch=hatch,
-            zorder=2,
-        )
-
-
 def _closed_runs(xs: list[int], days: list[dict[str, Any]]) -> list[tuple[int, int]]:
     """Runs of consecutive days without service hours, as (first day, last day)."""
     runs: list[tuple[int, int]] = []
@@ -108,67 +88,58 @@ def _closed_runs(xs: list[int], days: list[dict[str, Any]]) -> list[tuple[int, i
     return runs
 
 
-def availability_chart(report: dict[str, Any]) -> Chart:
-    """Down, unknown and excluded service-hours minutes per day; closed days shaded."""
+AVAILABILITY_SERIES = (
+    ("down_minutes", "niet beschikbaar", DOWN, "/"),
+    ("unknown_minutes", "onbekend (niet gemeten)", UNKNOWN, "."),
+    ("excluded_minutes", "uitgesloten (niet toerekenbaar)", EXCLUDED, "x"),
+)
+
+
+def _minutes(value: float) -> str:
+    return number(value, 0 if float(value).is_integer() else 1)
+
+
+def availability_canvas(report: dict[str, Any]) -> Canvas:
+    """Down, unknown and excluded service-hours minutes per day, stacked; closed days shaded and hatched."""
     days = report["service_levels"]["availability"].get("by_day") or []
     names = {c["date"]: c["name"] for c in report.get("closed_dates", [])}
-    title = f"Niet-beschikbaarheid per dag, {month_name(report['month'])}"
-    with matplotlib.rc_context(RC):
-        figure = Figure(figsize=(7.2, 3.1), dpi=DPI)
-        ax = figure.add_axes((0.08, 0.24, 0.9, 0.66))
-        xs = [as_date(d["date"]).day for d in days]
-        peak = max([d["down_minutes"] + d["unknown_minutes"] + d["excluded_minutes"] for d in days] + [0])
-        top = max(30.0, peak * 1.3)
-        for start, end in _closed_runs(xs, days):  # one shaded span per run of closed days, not one per day
-            ax.axvspan(
-                start - 0.5, end + 0.5, facecolor=CLOSED, edgecolor="#9a9a9a", hatch="////", linewidth=0, zorder=0
-            )
-        for x, day in zip(xs, days):
-            if day["scheduled_minutes"] == 0 and day["date"] in names:
-                ax.text(
-                    x, top * 0.96, names[day["date"]], rotation=90, ha="center", va="top", fontsize=6.5, color=MUTED
-                )
-        bottom = [0.0] * len(days)
-        series = (
-            ("down_minutes", "niet beschikbaar", DOWN, "////"),
-            ("unknown_minutes", "onbekend (niet gemeten)", UNKNOWN, "...."),
-            ("excluded_minutes", "uitgesloten (niet toerekenbaar)", EXCLUDED, "xxx"),
-        )
-        for key, _label, colour, hatch in series:
-            heights = [d[key] for d in days]
-            _hatched_bars(ax, xs, heights, bottom, 0.7, colour, hatch)
-            bottom = [b + h for b, h in zip(bottom, heights)]
-        for x, day, total in zip(xs, days, bottom):
-            if total > 0:
-                parts = [number(day[k], 0 if float(day[k]).is_integer() else 1) for k, *_ in series if day[k] > 0]
-                label = "+".join(parts)
-                upright = len(label) <= 2  # longer labels would run into the next day's
-                ax.text(
-                    x,
-                    total + top * 0.015,
-                    label,
-                    ha="center",
-                    va="bottom",
-                    fontsize=7,
-                    fontweight="bold",
-                    rotation=0 if upright else 90,
-                )
-        ax.set_xlim(0.5, (max(xs) if xs else 31) + 0.5)
-        ax.set_ylim(0, top)
-        ax.set_xticks(xs, [str(x) for x in xs], fontsize=7)
-        ax.set_xlabel(f"dag van de maand ({month_name(report['month'])})")
-        ax.set_ylabel("minuten binnen servicetijd")
-        ax.set_title(title, fontsize=10, fontweight="bold", loc="left")
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.yaxis.grid(True, color="#d0d0d0", linewidth=0.5, zorder=1)
-        ax.set_axisbelow(True)
-        handles = [Patch(facecolor=c, edgecolor=INK, hatch=h, label=label) for _k, label, c, h in series]
-        handles.append(Patch(facecolor=CLOSED, edgecolor="#9a9a9a", hatch="////", label="buiten servicetijd"))
-        figure.legend(
-            handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=7.5, handlelength=2.2, handleheight=1.2
-        )
-        png = png_bytes(figure)
-    return Chart(AVAILABILITY_CID, png, title, availability_alt(report))
+    month = month_name(report["month"])
+    canvas = Canvas(WIDTH, 223.2)
+    xs = [as_date(d["date"]).day for d in days]
+    totals = [sum(d[key] for key, *_ in AVAILABILITY_SERIES) for d in days]
+    top = max(30.0, max(totals + [0.0]) * 1.3)
+    axes = Axes(48, 26, WIDTH - 56, 141, 0.5, (max(xs) if xs else 31) + 0.5, 0, top)
+    canvas.text(axes.left, 16, f"Niet-beschikbaarheid per dag, {month}", 10, INK, h="left", bold=True)
+    closed_fill = canvas.define("closed", hatched(CLOSED, "/", CLOSED_HATCH))
+    for start, end in _closed_runs(xs, days):  # one shaded span per run of closed days
+        left, right = axes.x(start - 0.5), axes.x(end + 0.5)
+        canvas.rect(left, axes.top, right - left, axes.height, closed_fill)
+    ticks = nice_ticks(0, top, whole=True)
+    frame(canvas, axes, [(t, number(t)) for t in ticks], [(x, str(x)) for x in xs], INK, MUTED)
+    for x, day in zip(xs, days):
+        if day["scheduled_minutes"] == 0 and day["date"] in names:
+            canvas.text(axes.x(x), axes.top + 4, names[day["date"]], 6.5, MUTED, v="top", upright=False)
+    fills = [canvas.define(f"series{i}", hatched(c, h, INK)) for i, (_k, _l, c, h) in enumerate(AVAILABILITY_SERIES)]
+    half = (axes.x(1.35) - axes.x(1)) if xs else 0  # bars are 0.7 day wide
+    for x, day, total in zip(xs, days, totals):
+        base = 0.0
+        for (key, *_), fill in zip(AVAILABILITY_SERIES, fills):
+            if day[key] > 0:
+                y_top = axes.y(base + day[key])
+                canvas.rect(axes.x(x) - half, y_top, 2 * half, axes.y(base) - y_top, fill, f"0.6pt + {rgb(INK)}")
+                base += day[key]
+        if total > 0:
+            label = "+".join(_minutes(day[key]) for key, *_ in AVAILABILITY_SERIES if day[key] > 0)
+            upright = len(label) <= 2  # longer labels would run into the next day's
+            canvas.text(axes.x(x), axes.y(total) - 2.5, label, 7, INK, bold=True, upright=upright)
+    canvas.text(axes.left + axes.width / 2, axes.bottom + 25, f"dag van de maand ({month})", 8, INK)
+    canvas.text(12, axes.top + axes.height / 2, "minuten binnen servicetijd", 8, INK, v="horizon", upright=False)
+    entries = [
+        (swatch(fill, f"0.6pt + {rgb(INK)}"), label) for (_k, label, *_), fill in zip(AVAILABILITY_SERIES, fills)
+    ]
+    entries.append((swatch(closed_fill, f"0.6pt + {rgb(CLOSED_HATCH)}"), "buiten servicetijd"))
+    canvas.legend(canvas.height - 6, entries, INK)
+    return canvas
 
 
 def _counts(level: dict[str, Any], priority: str) -> tuple[int, int]:
@@ -201,54 +172,58 @@ def outcomes_alt(report: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def outcomes_chart(report: dict[str, Any]) -> Chart:
-    """Per ticket service level, per priority: met and breached outcomes stacked."""
+def outcomes_canvas(report: dict[str, Any]) -> Canvas:
+    """Per ticket service level, per priority: met and breached outcomes stacked (one panel per level)."""
     levels = report["service_levels"]
-    title = f"Meldingen per prioriteit, {month_name(report['month'])}"
-    labels = [PRIORITY_NAMES[p] for p in PRIORITIES]
-    with matplotlib.rc_context(RC):
-        figure = Figure(figsize=(7.2, 3.0), dpi=DPI)
-        axes = figure.subplots(1, len(TICKET_METRICS), sharey=True)
-        figure.subplots_adjust(left=0.07, right=0.99, top=0.77, bottom=0.2, wspace=0.12)
-        peak = max(
-            [levels[m]["by_priority"].get(p, {}).get("decided", 0) for m in TICKET_METRICS for p in PRIORITIES] + [1]
-        )
-        top = peak * 1.2 + 0.5
-        for ax, metric in zip(axes, TICKET_METRICS):
-            level = levels[metric]
-            counts = [_counts(level, p) for p in PRIORITIES]
-            xs = list(range(len(PRIORITIES)))
-            met = [c[0] for c in counts]
-            breached = [c[1] for c in counts]
-            ax.bar(xs, met, 0.65, color=MET, edgecolor=INK, linewidth=0.6, zorder=2)
-            _hatched_bars(ax, xs, breached, met, 0.65, DOWN, "////")
-            for x, m, b in zip(xs, met, breached):
-                if m + b == 0:
-                    ax.text(x, top * 0.02, "geen", ha="center", va="bottom", fontsize=7, color=MUTED)
-                    continue
-                label = f"{m}" if not b else f"{m} + {b}"
-                ax.text(x, m + b + top * 0.02, label, ha="center", va="bottom", fontsize=7.5, fontweight="bold")
-            ax.set_xticks(xs, labels, fontsize=7)
-            ax.set_ylim(0, top)
-            ax.set_title(
-                f"{LEVEL_NAMES[metric]}\n{percent(level['value'])} (norm {percent(level['norm'])})", fontsize=8.5
-            )
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.yaxis.grid(True, color="#d0d0d0", linewidth=0.5)
-            ax.set_axisbelow(True)
-        axes[0].set_ylabel("aantal meldingen")
-        figure.suptitle(title, fontsize=10, fontweight="bold", x=0.07, ha="left")
-        handles = [
-            Patch(facecolor=MET, edgecolor=INK, label="binnen streeftijd (eerste getal)"),
-            Patch(facecolor=DOWN, edgecolor=INK, hatch="////", label="overschreden (tweede getal)"),
-        ]
-        figure.legend(
-            handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=7.5, handlelength=2.2, handleheight=1.2
-        )
-        png = png_bytes(figure)
-    return Chart(OUTCOMES_CID, png, title, outcomes_alt(report))
+    canvas = Canvas(WIDTH, 216)
+    canvas.text(38, 16, f"Meldingen per prioriteit, {month_name(report['month'])}", 10, INK, h="left", bold=True)
+    peak = max(
+        [levels[m]["by_priority"].get(p, {}).get("decided", 0) for m in TICKET_METRICS for p in PRIORITIES] + [1]
+    )
+    top = peak * 1.2 + 0.5
+    ticks = nice_ticks(0, top, most=7, whole=True)
+    gap, left = 22.0, 38.0
+    width = (WIDTH - left - 6 - gap * (len(TICKET_METRICS) - 1)) / len(TICKET_METRICS)
+    breached_fill = canvas.define("breached", hatched(DOWN, "/", INK))
+    stroke = f"0.6pt + {rgb(INK)}"
+    for i, metric in enumerate(TICKET_METRICS):
+        level = levels[metric]
+        axes = Axes(left + i * (width + gap), 64, width, 108, -0.5, len(PRIORITIES) - 0.5, 0, top)
+        centre = axes.left + width / 2
+        canvas.text(centre, 40, LEVEL_NAMES[metric], 8.5, INK)
+        canvas.text(centre, 52, f"{percent(level['value'])} (norm {percent(level['norm'])})", 8.5, INK)
+        labels = [(t, number(t) if i == 0 else "") for t in ticks]
+        frame(canvas, axes, labels, [(x, PRIORITY_NAMES[p]) for x, p in enumerate(PRIORITIES)], INK, MUTED)
+        half = axes.x(0.325) - axes.x(0)  # bars are 0.65 wide
+        for x, priority in enumerate(PRIORITIES):
+            met, breached = _counts(level, priority)
+            if met + breached == 0:
+                canvas.text(axes.x(x), axes.bottom - 3, "geen", 7, MUTED)
+                continue
+            if met:
+                canvas.rect(axes.x(x) - half, axes.y(met), 2 * half, axes.y(0) - axes.y(met), rgb(MET), stroke)
+            if breached:
+                y_top = axes.y(met + breached)
+                canvas.rect(axes.x(x) - half, y_top, 2 * half, axes.y(met) - y_top, breached_fill, stroke)
+            label = f"{met}" if not breached else f"{met} + {breached}"
+            canvas.text(axes.x(x), axes.y(met + breached) - 2.5, label, 7.5, INK, bold=True)
+    canvas.text(11, 64 + 54, "aantal meldingen", 8, INK, v="horizon", upright=False)
+    entries = [
+        (swatch(rgb(MET), stroke), "binnen streeftijd (eerste getal)"),
+        (swatch(breached_fill, stroke), "overschreden (tweede getal)"),
+    ]
+    canvas.legend(canvas.height - 6, entries, INK)
+    return canvas
 
 
 def charts(report: dict[str, Any]) -> tuple[Chart, Chart, Chart]:
-    """The report's charts, each rendered once (Agg): availability per day, outcomes, trend."""
-    return availability_chart(report), outcomes_chart(report), trend_chart(report)
+    """The report's charts, drawn once, in one Typst run: availability per day, outcomes, trend."""
+    month = month_name(report["month"])
+    availability, outcomes, trend = compile_pngs(
+        [availability_canvas(report), outcomes_canvas(report), trend_canvas(report)]
+    )
+    return (
+        Chart(AVAILABILITY_CID, availability, f"Niet-beschikbaarheid per dag, {month}", availability_alt(report)),
+        Chart(OUTCOMES_CID, outcomes, f"Meldingen per prioriteit, {month}", outcomes_alt(report)),
+        Chart(TREND_CID, trend, trend_title(report), trend_alt(report)),
+    )

@@ -30,7 +30,8 @@ def plain_text(report: dict[str, Any], contact: str | None = None) -> str:
 def render(report: dict[str, Any], contact: str | None = None, reply_to: str | None = None) -> RenderedReport:
     """The report as documents: subject, HTML body with inline chart images, text, PDF and ODS attachments.
 
-    Each chart is drawn once (Agg) and used by the e-mail and the PDF. ``contact`` (setting
+    Each chart is drawn once (three Typst pages compiled to PNG in one run, ``charts.py``); the same PNG
+    bytes are the e-mail's inline ``cid:`` images and the PDF's figures. ``contact`` (setting
     ``SLA_REPORT_CONTACT``) is printed in every document; ``reply_to`` (``SLA_REPLY_TO``) goes to the mailer.
     """
     figures = charts(report)

@@ -2,19 +2,17 @@
 
 The values are the ones of ``trailing_12_months.by_month`` (from minutes and
 counts of each month, never averages). Months without a value (not measured,
-no decided ticket) get a dash, never a point. Same style as the other charts
-(:mod:`sla_app.documents.charts`): Okabe-Ito colours, Agg canvas, no stamp.
+no decided ticket) get a dash, never a point, and only neighbouring months are
+joined by a line. Same style as the other charts (:mod:`sla_app.documents.charts`):
+Okabe-Ito colours, a :class:`~sla_app.documents.chart_draw.Canvas` compiled by Typst.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-
-from sla_app.documents.chart_style import DOWN, DPI, INK, MET, MUTED, RC, TREND_CID, Chart, png_bytes
+from sla_app.documents.chart_draw import Axes, Canvas, frame, nice_ticks, rgb, tick_decimals
+from sla_app.documents.chart_style import DOWN, INK, MET, MUTED, WIDTH
 from sla_app.documents.format_nl import month_short_nl
 from sla_core.report_text import LEVEL_NAMES, month_name, number, percent
 from sla_core.verdict import meets_norm
@@ -48,67 +46,70 @@ def trend_alt(report: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def trend_chart(report: dict[str, Any]) -> Chart:
+def trend_title(report: dict[str, Any]) -> str:
+    return f"Verloop per maand, voortschrijdend jaar t/m {month_name(report['month'])}"
+
+
+def _panel(canvas: Canvas, axes: Axes, report: dict[str, Any], metric: str, x_labels: list[str]) -> None:
+    """One service level: grid, norm line, the months' values (a dash where there is none)."""
+    months = report["trailing_12_months"].get("by_month") or []
+    norm = report["service_levels"][metric]["norm"]
+    ticks = nice_ticks(axes.y_min, 100, most=5)
+    decimals = tick_decimals(ticks)
+    frame(canvas, axes, [(t, number(t, decimals)) for t in ticks], list(enumerate(x_labels)), INK, MUTED, 6.5)
+    canvas.text(axes.left, axes.top - 8, f"{LEVEL_NAMES[metric]} (norm {percent(norm)})", 8.5, INK, h="left")
+    canvas.line(axes.left, axes.y(norm), axes.left + axes.width, axes.y(norm), DOWN, 1.2, "(4pt, 2pt)")
+    values = [_trend_value(m, metric) for m in months]
+    for x, (a, b) in enumerate(zip(values, values[1:])):  # only neighbouring months are joined
+        if a is not None and b is not None:
+            canvas.line(axes.x(x), axes.y(a), axes.x(x + 1), axes.y(b), MET, 1.4)
+    for x, value in enumerate(values):
+        if value is None:
+            canvas.text(axes.x(x), axes.bottom - 3, "–", 8, MUTED)
+            continue
+        canvas.dot(axes.x(x), axes.y(value), 2.2, MET)
+        below = not meets_norm(metric, value, norm)
+        canvas.text(axes.x(x), axes.y(value) - 4, number(value, 2), 6, DOWN if below else INK, bold=below)
+
+
+def trend_canvas(report: dict[str, Any]) -> Canvas:
     """Per service level the value of each month of the trailing year against its norm (from counts)."""
     months = report["trailing_12_months"].get("by_month") or []
-    title = f"Verloop per maand, voortschrijdend jaar t/m {month_name(report['month'])}"
+    canvas = Canvas(WIDTH, 331.2)
+    canvas.text(40, 16, trend_title(report), 10, INK, h="left", bold=True)
     labels = [month_short_nl(m["month"]) + "\n" + m["month"][2:4] for m in months]
-    with matplotlib.rc_context(RC):
-        figure = Figure(figsize=(7.2, 4.6), dpi=DPI)
-        axes = figure.subplots(2, 2, sharex=True).flatten()
-        figure.subplots_adjust(left=0.08, right=0.99, top=0.86, bottom=0.15, wspace=0.22, hspace=0.42)
-        xs = list(range(len(months)))
-        for ax, metric in zip(axes, LEVELS):
-            norm = report["service_levels"][metric]["norm"]
-            values = [_trend_value(m, metric) for m in months]
-            known = [v for v in values if v is not None]
-            floor = min(known + [norm])
-            span = 100.0 - floor
-            low = max(0.0, floor - max(span * 0.6, 0.3 if metric == "availability" else 3.0))
-            ax.axhline(norm, color=DOWN, linestyle=(0, (4, 2)), linewidth=1.2, zorder=1)
-            points = [(x, v) for x, v in zip(xs, values) if v is not None]
-            if points:
-                ax.plot(
-                    [x for x, _ in points],
-                    [v for _, v in points],
-                    color=MET,
-                    marker="o",
-                    markersize=4,
-                    linewidth=1.4,
-                    zorder=3,
-                )
-            for x, v in zip(xs, values):
-                if v is None:
-                    ax.text(x, low + (100 - low) * 0.04, "–", ha="center", va="bottom", fontsize=8, color=MUTED)
-                else:
-                    below = not meets_norm(metric, v, norm)
-                    ax.text(
-                        x,
-                        v + (100 - low) * 0.03,
-                        number(v, 2),
-                        ha="center",
-                        va="bottom",
-                        fontsize=6,
-                        color=DOWN if below else INK,
-                        fontweight="bold" if below else None,
-                    )
-            ax.set_ylim(low, 100 + (100 - low) * 0.18)
-            ax.set_xlim(-0.5, max(len(months) - 0.5, 0.5))
-            ax.set_xticks(xs, labels, fontsize=6.5)
-            ax.set_title(f"{LEVEL_NAMES[metric]} (norm {percent(norm)})", fontsize=8.5, loc="left")
-            decimals = 1 if metric == "availability" else 0
-            ax.yaxis.set_major_formatter(lambda v, _pos, d=decimals: number(v, d))
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.yaxis.grid(True, color="#d0d0d0", linewidth=0.5)
-            ax.set_axisbelow(True)
-        axes[0].set_ylabel("%")
-        axes[2].set_ylabel("%")
-        figure.suptitle(title, fontsize=10, fontweight="bold", x=0.08, ha="left")
-        handles = [
-            Line2D([0], [0], color=MET, marker="o", markersize=4, label="waarde van de maand"),
-            Line2D([0], [0], color=DOWN, linestyle=(0, (4, 2)), label="norm"),
-            Line2D([0], [0], color="none", label="– niet gemeten / geen meldingen"),
-        ]
-        figure.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=7.5)
-        png = png_bytes(figure)
-    return Chart(TREND_CID, png, title, trend_alt(report))
+    width, gap = (WIDTH - 40 - 8 - 40) / 2, 40.0
+    for i, metric in enumerate(LEVELS):
+        norm = report["service_levels"][metric]["norm"]
+        known = [v for m in months if (v := _trend_value(m, metric)) is not None]
+        floor = min(known + [norm])
+        low = max(0.0, floor - max((100.0 - floor) * 0.6, 0.3 if metric == "availability" else 3.0))
+        row, column = divmod(i, 2)
+        top = 54 + row * 132
+        axes = Axes(
+            40 + column * (width + gap),
+            top,
+            width,
+            94,
+            -0.5,
+            max(len(months) - 0.5, 0.5),
+            low,
+            100 + (100 - low) * 0.18,
+        )
+        _panel(canvas, axes, report, metric, labels if row == 1 else [""] * len(months))
+        if column == 0:
+            canvas.text(10, top + 47, "%", 8, INK, v="horizon")
+    line = f"line(length: 20pt, stroke: 1.4pt + {rgb(MET)})"
+    dot = f"circle(radius: 2.2pt, fill: {rgb(MET)})"
+    norm_line = f"line(length: 20pt, stroke: (paint: {rgb(DOWN)}, thickness: 1.2pt, dash: (4pt, 2pt)))"
+    dash = f'text(size: 8pt, fill: {rgb(MUTED)}, "–")'
+    entries = [
+        (
+            f"box(width: 20pt, height: 8pt, baseline: 1.5pt, {{ place(horizon, {line}); place(center + horizon, {dot}) }})",
+            "waarde van de maand",
+        ),
+        (f"box(width: 20pt, height: 8pt, baseline: 1.5pt, place(horizon, {norm_line}))", "norm"),
+        (f"box(width: 8pt, height: 8pt, align(center + horizon, {dash}))", "niet gemeten / geen meldingen"),
+    ]
+    canvas.legend(canvas.height - 6, entries, INK)
+    return canvas

@@ -43,7 +43,7 @@ def test_every_tenant_gets_its_own_subject_and_files(rendered: dict[str, Rendere
 
 
 def test_the_package_face_hands_on_the_records_and_loads_no_renderer() -> None:
-    code = "import sys, sla_app.documents as d; print(d.RenderedReport.__name__, 'matplotlib' in sys.modules)"
+    code = "import sys, sla_app.documents as d; print(d.RenderedReport.__name__, 'typst' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["RenderedReport", "False"]
 
