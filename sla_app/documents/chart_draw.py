@@ -122,13 +122,19 @@ class Canvas:
         v: str = "bottom",
         bold: bool = False,
         upright: bool = True,
+        backing: bool = False,
     ) -> None:
-        """Text anchored like :meth:`place` (bottom = baseline); not upright: turned to read upwards."""
+        """Text anchored like :meth:`place` (bottom = baseline); not upright: turned to read upwards.
+
+        ``backing``: on a white patch, so that a line passing behind does not run through the text.
+        """
         self.texts.append(value)
         weight = ', weight: "bold"' if bold else ""
         content = f"text(size: {pt(size)}, fill: {rgb(colour)}{weight}, {typst_str(value)})"
         if "\n" in value:
             content = f"align(center, {content})"
+        if backing:
+            content = f"box(fill: white, outset: (x: 1pt, y: 1.5pt), {content})"
         if not upright:
             content = f"rotate(-90deg, reflow: true, {content})"
         self.place(x, y, content, h, v)

@@ -68,8 +68,24 @@ def _panel(canvas: Canvas, axes: Axes, report: dict[str, Any], metric: str, x_la
             canvas.text(axes.x(x), axes.bottom - 3, "–", 8, MUTED)
             continue
         canvas.dot(axes.x(x), axes.y(value), 2.2, MET)
-        below = not meets_norm(metric, value, norm)
-        canvas.text(axes.x(x), axes.y(value) - 4, number(value, 2), 6, DOWN if below else INK, bold=below)
+        short = not meets_norm(metric, value, norm)
+        y, label = axes.y(value), number(value, 2)
+        above, below = (y - 4 - 8, y - 4), (y + 5, y + 5 + 8)  # the label's band either way, in points
+        if len(values) > 8:  # too narrow for a label per month on one side: alternate, the latest month above
+            band = above if (len(values) - 1 - x) % 2 == 0 else below
+        else:  # off the line to the point, then off the norm line
+            spots = [below, above] if _line_from_above(values, x) else [above, below]
+            band = next((b for b in spots if not b[0] <= axes.y(norm) <= b[1]), spots[0])
+        v = "bottom" if band == above else "top"
+        edge = band[1] if band == above else band[0]
+        canvas.text(axes.x(x), edge, label, 6, DOWN if short else INK, v=v, bold=short, backing=True)
+
+
+def _line_from_above(values: list[float | None], x: int) -> bool:
+    """Whether a joined neighbour is higher than month x (a label above the point would sit on the line)."""
+    neighbours = [values[i] for i in (x - 1, x + 1) if 0 <= i < len(values)]
+    value = values[x]
+    return value is not None and any(n is not None and n > value for n in neighbours)
 
 
 def trend_canvas(report: dict[str, Any]) -> Canvas:
@@ -91,7 +107,7 @@ def trend_canvas(report: dict[str, Any]) -> Canvas:
             top,
             width,
             94,
-            -0.5,
+            -0.75,  # room for the first month's label beside the axis
             max(len(months) - 0.5, 0.5),
             low,
             100 + (100 - low) * 0.18,
