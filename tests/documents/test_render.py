@@ -63,3 +63,32 @@ def test_contact_is_in_every_document_and_reply_to_goes_to_the_mailer(reports: d
     assert contact in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert contact.encode() in zipfile.ZipFile(io.BytesIO(ods.data)).read("content.xml")
     assert render(reports["almelo"]).reply_to is None
+
+
+def test_the_charts_are_drawn_once_and_the_email_and_pdf_show_the_same_pictures(
+    reports: dict[str, Any], monkeypatch: Any
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from sla_app.documents import chart_draw, charts
+
+    runs: list[int] = []
+    compile_pngs = chart_draw.compile_pngs
+
+    def counted(canvases: Any) -> list[bytes]:
+        runs.append(len(canvases))
+        return compile_pngs(canvases)
+
+    monkeypatch.setattr(charts, "compile_pngs", counted)
+    result = render(reports["hengelo"])
+    assert runs == [3], "one Typst run for the three charts"
+    pdf = PdfReader(io.BytesIO(result.attachments[0].data))
+    shown = [(image.image.width, image.image.height) for page in pdf.pages for image in page.images]
+    inline = [png_size(png) for png in result.inline_images.values()]
+    assert shown == inline and all(width == 1080 for width, _ in inline)
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
