@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sla_cli.files import read_contract
 from sla_cli.main import main, run
@@ -109,3 +111,36 @@ def test_every_tenant_is_reported_once_whatever_the_number_of_workers(tmp_path: 
 def test_a_missing_contract_file_is_an_input_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"bestaat-niet\.json: cannot read contract file"):
         read_contract(tmp_path / "bestaat-niet.json")
+
+
+_LINE_SHAPES = st.sampled_from(["plain", "spaced", "escaped", "word in a value", "crlf", "blank", "nested key"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["enschede", "hengelo", "a.b-c"]), _LINE_SHAPES), max_size=30))
+def test_routing_agrees_with_decoding_every_line(shapes: list[tuple[str, str]]) -> None:
+    """The one-pass byte search routes each line where decoding it would (a property over line shapes)."""
+    lines = []
+    for n, (tenant, shape) in enumerate(shapes, 1):
+        line = event(n, tenant)
+        if shape == "spaced":
+            line = line.replace('"tenant": ', '"tenant" \t:  ')
+        elif shape == "escaped":
+            line = line.replace(f'"tenant": "{tenant}"', f'"tenant": "\\u00{ord(tenant[0]):02x}{tenant[1:]}"')
+        elif shape == "word in a value":
+            line = line.replace('"status": "nieuw"', '"status": "\\"tenant\\": x"')
+        elif shape == "crlf":
+            line += "\r"
+        elif shape == "blank":
+            line = "  "
+        elif shape == "nested key":
+            line = line[:-1] + ', "extra": {"tenant": "elders"}}'
+        lines.append(line)
+    routes = route_lines("\n".join(lines).encode("utf-8"), "events.jsonl")
+    expected: dict[str, list[int]] = {}
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            expected.setdefault(json.loads(line)["tenant"], []).append(number)
+    assert routes.error is None
+    assert {t: [number for number, _ in routes.lines(t)] for t in routes.tenants()} == expected
+    assert routes.tenants() == list(expected)  # in order of first appearance
