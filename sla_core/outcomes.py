@@ -128,6 +128,8 @@ class OutcomeRules:
 
     def pauses(self, ticket: Ticket, opened_at: int) -> list[Pause]:
         """Paused intervals from ``opened`` on, from the status step function."""
+        if not any(self.is_pause_status(status) for status in ticket.status.values):
+            return []  # most tickets never pause: no need to cut the status into pieces
         return [
             Pause(start, end, self._classes.of(status) or "")
             for start, end, status in ticket.status.segments(opened_at)
@@ -144,9 +146,12 @@ class OutcomeRules:
         pauses = self.pauses(ticket, opened)
         holes: list[Piece] = [(p.start, p.end) for p in pauses]
         restore_metric = "restore_time_platform" if ticket.latest_scope == "platform" else "restore_time_application"
+        priorities = ticket.priority.segments(opened, backfill=True)  # the same for both metrics
         return [
-            self._decide(ticket, "response_time", self._response_runs(ticket, opened), holes, pauses, as_of),
-            self._decide(ticket, restore_metric, self._restore_runs(ticket, opened), holes, pauses, as_of),
+            self._decide(
+                ticket, "response_time", self._response_runs(ticket, opened), holes, pauses, priorities, as_of
+            ),
+            self._decide(ticket, restore_metric, self._restore_runs(ticket, opened), holes, pauses, priorities, as_of),
         ]
 
     @staticmethod
@@ -178,22 +183,27 @@ class OutcomeRules:
         runs: list[Piece],
         holes: list[Piece],
         pauses: list[Pause],
+        priorities: list[tuple[int, int | None, str | None]],
         as_of: int,
     ) -> Outcome:
         opened = ticket.opened_at
         assert opened is not None
         rule = self._contract.metrics.rule(metric)
-        active = subtract(runs, holes)
+        active = subtract(runs, holes) if holes else [r for r in runs if r[1] is None or r[0] < r[1]]  # as subtract
         stopped_at = runs[-1][1]
 
-        def target_at(t: int) -> tuple[str, Target, Clock, int]:
-            priority = ticket.priority.at(t, backfill=True)
+        def result(outcome: str, at: int | None, moment: int) -> Outcome:
+            priority = ticket.priority.at(moment, backfill=True)
             assert priority is not None
             target = rule.targets[priority]
-            return priority, target, self._clocks[target.unit], self.target_us(target, opened)
-
-        def result(outcome: str, at: int | None, moment: int) -> Outcome:
-            priority, _target, clock, goal = target_at(moment)
+            clock = self._clocks[target.unit]
+            clock_time = elapsed(clock, active, moment)
+            if stopped_at is None:
+                actual = None
+            elif stopped_at == moment:  # met: the clock time at the stop is the one just counted
+                actual = clock_time
+            else:
+                actual = elapsed(clock, active, max(stopped_at, opened))
             return Outcome(
                 tenant=ticket.tenant,
                 ticket_id=ticket.ticket_id,
@@ -203,23 +213,29 @@ class OutcomeRules:
                 clock=clock.name,
                 opened_at=opened,
                 decided_at=at,
-                elapsed=elapsed(clock, active, moment),
-                target=goal,
+                elapsed=clock_time,
+                target=self.target_us(target, opened),
                 stopped_at=stopped_at,
                 pauses=tuple(p for p in pauses if p.start < moment),
-                actual=None if stopped_at is None else elapsed(clock, active, max(stopped_at, opened)),
+                actual=actual,
             )
 
-        deadline = self._deadline(ticket, rule.targets, active, opened)
+        deadline = self._deadline(priorities, rule.targets, active, opened)
         if stopped_at is not None and (deadline is None or stopped_at <= deadline):
             return result("met", stopped_at, stopped_at)
         if deadline is not None and deadline <= as_of:
             return result("breached", deadline, deadline)
         return result("pending", None, max(as_of, opened))
 
-    def _deadline(self, ticket: Ticket, targets: dict[str, Target], active: list[Piece], opened: int) -> int | None:
-        """First instant D with E(D) >= T(D), walking the priority pieces in order."""
-        for start, end, priority in ticket.priority.segments(opened, backfill=True):
+    def _deadline(
+        self,
+        priorities: list[tuple[int, int | None, str | None]],
+        targets: dict[str, Target],
+        active: list[Piece],
+        opened: int,
+    ) -> int | None:
+        """First instant D with E(D) >= T(D), walking the priority pieces (from ``opened`` on, backfilled) in order."""
+        for start, end, priority in priorities:
             assert priority is not None
             target = targets[priority]
             clock = self._clocks[target.unit]

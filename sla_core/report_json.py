@@ -6,25 +6,20 @@ Instants are RFC 3339 in the contract's timezone; durations in minutes.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sla_core.availability import AvailabilityFigures, LoadTimeFigures
-from sla_core.business_calendar import from_us
-from sla_core.outcomes import Outcome, minutes
+from sla_core.business_calendar import US_PER_MINUTE
+from sla_core.instant_text import iso_formatter
+from sla_core.outcomes import Outcome
 from sla_core.report import MonthFigures, MonthlyReport, TicketLevel
 from sla_core.verdict import meets_norm
 from sla_core.vocabulary import AVAILABILITY, WEEKDAYS
 
 
 def _instant(report: MonthlyReport, micros: int | None) -> str | None:
-    return None if micros is None else _iso(micros, report.contract.timezone)
-
-
-@lru_cache(maxsize=1 << 16)
-def _iso(micros: int, zone: str) -> str:
-    return from_us(micros, ZoneInfo(zone)).isoformat()
+    return None if micros is None else iso_formatter(report.contract.timezone)(micros)
 
 
 def availability_json(
@@ -76,21 +71,27 @@ def load_time_json(figures: LoadTimeFigures) -> dict[str, Any]:
 
 def outcome_json(report: MonthlyReport, outcome: Outcome) -> dict[str, Any]:
     """One ticket outcome with its evidence."""
+    return _outcome_json(report, outcome, iso_formatter(report.contract.timezone))
+
+
+def _outcome_json(report: MonthlyReport, outcome: Outcome, iso: Callable[[int], str]) -> dict[str, Any]:
+    """:func:`outcome_json` with the report's instant formatter (made once per report: the hot path)."""
+    decided, stopped = outcome.decided_at, outcome.stopped_at
     return {
         "ticket_id": outcome.ticket_id,
         "metric": outcome.metric,
         "priority": outcome.priority,
         "outcome": outcome.outcome,
-        "decided_at": _instant(report, outcome.decided_at),
-        "elapsed_minutes": minutes(outcome.elapsed),
-        "target_minutes": minutes(outcome.target),
-        "actual_elapsed_minutes": None if outcome.actual is None else minutes(outcome.actual),
+        "decided_at": None if decided is None else iso(decided),
+        "elapsed_minutes": outcome.elapsed / US_PER_MINUTE,
+        "target_minutes": outcome.target / US_PER_MINUTE,
+        "actual_elapsed_minutes": None if outcome.actual is None else outcome.actual / US_PER_MINUTE,
         "target": _target(report, outcome),
         "clock": outcome.clock,
-        "opened_at": _instant(report, outcome.opened_at),
-        "stopped_at": _instant(report, outcome.stopped_at),
+        "opened_at": iso(outcome.opened_at),
+        "stopped_at": None if stopped is None else iso(stopped),
         "pauses": [
-            {"start": _instant(report, p.start), "end": _instant(report, p.end), "status": p.status}
+            {"start": iso(p.start), "end": None if p.end is None else iso(p.end), "status": p.status}
             for p in outcome.pauses
         ],
     }
@@ -115,6 +116,7 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
     """The whole report as one JSON-ready object."""
     contract = report.contract
     rule = contract.availability
+    iso = iso_formatter(contract.timezone)
     availability = availability_json(report.availability, rule.norm, rule.min_coverage)
     availability["tests"] = list(report.availability.tests)
     availability["ignored_tests"] = list(report.availability.ignored_tests)  # measurement §8.7
@@ -154,7 +156,7 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         "tenant": report.tenant,
         "month": str(report.month),
         "service_levels": service_levels,
-        "outcomes": [outcome_json(report, o) for o in report.outcomes],
+        "outcomes": [_outcome_json(report, o, iso) for o in report.outcomes],
         "trailing_12_months": trailing,
         "tenant_name": report.tenant_name,
         "as_of": _instant(report, report.as_of),
@@ -166,7 +168,7 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         "pause_patterns": list(contract.pause_patterns),
         "availability_tests": None if rule.tests is None else [t.model_dump(mode="json") for t in rule.tests],
         "exclusions": [e.to_json() for e in report.exclusions],
-        "pending": [outcome_json(report, o) for o in report.pending],
+        "pending": [_outcome_json(report, o, iso) for o in report.pending],
         "incomplete_tickets": [{"ticket_id": i.ticket_id, "reason": i.reason} for i in report.incomplete],
         "not_measured": dict(report.not_measured),
         "status": report.status,  # measurement §8.5: "final" | "provisional"

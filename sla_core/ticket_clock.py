@@ -39,11 +39,16 @@ class BusinessClock:
 
     def __init__(self, calendar: BusinessCalendar) -> None:
         self._calendar = calendar
+        # The calendar's own methods, bound once: these are called several times per ticket.
+        self.length = calendar.business_us  # type: ignore[method-assign]
+        self.reach = calendar.deadline_us  # type: ignore[method-assign]
 
     def length(self, a: int, b: int) -> int:
+        """Business time in ``[a, b)`` (µs)."""
         return self._calendar.business_us(a, b)
 
     def reach(self, a: int, amount: int) -> int:
+        """First instant ``t >= a`` with ``amount`` µs of business time in ``[a, t)``."""
         return self._calendar.deadline_us(a, amount)
 
 

@@ -45,6 +45,11 @@ class Steps:
         """``(from, until, value)`` pieces from ``start`` on; ``until`` None is open-ended."""
         if not self.times:
             return []
+        if len(self.times) == 1:  # the common case, as the general code below gives it
+            first, value = self.times[0], self.values[0]
+            if first <= start or backfill:
+                return [(start, None, value)]
+            return [(start, first, None), (first, None, value)]
         points = [(start, self.at(start, backfill))]
         points += [(t, v) for t, v in zip(self.times, self.values) if t > start]
         pieces: list[tuple[int, int | None, str | None]] = []
