@@ -38,6 +38,7 @@ from sla_core.periods import MeasurementWindow, Month, day_bounds, trailing_mont
 from sla_core.tickets import fold_all
 from sla_core.verdict import ticket_met, ticket_value
 from sla_core.vocabulary import FINAL, PRIORITIES, PROVISIONAL, TICKET_METRICS
+from sla_core.zone_hours import month_finder
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +159,9 @@ class Reporter:
         self.as_of = as_of
         self.exclusions = tuple(sorted(exclusions, key=lambda e: e.start))
         self._results_by_month: dict[Month, list[TestResult]] = defaultdict(list)
+        month_of = month_finder(contract.zone)
         for result in results:
-            self._results_by_month[Month.of(from_us(result.at, contract.zone).date())].append(result)
+            self._results_by_month[month_of(result.at)].append(result)
         self._availability: dict[Month, AvailabilityFigures] = {}
         self._states: dict[Month, SlotStates] = {}
         self._by_day: dict[Month, dict[str, AvailabilityFigures]] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sla_core.business_calendar import from_us, to_us
-from sla_core.instant_text import iso_formatter
+from sla_core.periods import Month
+from sla_core.zone_hours import iso_formatter, month_finder
 
 ZONES = ("Europe/Amsterdam", "UTC", "Asia/Kolkata", "Australia/Lord_Howe", "America/St_Johns", "Pacific/Chatham")
 FIRST, END = (
@@ -46,3 +47,27 @@ def test_the_fast_formatter_writes_what_datetime_writes(zone: str, micros: int) 
 )
 def test_the_dst_changes_of_amsterdam(instant: str, text: str) -> None:
     assert iso_formatter("Europe/Amsterdam")(to_us(datetime.fromisoformat(instant))) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(ZONES),
+    st.lists(
+        st.one_of(
+            st.integers(FIRST, END - 1),
+            st.sampled_from(DST).flatmap(lambda t: st.integers(t - 7_200_000_000, t + 7_200_000_000)),
+            # around the start of a month in each zone's neighbourhood (UTC midnight ± 14 h)
+            st.integers(2000, 2099).flatmap(
+                lambda y: st.integers(
+                    to_us(datetime(y, 11, 1, tzinfo=UTC)) - 14 * 3_600_000_000,
+                    to_us(datetime(y, 11, 1, tzinfo=UTC)) + 14 * 3_600_000_000,
+                )
+            ),
+        ),
+        max_size=20,
+    ),
+)
+def test_the_month_finder_finds_the_local_month(zone: str, instants: list[int]) -> None:
+    month_of = month_finder(ZoneInfo(zone))
+    for micros in instants:
+        assert month_of(micros) == Month.of(from_us(micros, ZoneInfo(zone)).date())
