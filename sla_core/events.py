@@ -148,47 +148,59 @@ def _plain(value: Any, limit: int) -> bool:
     return type(value) is str and 0 < len(value) <= limit and not value.isspace() and not _unstorable(value)
 
 
-def _fast_event(obj: dict[str, Any]) -> TicketEvent | None:
-    """The event when ``obj`` is valid, in one pass; None sends it to the checks that name the error."""
-    get = obj.get
-    event_id, tenant, ticket_id, stamp, kind = (
-        get("event_id"),
-        get("tenant"),
-        get("ticket_id"),
-        get("occurred_at"),
-        get("kind"),
-    )
-    type_, priority, status, scope, attributable = (
-        get("type"),
-        get("priority"),
-        get("status"),
-        get("scope"),
-        get("attributable"),
-    )
-    if not (
-        type(event_id) is str
-        and type(tenant) is str
-        and type(ticket_id) is str
-        and _id_ok(event_id)
-        and _id_ok(tenant)
-        and _id_ok(ticket_id)
-        and type(stamp) is str
-        and type(kind) is str
+_VALID_VALUES: set[tuple[Any, ...]] = set()  # (kind, type, priority, status, scope) found valid; a few dozen
+
+
+def _valid_values(values: tuple[Any, ...]) -> bool:
+    """Whether kind, type, priority, status and scope (in that order) are valid; remembered when they are."""
+    try:
+        if values in _VALID_VALUES:
+            return True
+    except TypeError:  # an unhashable value (a list or an object): not valid
+        return False
+    kind, type_, priority, status, scope = values
+    valid = (
+        type(kind) is str
         and kind in _KIND_SET
         and (type_ is None or (type(type_) is str and type_ in _TYPE_SET))
         and (priority is None or (type(priority) is str and priority in _PRIORITY_SET))
         and (scope is None or (type(scope) is str and scope in _SCOPE_SET))
         and (status is None or _plain(status, MAX_STATUS_LENGTH))
+    )
+    if valid:
+        if len(_VALID_VALUES) >= 4096:  # bounded: free-text statuses could make many
+            _VALID_VALUES.clear()
+        _VALID_VALUES.add(values)
+    return valid
+
+
+def _fast_event(obj: dict[str, Any]) -> TicketEvent | None:
+    """The event when ``obj`` is valid, in one pass; None sends it to the checks that name the error.
+
+    Only strings and None are remembered as valid values, and a string equals only a string, so the
+    memory of valid combinations cannot accept a value of another JSON type.
+    """
+    get = obj.get
+    event_id, tenant, ticket_id, stamp = get("event_id"), get("tenant"), get("ticket_id"), get("occurred_at")
+    values = (get("kind"), get("type"), get("priority"), get("status"), get("scope"))
+    attributable = get("attributable")
+    if not (
+        type(event_id) is str
+        and type(tenant) is str
+        and type(ticket_id) is str
+        and type(stamp) is str
         and (attributable is None or type(attributable) is bool)
+        and _valid_values(values)
+        and _id_ok(event_id)
+        and _id_ok(tenant)
+        and _id_ok(ticket_id)
     ):
         return None
     try:
         occurred_at = parse_rfc3339(stamp)
     except InstantError:
         return None
-    return TicketEvent(
-        event_id, tenant, ticket_id, occurred_at, to_us(occurred_at), kind, type_, priority, status, scope, attributable
-    )
+    return TicketEvent(event_id, tenant, ticket_id, occurred_at, to_us(occurred_at), *values, attributable)
 
 
 def parse_event(obj: Any, where: str) -> TicketEvent:
@@ -197,6 +209,11 @@ def parse_event(obj: Any, where: str) -> TicketEvent:
         event = _fast_event(obj)
         if event is not None:
             return event
+    return checked_event(obj, where)
+
+
+def checked_event(obj: Any, where: str) -> TicketEvent:
+    """:func:`parse_event` field by field, naming the first bad field (the fast path's reference)."""
     if not isinstance(obj, dict):
         raise InputError(f"{where}: an event must be a JSON object")
     # Validated in the order of the canonical format, so the first bad field is named.
