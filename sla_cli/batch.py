@@ -110,29 +110,34 @@ class _Numbered:
 def _work(job: _Job, tenants: list[str], first_error: tuple[int, str] | None = None) -> _Share:
     cpu = time.process_time()
     share = _Share(error=first_error)
-    for tenant in tenants:
-        window = job.reporter.window(tenant)
-        outside = window is not None and not window.contains(job.month)
-        if outside:
-            share.skipped.append(tenant)
-        lines = _Numbered(job.routes.lines(tenant))
-        with collector_paused():  # a tenant's records hold no cycles: the collector would only walk them
-            try:
-                events = list(parse_numbered_lines(lines, job.source))
-            except InputError as exc:
-                if share.error is None or lines.last < share.error[0]:
-                    share.error = (lines.last, str(exc))
-                continue
-            if share.error is not None or outside:
-                continue  # after a bad line only the parse goes on: to name the first bad line of the file
-            if any(event.tenant != tenant for event in events):
-                raise RuntimeError(f"lines of another tenant were routed to {tenant!r}")
-            data = report_bytes(job.reporter.report(tenant, job.month, events)) + b"\n"
-        (job.staging / f"{tenant}-{job.month}.json").write_bytes(data)
-        share.written.append(tenant)
-        share.size += len(data)
+    with collector_paused():  # a tenant's records hold no cycles: reference counting frees them after the tenant
+        for tenant in tenants:
+            _one_tenant(job, tenant, share)
     share.cpu_s = time.process_time() - cpu
     return share
+
+
+def _one_tenant(job: _Job, tenant: str, share: _Share) -> None:
+    """Parse ``tenant``'s lines, write its report into the staging folder (or note why not) in ``share``."""
+    window = job.reporter.window(tenant)
+    outside = window is not None and not window.contains(job.month)
+    if outside:
+        share.skipped.append(tenant)
+    lines = _Numbered(job.routes.lines(tenant))
+    try:
+        events = list(parse_numbered_lines(lines, job.source))
+    except InputError as exc:
+        if share.error is None or lines.last < share.error[0]:
+            share.error = (lines.last, str(exc))
+        return
+    if share.error is not None or outside:
+        return  # after a bad line only the parse goes on: to name the first bad line of the file
+    if any(event.tenant != tenant for event in events):
+        raise RuntimeError(f"lines of another tenant were routed to {tenant!r}")
+    data = report_bytes(job.reporter.report(tenant, job.month, events)) + b"\n"
+    (job.staging / f"{tenant}-{job.month}.json").write_bytes(data)
+    share.written.append(tenant)
+    share.size += len(data)
 
 
 def _worker(job: _Job, tenants: list[str], first_error: tuple[int, str] | None, conn: Connection) -> None:
