@@ -26,10 +26,9 @@ local time that many calendar months later (day clamped to the month's end).
 from __future__ import annotations
 
 import fnmatch
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime
-
-from dateutil.relativedelta import relativedelta
 
 from sla_core.business_calendar import US_PER_MINUTE, BusinessCalendar, from_us, to_us
 from sla_core.contract import Contract, Target
@@ -120,11 +119,13 @@ class OutcomeRules:
         if target.unit == "hours":
             return round(target.value * US_PER_HOUR)
         key = (target.value, opened_at)
-        if key not in self._month_targets:
-            local: datetime = from_us(opened_at, self._calendar.zone)
-            later = local + relativedelta(months=int(target.value))  # wall-clock; day clamped
-            self._month_targets[key] = to_us(later) - opened_at
-        return self._month_targets[key]
+        found = self._month_targets.get(key)
+        if found is None:
+            if len(self._month_targets) >= 1024:  # asked for a ticket's two metrics: a small memory is enough
+                self._month_targets.clear()
+            later = add_months(from_us(opened_at, self._calendar.zone), int(target.value))
+            found = self._month_targets[key] = to_us(later) - opened_at
+        return found
 
     def pauses(self, ticket: Ticket, opened_at: int) -> list[Pause]:
         """Paused intervals from ``opened`` on, from the status step function."""
@@ -246,6 +247,17 @@ class OutcomeRules:
             if candidate is not None and (end is None or candidate < end):
                 return candidate
         return None
+
+
+def add_months(local: datetime, months: int) -> datetime:
+    """The same wall-clock time ``months`` calendar months later, the day clamped to the month's end.
+
+    As ``local + dateutil.relativedelta(months=months)``: the result has ``fold=0`` (the first of two
+    readings of a repeated hour), as datetime arithmetic gives.
+    """
+    year, month = divmod(local.year * 12 + local.month - 1 + months, 12)
+    day = min(local.day, monthrange(year, month + 1)[1])
+    return local.replace(year=year, month=month + 1, day=day, fold=0)
 
 
 def minutes(micros: int) -> float:

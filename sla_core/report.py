@@ -29,7 +29,7 @@ from sla_core.availability import (
 )
 from sla_core.availability_input import Exclusion, TestResult
 from sla_core.availability_summary import SummarisedAvailability
-from sla_core.business_calendar import BusinessCalendar, from_us
+from sla_core.business_calendar import BusinessCalendar
 from sla_core.contract import Contract
 from sla_core.errors import InputError
 from sla_core.events import TicketEvent
@@ -159,7 +159,7 @@ class Reporter:
         self.as_of = as_of
         self.exclusions = tuple(sorted(exclusions, key=lambda e: e.start))
         self._results_by_month: dict[Month, list[TestResult]] = defaultdict(list)
-        month_of = month_finder(contract.zone)
+        self._month_of = month_of = month_finder(contract.zone)
         for result in results:
             self._results_by_month[month_of(result.at)].append(result)
         self._availability: dict[Month, AvailabilityFigures] = {}
@@ -258,7 +258,7 @@ class Reporter:
                 elif item.decided_at is None:
                     pending.append(item)
                 else:
-                    decided[Month.of(from_us(item.decided_at, zone).date())].append(item)
+                    decided[self._month_of(item.decided_at)].append(item)
         months = trailing_months(month, window)
         norms = {m: self.contract.metrics.rule(m).norm for m in TICKET_METRICS}
 
