@@ -23,7 +23,13 @@ FIELDS = {
     "tenant": pool("enschede", "hengelo", "En/schede"),
     "ticket_id": pool("M1", "M-2", "#3"),
     "occurred_at": pool(
-        "2026-10-05T09:00:00+02:00", "2026-10-05T07:00:00Z", "2026-10-05T09:00:00", "1999-01-01T00:00:00Z"
+        "2026-10-05T09:00:00+02:00",
+        "2026-10-05T07:00:00Z",
+        "2026-10-05T09:00:00",
+        "1999-01-01T00:00:00Z",
+        "2026-10-05T09:00:00.1234567+02:00",
+        "2026-02-30T09:00:00Z",
+        "2026-10-05T09:00:00.5+14:00",
     ),
     "kind": pool("opened", "responded", "resolved", "closed", "reopened", "updated", "deleted"),
     "type": pool("incident", "wijzigingsverzoek", "Incident"),
