@@ -18,29 +18,22 @@ lines.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from sla_core.business_calendar import to_us
 from sla_core.errors import InputError
-from sla_core.instants import COMMON_INSTANT, InstantError, parse_rfc3339
+from sla_core.event_shape import ID, MAX_ID_LENGTH, MAX_STATUS_LENGTH, UNSTORABLE, event_fields
+from sla_core.event_shape import ID_PATTERN as ID_PATTERN  # where the app's models and others import it from
+from sla_core.instants import InstantError, parse_rfc3339
 from sla_core.vocabulary import KINDS, PRIORITIES, SCOPES, TYPES
 
 # Order of kinds at the same instant: a ticket is opened before anything else happens to it.
 KIND_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(KINDS)}
-MAX_ID_LENGTH = 200
-MAX_STATUS_LENGTH = 100
-# Measurement §8.3: tenant, ticket_id and event_id. ASCII letters and digits first, then also ``. _ : - +``;
-# 1 to 200 characters. Nothing a Table Storage key refuses (``/ \\ # ?``, control characters), no spaces.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:+-]{0,199}$"
-_ID = re.compile(ID_PATTERN[1:-1], re.ASCII)
-# Characters no stored text may hold: C0 and C1 controls (incl. U+0085), DEL, surrogates, U+FFFE/U+FFFF.
-UNSTORABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _ID_FIELDS = ("event_id", "tenant", "ticket_id")
 
 
@@ -111,7 +104,7 @@ def _text(obj: dict[str, Any], key: str, where: str, *, required: bool, limit: i
 def _identifier(obj: dict[str, Any], key: str, where: str) -> str:
     value = _text(obj, key, where, required=True)
     assert value is not None
-    if not _ID.fullmatch(value):
+    if not ID.fullmatch(value):
         raise InputError(
             f"{where}: field {key}: {value[:40]!r} is not an identifier (letters, digits and . _ : - + only, "
             f"starting with a letter or digit, at most {MAX_ID_LENGTH} characters)",
@@ -138,82 +131,12 @@ def _instant(obj: dict[str, Any], key: str, where: str) -> datetime:
         raise InputError(f"{where}: field {key}: {exc}", field=key) from exc
 
 
-_KIND_SET, _TYPE_SET = frozenset(KINDS), frozenset(TYPES)
-_PRIORITY_SET, _SCOPE_SET = frozenset(PRIORITIES), frozenset(SCOPES)
-_id_ok = _ID.fullmatch
-_common_instant, _fromisoformat = COMMON_INSTANT.fullmatch, datetime.fromisoformat
-_EPOCH, _ONE_US = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
-_unstorable = UNSTORABLE.search
-
-
-def _plain(value: Any, limit: int) -> bool:
-    return type(value) is str and 0 < len(value) <= limit and not value.isspace() and not _unstorable(value)
-
-
-_VALID_VALUES: set[tuple[Any, ...]] = set()  # (kind, type, priority, status, scope) found valid; a few dozen
-
-
-def _valid_values(values: tuple[Any, ...]) -> bool:
-    """Whether kind, type, priority, status and scope (in that order) are valid; remembered when they are."""
-    try:
-        if values in _VALID_VALUES:
-            return True
-    except TypeError:  # an unhashable value (a list or an object): not valid
-        return False
-    kind, type_, priority, status, scope = values
-    valid = (
-        type(kind) is str
-        and kind in _KIND_SET
-        and (type_ is None or (type(type_) is str and type_ in _TYPE_SET))
-        and (priority is None or (type(priority) is str and priority in _PRIORITY_SET))
-        and (scope is None or (type(scope) is str and scope in _SCOPE_SET))
-        and (status is None or _plain(status, MAX_STATUS_LENGTH))
-    )
-    if valid:
-        if len(_VALID_VALUES) >= 4096:  # bounded: free-text statuses could make many
-            _VALID_VALUES.clear()
-        _VALID_VALUES.add(values)
-    return valid
-
-
-def _fast_event(obj: dict[str, Any]) -> TicketEvent | None:
-    """The event when ``obj`` is valid, in one pass; None sends it to the checks that name the error.
-
-    Only strings and None are remembered as valid values, and a string equals only a string, so the
-    memory of valid combinations cannot accept a value of another JSON type.
-    """
-    get = obj.get
-    event_id, tenant, ticket_id, stamp = get("event_id"), get("tenant"), get("ticket_id"), get("occurred_at")
-    values = (get("kind"), get("type"), get("priority"), get("status"), get("scope"))
-    attributable = get("attributable")
-    if not (
-        type(event_id) is str
-        and type(tenant) is str
-        and type(ticket_id) is str
-        and type(stamp) is str
-        and (attributable is None or type(attributable) is bool)
-        and _valid_values(values)
-        and _id_ok(event_id)
-        and _id_ok(tenant)
-        and _id_ok(ticket_id)
-    ):
-        return None
-    if _common_instant(stamp) is None:
-        return None  # a rarer shape of instant: parse_rfc3339 reads it (or names what is wrong)
-    try:
-        occurred_at = _fromisoformat(stamp)  # what parse_rfc3339 does for the common shape
-    except ValueError:
-        return None
-    at = (occurred_at - _EPOCH) // _ONE_US  # to_us, without a call
-    return TicketEvent(event_id, tenant, ticket_id, occurred_at, at, *values, attributable)
-
-
 def parse_event(obj: Any, where: str) -> TicketEvent:
     """Validate one decoded JSON value as a canonical event; ``where`` names it in errors."""
     if type(obj) is dict:
-        event = _fast_event(obj)
-        if event is not None:
-            return event
+        fields = event_fields(obj)
+        if fields is not None:
+            return TicketEvent(*fields)
     return checked_event(obj, where)
 
 
@@ -287,7 +210,8 @@ def parse_numbered_lines(lines: Iterable[tuple[int, str | bytes]], source: str) 
             if not line.strip():
                 continue
             raise InputError(f"{source}:{number}: invalid JSON ({exc.msg})") from exc
-        event = _fast_event(obj) if type(obj) is dict else None
+        fields = event_fields(obj) if type(obj) is dict else None
+        event = None if fields is None else TicketEvent(*fields)
         if event is None:
             event = parse_event(obj, f"{source}:{number}")
         key = (event.tenant, event.event_id)
