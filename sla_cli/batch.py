@@ -3,10 +3,11 @@
 For the service manager who recomputes all municipalities at once (and for
 the benchmark). Memory and time grow with the input, no faster:
 
-1. The parent reads the events file as bytes and routes each line to its
-   tenant (:mod:`sla_cli.routing`: a byte search, no parse), the results CSV
-   is parsed once into one :class:`Reporter`, and the availability every
-   tenant shares (the month and its trailing year) is computed once.
+1. The parent reads the events file as bytes; a forked child routes each
+   line to its tenant (:mod:`sla_cli.routing`: a byte search, no parse) while
+   the parent parses the results CSV once into one :class:`Reporter` and
+   computes the availability every tenant shares (the month and its trailing
+   year) once.
 2. Worker processes are forked with that state; each takes a share of the
    tenants (balanced by line count) and, one tenant at a time, parses that
    tenant's lines (each line is parsed once, by one worker), computes its
