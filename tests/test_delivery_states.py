@@ -192,6 +192,18 @@ def test_a_record_changed_since_it_was_read_is_a_conflict() -> None:
     assert world.record().needs_manual_check
 
 
+def test_months_without_a_report_are_flagged_together_or_not_at_all() -> None:
+    world = World()
+    flagged = world.service.flag_without_report("enschede", ["2026-08", "2026-09"])
+    assert [(o.month, o.outcome) for o in flagged] == [("2026-08", "no_report"), ("2026-09", "no_report")]
+    assert world.admin.actions() == ["delivery.skipped_no_report"] * 2
+    assert world.service.flag_without_report("enschede", ["2026-07", "2026-08"]) == [], "2026-08 has a record now"
+    assert world.deliveries.get("enschede", "2026-07") is None and len(world.admin.actions()) == 2
+    assert world.service.deliver("enschede", Month(2026, 7)).outcome == "no_report", "then one by one"
+    with pytest.raises(NotFound):
+        world.service.flag_without_report("almelo", ["2026-10"])
+
+
 # -- provisional after the deadline --------------------------------------------------------------------------------
 
 

@@ -154,10 +154,27 @@ class DeliveryService:
         self.deliveries = deliveries
         self.policy = policy
         self.sender = OnceSender(admin, deliveries, mailer, clock, stale_after)
+        self._mailer = mailer
         self._render = render
         self._clock = clock
-        self._budget = budget.total_seconds()
+        self._stale_after = stale_after
+        self._budget = budget
         self._monotonic = monotonic
+
+    def scoped(self, admin: Admin, reports: Reports, deliveries: Deliveries) -> DeliveryService:
+        """The same service over other ports (one message's view of them, :mod:`sla_app.services.delivery_view`)."""
+        return DeliveryService(
+            admin,
+            reports,
+            deliveries,
+            self._mailer,
+            self._render,
+            self._clock,
+            stale_after=self._stale_after,
+            budget=self._budget,
+            monotonic=self._monotonic,
+            policy=self.policy,
+        )
 
     # -- runs ---------------------------------------------------------------------
 
@@ -169,7 +186,7 @@ class DeliveryService:
         started = self._monotonic()
         outcomes = []
         for tenant in chosen:
-            if self._monotonic() - started > self._budget:
+            if self._monotonic() - started > self._budget.total_seconds():
                 outcomes.append(DeliveryOutcome(tenant, str(month), DEFERRED, detail="run budget used up; next run"))
                 continue
             outcomes.append(self.deliver_safely(tenant, month, actor=actor, force=force))
@@ -240,6 +257,20 @@ class DeliveryService:
         if record is not None and record.state == SENT:
             return self._correction(record, tenant_id, month, actor, force)
         return self._report(record, tenant_id, month, actor, force)
+
+    def flag_without_report(self, tenant_id: str, months: list[str], *, actor: str = "system") -> list[DeliveryOutcome]:
+        """Months with neither a delivery record nor a stored report: ``no_report`` together, as :meth:`deliver`
+        would flag each (one transaction per 100 months); [] when any of them got a record meanwhile (then
+        :meth:`deliver` looks at each one)."""
+        self._tenant(tenant_id)
+        outcomes: list[DeliveryOutcome] = []
+        for start in range(0, len(months), 100):
+            chunk = [DeliveryRecord(tenant_id, m, NO_REPORT) for m in months[start : start + 100]]
+            flagged = self.sender.flag_new(chunk, "delivery.skipped_no_report", actor)
+            if flagged is None:
+                return outcomes
+            outcomes += flagged
+        return outcomes
 
     def _tenant(self, tenant_id: str) -> Any:
         tenant = self.admin.tenant(tenant_id)

@@ -61,6 +61,8 @@ class Deliveries(Protocol):
 
     def create(self, record: DeliveryRecord) -> DeliveryRecord: ...
 
+    def create_many(self, records: list[DeliveryRecord]) -> list[DeliveryRecord]: ...
+
     def replace(self, record: DeliveryRecord, etag: str | None) -> DeliveryRecord: ...
 
     def put(self, record: DeliveryRecord) -> DeliveryRecord: ...
@@ -193,6 +195,20 @@ class OnceSender:
             return outcome_of(flagged, IN_PROGRESS, "changed by another run")
         self.audit(actor, action, flagged, version=flagged.report_version, **detail)
         return outcome_of(flagged, flagged.state)
+
+    def flag_new(self, flagged: list[DeliveryRecord], action: str, actor: str) -> list[DeliveryOutcome] | None:
+        """:meth:`flag` for e-mails of one tenant without a record yet, inserted together (one transaction);
+        None, and nothing written, when any of them has a record by now (the caller flags them one by one)."""
+        now = self.now()
+        try:
+            created = self._deliveries.create_many(
+                [replace(f, attempts=0, updated_at=now, actor=actor) for f in flagged]
+            )
+        except DeliveryConflict:
+            return None
+        for record in created:
+            self.audit(actor, action, record, version=record.report_version)
+        return [outcome_of(record, record.state) for record in created]
 
     # -- sending ----------------------------------------------------------------------
 

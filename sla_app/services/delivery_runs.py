@@ -10,7 +10,10 @@
   queue trigger, so 400 municipalities are delivered the same morning.
 * :func:`deliver_tenant` (one message): two queries tell which months have
   anything to do (the tenant's delivery records and the keys of its stored
-  reports); :meth:`DeliveryService.deliver` runs only for those. A storage
+  reports); :meth:`DeliveryService.deliver` runs only for those, over a
+  :class:`~sla_app.services.delivery_view.MessageView` that answers from
+  those two queries what the months would read again (records, absent
+  reports, the tenant) and writes the message's audit entries together. A storage
   error in one month does not stop the others; it is raised at the end so the
   host retries the message (duplicates are harmless: every e-mail is claimed
   before it is sent) and finally poisons it (audited).
@@ -45,6 +48,7 @@ from sla_app.records import (
 )
 from sla_app.services.delivery import DeliveryService, measured
 from sla_app.services.delivery_once import DeliveryOutcome
+from sla_app.services.delivery_view import MessageView
 from sla_core.contract import Contract
 from sla_core.delivery_deadline import delivery_deadline
 from sla_core.errors import InputError
@@ -137,20 +141,34 @@ def deliver_tenant(
     reports = service.deliveries.report_versions(tenant, first, last)
     covered = _covered(records)
     report_records = {r.month: r for r in records if r.kind == REPORT}
-    outcomes: list[DeliveryOutcome] = []
+    view = MessageView(service.admin, service.reports, service.deliveries, tenant, first, last, records, reports)
+    scoped = service.scoped(view.admin, view.reports, view.deliveries)
+    done: dict[str, DeliveryOutcome] = {}
     failure: Exception | None = None
-    for month in months:
-        key = str(month)
-        record = report_records.get(key)
-        if record is not None and record.state == SENT and reports.get(key, 0) <= covered.get(key, 0):
-            continue  # mailed, and no newer version since
-        if record is not None and record.state == NO_REPORT and key not in reports:
-            continue  # still no report: flagged already
-        try:
-            outcomes.append(service.deliver(tenant, month, actor=actor))
-        except Exception as exc:  # noqa: BLE001 — recorded on the delivery and audited, never lost
-            _log.exception("delivery of %s %s failed", tenant, key)
-            failure = failure or exc
+    try:
+        unreported = [str(m) for m in months if str(m) not in reports and str(m) not in report_records]
+        if unreported:  # never looked at and nothing to send: flagged together (else one by one below)
+            try:
+                done = {o.month: o for o in scoped.flag_without_report(tenant, unreported, actor=actor)}
+            except Exception:  # noqa: BLE001 — each month is tried (and its error raised) below
+                _log.exception("flagging %s %s..%s without a report failed", tenant, unreported[0], unreported[-1])
+        for month in months:
+            key = str(month)
+            if key in done:
+                continue
+            record = report_records.get(key)
+            if record is not None and record.state == SENT and reports.get(key, 0) <= covered.get(key, 0):
+                continue  # mailed, and no newer version since
+            if record is not None and record.state == NO_REPORT and key not in reports:
+                continue  # still no report: flagged already
+            try:
+                done[key] = scoped.deliver(tenant, month, actor=actor)
+            except Exception as exc:  # noqa: BLE001 — recorded on the delivery and audited, never lost
+                _log.exception("delivery of %s %s failed", tenant, key)
+                failure = failure or exc
+    finally:
+        view.flush()
+    outcomes = [done[str(m)] for m in months if str(m) in done]
     if failure is not None:
         raise failure
     return outcomes

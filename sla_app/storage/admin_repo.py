@@ -114,17 +114,25 @@ class AdminRepository:
 
     def audit(self, at: str, actor: str, action: str, tenant: str | None = None, **detail: Any) -> None:
         """Append an audit entry; ``at`` is an RFC 3339 UTC instant."""
-        entity = {
-            "PartitionKey": at[:10],
-            "RowKey": f"{at}|{next(_SEQUENCE):012d}|{uuid.uuid4().hex[:12]}",
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "tenant": tenant or "",
-            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
-        }
-        self._store.upsert_many(AUDIT, [entity])
-        telemetry.audited(action, tenant, detail)  # an event per audit action (alerts, counters)
+        self.audit_many([(at, actor, action, tenant, detail)])
+
+    def audit_many(self, entries: list[tuple[str, str, str, str | None, dict[str, Any]]]) -> None:
+        """Append ``(at, actor, action, tenant, detail)`` entries in order: one transaction per UTC day."""
+        entities = [
+            {
+                "PartitionKey": at[:10],
+                "RowKey": f"{at}|{next(_SEQUENCE):012d}|{uuid.uuid4().hex[:12]}",
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "tenant": tenant or "",
+                "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+            }
+            for at, actor, action, tenant, detail in entries
+        ]
+        self._store.upsert_many(AUDIT, entities)
+        for _, _, action, tenant, detail in entries:
+            telemetry.audited(action, tenant, detail)  # an event per audit action (alerts, counters)
 
     def audit_entries(self, day: date) -> list[dict[str, Any]]:
         """The audit entries of one UTC day, oldest first."""

@@ -17,7 +17,8 @@ States (see :mod:`sla_app.services.delivery`)::
     no_report / no_recipients / not_final: flagged, looked at again by the next run
 
 Every write that changes the state is conditional: the first claim is an
-insert (``create_entity``: a second writer gets 409 and loses), later ones
+insert (``create_entity``, or :meth:`create_many` for a tenant's months
+flagged together in one transaction: a second writer gets 409 and loses), later ones
 replace the record only if its ETag is unchanged since it was read (412:
 the other writer won). :meth:`put` (unconditional) exists only to record a
 send that certainly happened after the claim was lost.
@@ -36,7 +37,7 @@ from azure.core.exceptions import (
     ResourceModifiedError,
     ResourceNotFoundError,
 )
-from azure.data.tables import UpdateMode
+from azure.data.tables import TableTransactionError, UpdateMode
 
 from sla_app.records import (
     REPORT,
@@ -45,7 +46,7 @@ from sla_app.records import (
     DeliveryRecord,
     row_key,
 )
-from sla_app.storage.tables import TableStore, escape_key
+from sla_app.storage.tables import MAX_BATCH, TableStore, escape_key
 
 TABLE = "deliveries"
 
@@ -138,6 +139,23 @@ class DeliveryRepository:
         finally:
             self._store.requests += 1
         return self._with_etag(record, metadata)
+
+    def create_many(self, records: list[DeliveryRecord]) -> list[DeliveryRecord]:
+        """Insert new records of one tenant in one transaction (at most 100); DeliveryConflict, and none written,
+        when any of them exists already."""
+        if not records:
+            return []
+        if len(records) > MAX_BATCH or len({r.tenant for r in records}) != 1:
+            raise ValueError(f"one transaction holds at most {MAX_BATCH} records of one tenant")
+        try:
+            results = self._store.table(TABLE).submit_transaction([("create", _entity(r)) for r in records])
+        except TableTransactionError as exc:
+            if exc.status_code == 409:
+                raise DeliveryConflict(f"a delivery of {records[0].tenant} exists already") from exc
+            raise
+        finally:
+            self._store.requests += 1
+        return [self._with_etag(r, m) for r, m in zip(records, results, strict=True)]
 
     def replace(self, record: DeliveryRecord, etag: str | None) -> DeliveryRecord:
         """Replace the record only if its ETag is still ``etag``; DeliveryConflict otherwise."""

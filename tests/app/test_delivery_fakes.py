@@ -61,3 +61,14 @@ def test_records_are_kept_per_kind_and_listed_by_month_and_tenant(deliveries: An
         "2026-10",
         "2026-10|correction|v0002",
     ]
+
+
+def test_records_created_together_are_all_written_or_none(deliveries: Any) -> None:
+    deliveries.create(DeliveryRecord("enschede", "2026-09", "sent", 1, 1))
+    together = [DeliveryRecord("enschede", m, "no_report") for m in ("2026-08", "2026-09")]
+    with pytest.raises(DeliveryConflict):
+        deliveries.create_many(together)
+    assert deliveries.get("enschede", "2026-08") is None and deliveries.get("enschede", "2026-09").state == "sent"
+    created = deliveries.create_many([DeliveryRecord("enschede", m, "no_report") for m in ("2026-07", "2026-08")])
+    assert [r.etag for r in created] == [deliveries.get("enschede", m).etag for m in ("2026-07", "2026-08")]
+    assert all(created_record.etag for created_record in created)

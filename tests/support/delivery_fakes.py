@@ -90,6 +90,11 @@ class MemoryDeliveries:
             raise DeliveryConflict(f"delivery {record.tenant} {record.month} exists already")
         return self._stored(record)
 
+    def create_many(self, records: list[DeliveryRecord]) -> list[DeliveryRecord]:
+        if any((r.tenant, r.row_key) in self.rows for r in records):
+            raise DeliveryConflict(f"a delivery of {records[0].tenant} exists already")
+        return [self._stored(r) for r in records]
+
     def replace(self, record: DeliveryRecord, etag: str | None) -> DeliveryRecord:
         if not etag:
             raise ValueError("a conditional replace needs the ETag read with the record")
