@@ -45,6 +45,7 @@ from sla_app.errors import BadRequest, Unprocessable
 from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response, read_json
 from sla_app.services.delivery_confirm import parse_confirmation
+from sla_app.services.delivery_memory import release_document_caches
 from sla_app.services.delivery_once import DeliveryOutcome
 from sla_app.services.delivery_runs import (
     NOTICES,
@@ -91,12 +92,15 @@ def delivery_midday(timer: func.TimerRequest) -> None:
 
 
 def handle(ctx: AppContext, body: bytes, actor: str = "system") -> list[DeliveryOutcome]:
-    """One delivery queue message: a tenant's months, or a supplier notice."""
+    """One delivery queue message: a tenant's months, or a supplier notice; then the renderer's caches released."""
     message = parse_message(body)
-    if "notice" in message:
-        notice, month = message["notice"], message["month"]
-        return [deliver_notice(ctx.delivery, notice, month, ctx.notices, ctx.clock(), ctx.zone, actor=actor)]
-    return deliver_tenant(ctx.delivery, message["tenant"], message["months"], actor=actor)
+    try:
+        if "notice" in message:
+            notice, month = message["notice"], message["month"]
+            return [deliver_notice(ctx.delivery, notice, month, ctx.notices, ctx.clock(), ctx.zone, actor=actor)]
+        return deliver_tenant(ctx.delivery, message["tenant"], message["months"], actor=actor)
+    finally:
+        release_document_caches()  # the PDF compiler's cache would keep ~80 MB per tenant rendered
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=QUEUE, connection="AzureWebJobsStorage")

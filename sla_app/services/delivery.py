@@ -59,6 +59,7 @@ from sla_app.records import (
     DeliveryRecord,
 )
 from sla_app.services.delivery_confirm import Confirmation, confirm
+from sla_app.services.delivery_memory import release_document_caches
 from sla_app.services.delivery_once import (
     ALREADY_SENT,
     DEFERRED,
@@ -190,6 +191,7 @@ class DeliveryService:
                 outcomes.append(DeliveryOutcome(tenant, str(month), DEFERRED, detail="run budget used up; next run"))
                 continue
             outcomes.append(self.deliver_safely(tenant, month, actor=actor, force=force))
+            release_document_caches()  # the PDF compiler's cache would keep ~80 MB per tenant rendered
         counts = Counter(o.outcome for o in outcomes)
         self.admin.audit(
             self.sender.now(),

@@ -1,0 +1,50 @@
+"""Memory a worker keeps after rendering: the Typst compiler's memoisation cache, released after each delivery.
+
+The PDF is laid out by Typst (``typst`` wheel, :mod:`sla_app.documents.pdf_report`).
+Typst memoises its work in a process-wide cache, and the Python binding
+evicts from it after every compilation only what the last 10 compilations
+did not use (``comemo::evict(10)``). A report PDF leaves ~80 MB there; ten
+different tenants' reports keep ~800 MB, so a worker that delivered a dozen
+tenants stays at ~1,030 MB instead of ~260 MB (measured: 16 distinct
+report-sized documents one after another; docs/operations.md, "Queue
+concurrency"). The binding has no call to empty the cache, but each
+compilation ages every entry by one, so compiling an empty document
+:data:`AGE_OUT` times drops everything older: ~0.1 ms each, ~2 ms in all.
+
+:func:`release_document_caches` does that when Typst is loaded (it never
+imports it). It is called after each delivery queue message and after each
+tenant of an admin run; it is safe while another thread compiles (that
+compilation may recompute, never fails).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+AGE_OUT = 11  # more than the binding's eviction age (10 compilations)
+
+_log = logging.getLogger("sla_app.mail")
+_lock = threading.Lock()
+
+
+def release_document_caches() -> bool:
+    """Age the Typst cache's entries out (see the module docstring); False when Typst is not loaded."""
+    typst = sys.modules.get("typst")
+    if typst is None:
+        return False
+    try:
+        with _lock, tempfile.TemporaryDirectory(prefix="sla-typst-") as scratch:
+            source = Path(scratch) / "empty.typ"
+            source.write_text("", encoding="utf-8")
+            fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[])
+            compiler = typst.Compiler(str(source), root=scratch, font_paths=fonts, ignore_system_fonts=True)
+            for _ in range(AGE_OUT):
+                compiler.compile(format="svg")
+    except Exception:  # noqa: BLE001 — releasing memory must never fail a delivery
+        _log.warning("releasing the Typst cache failed", exc_info=True)
+        return False
+    return True
