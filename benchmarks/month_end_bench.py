@@ -46,7 +46,7 @@ from typing import Any
 
 from benchmarks import SEED, verdict
 from benchmarks.month_bench import LOCATIONS, TESTS, generate_events
-from benchmarks.month_end_delivery import deliver, delivery_lines, run_message
+from benchmarks.month_end_delivery import deliver, deliver_concurrently, delivery_lines, run_message
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH = "2026-10"
@@ -244,10 +244,12 @@ def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str
     concurrent_s = clock.perf_counter() - t0
     compute_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     delivered = deliver(ctx, meter, tenants, outbox, NOW)
+    delivery_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "per_tenant": per_tenant,
         "delivery": delivered,
-        "delivery_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "delivery_peak_rss_mb": delivery_peak,
+        "delivery_concurrent": deliver_concurrently(ctx, meter, concurrent, NOW),
         "baseline_rss_mb": baseline,
         "sequential_peak_rss_mb": sequential_peak,
         "concurrent": len(concurrent),
