@@ -77,6 +77,7 @@ from sla_core.periods import Month
 from sla_core.vocabulary import FINAL, PROVISIONAL
 
 RUN_BUDGET = timedelta(minutes=5)
+FLAG_BATCH = 100  # records of one tenant per transaction (the Table service's limit)
 _TENANT_ID = re.compile(TENANT_ID_PATTERN)
 
 
@@ -262,12 +263,12 @@ class DeliveryService:
 
     def flag_without_report(self, tenant_id: str, months: list[str], *, actor: str = "system") -> list[DeliveryOutcome]:
         """Months with neither a delivery record nor a stored report: ``no_report`` together, as :meth:`deliver`
-        would flag each (one transaction per 100 months); [] when any of them got a record meanwhile (then
-        :meth:`deliver` looks at each one)."""
+        would flag each, in transactions of :data:`FLAG_BATCH` months; the outcomes of those flagged. A batch
+        of which any month got a record meanwhile writes nothing (:meth:`deliver` looks at each month)."""
         self._tenant(tenant_id)
         outcomes: list[DeliveryOutcome] = []
-        for start in range(0, len(months), 100):
-            chunk = [DeliveryRecord(tenant_id, m, NO_REPORT) for m in months[start : start + 100]]
+        for start in range(0, len(months), FLAG_BATCH):
+            chunk = [DeliveryRecord(tenant_id, m, NO_REPORT) for m in months[start : start + FLAG_BATCH]]
             flagged = self.sender.flag_new(chunk, "delivery.skipped_no_report", actor)
             if flagged is None:
                 return outcomes
