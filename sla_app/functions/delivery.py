@@ -100,7 +100,7 @@ def handle(ctx: AppContext, body: bytes, actor: str = "system") -> list[Delivery
             return [deliver_notice(ctx.delivery, notice, month, ctx.notices, ctx.clock(), ctx.zone, actor=actor)]
         return deliver_tenant(ctx.delivery, message["tenant"], message["months"], actor=actor)
     finally:
-        release_document_caches()  # the PDF compiler's cache would keep ~80 MB per tenant rendered
+        release_document_caches()  # Typst's cache would keep ~75 MB per tenant rendered
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=QUEUE, connection="AzureWebJobsStorage")

@@ -192,7 +192,7 @@ class DeliveryService:
                 outcomes.append(DeliveryOutcome(tenant, str(month), DEFERRED, detail="run budget used up; next run"))
                 continue
             outcomes.append(self.deliver_safely(tenant, month, actor=actor, force=force))
-            release_document_caches()  # the PDF compiler's cache would keep ~80 MB per tenant rendered
+            release_document_caches()  # Typst's cache would keep ~75 MB per tenant rendered
         counts = Counter(o.outcome for o in outcomes)
         self.admin.audit(
             self.sender.now(),

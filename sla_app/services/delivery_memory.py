@@ -1,15 +1,16 @@
 """Memory a worker keeps after rendering: the Typst compiler's memoisation cache, released after each delivery.
 
-The PDF is laid out by Typst (``typst`` wheel, :mod:`sla_app.documents.pdf_report`).
-Typst memoises its work in a process-wide cache, and the Python binding
-evicts from it after every compilation only what the last 10 compilations
-did not use (``comemo::evict(10)``). A report PDF leaves ~80 MB there; ten
-different tenants' reports keep ~800 MB, so a worker that delivered a dozen
-tenants stays at ~1,030 MB instead of ~260 MB (measured: 16 distinct
-report-sized documents one after another; docs/operations.md, "Queue
-concurrency"). The binding has no call to empty the cache, but each
-compilation ages every entry by one, so compiling an empty document
-:data:`AGE_OUT` times drops everything older: ~0.1 ms each, ~2 ms in all.
+The charts and the PDF are laid out by Typst (``typst`` wheel,
+:mod:`sla_app.documents`). Typst memoises its work in a process-wide cache,
+and the Python binding evicts from it after every compilation only what the
+last 10 compilations did not use (``comemo::evict(10)``). A tenant's charts
+and PDF (two compilations) leave ~75 MB there, so a worker keeps the last
+five tenants' work: ~610 MB instead of ~250 MB after a handful of tenants
+(docs/operations.md, "Queue concurrency and memory"). The binding has no
+call to empty the cache, but each compilation ages every entry by one, so
+compiling an empty document :data:`AGE_OUT` times drops everything older.
+Each pass walks the cache: ~0.1 s CPU after a tenant, 3–5 % of rendering,
+which the renderer's own evictions then no longer spend on a fuller cache.
 
 :func:`release_document_caches` does that when Typst is loaded (it never
 imports it). It is called after each delivery queue message and after each
