@@ -25,11 +25,23 @@ import typst
 
 from sla_app.documents.chart_style import Chart
 from sla_app.documents.content import context
+from sla_app.documents.pdf_table import Column, fixed_table
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "templates" / "report.typ"
 FONTS = HERE / "fonts"
 PDF_STANDARDS = ["a-2b", "ua-1"]
+EVIDENCE_SIZE = 7.4  # pt, the text of Bijlage A's tables
+EVIDENCE_INSET_X = 4.0  # pt, left and right of each cell
+EVIDENCE_COLUMNS = [
+    Column("Melding", cap=80),
+    Column("Prioriteit", cap=60),
+    Column("Verstreken", cap=80),
+    Column("Streeftijd", cap=60),
+    Column("Binnen streeftijd", cap=50, bold=True),
+    Column("Pauzes"),
+    Column("Beoordeeld op", cap=100),
+]
 
 
 @lru_cache(maxsize=1)
@@ -39,8 +51,32 @@ def fonts() -> typst.Fonts:
 
 
 def pdf_data(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | None = None) -> dict[str, Any]:
-    """What the template shows: the documents' shared context, charts as file names."""
-    return context(report, {c.content_id: f"chart-{i}.png" for i, c in enumerate(charts)}, charts, contact)
+    """What the template shows: the documents' shared context, charts as file names.
+
+    Each group of Bijlage A also gets its table laid out here (``table``:
+    column widths, cells with their line breaks, lines per row, ``met`` per
+    row; see :mod:`~sla_app.documents.pdf_table`).
+    """
+    data = context(report, {c.content_id: f"chart-{i}.png" for i, c in enumerate(charts)}, charts, contact)
+    for group in data["evidence"]:
+        rows = [_evidence_cells(o) for o in group["rows"]]
+        table = fixed_table(EVIDENCE_COLUMNS, rows, EVIDENCE_SIZE, EVIDENCE_INSET_X) if rows else None
+        group["table"] = table and table | {"met": [o["met"] for o in group["rows"]]}
+    return data
+
+
+def _evidence_cells(outcome: dict[str, Any]) -> list[str]:
+    pauses = "\n".join(outcome["pauses"]) or "geen"
+    met = "✔ ja" if outcome["met"] else "✘ nee"
+    return [
+        outcome["ticket"],
+        outcome["priority"],
+        outcome["elapsed"],
+        outcome["target"],
+        met,
+        pauses,
+        outcome["decided_at"],
+    ]
 
 
 def pdf_bytes(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | None = None) -> bytes:
