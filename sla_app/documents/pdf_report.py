@@ -31,17 +31,45 @@ HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "templates" / "report.typ"
 FONTS = HERE / "fonts"
 PDF_STANDARDS = ["a-2b", "ua-1"]
-EVIDENCE_SIZE = 7.4  # pt, the text of Bijlage A's tables
-EVIDENCE_INSET_X = 4.0  # pt, left and right of each cell
-EVIDENCE_COLUMNS = [
-    Column("Melding", cap=80),
-    Column("Prioriteit", cap=60),
-    Column("Verstreken", cap=80),
-    Column("Streeftijd", cap=60),
-    Column("Binnen streeftijd", cap=50, bold=True),
-    Column("Pauzes"),
-    Column("Beoordeeld op", cap=100),
-]
+INSET_X = 4.0  # pt, left and right of each cell of the long tables (the template's inset)
+# The long tables, laid out in Python (pdf_table): (text size in pt, columns); a column without cap is flexible.
+EVIDENCE = (
+    7.4,
+    [
+        Column("Melding", cap=80),
+        Column("Prioriteit", cap=60),
+        Column("Verstreken", cap=80),
+        Column("Streeftijd", cap=60),
+        Column("Binnen streeftijd", cap=50, bold=True),
+        Column("Pauzes"),
+        Column("Beoordeeld op", cap=100),
+    ],
+)
+BREACHED = (
+    8.3,
+    [
+        Column("Melding", cap=80),
+        Column("Service level"),
+        Column("Prioriteit", cap=60),
+        Column("Werkelijke tijd", cap=140),
+        Column("Streeftijd", cap=60),
+        Column("Overschreden op", cap=110),
+    ],
+)
+PENDING = (
+    7.6,
+    [
+        Column("Melding", cap=80),
+        Column("Service level"),
+        Column("Prioriteit", cap=60),
+        Column("Verstreken", cap=90),
+        Column("Streeftijd", cap=60),
+    ],
+)
+NOT_COUNTED = (
+    8.3,
+    [Column("Melding", cap=80), Column("Prioriteit", cap=60), Column("Geopend", cap=110), Column("Reden")],
+)
 
 
 @lru_cache(maxsize=1)
@@ -53,16 +81,36 @@ def fonts() -> typst.Fonts:
 def pdf_data(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | None = None) -> dict[str, Any]:
     """What the template shows: the documents' shared context, charts as file names.
 
-    Each group of Bijlage A also gets its table laid out here (``table``:
-    column widths, cells with their line breaks, lines per row, ``met`` per
-    row; see :mod:`~sla_app.documents.pdf_table`).
+    The long tables are laid out here (see :mod:`~sla_app.documents.pdf_table`):
+    each group of Bijlage A gets ``table`` (column widths, cells with their
+    line breaks, lines per row, ``met`` per row) and ``tables`` holds the
+    breached, pending and not-counted ones; ``None`` when a table has no rows.
     """
     data = context(report, {c.content_id: f"chart-{i}.png" for i, c in enumerate(charts)}, charts, contact)
     for group in data["evidence"]:
-        rows = [_evidence_cells(o) for o in group["rows"]]
-        table = fixed_table(EVIDENCE_COLUMNS, rows, EVIDENCE_SIZE, EVIDENCE_INSET_X) if rows else None
-        group["table"] = table and table | {"met": [o["met"] for o in group["rows"]]}
+        group["table"] = _table(EVIDENCE, [_evidence_cells(o) for o in group["rows"]])
+        if group["table"]:
+            group["table"]["met"] = [o["met"] for o in group["rows"]]
+    basis = data["basis"]
+    data["tables"] = {
+        "breached": _table(
+            BREACHED, [_cells(o, "ticket metric priority elapsed target decided_at") for o in data["breached"]]
+        ),
+        "pending": _table(PENDING, [_cells(o, "ticket metric priority elapsed target") for o in basis["pending"]]),
+        "not_counted": _table(
+            NOT_COUNTED, [_cells(n, "ticket priority opened_at reason") for n in basis["not_counted"]]
+        ),
+    }
     return data
+
+
+def _table(spec: tuple[float, list[Column]], rows: list[list[str]]) -> dict[str, Any] | None:
+    size, columns = spec
+    return fixed_table(columns, rows, size, INSET_X) | {"size": size, "inset_x": INSET_X} if rows else None
+
+
+def _cells(item: dict[str, Any], keys: str) -> list[str]:
+    return [item[k] for k in keys.split()]
 
 
 def _evidence_cells(outcome: dict[str, Any]) -> list[str]:

@@ -16,7 +16,7 @@ import pytest
 import typst
 
 from sla_app.documents import pdf_report
-from sla_app.documents.pdf_report import EVIDENCE_COLUMNS, EVIDENCE_INSET_X, EVIDENCE_SIZE, pdf_data
+from sla_app.documents.pdf_report import EVIDENCE, INSET_X, pdf_data
 from sla_app.documents.pdf_table import TEXT_WIDTH_PT, Column, fixed_table, metrics, wrap
 
 
@@ -46,14 +46,18 @@ def typst_widths(lines: list[str], size: float, bold: bool) -> list[float]:
 @pytest.mark.parametrize("tenant", ["almelo", "enschede", "hengelo"])
 def test_evidence_lines_fit_their_columns_as_typst_measures_them(tenant: str, reports: dict[str, Any]) -> None:
     data = pdf_data(reports[tenant], ())
+    size, columns = EVIDENCE
+    tables = [g["table"] for g in data["evidence"]] + [t for t in data["tables"].values() if t]
+    assert all(t is not None for t in tables) and len(tables) >= 5
     for group in data["evidence"]:
-        table = group["table"]
-        assert table is not None and len(table["rows"]) == len(group["rows"]) == len(table["lines"])
+        assert len(group["table"]["rows"]) == len(group["rows"]) == len(group["table"]["met"])
+    for table in tables:
+        assert len(table["rows"]) == len(table["lines"])
         assert sum(table["widths"]) == pytest.approx(TEXT_WIDTH_PT, abs=0.1)
-        for i, column in enumerate(EVIDENCE_COLUMNS):
+        for i, column in enumerate(columns if table["size"] == size else [Column("")] * len(table["widths"])):
             lines = sorted({line for row in table["rows"] for line in row[i].split("\n")})
-            room = table["widths"][i] - 2 * EVIDENCE_INSET_X
-            measured = typst_widths(lines, EVIDENCE_SIZE, column.bold)
+            room = table["widths"][i] - 2 * INSET_X
+            measured = typst_widths(lines, table["size"], column.bold)
             assert all(w <= room for w in measured), (column.header, max(zip(measured, lines)))
         for row, lines in zip(table["rows"], table["lines"], strict=True):
             assert lines == max(cell.count("\n") + 1 for cell in row)
