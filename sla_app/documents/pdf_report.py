@@ -51,7 +51,7 @@ BREACHED = (
         Column("Melding", cap=80),
         Column("Service level"),
         Column("Prioriteit", cap=60),
-        Column("Werkelijke tijd", cap=140),
+        Column("Werkelijke tijd", cap=90),
         Column("Streeftijd", cap=60),
         Column("Overschreden op", cap=110),
     ],
