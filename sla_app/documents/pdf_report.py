@@ -85,6 +85,7 @@ def pdf_data(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | N
     each group of Bijlage A gets ``table`` (column widths, cells with their
     line breaks, lines per row, ``met`` per row) and ``tables`` holds the
     breached, pending and not-counted ones; ``None`` when a table has no rows.
+    Their rows are then dropped from the context (the template reads each once).
     """
     data = context(report, {c.content_id: f"chart-{i}.png" for i, c in enumerate(charts)}, charts, contact)
     for group in data["evidence"]:
@@ -92,7 +93,7 @@ def pdf_data(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | N
         if group["table"]:
             group["table"]["met"] = [o["met"] for o in group["rows"]]
     basis = data["basis"]
-    data["tables"] = {
+    tables = {
         "breached": _table(
             BREACHED, [_cells(o, "ticket metric priority elapsed target decided_at") for o in data["breached"]]
         ),
@@ -101,7 +102,11 @@ def pdf_data(report: dict[str, Any], charts: tuple[Chart, ...], contact: str | N
             NOT_COUNTED, [_cells(n, "ticket priority opened_at reason") for n in basis["not_counted"]]
         ),
     }
-    return data
+    # the rows are in the tables now: the template need not parse them twice
+    for group in data["evidence"]:
+        del group["rows"]
+    del data["breached"], basis["pending"], basis["not_counted"]
+    return data | {"tables": tables}
 
 
 def _table(spec: tuple[float, list[Column]], rows: list[list[str]]) -> dict[str, Any] | None:
