@@ -83,8 +83,8 @@ def metrics() -> Metrics:
 def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     """``text`` broken at spaces (and at its own newlines) into lines no wider than ``width`` points.
 
-    A single word wider than ``width`` stays on a line of its own; the
-    caller makes columns at least as wide as their widest word.
+    A single word wider than ``width`` (a ticket id longer than its column's
+    cap) is cut between characters, so no line is ever wider than ``width``.
     """
     m = metrics()
     lines: list[str] = []
@@ -93,7 +93,7 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
             lines.append(paragraph)
             continue
         line = ""
-        for word in paragraph.split(" "):
+        for word in _cut(m, paragraph.split(" "), width, size, bold):
             candidate = f"{line} {word}" if line else word
             if line and m.width(candidate, size, bold) > width:
                 lines.append(line)
@@ -102,6 +102,20 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
                 line = candidate
         lines.append(line)
     return lines
+
+
+def _cut(m: Metrics, words: list[str], width: float, size: float, bold: bool) -> list[str]:
+    """``words`` with each word wider than ``width`` points cut into pieces that fit (at least one character each)."""
+    pieces: list[str] = []
+    for word in words:
+        while m.width(word, size, bold) > width and len(word) > 1:
+            cut = 1
+            while cut < len(word) - 1 and m.width(word[: cut + 1], size, bold) <= width:
+                cut += 1
+            pieces.append(word[:cut])
+            word = word[cut:]
+        pieces.append(word)
+    return pieces
 
 
 @dataclass(frozen=True)
@@ -116,28 +130,26 @@ class Column:
 def fixed_table(columns: list[Column], rows: list[list[str]], size: float, inset_x: float) -> dict[str, Any]:
     """Widths (points, insets included), the cells with their line breaks, and each row's number of lines.
 
-    A column is as wide as its widest line or header word (header in bold),
-    at most its cap unless a single word needs more; the flexible column gets
-    the rest of :data:`TEXT_WIDTH_PT`.
+    A column is as wide as its widest line, at most its cap, and at least
+    its widest header word (header in bold); longer cells wrap at spaces and a
+    word wider than the cap is cut (:func:`wrap`), so the fixed columns never
+    exceed their caps. The flexible column gets the rest of :data:`TEXT_WIDTH_PT`.
     """
     m = metrics()
     text_widths: list[float] = []
     for i, column in enumerate(columns):
-        words = [w for cell in [r[i] for r in rows] for line in cell.split("\n") for w in line.split(" ")]
-        widest_word = max(
-            [m.width(w, size, column.bold) for w in words] + [m.width(w, size, True) for w in column.header.split()]
-        )
+        header_word = max(m.width(w, size, True) for w in column.header.split())
         if column.cap is None:
-            text_widths.append(widest_word)
+            text_widths.append(header_word)
             continue
         widest_line = max((m.width(line, size, column.bold) for r in rows for line in r[i].split("\n")), default=0.0)
-        text_widths.append(max(widest_word, min(widest_line, column.cap)))
+        text_widths.append(max(header_word, min(widest_line, column.cap)))
     text_widths = [math.ceil(w * 100) / 100 for w in text_widths]  # never rounded below what a line needs
     flexible = [i for i, c in enumerate(columns) if c.cap is None]
     fixed = sum(w + 2 * inset_x for i, w in enumerate(text_widths) if i not in flexible)
     for i in flexible:
         share = math.floor(((TEXT_WIDTH_PT - fixed) / len(flexible) - 2 * inset_x) * 100) / 100
-        text_widths[i] = max(text_widths[i], share)
+        text_widths[i] = max(text_widths[i], share)  # the caps leave it room: see pdf_report's columns
     cells = [
         ["\n".join(wrap(cell, text_widths[i], size, columns[i].bold)) for i, cell in enumerate(row)] for row in rows
     ]

@@ -77,24 +77,35 @@ def test_estimates_are_never_below_typst_even_with_kerning_pairs_and_unknown_cha
         ("geen", 50.0, ["geen"]),
         ("loopt nog, meer dan 8 u 00 min", 80.0, ["loopt nog, meer dan", "8 u 00 min"]),
         ("a – b\nc – d", 500.0, ["a – b", "c – d"]),
-        ("M2605-0039-LANG-ZONDER-SPATIE", 10.0, ["M2605-0039-LANG-ZONDER-SPATIE"]),
+        ("MMMM", 10.0, ["M", "M", "M", "M"]),
     ],
     ids=[
         "a short cell stays one line",
         "a long cell breaks at a space",
         "own newlines are kept",
-        "one long word is not cut",
+        "a word wider than the column is cut between characters",
     ],
 )
 def test_wrap(text: str, width: float, expected: list[str]) -> None:
     assert wrap(text, width, 7.4) == expected
 
 
-def test_columns_are_as_wide_as_their_widest_word_and_the_flexible_one_takes_the_rest() -> None:
-    columns = [Column("Melding", cap=20), Column("Toelichting"), Column("Op", cap=200)]
+def test_columns_are_as_wide_as_their_widest_line_and_the_flexible_one_takes_the_rest() -> None:
+    columns = [Column("Melding", cap=80), Column("Toelichting"), Column("Op", cap=200)]
     rows = [["M2605-0039-LANG", "een heel lange toelichting " * 10, "1 mei"], ["M1", "kort", "31 december 2026"]]
     table = fixed_table(columns, rows, 8.0, 4.0)
-    assert table["widths"][0] - 8.0 >= metrics().width("M2605-0039-LANG", 8.0)
+    assert table["widths"][0] - 8.0 == pytest.approx(metrics().width("M2605-0039-LANG", 8.0), abs=0.01)
     assert table["widths"][2] - 8.0 == pytest.approx(metrics().width("31 december 2026", 8.0), abs=0.01)
     assert sum(table["widths"]) == pytest.approx(TEXT_WIDTH_PT, abs=0.1)
     assert table["lines"][0] > 1 and table["lines"][1] == 1
+
+
+def test_the_widest_allowed_ids_and_unbroken_pauses_never_push_a_table_past_the_page() -> None:
+    """Identifiers may be 200 characters (measurement §8.3); a cell without spaces is cut, not overflowed."""
+    columns = [Column("Melding", cap=80), Column("Pauzes"), Column("Beoordeeld op", cap=100)]
+    rows = [["W" * 200, "W" * 300, "1 mei 2026 om 10:00"]]
+    table = fixed_table(columns, rows, 7.4, 4.0)
+    assert sum(table["widths"]) == pytest.approx(TEXT_WIDTH_PT, abs=0.1)
+    for width, cell in zip(table["widths"], table["rows"][0], strict=True):
+        assert all(metrics().width(line, 7.4) <= width - 8.0 for line in cell.split("\n"))
+    assert table["rows"][0][0].replace("\n", "") == "W" * 200, "nothing of the id is lost"
