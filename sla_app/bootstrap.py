@@ -139,7 +139,7 @@ class AppContext:
     @cached_property
     def events(self) -> EventRepository:
         """Canonical ticket events."""
-        return EventRepository(self.store)
+        return EventRepository(self.store, self.clock)
 
     @cached_property
     def admin(self) -> AdminRepository:
@@ -164,7 +164,7 @@ class AppContext:
     @cached_property
     def histories(self) -> HistoryRepository:
         """Ticket-tool snapshot histories (TOPdesk, Jira)."""
-        return HistoryRepository(self.store)
+        return HistoryRepository(self.store, self.clock)
 
     @cached_property
     def timer_runs(self) -> TimerRunRepository:

@@ -15,6 +15,15 @@ atomically; the row is then read and compared:
   moved it on, and keeps it). So a conflicting request leaves nothing behind,
   also under concurrency, and no acknowledged event is ever removed.
 
+Every row carries ``received_at``: the app's clock (RFC 3339 UTC, µs) when the
+row was first written, the same clock as the availability ``ingested_at`` and
+a report's ``computed_at``, so a report's input watermark compares like with
+like (the Table service's ``Timestamp`` is the storage server's clock, and
+Azurite's is the host's). A confirmation keeps it: the event was received
+once. Rows written before ``received_at`` existed read as received at their
+``Timestamp`` (the best instant known of them); a confirmation writes that
+instant into the row, so it no longer moves.
+
 Identifiers match :data:`sla_core.events.ID_PATTERN`, so keys need no
 escaping (``escape_key`` is applied anyway and is the identity for them). Only
 the canonical fields are stored (data minimisation, SLA §5.2.1).
@@ -33,7 +42,7 @@ import logging
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +58,7 @@ from sla_core.events import EventConflict, TicketEvent, conflict_reason, parse_e
 
 TABLE = "ticketevents"
 LEGACY_SEPARATOR = "|"
+RECEIVED = "received_at"  # the app clock's instant of the first write (RFC 3339 UTC, µs)
 _FIELDS = ("type", "priority", "status", "scope", "attributable")
 _RETRIES_PER_ROW = 8  # a row is re-read at most this often per call (concurrent confirmations); then 503
 _log = logging.getLogger("sla_app.storage.events")
@@ -72,6 +82,28 @@ def to_entity(event: TicketEvent) -> dict[str, Any]:
     return entity
 
 
+def stamp(at: datetime) -> str:
+    """An instant as stored in ``received_at``: RFC 3339 in UTC with microseconds (one width: sorts as text too)."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def received(entity: dict[str, Any]) -> datetime:
+    """When a stored event was received: its ``received_at`` (app clock), else its ``Timestamp`` (older rows).
+
+    Neither readable: the oldest instant (the event then counts as received before any report).
+    """
+    text = entity.get(RECEIVED)
+    if isinstance(text, str):
+        try:
+            return datetime.fromisoformat(text).astimezone(UTC)
+        except ValueError:
+            pass
+    value = entity.get("Timestamp") or getattr(entity, "metadata", {}).get("timestamp")  # plain JSON, or the SDK's
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return timestamp(value if isinstance(value, str) else None) or datetime.min.replace(tzinfo=UTC)
+
+
 def from_entity(entity: dict[str, Any]) -> TicketEvent:
     """The event of a stored entity (validated again, like any input)."""
     data = {k: entity[k] for k in ("event_id", "tenant", "ticket_id", "occurred_at", "kind", *_FIELDS) if k in entity}
@@ -93,6 +125,7 @@ class _Chunk:
 
     events: dict[str, TicketEvent]
     confirm: dict[str, str] = field(default_factory=dict)  # RowKey -> ETag of an identical stored row
+    backfill: dict[str, str] = field(default_factory=dict)  # RowKey -> received_at of a confirmed row that has none
     reads: dict[str, int] = field(default_factory=dict)
 
 
@@ -107,17 +140,20 @@ class Migration:
 class EventRepository:
     """Stores and reads canonical ticket events; one row per identity ``(tenant, event_id)``."""
 
-    def __init__(self, store: TableStore) -> None:
+    def __init__(self, store: TableStore, clock: Callable[[], datetime]) -> None:
         self._store = store
+        self._clock = clock
 
     # -- writing ----------------------------------------------------------------------
 
-    def save(self, events: Iterable[TicketEvent]) -> int:
+    def save(self, events: Iterable[TicketEvent], received_at: datetime | None = None) -> int:
         """Insert events, insert-only; returns requests made.
 
-        Identical events already stored are kept (and confirmed); an event
-        whose identity is stored with another ticket or other content raises
-        :class:`EventConflict` and nothing this call wrote remains.
+        New rows get ``received_at`` = ``received_at`` or the app clock at the
+        write. Identical events already stored are kept (and confirmed, their
+        ``received_at`` unchanged); an event whose identity is stored with
+        another ticket or other content raises :class:`EventConflict` and
+        nothing this call wrote remains.
         """
         by_partition: dict[str, dict[str, TicketEvent]] = defaultdict(dict)
         for event in events:
@@ -142,26 +178,31 @@ class EventRepository:
                 keys = sorted(rows)
                 for i in range(0, len(keys), MAX_BATCH):
                     chunk = _Chunk({k: rows[k] for k in keys[i : i + MAX_BATCH]})
-                    created += self._write_chunk(client, partition, chunk)
+                    created += self._write_chunk(client, partition, chunk, received_at)
         except EventConflict:
             self._undo(client, created)
             raise
         return self._store.requests - before
 
-    def _write_chunk(self, client: Any, partition: str, chunk: _Chunk) -> list[tuple[str, str, str]]:
+    def _write_chunk(
+        self, client: Any, partition: str, chunk: _Chunk, received_at: datetime | None
+    ) -> list[tuple[str, str, str]]:
         while True:
+            now = stamp(received_at or self._clock())  # read at each attempt: as close to the write as it gets
             ops: list[Any] = []
             for key, event in chunk.events.items():
                 entity = to_entity(event)
                 if key in chunk.confirm:
+                    if key in chunk.backfill:  # a row from before received_at: keep the instant it was written
+                        entity[RECEIVED] = chunk.backfill[key]
                     condition = {
                         "mode": UpdateMode.MERGE,
                         "etag": chunk.confirm[key],
                         "match_condition": MatchConditions.IfNotModified,
                     }
-                    ops.append(("update", entity, condition))
+                    ops.append(("update", entity, condition))  # a merge: the stored received_at stays
                 else:
-                    ops.append(("create", entity))
+                    ops.append(("create", {**entity, RECEIVED: now}))
             self._store.requests += 1
             try:
                 results = client.submit_transaction(ops)
@@ -195,6 +236,7 @@ class EventRepository:
                 stored = client.get_entity(partition, key)
             except ResourceNotFoundError:
                 chunk.confirm.pop(key, None)  # gone (a conflicting request undid it): create it
+                chunk.backfill.pop(key, None)
                 continue
             event = chunk.events[key]
             try:
@@ -204,6 +246,10 @@ class EventRepository:
             if reason is not None:
                 raise _conflict(event, reason)
             chunk.confirm[key] = stored.metadata["etag"]
+            if RECEIVED not in stored:
+                chunk.backfill[key] = stamp(received(stored))
+            else:
+                chunk.backfill.pop(key, None)
 
     def _undo(self, client: Any, created: list[tuple[str, str, str]]) -> None:
         """Delete the rows this call created, each only while nobody confirmed it since."""
@@ -243,10 +289,9 @@ class EventRepository:
         )
 
     def of_tenant_received(self, tenant: str) -> list[tuple[TicketEvent, datetime]]:
-        """All valid events of a tenant with the instant each was last written (the entity's ``Timestamp``, UTC).
+        """All valid events of a tenant with the instant each was received (:func:`received`: the app clock, UTC).
 
-        A redelivered identical event is confirmed (written again), so its instant moves on: the input
-        watermark then says the inputs were touched, and a recomputation finds the same report.
+        An identical event delivered again keeps its instant: it is counted once, as received the first time.
         """
         found = []
         rows = self._store.query_plain(  # plain JSON: ~8x less CPU than the SDK's typed entities
@@ -258,8 +303,7 @@ class EventRepository:
             except InputError as exc:  # stored before the strict rules; never lets a computation fail
                 _log.error("skipping a stored ticket event that is no longer valid: %s", exc)
                 continue
-            stamp = timestamp(entity.get("Timestamp"))
-            found.append((event, stamp or datetime.min.replace(tzinfo=UTC)))
+            found.append((event, received(entity)))
         return found
 
     # -- migration ----------------------------------------------------------------------
@@ -278,7 +322,7 @@ class EventRepository:
             where = f"{entity['PartitionKey']}/{entity['RowKey']}"
             try:
                 event = from_entity(entity)
-                self.save([event])
+                self.save([event], received_at=received(entity))  # moved, not received anew
             except EventConflict as exc:
                 done.refused.append(f"{where}: {exc}")
                 continue

@@ -4,7 +4,8 @@ Everything of one tenant lives in its partition of table ``ticketevents``, so
 one entity group transaction can change it all at once:
 
 * events: RowKey ``<ticket_id>|<event_id>`` (the rows of
-  :mod:`sla_app.storage.events_repo`);
+  :mod:`sla_app.storage.events_repo`); an event written (new, or its content
+  changed) gets ``received_at`` from the app clock, an unchanged one keeps its own;
 * the reading of each snapshot: RowKey ``~s|<source>|<ticket_id>|<seen>|<digest>``,
   property ``reading`` (canonical JSON, no free text);
 * one head per ticket and tool: RowKey ``~h|<source>|<ticket_id>``, properties
@@ -21,15 +22,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from azure.core import MatchConditions
 from azure.data.tables import TableTransactionError, UpdateMode
 
 from sla_app.adapters.snapshots import CANONICAL_FIELDS, Reading, instant_key
-from sla_app.storage.events_repo import TABLE, to_entity
+from sla_app.storage.events_repo import RECEIVED, TABLE, stamp, to_entity
 from sla_app.storage.tables import MAX_BATCH, TableStore, escape_key, prefix_filter
 from sla_core.events import TicketEvent
 
@@ -74,8 +76,9 @@ def _content(entity: dict[str, Any]) -> dict[str, Any]:
 class HistoryRepository:
     """Reads and commits the snapshot histories of ticket-tool tickets."""
 
-    def __init__(self, store: TableStore) -> None:
+    def __init__(self, store: TableStore, clock: Callable[[], datetime]) -> None:
         self._store = store
+        self._clock = clock
 
     def read(self, tenant: str, source: str, ticket_id: str) -> StoredHistory:
         """The head's ETag, then the readings and derived events (read after the head, so a commit checks them)."""
@@ -105,8 +108,9 @@ class HistoryRepository:
         """
         pk = escape_key(tenant)
         new = {e["RowKey"]: e for e in map(to_entity, events)}
+        now = stamp(self._clock())
         writes = [
-            ("upsert", row, {"mode": UpdateMode.REPLACE})
+            ("upsert", {**row, RECEIVED: now}, {"mode": UpdateMode.REPLACE})
             for key, row in new.items()
             if current.events.get(key) != _content(row)
         ]

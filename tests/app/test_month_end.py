@@ -381,6 +381,7 @@ def test_a_computation_from_older_inputs_finishing_last_does_not_become_the_late
     october = Month(2026, 10)
 
     def newer_computation() -> None:  # an admin re-run while the queue works, after a late event arrived
+        clock.now += timedelta(minutes=1)
         ctx.events.save(incident("enschede", 2, "2026-10-06T09:00:00+02:00"))  # breached in October
         ctx.monthly.compute("enschede", october)
 

@@ -28,7 +28,9 @@ from tests.support.app import FixedClock
 
 OCTOBER, NOVEMBER = Month(2026, 10), Month(2026, 11)
 DAY = date(2026, 10, 14)
+RECEIVED = datetime(2026, 10, 21, 8, 0, tzinfo=UTC)  # M1 and M2 arrive (the app clock stamps each event)
 DELIVERED = datetime(2026, 11, 1, 3, 30, tzinfo=UTC)
+CHANGED = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)  # what changes after delivery arrives by now
 NEXT_RUN = datetime(2026, 12, 1, 3, 30, tzinfo=UTC)
 
 
@@ -62,16 +64,21 @@ def mark_complete(ctx: AppContext, month: Month, at: str = "2026-11-01T03:30:00+
 
 @pytest.fixture
 def delivered(ctx: AppContext, tenants: list[str], clock: FixedClock) -> AppContext:
-    """October computed on 1 November from M1, M2 and an all-up 14 October; November's days complete too."""
+    """October computed on 1 November from M1, M2 and an all-up 14 October; November's days complete too.
+
+    The clock then stands in November, when the changes of the tests arrive.
+    """
     mark_complete(ctx, OCTOBER)
     mark_complete(ctx, NOVEMBER, at="2026-11-15T03:30:00+00:00")
     ctx.availability.save_day(
         DAY, service_hours_results(DAY, down=("10:00", "10:30")), complete=True, ingested_at="2026-11-01T03:30:00+00:00"
     )
+    clock.now = RECEIVED
     ctx.events.save([*M1, *M2])
     clock.now = DELIVERED
     outcome = ctx.monthly.compute("enschede", OCTOBER, restate=True)
     assert (outcome.version, outcome.stored, outcome.restated) == (1, True, ())
+    clock.now = CHANGED
     return ctx
 
 

@@ -19,7 +19,8 @@ from tests.support.core import AMSTERDAM
 
 TENANT = "enschede"
 CLASSES = StatusClasses(default_contract().known_statuses, default_contract().pause_patterns)
-#: The only columns a stored ticket event may have: its keys and the canonical fields (no free text).
+#: The only columns a stored ticket event may have: its keys, the canonical fields (no free text) and the instant the
+#: app received it (``received_at``, the input watermark's clock).
 STORED_EVENT_COLUMNS = frozenset(
     {
         "PartitionKey",
@@ -34,6 +35,7 @@ STORED_EVENT_COLUMNS = frozenset(
         "status",
         "scope",
         "attributable",
+        "received_at",
     }
 )
 
