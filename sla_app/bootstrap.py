@@ -45,6 +45,7 @@ from sla_app.storage.availability_repo import AvailabilityRepository
 from sla_app.storage.deliveries_repo import DeliveryRepository
 from sla_app.storage.events_repo import EventRepository
 from sla_app.storage.history_repo import HistoryRepository
+from sla_app.storage.plain_tables import PlainTables
 from sla_app.storage.queues import JsonQueue, queue_client
 from sla_app.storage.reports_repo import ReportRepository
 from sla_app.storage.tables import TableStore
@@ -119,6 +120,13 @@ class AppContext:
             return TableServiceClient.from_connection_string(self.settings.storage_connection_string)
         return TableServiceClient(endpoint=self.settings.tables_endpoint.rstrip("/"), credential=self.credential)
 
+    @cached_property
+    def plain_tables(self) -> PlainTables:
+        """Plain-JSON table queries over the same account and credential as ``tables`` (our own pipeline)."""
+        if self.settings.storage_connection_string:
+            return PlainTables.from_connection_string(self.settings.storage_connection_string)
+        return PlainTables(self.settings.tables_endpoint.rstrip("/"), self.credential)
+
     def queue_client(self, name: str) -> Any:
         """A ``QueueClient`` for queue ``name`` (base64 messages, as the Functions queue trigger expects)."""
         credential = None if self.settings.storage_connection_string else self.credential
@@ -134,7 +142,7 @@ class AppContext:
     @cached_property
     def store(self) -> TableStore:
         """Table access with the context's table prefix."""
-        return TableStore(self.tables, prefix=self.table_prefix)
+        return TableStore(self.tables, prefix=self.table_prefix, plain=self.plain_tables)
 
     @cached_property
     def events(self) -> EventRepository:

@@ -9,7 +9,6 @@ or control characters, so ids from outside are escaped with
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,8 +17,9 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from azure.core.exceptions import ResourceExistsError
-from azure.core.rest import HttpRequest
 from azure.data.tables import TableClient, TableServiceClient, UpdateMode
+
+from sla_app.storage.plain_tables import PlainTables
 
 MAX_BATCH = 100
 _UNSAFE = "/\\#?%|"
@@ -44,11 +44,15 @@ def prefix_filter(prefix: str) -> tuple[str, dict[str, str]]:
 
 
 class TableStore:
-    """The app's tables in one storage account; creates tables on first use."""
+    """The app's tables in one storage account; creates tables on first use.
 
-    def __init__(self, service: TableServiceClient, prefix: str = "") -> None:
+    ``plain``: the same account's plain-JSON queries (:meth:`query_plain`), built from the same settings.
+    """
+
+    def __init__(self, service: TableServiceClient, prefix: str = "", *, plain: PlainTables) -> None:
         self._service = service
         self._prefix = prefix
+        self._plain = plain
         self._clients: dict[str, TableClient] = {}
         self.requests = 0
 
@@ -111,32 +115,18 @@ class TableStore:
 
         The SDK turns every property of every entity into a typed value through its generic model
         deserializer (~0.1 ms an entity, ~8x the request itself for a tenant's ~2,000 events); this asks
-        for ``odata=nometadata`` through the same client pipeline (auth, retries) and parses the JSON
-        page itself. ``Timestamp`` is a text (see :func:`timestamp`); binary properties would come as
-        base64 text, so tables with those use :meth:`query`. One request per page, counted.
+        for ``odata=nometadata`` through our own pipeline (:mod:`sla_app.storage.plain_tables`: the same
+        account, auth and retry defaults) and parses the JSON page itself. ``Timestamp`` is a text (see
+        :func:`timestamp`); binary properties would come as base64 text, so tables with those use
+        :meth:`query`. One request per page, counted.
         """
-        client = self.table(name)
+        self.table(name)  # created if missing, like every other access
         params = {"$filter": _substitute(query_filter, parameters)}
         if select:
             params["$select"] = ",".join(select)
-        headers = {
-            "Accept": "application/json;odata=nometadata",
-            "x-ms-version": "2019-02-02",
-            "DataServiceVersion": "3.0",
-        }
-        while True:
+        for page in self._plain.pages(self._prefix + name, params):
             self.requests += 1
-            # The generated client's raw-request path (``send_request``): the same policies as every SDK call.
-            response = client._client.send_request(
-                HttpRequest("GET", f"/{quote(client.table_name)}()", params=params, headers=headers)
-            )
-            response.raise_for_status()
-            yield from json.loads(response.content)["value"]
-            next_pk = response.headers.get("x-ms-continuation-NextPartitionKey")
-            next_rk = response.headers.get("x-ms-continuation-NextRowKey")
-            if not next_pk and not next_rk:
-                return
-            params = {**params, "NextPartitionKey": next_pk or "", "NextRowKey": next_rk or ""}
+            yield from page
 
     def partition(self, name: str, partition_key: str) -> Iterator[dict[str, Any]]:
         """All entities of one partition."""

@@ -29,6 +29,7 @@ from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal, sign_timestamped
 from sla_app.records import TenantRecord
 from sla_app.storage.events_repo import TABLE
+from sla_app.storage.plain_tables import PlainTables
 from sla_app.storage.tables import TableStore
 from tests.support.app import SECRETS, FixedClock, Reply, call_http
 
@@ -205,7 +206,8 @@ def outage(ctx: AppContext, storage: Any) -> Iterator[AppContext]:
     client = TableServiceClient.from_connection_string(
         storage.connection_string, transport=Unreachable(), retry_total=0
     )
-    store = TableStore(client, prefix="outage")
+    plain = PlainTables.from_connection_string(storage.connection_string, transport=Unreachable(), retry_total=0)
+    store = TableStore(client, prefix="outage", plain=plain)
     broken = ctx.with_settings()
     broken.store = store  # before any repository is built over it
     bootstrap.use(broken)
