@@ -162,7 +162,12 @@ class MonthInputs:
         )
         return body, fingerprint, watermark
 
-    def events_after(self, watermark: str) -> list[dict[str, Any]]:
-        """The events (canonical JSON) received after ``watermark``."""
+    def events_after(self, watermark: str, computed_at: str = "") -> list[dict[str, Any]]:
+        """The events (canonical JSON) a version with ``watermark`` and ``computed_at`` did not count.
+
+        Those received after its watermark, and those it left out because they occurred after it was
+        computed (a ticket tool whose clock runs ahead of the app's): each received before the watermark.
+        """
         after = instant(watermark) if watermark else datetime.min.replace(tzinfo=UTC)
-        return [e.to_json() for e, r in self.received if r > after]
+        seen_until = to_us(instant(computed_at)) if computed_at else None
+        return [e.to_json() for e, r in self.received if r > after or (seen_until is not None and e.at > seen_until)]

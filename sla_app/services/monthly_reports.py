@@ -288,7 +288,7 @@ class MonthlyReportService:
         content = digest({k: v for k, v in body.items() if k != "as_of"})
 
         def changes(previous: Any) -> dict[str, Any]:
-            return restatement(previous.body, body, inputs.events_after(previous.watermark))
+            return restatement(previous.body, body, inputs.events_after(previous.watermark, previous.computed_at))
 
         args = (inputs.tenant, str(month), content, fingerprint, inputs.computed_at, body)
         latest, changed = self._reports.save(

@@ -149,3 +149,33 @@ def test_a_tool_history_stamps_the_events_it_writes_and_keeps_the_instant_of_tho
     for e, r in after_second:
         kept = after_first.get(e.event_id)
         assert r == (first_at if kept is not None and kept[0] == e.to_json() else second_at), e.event_id
+
+
+def test_an_event_left_out_because_it_occurred_after_the_run_is_named_by_the_next_run(
+    ctx: AppContext, tenants: list[str], clock: FixedClock
+) -> None:
+    """A ticket tool's clock 2 minutes ahead: its event 'at 09:02' arrives at 09:00, before a run at 09:01.
+
+    The run leaves it out (it has not happened yet, by the app's clock), while the run's watermark (an
+    ingestion at 09:00:30) is later than the event's arrival: the next run must still name it.
+    """
+    november = Month(2026, 11)
+    clock.now = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
+    ctx.events.save([event("1o", "T1", "2026-11-02T09:00:00+01:00", "opened", **OPENED)])  # hoog: 2 h
+    clock.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    ahead = event("1r", "T1", "2026-11-02T10:02:00+01:00", "responded")  # 09:02 UTC
+    ctx.events.save([ahead])
+    clock.now = datetime(2026, 11, 2, 9, 0, 30, tzinfo=UTC)
+    ctx.availability.record_status(DayStatus(date(2026, 11, 1), True, 0, clock.now.isoformat()))
+    clock.now = datetime(2026, 11, 2, 9, 1, tzinfo=UTC)
+    ctx.monthly.compute("enschede", november)  # 10:01 local: T1 not yet answered, not yet breached
+    clock.now = datetime(2026, 11, 2, 9, 10, tzinfo=UTC)
+    again = ctx.monthly.compute("enschede", november)
+
+    assert (again.version, again.stored) == (2, True)
+    v1, v2 = ctx.reports.versions("enschede", "2026-11")
+    assert v1.watermark == "2026-11-02T09:00:30+00:00"
+    assert v2.changes is not None
+    assert v2.changes["outcomes"] == [{"ticket_id": "T1", "metric": "response_time", "before": None, "after": "met"}]
+    told = [c for c in v2.changes["cause"] if c.startswith("melding T1")]
+    assert told == ["melding T1: gebeurtenis enschede-1r (gereageerd, 2026-11-02T10:02:00+01:00) nagekomen"]
