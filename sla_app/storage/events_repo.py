@@ -22,7 +22,11 @@ like (the Table service's ``Timestamp`` is the storage server's clock, and
 Azurite's is the host's). A confirmation keeps it: the event was received
 once. Rows written before ``received_at`` existed read as received at their
 ``Timestamp`` (the best instant known of them); a confirmation writes that
-instant into the row, so it no longer moves.
+instant into the row, so it no longer moves. The instant is read just before
+the transaction is sent: an event whose write is still in flight while a run
+reads the partition is not counted by that run, and is named by the next one
+unless another input of the first run was stamped later than it (a window of
+one request, with its retries; app instances' clocks agree to NTP precision).
 
 Identifiers match :data:`sla_core.events.ID_PATTERN`, so keys need no
 escaping (``escape_key`` is applied anyway and is the identity for them). Only
