@@ -6,7 +6,9 @@ The file is the export of the KQL query (header
 Monitor when the app runs locally; in Azure the source is always Log
 Analytics (the choice is made from the settings, never by a request).
 
-The file is read once per source object (the app builds one per run). An
+The file is read once, and again whenever it changed (its modification time
+or size; the app keeps one source per process, and a local run may write a
+new export between two ingestions). An
 interval without a single row in the export is reported *incomplete*: an
 export says nothing about the time it does not cover, so such a day stays
 visible as not measured instead of being stored as an empty, complete day.
@@ -27,20 +29,23 @@ class CsvResultsSource:
 
     def __init__(self, path: str | Path) -> None:
         self._path = Path(path)
-        self._rows: list[TestResult] | None = None
-        self._instants: list[int] = []
+        # (mtime ns, size) of the file as read, its rows by instant and their instants: replaced as one
+        self._loaded: tuple[tuple[int, int], list[TestResult], list[int]] | None = None
 
-    def _load(self) -> list[TestResult]:
-        if self._rows is None:
+    def _load(self) -> tuple[list[TestResult], list[int]]:
+        stat = self._path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+        loaded = self._loaded
+        if loaded is None or loaded[0] != version:
             with self._path.open(encoding="utf-8", newline="") as handle:
                 rows = sorted(parse_results_csv(handle, self._path.name), key=lambda r: r.at)
-            self._rows, self._instants = rows, [r.at for r in rows]
-        return self._rows
+            loaded = self._loaded = (version, rows, [r.at for r in rows])
+        return loaded[1], loaded[2]
 
     def fetch(self, start_us: int, end_us: int) -> tuple[list[TestResult], bool, str]:
         """The rows in ``[start_us, end_us)``; incomplete when the export has none there."""
-        rows = self._load()
-        found = rows[bisect.bisect_left(self._instants, start_us) : bisect.bisect_left(self._instants, end_us)]
+        rows, instants = self._load()
+        found = rows[bisect.bisect_left(instants, start_us) : bisect.bisect_left(instants, end_us)]
         if not found:
             return [], False, f"no rows in {self._path.name} for this interval"
         return found, True, f"csv export {self._path.name}"

@@ -331,6 +331,18 @@ def test_the_csv_source_gives_the_rows_of_an_interval(tmp_path: Path) -> None:
     assert (complete, note) == (True, "csv export results.csv")
 
 
+def test_the_csv_source_reads_the_export_again_once_it_changed(tmp_path: Path) -> None:
+    """One source per process (the context keeps it): a local run may write a new export between two ingestions."""
+    path = tmp_path / "results.csv"
+    path.write_text(CSV, encoding="utf-8")
+    source = CsvResultsSource(path)
+    start, end = day_bounds(date(2026, 11, 1), AMSTERDAM)
+    assert source.fetch(start, end)[1] is False
+    path.write_text(CSV + "2026-11-01T10:00:00Z,Login,France Central,1,99.5\n", encoding="utf-8")
+    rows, complete, _ = source.fetch(start, end)
+    assert complete and rows == [Result(at("2026-11-01T10:00:00+00:00"), "Login", "France Central", True, 99.5)]
+
+
 def test_a_day_the_csv_export_does_not_cover_is_incomplete(tmp_path: Path) -> None:
     path = tmp_path / "results.csv"
     path.write_text(CSV, encoding="utf-8")
