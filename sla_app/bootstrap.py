@@ -70,15 +70,14 @@ def render_report(report_json: dict[str, Any], contact: str | None = None, reply
 class AppContext:
     """The application context: settings, clock, and every client, repository and service, built on first use.
 
-    Clients, repositories, queues, the mailer and most services are built once; the services that read
-    settings when they are built (delivery, availability ingest, retention, health) are built on each use,
-    so they follow ``settings``.
+    Every member is built once per context, from the settings it was made with. ``settings`` is not changed
+    afterwards: a caller that needs other settings makes another context (:meth:`with_settings`).
     """
 
     def __init__(
         self, settings: Settings, clock: Clock = system_clock, credential: Any | None = None, table_prefix: str = ""
     ) -> None:
-        self.settings = settings
+        self._settings = settings
         self.clock = clock
         self.table_prefix = table_prefix
         self._given_credential = credential
@@ -90,6 +89,11 @@ class AppContext:
         return AppContext(
             self.settings.model_copy(update=changes), self.clock, self._given_credential, self.table_prefix
         )
+
+    @property
+    def settings(self) -> Settings:
+        """The settings this context was made with (read-only: its members were built from them)."""
+        return self._settings
 
     @property
     def zone(self) -> ZoneInfo:
@@ -208,7 +212,7 @@ class AppContext:
         """The supplier's notices (at risk, overview) as e-mails."""
         return partial(supplier_notice, self.overview)
 
-    @property
+    @cached_property
     def results_source(self) -> ResultsSource:
         """The CSV export when one is configured (local mode only, see ``results_csv``), else Azure Monitor."""
         if self.results_csv:
@@ -244,9 +248,9 @@ class AppContext:
         """The supplier's overview across tenants and the at-risk assessment."""
         return OverviewService(self.admin, self.events, self.availability, self.reports, self.clock, self.zone)
 
-    @property
+    @cached_property
     def delivery(self) -> DeliveryService:
-        """Delivery of the report e-mails and notices (the timers' and queue's run budget; current settings)."""
+        """Delivery of the report e-mails and notices (the timers' and queue's run budget)."""
         return self.delivery_within(RUN_BUDGET)
 
     def delivery_within(self, budget: timedelta) -> DeliveryService:
@@ -262,9 +266,9 @@ class AppContext:
             policy=DeliveryPolicy.of(self.settings),
         )
 
-    @property
+    @cached_property
     def availability_ingest(self) -> AvailabilityIngestService:
-        """Availability ingestion from the current results source; a month made ready is fanned out (§8.5)."""
+        """Availability ingestion from the results source; a month made ready is fanned out (§8.5)."""
         return AvailabilityIngestService(
             self.results_source,
             self.availability,
@@ -276,7 +280,7 @@ class AppContext:
             on_month_ready=lambda month: self.monthly.fan_out(month, self.monthly_queue.send),
         )
 
-    @property
+    @cached_property
     def retention(self) -> RetentionService:
         """Deletion of audit entries, raw results and ticket data past their retention (SLA §10.1)."""
         return RetentionService(
@@ -290,7 +294,7 @@ class AppContext:
             tenants=self.admin,
         )
 
-    @property
+    @cached_property
     def health(self) -> HealthService:
         """Where the service stands, for an operator."""
         queues = (self.settings.monthly_queue_name, self.settings.delivery_queue_name)

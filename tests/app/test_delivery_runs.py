@@ -21,6 +21,7 @@ import pytest
 from azure.functions.queue import QueueMessage
 from azure.storage.queue import QueueClient
 
+from sla_app import bootstrap
 from sla_app.bootstrap import AppContext
 from sla_app.errors import BadRequest
 from sla_app.mail import MailError, Outbox
@@ -104,8 +105,14 @@ def municipalities(ctx: AppContext) -> list[str]:
     return ["almelo", "enschede", "hengelo"]
 
 
-def with_supplier(ctx: AppContext) -> None:
-    ctx.settings = ctx.settings.model_copy(update={"supplier_mailbox": SUPPLIER_MAILBOX})
+def with_supplier(ctx: AppContext) -> AppContext:
+    """The process's context from now on: the supplier's mailbox set, the test's mail fakes kept."""
+    supplier = ctx.with_settings(supplier_mailbox=SUPPLIER_MAILBOX)
+    for name in ("mailer", "render", "notices"):
+        if name in vars(ctx):
+            setattr(supplier, name, getattr(ctx, name))
+    bootstrap.use(supplier)
+    return supplier
 
 
 def fire(name: str) -> None:
@@ -350,7 +357,7 @@ def test_a_version_without_changes_sends_no_correction(
 def test_the_at_risk_notice_and_the_overview_are_mailed_to_the_supplier_once_each(
     ctx: AppContext, municipalities: list[str], queue: QueueClient, mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    with_supplier(ctx)
+    ctx = with_supplier(ctx)
     clock.now = datetime(2026, 11, 15, 6, 0, tzinfo=UTC)
     delivery_app()["at_risk_mid_month"].get_user_function()(None)
     pump(queue, times=2)
@@ -386,7 +393,7 @@ def test_the_overview_waits_for_the_delivery_deadline_and_no_mailbox_is_flagged(
     pump(queue)
     record = DeliveryRepository(ctx.store).get(SUPPLIER, "2026-10", "overview")
     assert record is not None and record.state == "no_recipients"
-    with_supplier(ctx)
+    ctx = with_supplier(ctx)
     fire("delivery_morning")
     pump(queue)
     assert [(e.month, e.kind) for e, _ in mailer.sent if e.tenant == SUPPLIER] == [("2026-10", "overview")]
@@ -395,7 +402,7 @@ def test_the_overview_waits_for_the_delivery_deadline_and_no_mailbox_is_flagged(
 def test_an_unknown_outcome_of_a_notice_is_flagged_and_never_resent(
     ctx: AppContext, municipalities: list[str], queue: QueueClient, clock: FixedClock
 ) -> None:
-    with_supplier(ctx)
+    ctx = with_supplier(ctx)
     unknown = RecordingMailer(
         MailError("sendMail: HTTP 504 (the message may have been sent)", outcome="unknown", status=504)
     )
@@ -415,7 +422,7 @@ def test_an_unknown_outcome_of_a_notice_is_flagged_and_never_resent(
 def test_an_admin_resends_a_flagged_notice_only_with_force_and_a_bad_notice_is_a_400(
     ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, clock: FixedClock
 ) -> None:
-    with_supplier(ctx)
+    ctx = with_supplier(ctx)
     clock.now = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
     DeliveryRepository(ctx.store).create(
         DeliveryRecord(SUPPLIER, "2026-11", "failed", attempts=1, kind="at_risk", needs_manual_check=True, error="504")
@@ -432,7 +439,7 @@ def test_an_admin_resends_a_flagged_notice_only_with_force_and_a_bad_notice_is_a
 def test_the_real_notices_go_to_the_supplier_mailbox_as_eml_files(
     ctx: AppContext, municipalities: list[str], queue: QueueClient, clock: FixedClock, tmp_path: Any
 ) -> None:
-    with_supplier(ctx)
+    ctx = with_supplier(ctx)
     ctx.mailer = Outbox(tmp_path, ctx.settings.mail_sender, ctx.clock)
     ctx.render = render
     clock.now = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)

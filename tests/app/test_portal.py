@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from sla_app import bootstrap
 from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal
 from sla_app.portal import security
@@ -260,7 +261,7 @@ def test_the_local_sign_in_cannot_be_enabled_in_azure(flag: bool, environ: dict[
 
 def test_the_local_sign_in_page_does_not_exist_in_azure(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WEBSITE_INSTANCE_ID", "0123456789abcdef")
-    object.__setattr__(ctx.settings, "portal_local_login", True)
+    bootstrap.use(ctx.with_settings(portal_local_login=True))
     reply = call_http("portal_local_login", method="GET", url="https://sla.example/api/portal/local-login")
     assert reply.status == 404
     forged = {"Cookie": f"{security.LOCAL_PRINCIPAL_COOKIE}={security.encode_local_principal('SLA.Admin', None)}"}

@@ -222,15 +222,19 @@ class _Drill:
                 headers=ADMIN,
             )
             assert status in (200, 201), answer
-        # The days before the drill were ingested before it: backfilled here from a CSV export (local mode).
-        self.ctx.results_csv = str(self.world.history_csv(scratch / "history.csv"))
+        # The days before the drill were ingested before it: backfilled here from a CSV export (local mode), by a
+        # context of its own (a context's members are built once, from its settings; the drill's reads Monitor).
+        history = str(self.world.history_csv(scratch / "history.csv"))
         first = self.world.scenario.month.first_day()
-        status, answer = call(
-            "backfill_availability",
-            headers=ADMIN,
-            body={"start": first.isoformat(), "end": start.astimezone(ZONE).date().isoformat()},
-        )
-        self.ctx.results_csv = None
+        bootstrap.use(self.ctx.with_settings(results_csv=history))
+        try:
+            status, answer = call(
+                "backfill_availability",
+                headers=ADMIN,
+                body={"start": first.isoformat(), "end": start.astimezone(ZONE).date().isoformat()},
+            )
+        finally:
+            bootstrap.use(self.ctx)
         assert status == 200 and answer["incomplete"] == 0, answer
         self.post([e for e in self.world.events if self.world.posted[e["event_id"]] <= start])
         self.host.client(self.monthly_queue).send_message(json.dumps(POISON))
