@@ -16,8 +16,8 @@ settings as the app's ``TableServiceClient`` (:mod:`sla_app.bootstrap`):
 The pipeline has the SDK's retry defaults (``RetryPolicy``: 10 tries in all,
 3 per kind of error, exponential back-off from 0.8 s up to 120 s), a request id,
 a user agent naming the app, redirects, and the usual logging and tracing
-policies. Each try is dated and signed anew (the signing policy runs after the
-retry policy, as in azure.core's own default pipeline).
+policies. Each try is dated (``x-ms-date``) and signed anew: those policies run
+after the retry policy, as authentication does in azure.core's own default pipeline.
 
 Shared Key for the Table service (REST reference "Authorize with Shared Key"):
 ``StringToSign = VERB \\n Content-MD5 \\n Content-Type \\n x-ms-date \\n CanonicalizedResource``
@@ -69,15 +69,21 @@ _DEVELOPMENT = (
 _HEADERS = {"Accept": "application/json;odata=nometadata", "DataServiceVersion": "3.0", "x-ms-version": API_VERSION}
 
 
+class DatePolicy(SansIOHTTPPolicy):
+    """Dates each try (``x-ms-date``, RFC 1123 GMT): every authorized storage request carries its instant."""
+
+    def on_request(self, request: PipelineRequest) -> None:
+        request.http_request.headers["x-ms-date"] = formatdate(usegmt=True)
+
+
 class SharedKeyPolicy(SansIOHTTPPolicy):
-    """Dates and signs each request with the account key (the Table service's Shared Key scheme)."""
+    """Signs each try with the account key (the Table service's Shared Key scheme; after :class:`DatePolicy`)."""
 
     def __init__(self, credential: AzureNamedKeyCredential) -> None:
         self._credential = credential
 
     def on_request(self, request: PipelineRequest) -> None:
         http = request.http_request
-        http.headers["x-ms-date"] = formatdate(usegmt=True)
         name, key = self._credential.named_key
         http.headers["Authorization"] = f"SharedKey {name}:{sign(key, string_to_sign(http, name))}"
 
@@ -154,6 +160,7 @@ class PlainTables:
             ProxyPolicy(**options),  # no ContentDecodePolicy: the page is parsed once, by pages()
             RedirectPolicy(**options),
             RetryPolicy(**options),
+            DatePolicy(),
             auth,
             NetworkTraceLoggingPolicy(**options),
             DistributedTracingPolicy(**options),

@@ -6,6 +6,7 @@ fake transport for the managed identity's bearer token: no request leaves loopba
 
 from __future__ import annotations
 
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -102,6 +103,7 @@ def test_the_managed_identity_reads_with_a_bearer_token_retries_and_follows_cont
     for request in transport.requests:
         assert request.method == "GET" and request.url.startswith(f"{ENDPOINT}/tevents()?")
         assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        assert parsedate_to_datetime(request.headers["x-ms-date"]).tzinfo is not None
         assert request.headers["Accept"] == "application/json;odata=nometadata"
         assert request.headers["x-ms-version"] == plain_tables.API_VERSION
         assert plain_tables.USER_AGENT in request.headers["User-Agent"]
