@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import fnmatch
 from calendar import monthrange
-from dataclasses import dataclass
 from datetime import datetime
 
 from sla_core.business_calendar import US_PER_MINUTE, BusinessCalendar, from_us, to_us
 from sla_core.contract import Contract, Target
+from sla_core.outcome_records import Incomplete, Outcome, Pause
 from sla_core.status_class import StatusClasses, fold
 from sla_core.ticket_clock import (
     BusinessClock,
@@ -47,51 +47,6 @@ from sla_core.tickets import Ticket
 US_PER_HOUR = 60 * US_PER_MINUTE
 
 
-@dataclass(slots=True)
-class Pause:
-    """A paused interval ``[start, end)`` (end None: still paused) and the status that paused it."""
-
-    start: int
-    end: int | None
-    status: str
-
-
-@dataclass(slots=True)
-class Outcome:
-    """The outcome of one ticket for one metric. Instants and durations in µs (treat as immutable)."""
-
-    tenant: str
-    ticket_id: str
-    metric: str
-    outcome: str  # "met" | "breached" | "pending"
-    priority: str
-    clock: str  # "business" | "calendar"
-    opened_at: int
-    decided_at: int | None
-    elapsed: int  # clock time at the decision instant (pending: at as_of)
-    target: int
-    stopped_at: int | None
-    pauses: tuple[Pause, ...]
-    # Clock time from ``opened`` until the clock stopped, never cut at the target: a breached restore
-    # shows its real length next to the target (measurement §8.8). None while the clock still runs, so a
-    # decided outcome does not change with ``as_of`` alone (measurement §2) — only a new event sets it.
-    actual: int | None = None
-
-    @property
-    def decided(self) -> bool:
-        """Met or breached (pending outcomes are not counted)."""
-        return self.outcome != "pending"
-
-
-@dataclass(frozen=True, slots=True)
-class Incomplete:
-    """A ticket that cannot be measured, and why."""
-
-    tenant: str
-    ticket_id: str
-    reason: str
-
-
 class OutcomeRules:
     """Computes outcomes with a contract's targets, pause patterns and calendar."""
 
@@ -101,6 +56,7 @@ class OutcomeRules:
         self._clocks: dict[str, Clock] = {"hours": BusinessClock(calendar), "months": CalendarClock()}
         self._patterns = [fold(p) for p in contract.pause_patterns]
         self._pause_status: dict[str, bool] = {}
+        self._pausing: dict[tuple[str, ...], bool] = {}  # whether any of a ticket's statuses pauses
         self._classes = StatusClasses(contract.known_statuses, contract.pause_patterns)  # reported: measurement §8.3
         self._month_targets: dict[tuple[float, int], int] = {}
         self.simple = True  # the common ticket's shorter path (False: always the general one; for the tests)
@@ -130,7 +86,13 @@ class OutcomeRules:
 
     def pauses(self, ticket: Ticket, opened_at: int) -> list[Pause]:
         """Paused intervals from ``opened`` on, from the status step function."""
-        if not any(self.is_pause_status(status) for status in ticket.status.values):
+        values = ticket.status.values
+        pausing = self._pausing.get(values)
+        if pausing is None:  # statuses come in a few dozen sequences: remembered, in a bounded memory
+            if len(self._pausing) >= 4096:
+                self._pausing.clear()
+            pausing = self._pausing[values] = any(self.is_pause_status(status) for status in values)
+        if not pausing:
             return []  # most tickets never pause: no need to cut the status into pieces
         return [
             Pause(start, end, self._classes.of(status) or "")
@@ -169,22 +131,25 @@ class OutcomeRules:
         assert priority is not None
         target = self._contract.metrics.rule(metric).targets[priority]
         clock = self._clocks[target.unit]
-        length = clock.length
         goal = self.target_us(target, opened)
+        # The clock time until the stop, counted once: it decides whether a deadline is reached, and it is
+        # both the elapsed time of a met outcome and the actual length. A breach's elapsed time is the goal.
+        actual = None if stopped_at is None else clock.length(opened, stopped_at)
         deadline: int | None
         if goal <= 0:
             deadline = opened
-        elif stopped_at is None or (opened < stopped_at and length(opened, stopped_at) >= goal):
+        elif actual is None or actual >= goal:
             deadline = clock.reach(opened, goal)  # reached while the clock runs
         else:
             deadline = None
         if stopped_at is not None and (deadline is None or stopped_at <= deadline):
-            outcome, decided_at, moment = "met", stopped_at, stopped_at
+            outcome, decided_at, clock_time = "met", stopped_at, actual
         elif deadline is not None and deadline <= as_of:
-            outcome, decided_at, moment = "breached", deadline, deadline
+            outcome, decided_at, clock_time = "breached", deadline, max(goal, 0)
         else:
-            outcome, decided_at, moment = "pending", None, max(as_of, opened)
-        until = moment if stopped_at is None else min(stopped_at, moment)
+            moment = max(as_of, opened)
+            until = moment if stopped_at is None else min(stopped_at, moment)
+            outcome, decided_at, clock_time = "pending", None, clock.length(opened, until) if opened < moment else 0
         return Outcome(
             tenant=ticket.tenant,
             ticket_id=ticket.ticket_id,
@@ -194,11 +159,11 @@ class OutcomeRules:
             clock=clock.name,
             opened_at=opened,
             decided_at=decided_at,
-            elapsed=length(opened, until) if opened < moment else 0,
+            elapsed=clock_time,
             target=goal,
             stopped_at=stopped_at,
             pauses=(),
-            actual=None if stopped_at is None else length(opened, stopped_at),
+            actual=actual,
         )
 
     @staticmethod
