@@ -28,7 +28,8 @@ _KIND_SET, _TYPE_SET = frozenset(KINDS), frozenset(TYPES)
 _PRIORITY_SET, _SCOPE_SET = frozenset(PRIORITIES), frozenset(SCOPES)
 _id_ok = ID.fullmatch
 _common_instant, _fromisoformat = COMMON_INSTANT.fullmatch, datetime.fromisoformat
-_EPOCH, _ONE_US = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
+_EPOCH_DAY = datetime(1970, 1, 1, tzinfo=UTC).toordinal()
+_OFFSET_US: dict[Any, int] = {}  # UTC offset (µs) per fixed-offset tzinfo that fromisoformat gave; at most ~1,700
 _unstorable = UNSTORABLE.search
 
 
@@ -62,6 +63,21 @@ def _valid_values(values: tuple[Any, ...]) -> bool:
     return valid
 
 
+_VALID_IDS: set[str] = set()  # tenants and ticket ids found valid: each comes back with every event of it
+
+
+def _valid_id(value: str) -> bool:
+    """Whether a string is an identifier (:data:`ID`); remembered when it is (bounded)."""
+    if value in _VALID_IDS:
+        return True
+    if _id_ok(value) is None:
+        return False
+    if len(_VALID_IDS) >= 65_536:
+        _VALID_IDS.clear()
+    _VALID_IDS.add(value)
+    return True
+
+
 def event_fields(obj: dict[str, Any]) -> tuple[Any, ...] | None:
     """``TicketEvent``'s fields, in order, when ``obj`` is a valid event, in one pass; None sends it to the
     checks that name the error (``sla_core.events.checked_event``).
@@ -81,8 +97,8 @@ def event_fields(obj: dict[str, Any]) -> tuple[Any, ...] | None:
         and (attributable is None or type(attributable) is bool)
         and _valid_values(values)
         and _id_ok(event_id)
-        and _id_ok(tenant)
-        and _id_ok(ticket_id)
+        and _valid_id(tenant)
+        and _valid_id(ticket_id)
     ):
         return None
     if _common_instant(stamp) is None:
@@ -91,5 +107,11 @@ def event_fields(obj: dict[str, Any]) -> tuple[Any, ...] | None:
         occurred_at = _fromisoformat(stamp)  # what parse_rfc3339 does for the common shape
     except ValueError:
         return None
-    at = (occurred_at - _EPOCH) // _ONE_US  # to_us, without a call
+    # to_us(occurred_at) from the fields: subtracting aware datetimes asks both for their offsets (slower).
+    zone = occurred_at.tzinfo
+    offset = _OFFSET_US.get(zone)
+    if offset is None:
+        offset = _OFFSET_US[zone] = occurred_at.utcoffset() // timedelta(microseconds=1)
+    day, seconds = occurred_at.toordinal() - _EPOCH_DAY, occurred_at.hour * 3600 + occurred_at.minute * 60
+    at = (day * 86_400 + seconds + occurred_at.second) * 1_000_000 + occurred_at.microsecond - offset
     return (event_id, tenant, ticket_id, occurred_at, at, *values, attributable)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sla_core.business_calendar import to_us
 from sla_core.errors import InputError
 from sla_core.event_shape import event_fields
 from sla_core.events import TicketEvent, checked_event
+from sla_core.instants import parse_rfc3339
 
 MISSING = object()
 
@@ -57,3 +60,24 @@ def test_the_fast_path_accepts_exactly_what_the_checks_accept(batch: list[dict[s
             continue
         if fast is not None:
             assert fast == checked and type(fast.attributable) is type(checked.attributable), obj
+
+
+offsets = st.integers(min_value=-(13 * 60 + 59), max_value=14 * 60)  # minutes; what the common shape allows
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(2000, 1, 2), max_value=datetime(2099, 12, 30)),
+    offsets,
+    st.sampled_from(["", ".5", ".123456", ".000001"]),
+    st.booleans(),
+)
+def test_the_fast_path_counts_microseconds_as_to_us(local: datetime, minutes: int, fraction: str, zulu: bool) -> None:
+    """Any offset (negative, with minutes, Z), any fraction: ``at`` is ``to_us`` of the parsed instant."""
+    sign, size = ("-" if minutes < 0 else "+"), abs(minutes)
+    zone = "Z" if zulu else f"{sign}{size // 60:02d}:{size % 60:02d}"
+    stamp = local.replace(microsecond=0).isoformat() + fraction + zone
+    obj = {"event_id": "e-1", "tenant": "enschede", "ticket_id": "M1", "occurred_at": stamp, "kind": "opened"}
+    fields = event_fields(obj)
+    assert fields is not None, stamp
+    assert fields[4] == to_us(parse_rfc3339(stamp)) == to_us(fields[3])
