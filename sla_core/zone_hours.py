@@ -44,18 +44,27 @@ def iso_formatter(zone_name: str) -> Callable[[int], str]:
     zone = ZoneInfo(zone_name)
     hours = _HOURS.setdefault(zone_name, {})
 
+    written: dict[int, str] = {}  # a report writes many instants twice (decided = stopped, a ticket's two metrics)
+
     def iso(micros: int) -> str:
+        text = written.get(micros)
+        if text is not None:
+            return text
         hour, within = divmod(micros, US_PER_HOUR)
         parts = hours.get(hour, False)
         if parts is False:
             parts = hours[hour] = _hour(zone, hour)
         if parts is None:
-            return from_us(micros, zone).isoformat()
-        minute, rest = divmod(within, _US_PER_MINUTE)
-        second, micro = divmod(rest, 1_000_000)
-        if micro:
-            return f"{parts[0]}{minute:02d}:{second:02d}.{micro:06d}{parts[1]}"
-        return f"{parts[0]}{minute:02d}:{second:02d}{parts[1]}"
+            text = from_us(micros, zone).isoformat()
+        else:
+            minute, rest = divmod(within, _US_PER_MINUTE)
+            second, micro = divmod(rest, 1_000_000)
+            fraction = f".{micro:06d}" if micro else ""
+            text = f"{parts[0]}{minute:02d}:{second:02d}{fraction}{parts[1]}"
+        if len(written) >= 65_536:  # bounded, for a long-lived formatter
+            written.clear()
+        written[micros] = text
+        return text
 
     return iso
 

@@ -37,6 +37,15 @@ def test_the_fast_formatter_writes_what_datetime_writes(zone: str, micros: int) 
     assert iso_formatter(zone)(micros) == from_us(micros, ZoneInfo(zone)).isoformat()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(ZONES), st.lists(st.integers(FIRST, END - 1), min_size=1, max_size=8))
+def test_an_instant_written_again_is_written_the_same(zone: str, instants: list[int]) -> None:
+    """One formatter remembers what it wrote: the second time (and across hours, zones' own) it gives the same."""
+    iso = iso_formatter(zone)
+    for micros in instants + instants[::-1]:
+        assert iso(micros) == from_us(micros, ZoneInfo(zone)).isoformat()
+
+
 @pytest.mark.parametrize(
     ("instant", "text"),
     [
