@@ -103,9 +103,10 @@ def route_lines(data: bytes, source: str) -> Routes:
     starts, ends = _line_bounds(data)
     lines = len(ends)
     # One scan for the keys; a key belongs to the line whose end is the first at or after it.
-    positions = [match.start() for match in _TENANT.finditer(data)]
-    names: dict[bytes, int] = {}
-    ids = [names.setdefault(name, len(names)) for name in _TENANT.findall(data)]  # the same matches, in C
+    positions = list(map(re.Match.start, _TENANT.finditer(data)))
+    found = _TENANT.findall(data)  # the same matches' names, in C; numbered in order of first appearance
+    names = {name: index for index, name in enumerate(dict.fromkeys(found))}
+    ids = list(map(names.__getitem__, found))
     key_line = np.searchsorted(ends, np.asarray(positions, dtype=np.int64), side="right")
     per_line = np.bincount(key_line, minlength=lines)
     if len(positions) != data.count(_KEY):  # "tenant" also outside a key match: count every occurrence per line
