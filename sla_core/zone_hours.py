@@ -10,7 +10,8 @@ rows into their local months: per row ``datetime`` would dominate both.
   hour of Europe/Amsterdam: its changes fall on whole UTC hours); the minutes,
   seconds and microseconds are then the instant's own within the hour. Any
   other hour (half-hour offsets, a change inside the hour) is formatted by
-  ``datetime`` itself.
+  ``datetime`` itself. Each formatter also remembers the texts it wrote (a
+  report writes most instants twice).
 * :func:`month_finder` gives the local month of an instant, remembered per UTC
   hour unless a month begins inside that hour.
 """
