@@ -10,8 +10,9 @@ decoded to find its tenant; a line without a tenant string is parsed by the
 core to name its first bad field. The worker's full parse validates every
 line, and refuses a line whose tenant is not the one it was routed by.
 
-The search runs over the whole buffer, not per line: numpy finds the line
-ends, one regex scan gives the offsets of the ``"tenant": "…"`` keys
+The search runs over chunks of about 8 MiB cut at line ends, not per line
+(and not over the whole file at once, so its working set does not grow with
+the file): numpy finds the line ends, one regex scan gives the offsets of the ``"tenant": "…"`` keys
 (``Match.start`` mapped in C) and a second one their names (``findall``;
 cheaper than reading each match of one scan in Python), and a sorted search
 puts each key on its line. Per tenant the routes hold the line indices into
@@ -84,35 +85,67 @@ def _tenant_of(line: bytes, number: int, source: str) -> str | None:
     raise InputError(f"{source}:{number}: field tenant: must be a string", field="tenant")
 
 
-def _line_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """``[start, end)`` byte offsets of every line (split on ``\\n``; no empty line after a final ``\\n``)."""
-    octets = np.frombuffer(data, dtype=np.uint8)
-    step = 1 << 22  # 4 MiB at a time: a comparison of the whole file would touch a file-sized fresh array
-    found = [np.flatnonzero(octets[at : at + step] == ord("\n")) + at for at in range(0, len(octets), step)]
-    ends = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-    if data and not data.endswith(b"\n"):
-        ends = np.append(ends, len(data))
+CHUNK = 1 << 23  # bytes scanned at a time (8 MiB, cut at a line end): the working set stays the same size
+
+
+def _chunks(data: bytes) -> Iterator[tuple[int, int]]:
+    """``[lo, hi)`` byte ranges of about :data:`CHUNK` bytes covering ``data``, each ending after a ``\\n`` (or at the end)."""
+    lo = 0
+    while lo < len(data):
+        cut = data.find(b"\n", min(lo + CHUNK, len(data)) - 1)
+        hi = len(data) if cut < 0 else cut + 1
+        yield lo, hi
+        lo = hi
+
+
+def _scan(data: bytes, lo: int, hi: int, names: dict[bytes, int], first_line: int) -> tuple[np.ndarray, ...]:
+    """One chunk: its line ends, and per ``"tenant"`` key match its line (file-wide index) and tenant id.
+
+    Also how many keys each of its lines holds when ``"tenant"`` occurs outside a key match (else None).
+    A key match never spans a line end, so a chunk cut at a line end loses none.
+    """
+    octets = np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo)
+    ends = np.flatnonzero(octets == ord("\n")) + lo
+    if hi == len(data) and hi > lo and data[hi - 1] != ord("\n"):
+        ends = np.append(ends, hi)
+    positions = np.fromiter(map(re.Match.start, _TENANT.finditer(data, lo, hi)), dtype=np.int64)
+    found = _TENANT.findall(data, lo, hi)  # the same matches' names, in C
+    for name in dict.fromkeys(found):
+        names.setdefault(name, len(names))
+    ids = np.fromiter(map(names.__getitem__, found), dtype=np.int64, count=len(found))
+    key_line = np.searchsorted(ends, positions, side="right") + first_line
+    every = None
+    if len(positions) != data.count(_KEY, lo, hi):  # "tenant" also outside a key match: count every occurrence
+        where = np.fromiter((m.start() for m in re.finditer(re.escape(_KEY), data[lo:hi])), dtype=np.int64) + lo
+        every = np.searchsorted(ends, where, side="right") + first_line
+    return ends.astype(np.int64), key_line, ids, every
+
+
+def _starts(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     starts = np.empty_like(ends)
     if len(ends):
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
-    return starts.astype(np.int64), ends.astype(np.int64)
+    return starts, ends
 
 
 def route_lines(data: bytes, source: str) -> Routes:
-    """Route every line of an events file (bytes) to its tenant; ``source`` names the file in errors."""
-    starts, ends = _line_bounds(data)
-    lines = len(ends)
-    # One scan for the keys; a key belongs to the line whose end is the first at or after it.
-    positions = list(map(re.Match.start, _TENANT.finditer(data)))
-    found = _TENANT.findall(data)  # the same matches' names, in C; numbered in order of first appearance
-    names = {name: index for index, name in enumerate(dict.fromkeys(found))}
-    ids = list(map(names.__getitem__, found))
-    key_line = np.searchsorted(ends, np.asarray(positions, dtype=np.int64), side="right")
+    """Route every line of an events file (bytes) to its tenant; ``source`` names the file in errors.
+
+    The file is scanned in chunks of :data:`CHUNK` bytes, so time and memory grow with its size, no faster.
+    """
+    names: dict[bytes, int] = {}  # numbered in order of first appearance
+    parts: list[tuple[np.ndarray, ...]] = []
+    lines = 0
+    for lo, hi in _chunks(data):
+        parts.append(_scan(data, lo, hi, names, lines))
+        lines += len(parts[-1][0])
+    starts, ends = _starts(np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64))
+    key_line = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    ids = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
     per_line = np.bincount(key_line, minlength=lines)
-    if len(positions) != data.count(_KEY):  # "tenant" also outside a key match: count every occurrence per line
-        every = [m.start() for m in re.finditer(re.escape(_KEY), data)]
-        per_line = np.bincount(np.searchsorted(ends, np.asarray(every, dtype=np.int64), side="right"), minlength=lines)
+    if any(p[3] is not None for p in parts):  # some line has "tenant" outside a key match: count per line
+        per_line = np.bincount(np.concatenate([p[1] if p[3] is None else p[3] for p in parts]), minlength=lines)
     tenant_of_line = np.full(lines, -1, dtype=np.int64)
     tenant_of_line[key_line] = ids
     settled = (per_line == 1) & (tenant_of_line >= 0)

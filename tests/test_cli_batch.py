@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sla_cli import routing
 from sla_cli.files import read_contract
 from sla_cli.main import main, run
 from sla_cli.routing import route_lines
@@ -117,9 +119,15 @@ _LINE_SHAPES = st.sampled_from(["plain", "spaced", "escaped", "word in a value",
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["enschede", "hengelo", "a.b-c"]), _LINE_SHAPES), max_size=30))
-def test_routing_agrees_with_decoding_every_line(shapes: list[tuple[str, str]]) -> None:
-    """The one-pass byte search routes each line where decoding it would (a property over line shapes)."""
+@given(
+    st.lists(st.tuples(st.sampled_from(["enschede", "hengelo", "a.b-c"]), _LINE_SHAPES), max_size=30),
+    st.sampled_from([routing.CHUNK, 1, 2, 97, 300]),
+    st.booleans(),
+)
+def test_routing_agrees_with_decoding_every_line(
+    shapes: list[tuple[str, str]], chunk: int, final_newline: bool
+) -> None:
+    """The chunked byte search routes each line where decoding it would (a property over line shapes and chunk sizes)."""
     lines = []
     for n, (tenant, shape) in enumerate(shapes, 1):
         line = event(n, tenant)
@@ -136,7 +144,9 @@ def test_routing_agrees_with_decoding_every_line(shapes: list[tuple[str, str]]) 
         elif shape == "nested key":
             line = line[:-1] + ', "extra": {"tenant": "elders"}}'
         lines.append(line)
-    routes = route_lines("\n".join(lines).encode("utf-8"), "events.jsonl")
+    data = "\n".join(lines).encode("utf-8") + (b"\n" if final_newline and lines else b"")
+    with mock.patch.object(routing, "CHUNK", chunk):
+        routes = route_lines(data, "events.jsonl")
     expected: dict[str, list[int]] = {}
     for number, line in enumerate(lines, 1):
         if line.strip():
