@@ -24,6 +24,18 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+def rss_mb() -> float:
+    """Resident set size of this process now, in MB (MiB; ``VmRSS`` of ``/proc/self/status``; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def verdict(ok: bool) -> str:
     """``OK`` or ``MISSED``, for a line that states a target."""
     return "OK" if ok else "MISSED"

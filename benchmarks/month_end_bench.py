@@ -44,7 +44,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks import SEED, verdict
+from benchmarks import SEED, rss_mb, verdict
 from benchmarks.month_bench import LOCATIONS, TESTS, generate_events
 from benchmarks.month_end_delivery import deliver, deliver_concurrently, delivery_lines, run_message
 
@@ -179,14 +179,6 @@ class _Meter:
             return self.counts.pop(bucket, [0, 0])
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str) -> dict[str, Any]:
     """Run the queue function for every tenant (then CONCURRENT at once), then delivery; figures as JSON."""
 
@@ -214,7 +206,7 @@ def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str
         if hasattr(ctx.events, name):
             setattr(ctx.events, name, timed(getattr(ctx.events, name)))
     ctx.store.table("reports")  # tables exist in a deployment: not counted per tenant
-    baseline = _rss_mb()
+    baseline = rss_mb()
 
     def one(tenant: str) -> dict[str, Any]:
         meter.local.events_s = 0.0
@@ -231,7 +223,7 @@ def measure(connection_string: str, prefix: str, tenants: list[str], outbox: str
             "bytes": read,
             "event_requests": event_requests,
             "event_bytes": event_bytes,
-            "rss_mb": _rss_mb(),
+            "rss_mb": rss_mb(),
         }
 
     per_tenant = [one(t) for t in tenants]

@@ -23,6 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks import rss_mb
+
 
 def run_message(function: Any, meter: Any, bucket: str, message: dict[str, Any]) -> tuple[float, float, list[int]]:
     """Run a queue function on one JSON message: wall and thread CPU seconds, (requests, bytes) counted in ``bucket``."""
@@ -75,7 +77,7 @@ def deliver(ctx: Any, meter: Any, tenants: list[str], outbox: str, now: datetime
                 "render_cpu_s": spent["render_cpu_s"],
                 "requests": requests,
                 "mails": len(list(written.rglob("*.eml"))) - before,
-                "rss_mb": _rss_mb(),
+                "rss_mb": rss_mb(),
             }
         )
     return rows
@@ -101,16 +103,8 @@ def deliver_concurrently(ctx: Any, meter: Any, tenants: list[str], now: datetime
         "seconds": clock.perf_counter() - t0,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_before_mb": before,
-        "rss_after_mb": _rss_mb(),
+        "rss_after_mb": rss_mb(),
     }
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def delivery_lines(figures: dict[str, Any]) -> float:
