@@ -105,7 +105,8 @@ def seed(connection_string: str, prefix: str, tenants: int) -> dict[str, Any]:
     """Summaries, day statuses, tenants and events in Azurite; returns sizes."""
     from sla_app.records import TenantRecord
     from sla_app.storage.availability_repo import DAYS_TABLE
-    from sla_core.availability_summary import encode_day, encode_load, summarise_day
+    from sla_core.availability_summary import summarise_day
+    from sla_core.day_summary import encode_day, encode_load
     from sla_core.events import parse_jsonl
 
     ctx = _graph(connection_string, prefix)

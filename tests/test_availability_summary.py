@@ -30,18 +30,10 @@ from hypothesis import strategies as st
 from sla_core.availability import slot_states
 from sla_core.availability_input import Exclusion, load_exclusions_text, parse_results_csv
 from sla_core.availability_input import TestResult as Row
-from sla_core.availability_summary import (
-    LoadDay,
-    StoredDay,
-    SummarisedAvailability,
-    decode_day,
-    decode_load,
-    encode_day,
-    encode_load,
-    summarise_day,
-)
+from sla_core.availability_summary import SummarisedAvailability, summarise_day
 from sla_core.business_calendar import US_PER_MINUTE, US_PER_SECOND, BusinessCalendar, from_us
 from sla_core.contract import contract_from_mapping, default_contract
+from sla_core.day_summary import LoadDay, StoredDay, decode_day, decode_load, encode_day, encode_load
 from sla_core.events import parse_jsonl
 from sla_core.periods import Month, day_bounds
 from sla_core.report import Reporter

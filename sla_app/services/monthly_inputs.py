@@ -37,9 +37,10 @@ from typing import Any
 import sla_core
 from sla_app.storage.reports_repo import instant
 from sla_core.availability_input import Exclusion
-from sla_core.availability_summary import LoadDay, SummarisedAvailability
+from sla_core.availability_summary import SummarisedAvailability
 from sla_core.business_calendar import to_us
 from sla_core.contract import Contract
+from sla_core.day_summary import LoadDay
 from sla_core.events import TicketEvent
 from sla_core.periods import MeasurementWindow, Month, trailing_months
 from sla_core.report import Reporter

@@ -37,9 +37,10 @@ from typing import Any, Protocol
 from sla_app.errors import NotFound, Unprocessable
 from sla_app.services.monthly_inputs import MonthInputs, digest
 from sla_core.availability_input import Exclusion, TestResult
-from sla_core.availability_summary import LoadDay, SummarisedAvailability
+from sla_core.availability_summary import SummarisedAvailability
 from sla_core.business_calendar import to_us
 from sla_core.contract import Contract, contract_from_mapping
+from sla_core.day_summary import LoadDay
 from sla_core.errors import InputError
 from sla_core.events import TicketEvent
 from sla_core.periods import MeasurementWindow, Month, trailing_months

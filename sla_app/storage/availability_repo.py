@@ -35,7 +35,8 @@ from zoneinfo import ZoneInfo
 from sla_app.storage.availability_summary_repo import AvailabilitySummaryRepository
 from sla_app.storage.tables import TableStore, escape_key
 from sla_core.availability_input import TestResult
-from sla_core.availability_summary import LoadDay, SummarisedAvailability, summarise_day
+from sla_core.availability_summary import SummarisedAvailability, summarise_day
+from sla_core.day_summary import LoadDay
 from sla_core.periods import day_bounds
 
 TABLE = "availability"

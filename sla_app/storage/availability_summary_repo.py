@@ -3,9 +3,9 @@
 Table ``availabilitysummary``, two partitions, RowKey = local date
 (``YYYY-MM-DD``) of the contract timezone:
 
-* ``a`` — the day's availability summary (:func:`sla_core.availability_summary.encode_day`):
+* ``a`` — the day's availability summary (:func:`sla_core.day_summary.encode_day`):
   per test and location, which minutes reported and which failed; ~0.2–2 KB.
-* ``l`` — the day's load-time samples (:func:`~sla_core.availability_summary.encode_load`);
+* ``l`` — the day's load-time samples (:func:`~sla_core.day_summary.encode_load`);
   ~5–10 KB for 3 tests × 5 locations every 5 minutes.
 
 The bytes are split over binary properties ``b0``, ``b1``… of at most
@@ -37,16 +37,9 @@ from zoneinfo import ZoneInfo
 
 from sla_app.storage.tables import TableStore
 from sla_core.availability import SlotStates
-from sla_core.availability_summary import (
-    DaySummary,
-    LoadDay,
-    StoredDay,
-    SummarisedAvailability,
-    decode_load,
-    encode_day,
-    encode_load,
-)
+from sla_core.availability_summary import SummarisedAvailability
 from sla_core.business_calendar import US_PER_MINUTE
+from sla_core.day_summary import DaySummary, LoadDay, StoredDay, decode_load, encode_day, encode_load
 from sla_core.periods import day_bounds
 
 TABLE = "availabilitysummary"

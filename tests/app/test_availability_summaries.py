@@ -19,9 +19,10 @@ from sla_app.services.availability_ingest import AvailabilityIngestService
 from sla_app.storage.availability_summary_repo import CHUNK, LOAD, PER_ENTITY, TABLE
 from sla_core.availability_input import TestResult as Result
 from sla_core.availability_input import parse_results_csv
-from sla_core.availability_summary import LoadDay, summarise_day
+from sla_core.availability_summary import summarise_day
 from sla_core.business_calendar import to_us
 from sla_core.contract import default_contract
+from sla_core.day_summary import LoadDay
 from sla_core.periods import Month, day_bounds
 from sla_core.report import Reporter
 from sla_core.report_json import report_json
