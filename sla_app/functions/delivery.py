@@ -41,11 +41,11 @@ import azure.functions as func
 
 from sla_app import telemetry
 from sla_app.bootstrap import AppContext, context
+from sla_app.documents.typst_cache import release_document_caches
 from sla_app.errors import BadRequest, Unprocessable
 from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response, read_json
 from sla_app.services.delivery_confirm import parse_confirmation
-from sla_app.services.delivery_memory import release_document_caches
 from sla_app.services.delivery_once import DeliveryOutcome
 from sla_app.services.delivery_runs import (
     NOTICES,

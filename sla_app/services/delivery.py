@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any, Protocol
 
+from sla_app.documents.typst_cache import release_document_caches
 from sla_app.errors import NotFound, Unprocessable
 from sla_app.http.api_models import TENANT_ID_PATTERN
 from sla_app.mail.content import (
@@ -59,7 +60,6 @@ from sla_app.records import (
     DeliveryRecord,
 )
 from sla_app.services.delivery_confirm import Confirmation, confirm
-from sla_app.services.delivery_memory import release_document_caches
 from sla_app.services.delivery_once import (
     ALREADY_SENT,
     DEFERRED,

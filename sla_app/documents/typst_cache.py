@@ -1,4 +1,4 @@
-"""Memory a worker keeps after rendering: the Typst compiler's memoisation cache, released after each delivery.
+"""The Typst compiler's memoisation cache, which a worker keeps after rendering, and its release (after each delivery).
 
 The charts and the PDF are laid out by Typst (``typst`` wheel,
 :mod:`sla_app.documents`). Typst memoises its work in a process-wide cache,
@@ -28,7 +28,7 @@ from pathlib import Path
 
 AGE_OUT = 11  # more than the binding's eviction age (10 compilations)
 
-_log = logging.getLogger("sla_app.mail")
+_log = logging.getLogger("sla_app.documents")
 _lock = threading.Lock()
 
 

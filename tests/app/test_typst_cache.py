@@ -1,4 +1,4 @@
-"""The PDF compiler's cache is released after each delivery message (sla_app.services.delivery_memory)."""
+"""The PDF compiler's cache is released after each delivery message (sla_app.documents.typst_cache)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import typst
 from azure.functions.queue import QueueMessage
 
 from sla_app.bootstrap import AppContext
+from sla_app.documents.typst_cache import release_document_caches
 from sla_app.errors import NotFound
 from sla_app.functions import delivery as delivery_functions
-from sla_app.services.delivery_memory import release_document_caches
 from tests.app.test_delivery import RecordingMailer, delivery_app, render
 
 
