@@ -139,3 +139,29 @@ class Page(HTMLParser):
 def normalize(text: str) -> str:
     """Whitespace collapsed to single spaces (line breaks in PDF text and HTML source do not matter)."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+def pdf_image_sizes(data: bytes) -> list[tuple[int, int]]:
+    """(width, height) in pixels of every image a PDF's pages draw, page by page, without decoding any.
+
+    Walks each page's XObject resources and the form XObjects inside them, so the tests need no
+    imaging library (pypdf's ``page.images`` wants Pillow, which the app does not ship).
+    """
+    import io
+
+    from pypdf import PdfReader
+
+    sizes: list[tuple[int, int]] = []
+
+    def walk(resources: Any) -> None:
+        xobjects = resources.get("/XObject") if resources else None
+        for ref in (xobjects or {}).values():
+            xobject = ref.get_object()
+            if xobject.get("/Subtype") == "/Image":
+                sizes.append((int(xobject["/Width"]), int(xobject["/Height"])))
+            elif xobject.get("/Subtype") == "/Form":
+                walk(xobject.get("/Resources"))
+
+    for page in PdfReader(io.BytesIO(data)).pages:
+        walk(page.get("/Resources"))
+    return sizes

@@ -68,11 +68,8 @@ def test_contact_is_in_every_document_and_reply_to_goes_to_the_mailer(reports: d
 def test_the_charts_are_drawn_once_and_the_email_and_pdf_show_the_same_pictures(
     reports: dict[str, Any], monkeypatch: Any
 ) -> None:
-    import io
-
-    from pypdf import PdfReader
-
     from sla_app.documents import chart_draw, charts
+    from tests.documents.conftest import pdf_image_sizes
 
     runs: list[int] = []
     compile_pngs = chart_draw.compile_pngs
@@ -84,8 +81,7 @@ def test_the_charts_are_drawn_once_and_the_email_and_pdf_show_the_same_pictures(
     monkeypatch.setattr(charts, "compile_pngs", counted)
     result = render(reports["hengelo"])
     assert runs == [3], "one Typst run for the three charts"
-    pdf = PdfReader(io.BytesIO(result.attachments[0].data))
-    shown = [(image.image.width, image.image.height) for page in pdf.pages for image in page.images]
+    shown = pdf_image_sizes(result.attachments[0].data)
     inline = [png_size(png) for png in result.inline_images.values()]
     assert shown == inline and all(width == 1080 for width, _ in inline)
 
