@@ -31,14 +31,15 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import orjson
 
-from sla_cli.files import collector_paused, read_bytes, read_contract, read_exclusions, read_results
-from sla_cli.routing import Routes, route_lines
+from sla_cli.files import collector_paused, mapped_bytes, read_contract, read_exclusions, read_results
+from sla_cli.routing import Data, Routes, route_lines
 from sla_core.contract import default_contract
 from sla_core.errors import InputError
 from sla_core.events import parse_numbered_lines
@@ -124,12 +125,12 @@ def _one_tenant(job: _Job, tenant: str, share: _Share) -> None:
     outside = window is not None and not window.contains(job.month)
     if outside:
         share.skipped.append(tenant)
-    lines = _Numbered(job.routes.lines(tenant))
     try:
-        events = list(parse_numbered_lines(lines, job.source))
-    except InputError as exc:
-        if share.error is None or lines.last < share.error[0]:
-            share.error = (lines.last, str(exc))
+        events = list(parse_numbered_lines(job.routes.lines(tenant), job.source))
+    except InputError:
+        number, message = _first_error(job, tenant)
+        if share.error is None or number < share.error[0]:
+            share.error = (number, message)
         return
     if share.error is not None or outside:
         return  # after a bad line only the parse goes on: to name the first bad line of the file
@@ -139,6 +140,17 @@ def _one_tenant(job: _Job, tenant: str, share: _Share) -> None:
     (job.staging / f"{tenant}-{job.month}.json").write_bytes(data)
     share.written.append(tenant)
     share.size += len(data)
+
+
+def _first_error(job: _Job, tenant: str) -> tuple[int, str]:
+    """The line number and message of the first bad line of ``tenant`` (parsed again, now noting each line)."""
+    lines = _Numbered(job.routes.lines(tenant))
+    try:
+        for _ in parse_numbered_lines(lines, job.source):
+            pass
+    except InputError as exc:
+        return lines.last, str(exc)
+    raise AssertionError(f"the lines of {tenant!r} failed to parse once, not twice")
 
 
 def _worker(job: _Job, tenants: list[str], first_error: tuple[int, str] | None, conn: Connection) -> None:
@@ -190,7 +202,7 @@ def _run_workers(job: _Job, shares: list[list[str]], first_error: tuple[int, str
     return [value for _, value in answers]
 
 
-def _route_aside(data: bytes, source: str) -> Callable[[], tuple[Routes, float]]:
+def _route_aside(data: Data, source: str) -> Callable[[], tuple[Routes, float]]:
     """Route the lines in a forked child while the caller goes on; call the result to wait for the routes.
 
     The child sends the routes' index arrays back (24 bytes a line) and its CPU seconds.
@@ -202,7 +214,7 @@ def _route_aside(data: bytes, source: str) -> Callable[[], tuple[Routes, float]]
         try:
             cpu = time.process_time()
             routes = route_lines(data, source)
-            conn.send(("ok", (routes.starts, routes.ends, routes.by_tenant, routes.error, time.process_time() - cpu)))
+            conn.send(("ok", (routes.ends, routes.order, routes.spans, routes.error, time.process_time() - cpu)))
         except BaseException:  # noqa: BLE001 — reported to the parent, which raises
             conn.send(("failed", traceback.format_exc()))
         finally:
@@ -220,8 +232,8 @@ def _route_aside(data: bytes, source: str) -> Callable[[], tuple[Routes, float]]
         process.join()
         if status != "ok":
             raise RuntimeError(f"report-all routing failed (exit code {process.exitcode}):\n{value}")
-        starts, ends, by_tenant, error, cpu = value
-        return Routes(data, starts, ends, by_tenant, error), cpu
+        ends, order, spans, error, cpu = value
+        return Routes(data, ends, order, spans, error), cpu
 
     return routes
 
@@ -230,57 +242,59 @@ def report_all(sources: Sources, month: Month, as_of: int, out: Path, jobs: int 
     """Write every tenant's report for ``month`` into ``out``; ``jobs`` worker processes (default: all cores).
 
     With more than one job the events are routed in a child process while this one parses the results
-    and computes the shared availability (both before the workers start).
+    and computes the shared availability (both before the workers start). The events file is mapped
+    for the run (:func:`sla_cli.files.mapped_bytes`); the workers read it through the fork.
     """
     clock = time.perf_counter
     started, cpu = clock(), time.process_time()
     parallel = (jobs or os.cpu_count() or 1) > 1
-    with collector_paused():
-        contract = read_contract(sources.contract) if sources.contract else default_contract()
-        exclusions = read_exclusions(sources.exclusions)
-        data = read_bytes(sources.events, "events")
-        pending = _route_aside(data, str(sources.events)) if parallel else None
-        routes, route_cpu = (None, 0.0) if pending else (route_lines(data, str(sources.events)), 0.0)
-        routed = clock()
-        reporter = Reporter(contract, read_results(sources.availability), exclusions, as_of)
-    for earlier in trailing_months(month, None):  # shared work, done once before the fork
-        reporter.availability_of(earlier)
-    reporter.availability_by_day(month)
-    reporter.load_time_of(month)
-    shared = clock()
-    if pending is not None:
-        routes, route_cpu = pending()
-    assert routes is not None
-    ready, serial_cpu = clock(), time.process_time() - cpu
-    tenants = sorted(set(contract.tenants) | set(routes.tenants()))
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tenants) or 1))
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".report-all-", dir=out))
-    try:
-        job = _Job(reporter, routes, month, staging, str(sources.events))
-        parts = _run_workers(job, _shares(tenants, routes, workers), routes.error)
-        errors = [part.error for part in parts if part.error is not None]
-        if errors:
-            raise InputError(min(errors)[1])
-        for part in parts:
-            for tenant in part.written:
-                name = f"{tenant}-{month}.json"
-                os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    done = clock()
-    return BatchResult(
-        written=sorted(t for part in parts for t in part.written),
-        skipped=sorted(t for part in parts for t in part.skipped),
-        bytes_written=sum(part.size for part in parts),
-        workers=workers,
-        seconds={
-            "route_events": routed - started,  # reading the events file (and routing it, with one job)
-            "shared": shared - routed,  # results and shared availability (the routing runs aside meanwhile)
-            "wait_for_routes": ready - shared,
-            "reports": done - ready,
-            "parent_cpu_before_fork": serial_cpu,
-            "router_cpu": route_cpu,
-            "worker_cpu_max": max(part.cpu_s for part in parts),
-        },
-    )
+    with ExitStack() as mapped:
+        with collector_paused():
+            contract = read_contract(sources.contract) if sources.contract else default_contract()
+            exclusions = read_exclusions(sources.exclusions)
+            data = mapped.enter_context(mapped_bytes(sources.events, "events"))
+            pending = _route_aside(data, str(sources.events)) if parallel else None
+            routes, route_cpu = (None, 0.0) if pending else (route_lines(data, str(sources.events)), 0.0)
+            routed = clock()
+            reporter = Reporter(contract, read_results(sources.availability), exclusions, as_of)
+        for earlier in trailing_months(month, None):  # shared work, done once before the fork
+            reporter.availability_of(earlier)
+        reporter.availability_by_day(month)
+        reporter.load_time_of(month)
+        shared = clock()
+        if pending is not None:
+            routes, route_cpu = pending()
+        assert routes is not None
+        ready, serial_cpu = clock(), time.process_time() - cpu
+        tenants = sorted(set(contract.tenants) | set(routes.tenants()))
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(tenants) or 1))
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".report-all-", dir=out))
+        try:
+            job = _Job(reporter, routes, month, staging, str(sources.events))
+            parts = _run_workers(job, _shares(tenants, routes, workers), routes.error)
+            errors = [part.error for part in parts if part.error is not None]
+            if errors:
+                raise InputError(min(errors)[1])
+            for part in parts:
+                for tenant in part.written:
+                    name = f"{tenant}-{month}.json"
+                    os.replace(staging / name, out / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        done = clock()
+        return BatchResult(
+            written=sorted(t for part in parts for t in part.written),
+            skipped=sorted(t for part in parts for t in part.skipped),
+            bytes_written=sum(part.size for part in parts),
+            workers=workers,
+            seconds={
+                "route_events": routed - started,  # reading the events file (and routing it, with one job)
+                "shared": shared - routed,  # results and shared availability (the routing runs aside meanwhile)
+                "wait_for_routes": ready - shared,
+                "reports": done - ready,
+                "parent_cpu_before_fork": serial_cpu,
+                "router_cpu": route_cpu,
+                "worker_cpu_max": max(part.cpu_s for part in parts),
+            },
+        )

@@ -10,14 +10,15 @@ decoded to find its tenant; a line without a tenant string is parsed by the
 core to name its first bad field. The worker's full parse validates every
 line, and refuses a line whose tenant is not the one it was routed by.
 
-The search runs over chunks of about 8 MiB cut at line ends, not per line
-(and not over the whole file at once, so its working set does not grow with
-the file): numpy finds the line ends, one regex scan gives the offsets of the ``"tenant": "…"`` keys
-(``Match.start`` mapped in C) and a second one their names (``findall``;
-cheaper than reading each match of one scan in Python), and a sorted search
-puts each key on its line. Per tenant the routes hold the line indices into
-three int64 columns (start, end, line number: 24 bytes a line), so the
-parent's memory is the file plus a little, and the forked workers share both.
+The search runs over chunks of about 8 MiB cut at line ends, copied one after
+another into one reused buffer (so the working set does not grow with the
+file, and a mapped file is read without fresh pages per chunk). numpy finds
+the line ends. In the common chunk every line holds exactly one key, and one
+regex ``findall`` (in C) gives the names in line order; otherwise the keys'
+offsets are put on their lines by a sorted search. Per tenant the routes hold
+the line indices grouped by a stable radix sort on the tenant ids, and every
+line's end offset (16 bytes a line), so the parent's memory is the file plus a
+little, and the forked workers share both.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from mmap import mmap
 
 import numpy as np
 import orjson
@@ -34,40 +36,45 @@ from sla_core.events import parse_numbered_lines
 
 # Whitespace of JSON on one line (no ``\n``: lines are split on it).
 _TENANT = re.compile(rb'"tenant"[ \t\r]*:[ \t\r]*"([^"\\\r\n]*)"')
+_TENANT_TO_LINE_END = re.compile(_TENANT.pattern + rb"[^\n]*(?:\n|\Z)")  # at most one match per line
 _KEY = b'"tenant"'
+_KEY_ANYWHERE = re.compile(re.escape(_KEY))
+Data = bytes | mmap  # the events file's bytes, or the file mapped (``sla_cli.files.mapped_bytes``)
 
 
 @dataclass(frozen=True)
 class Routes:
     """Which lines of ``data`` belong to which tenant; ``error`` is the first line without a tenant.
 
-    ``by_tenant[t]`` holds the indices (0-based line numbers) of ``t``'s lines in file order, into
-    ``starts`` and ``ends`` (byte offsets, ``[start, end)``, without the ``\\n``).
+    ``ends[i]`` is the byte offset of line ``i``'s end (0-based; its ``\\n`` or the end of the file); a line
+    starts after the previous one's end. ``order`` holds the line indices grouped by tenant, each group in
+    file order, and ``spans[t]`` is tenant ``t``'s ``[lo, hi)`` in ``order`` (tenants in order of first
+    appearance). 16 bytes a line in all.
     """
 
-    data: bytes
-    starts: np.ndarray
+    data: Data
     ends: np.ndarray
-    by_tenant: dict[str, np.ndarray]
+    order: np.ndarray
+    spans: dict[str, tuple[int, int]]
     error: tuple[int, str] | None
 
     def tenants(self) -> list[str]:
         """The tenants named by the lines, in order of first appearance."""
-        return list(self.by_tenant)
+        return list(self.spans)
 
     def count(self, tenant: str) -> int:
         """How many lines are routed to ``tenant``."""
-        found = self.by_tenant.get(tenant)
-        return 0 if found is None else len(found)
+        lo, hi = self.spans.get(tenant, (0, 0))
+        return hi - lo
 
     def lines(self, tenant: str) -> Iterator[tuple[int, bytes]]:
-        """``(line number, line)`` of ``tenant``'s lines, in file order."""
-        found = self.by_tenant.get(tenant)
-        if found is None:
-            return
-        data = self.data
-        for index, start, end in zip(found.tolist(), self.starts[found].tolist(), self.ends[found].tolist()):
-            yield index + 1, data[start:end]
+        """``(line number, line)`` of ``tenant``'s lines, in file order (made in C: no Python call per line)."""
+        lo, hi = self.spans.get(tenant, (0, 0))
+        found = self.order[lo:hi]
+        ends = self.ends[found]
+        starts = np.where(found > 0, self.ends[found - 1] + 1, 0)
+        cuts = map(slice, starts.tolist(), ends.tolist())
+        return zip((found + 1).tolist(), map(self.data.__getitem__, cuts))
 
 
 def _tenant_of(line: bytes, number: int, source: str) -> str | None:
@@ -88,7 +95,7 @@ def _tenant_of(line: bytes, number: int, source: str) -> str | None:
 CHUNK = 1 << 23  # bytes scanned at a time (8 MiB, cut at a line end): the working set stays the same size
 
 
-def _chunks(data: bytes) -> Iterator[tuple[int, int]]:
+def _chunks(data: Data) -> Iterator[tuple[int, int]]:
     """``[lo, hi)`` byte ranges of about :data:`CHUNK` bytes covering ``data``, each ending after a ``\\n`` (or at the end)."""
     lo = 0
     while lo < len(data):
@@ -98,82 +105,90 @@ def _chunks(data: bytes) -> Iterator[tuple[int, int]]:
         lo = hi
 
 
-def _scan(data: bytes, lo: int, hi: int, names: dict[bytes, int], first_line: int) -> tuple[np.ndarray, ...]:
-    """One chunk: its line ends, and per ``"tenant"`` key match its line (file-wide index) and tenant id.
+def _scan(chunk: bytearray, size: int, lo: int, names: dict[bytes, int]) -> tuple[np.ndarray, np.ndarray]:
+    """One chunk (``chunk[:size]``, from file offset ``lo``): its lines' ends (file offsets) and per line its
+    tenant id, -1 where the search did not settle it.
 
-    Also how many keys each of its lines holds when ``"tenant"`` occurs outside a key match (else None).
+    A line is settled when ``"tenant"`` occurs in it exactly once, as a key with a plain string value.
+    The common chunk takes one regex pass: the key up to the end of its line is matched at most once per
+    line, so as many matches as lines, and as many ``"tenant"`` as lines, means every line holds exactly
+    one, and the names are in line order. Other chunks place every match on its line by offset.
     A key match never spans a line end, so a chunk cut at a line end loses none.
     """
-    octets = np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo)
-    ends = np.flatnonzero(octets == ord("\n")) + lo
-    if hi == len(data) and hi > lo and data[hi - 1] != ord("\n"):
-        ends = np.append(ends, hi)
-    positions = np.fromiter(map(re.Match.start, _TENANT.finditer(data, lo, hi)), dtype=np.int64)
-    found = _TENANT.findall(data, lo, hi)  # the same matches' names, in C
+    ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8, count=size) == ord("\n"))
+    if size and chunk[size - 1] != ord("\n"):
+        ends = np.append(ends, size)
+    count, occurrences = len(ends), chunk.count(_KEY, 0, size)
+    found = _TENANT_TO_LINE_END.findall(chunk, 0, size) if occurrences == count else None
+    if found is not None and len(found) == count:
+        return ends + lo, _ids(found, names)
+    positions = np.fromiter(map(re.Match.start, _TENANT.finditer(chunk, 0, size)), dtype=np.int64)
+    key_line = np.searchsorted(ends, positions, side="right")
+    if len(positions) == occurrences:
+        per_line = np.bincount(key_line, minlength=count)
+    else:  # "tenant" also outside a key match: count every occurrence on its line
+        where = np.fromiter((m.start() for m in _KEY_ANYWHERE.finditer(chunk, 0, size)), dtype=np.int64)
+        per_line = np.bincount(np.searchsorted(ends, where, side="right"), minlength=count)
+    tenant = np.full(count, -1, dtype=np.int64)
+    tenant[key_line] = _ids(_TENANT.findall(chunk, 0, size), names)
+    tenant[per_line != 1] = -1
+    return ends + lo, tenant
+
+
+def _ids(found: list[bytes], names: dict[bytes, int]) -> np.ndarray:
+    """The ids of tenant names (raw bytes), numbering new ones in order of first appearance."""
     for name in dict.fromkeys(found):
         names.setdefault(name, len(names))
-    ids = np.fromiter(map(names.__getitem__, found), dtype=np.int64, count=len(found))
-    key_line = np.searchsorted(ends, positions, side="right") + first_line
-    every = None
-    if len(positions) != data.count(_KEY, lo, hi):  # "tenant" also outside a key match: count every occurrence
-        where = np.fromiter((m.start() for m in re.finditer(re.escape(_KEY), data[lo:hi])), dtype=np.int64) + lo
-        every = np.searchsorted(ends, where, side="right") + first_line
-    return ends.astype(np.int64), key_line, ids, every
+    return np.fromiter(map(names.__getitem__, found), dtype=np.int64, count=len(found))
 
 
-def _starts(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    starts = np.empty_like(ends)
-    if len(ends):
-        starts[0] = 0
-        starts[1:] = ends[:-1] + 1
-    return starts, ends
-
-
-def route_lines(data: bytes, source: str) -> Routes:
+def route_lines(data: Data, source: str) -> Routes:
     """Route every line of an events file (bytes) to its tenant; ``source`` names the file in errors.
 
     The file is scanned in chunks of :data:`CHUNK` bytes, so time and memory grow with its size, no faster.
     """
     names: dict[bytes, int] = {}  # numbered in order of first appearance
-    parts: list[tuple[np.ndarray, ...]] = []
-    lines = 0
-    for lo, hi in _chunks(data):
-        parts.append(_scan(data, lo, hi, names, lines))
-        lines += len(parts[-1][0])
-    starts, ends = _starts(np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64))
-    key_line = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-    ids = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-    per_line = np.bincount(key_line, minlength=lines)
-    if any(p[3] is not None for p in parts):  # some line has "tenant" outside a key match: count per line
-        per_line = np.bincount(np.concatenate([p[1] if p[3] is None else p[3] for p in parts]), minlength=lines)
-    tenant_of_line = np.full(lines, -1, dtype=np.int64)
-    tenant_of_line[key_line] = ids
-    settled = (per_line == 1) & (tenant_of_line >= 0)
-    tenant_of_line[~settled] = -1
+    parts = []
+    chunk = bytearray(CHUNK + 4096)  # one buffer for every chunk: a mapped file has no ``count``, and a
+    with memoryview(data) as view:  # fresh copy per chunk would cost fresh pages each time
+        for lo, hi in _chunks(data):
+            if hi - lo > len(chunk):  # a line longer than the slack
+                chunk = bytearray(hi - lo)
+            chunk[: hi - lo] = view[lo:hi]
+            parts.append(_scan(chunk, hi - lo, lo, names))
+    empty = np.zeros(0, dtype=np.int64)
+    ends = np.concatenate([p[0] for p in parts]) if parts else empty
+    tenant_of_line = np.concatenate([p[1] for p in parts]) if parts else empty
     # Lines the search did not settle: decoded one by one, in file order (the first error is the first line).
     # A decoded tenant that the search found too gets the search's id (distinct bytes decode to distinct names).
     by_name = {name.decode("utf-8", "surrogateescape"): index for name, index in names.items()}
     error: tuple[int, str] | None = None
-    for index in np.flatnonzero(~settled).tolist():
+    for index in np.flatnonzero(tenant_of_line < 0).tolist():
         try:
-            tenant = _tenant_of(data[starts[index] : ends[index]], index + 1, source)
+            start = 0 if index == 0 else int(ends[index - 1]) + 1
+            tenant = _tenant_of(data[start : ends[index]], index + 1, source)
         except InputError as exc:
             tenant = None
             if error is None:
                 error = (index + 1, str(exc))
         if tenant is not None:
             tenant_of_line[index] = by_name.setdefault(tenant, len(by_name))
-    return Routes(data, starts, ends, _group(tenant_of_line, by_name), error)
+    order, spans = _group(tenant_of_line, by_name)
+    return Routes(data, ends, order, spans, error)
 
 
-def _group(tenant_of_line: np.ndarray, by_name: dict[str, int]) -> dict[str, np.ndarray]:
-    """Per tenant the indices of its lines in file order; tenants in order of first appearance."""
-    routed = np.flatnonzero(tenant_of_line >= 0)
-    ids = tenant_of_line[routed]
+def _group(tenant_of_line: np.ndarray, by_name: dict[str, int]) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
+    """The line indices grouped by tenant (each group in file order), and each tenant's span in them.
+
+    A stable sort on the tenant ids (16-bit while there are fewer than 32,767 tenants: numpy sorts those
+    by radix, in linear time); unrouted lines (-1) sort first and are left out.
+    """
+    ids = tenant_of_line.astype(np.int16 if len(by_name) < 2**15 - 1 else np.int64)
     order = np.argsort(ids, kind="stable")
-    ids_sorted = ids[order]
-    bounds = np.flatnonzero(np.diff(ids_sorted)) + 1
-    groups = np.split(routed[order], bounds) if len(ids_sorted) else []
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(ids + 1, minlength=len(by_name) + 1))))
     names = {index: name for name, index in by_name.items()}
-    by_id = {int(ids_sorted[first]): group for first, group in zip([0, *bounds.tolist()], groups)}
-    return {names[i]: by_id[i] for i in sorted(by_id, key=lambda i: by_id[i][0])}
+    spans = {
+        names[i]: (int(bounds[i + 1]), int(bounds[i + 2])) for i in range(len(by_name)) if bounds[i + 2] > bounds[i + 1]
+    }
+    first = {name: int(order[lo]) for name, (lo, _) in spans.items()}
+    return order, {name: spans[name] for name in sorted(spans, key=first.__getitem__)}

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sla_cli import routing
-from sla_cli.files import read_contract
+from sla_cli.files import mapped_bytes, read_contract
 from sla_cli.main import main, run
 from sla_cli.routing import route_lines
 from sla_core.errors import InputError
@@ -154,3 +154,25 @@ def test_routing_agrees_with_decoding_every_line(
     assert routes.error is None
     assert {t: [number for number, _ in routes.lines(t)] for t in routes.tenants()} == expected
     assert routes.tenants() == list(expected)  # in order of first appearance
+    assert all(line == lines[number - 1].encode() for t in routes.tenants() for number, line in routes.lines(t))
+
+
+@pytest.mark.parametrize(
+    ("content", "routed"),
+    [
+        pytest.param(b"", {}, id="an empty file maps to no lines"),
+        pytest.param(event(1).encode() + b"\n", {"enschede": [1]}, id="a mapped file routes as its bytes do"),
+    ],
+)
+def test_the_events_file_is_mapped_for_the_run_and_released_after(
+    tmp_path: Path, content: bytes, routed: dict[str, list[int]]
+) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(content)
+    with mapped_bytes(path, "events") as data:
+        routes = route_lines(data, str(path))
+        assert {t: [n for n, _ in routes.lines(t)] for t in routes.tenants()} == routed
+    assert data == b"" or data.closed, "the mapping is closed after the block"
+    path.unlink()
+    with pytest.raises(InputError, match="cannot read events"), mapped_bytes(path, "events"):
+        pass
