@@ -3,14 +3,14 @@
 For the service manager who recomputes all municipalities at once (and for
 the benchmark). Memory and time grow with the input, no faster:
 
-1. The parent reads the events file as bytes; a forked child routes each
+1. The parent maps the events file; a forked child routes each
    line to its tenant (:mod:`sla_cli.routing`: a byte search, no parse) while
    the parent parses the results CSV once into one :class:`Reporter` and
    computes the availability every tenant shares (the month and its trailing
    year) once.
-2. Worker processes are forked with that state; each takes a share of the
-   tenants (balanced by line count) and, one tenant at a time, parses that
-   tenant's lines (each line is parsed once, by one worker), computes its
+2. Worker processes are forked with that state; each asks for the next
+   tenant (largest first, from a counter they share) until none are left, so
+   a worker on a slower core simply takes fewer, and parses that tenant's lines (each line is parsed once, by one worker), computes its
    report and writes ``<tenant>-<YYYY-MM>.json`` — the same JSON as
    ``report --format json`` — then drops the tenant's events. No process holds
    every parsed event.
@@ -30,11 +30,12 @@ import shutil
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -109,7 +110,7 @@ class _Numbered:
             yield number, line
 
 
-def _work(job: _Job, tenants: list[str], first_error: tuple[int, str] | None = None) -> _Share:
+def _work(job: _Job, tenants: Iterable[str], first_error: tuple[int, str] | None = None) -> _Share:
     cpu = time.process_time()
     share = _Share(error=first_error)
     with collector_paused():  # a tenant's records hold no cycles: reference counting frees them after the tenant
@@ -153,7 +154,7 @@ def _first_error(job: _Job, tenant: str) -> tuple[int, str]:
     raise AssertionError(f"the lines of {tenant!r} failed to parse once, not twice")
 
 
-def _worker(job: _Job, tenants: list[str], first_error: tuple[int, str] | None, conn: Connection) -> None:
+def _worker(job: _Job, tenants: Iterable[str], first_error: tuple[int, str] | None, conn: Connection) -> None:
     try:
         conn.send(("ok", _work(job, tenants, first_error)))
     except BaseException:  # noqa: BLE001 — reported to the parent, which raises
@@ -162,27 +163,43 @@ def _worker(job: _Job, tenants: list[str], first_error: tuple[int, str] | None, 
         conn.close()
 
 
-def _shares(tenants: list[str], routes: Routes, workers: int) -> list[list[str]]:
-    """Tenants dealt out so that every worker gets about as many lines (largest first)."""
-    loads = [0] * workers
-    shares: list[list[str]] = [[] for _ in range(workers)]
-    for tenant in sorted(tenants, key=lambda t: (-routes.count(t), t)):
-        lightest = loads.index(min(loads))
-        shares[lightest].append(tenant)
-        loads[lightest] += routes.count(tenant) + 1
-    return shares
+def largest_first(tenants: list[str], routes: Routes) -> list[str]:
+    """The tenants by line count, largest first (then by name): dealt in this order, the last tenants
+    handed out are the smallest, so the workers finish close together."""
+    return sorted(tenants, key=lambda t: (-routes.count(t), t))
 
 
-def _run_workers(job: _Job, shares: list[list[str]], first_error: tuple[int, str] | None) -> list[_Share]:
-    if len(shares) == 1:
-        return [_work(job, shares[0], first_error)]
+class _Dealer:
+    """Hands the tenants out in order, one at a time, to whichever forked worker asks next.
+
+    The position is a counter in shared memory (with its lock), made before the fork.
+    """
+
+    def __init__(self, tenants: list[str], context: Any) -> None:
+        self._tenants = tenants
+        self._next = context.Value("q", 0)
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            with self._next.get_lock():
+                index = self._next.value
+                self._next.value = index + 1
+            if index >= len(self._tenants):
+                return
+            yield self._tenants[index]
+
+
+def _run_workers(job: _Job, tenants: list[str], workers: int, first_error: tuple[int, str] | None) -> list[_Share]:
+    if workers == 1:
+        return [_work(job, tenants, first_error)]
     context = multiprocessing.get_context("fork")
+    dealer = _Dealer(tenants, context)
     gc.freeze()  # keep the collector out of the shared pages in the children
     try:
         started = []
-        for share in shares:
+        for _ in range(workers):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_worker, args=(job, share, first_error, send), daemon=True)
+            process = context.Process(target=_worker, args=(job, dealer, first_error, send), daemon=True)
             process.start()
             send.close()
             started.append((process, receive))
@@ -272,7 +289,7 @@ def report_all(sources: Sources, month: Month, as_of: int, out: Path, jobs: int 
         staging = Path(tempfile.mkdtemp(prefix=".report-all-", dir=out))
         try:
             job = _Job(reporter, routes, month, staging, str(sources.events))
-            parts = _run_workers(job, _shares(tenants, routes, workers), routes.error)
+            parts = _run_workers(job, largest_first(tenants, routes), workers, routes.error)
             errors = [part.error for part in parts if part.error is not None]
             if errors:
                 raise InputError(min(errors)[1])
