@@ -41,7 +41,6 @@ import azure.functions as func
 
 from sla_app import telemetry
 from sla_app.bootstrap import AppContext, context
-from sla_app.documents.typst_cache import release_document_caches
 from sla_app.errors import BadRequest, Unprocessable
 from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response, read_json
@@ -49,10 +48,9 @@ from sla_app.services.delivery_confirm import parse_confirmation
 from sla_app.services.delivery_once import DeliveryOutcome
 from sla_app.services.delivery_runs import (
     NOTICES,
+    deliver_message,
     deliver_notice,
-    deliver_tenant,
     fan_out,
-    parse_message,
 )
 
 bp = func.Blueprint()
@@ -92,15 +90,8 @@ def delivery_midday(timer: func.TimerRequest) -> None:
 
 
 def handle(ctx: AppContext, body: bytes, actor: str = "system") -> list[DeliveryOutcome]:
-    """One delivery queue message: a tenant's months, or a supplier notice; then the renderer's caches released."""
-    message = parse_message(body)
-    try:
-        if "notice" in message:
-            notice, month = message["notice"], message["month"]
-            return [deliver_notice(ctx.delivery, notice, month, ctx.notices, ctx.clock(), ctx.zone, actor=actor)]
-        return deliver_tenant(ctx.delivery, message["tenant"], message["months"], actor=actor)
-    finally:
-        release_document_caches()  # Typst's cache would keep ~75 MB per tenant rendered
+    """One delivery queue message: a tenant's months, or a supplier notice (``deliver_message``)."""
+    return deliver_message(ctx.delivery, body, ctx.notices, ctx.clock(), ctx.zone, actor=actor)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=QUEUE, connection="AzureWebJobsStorage")

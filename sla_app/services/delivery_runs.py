@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sla_app.documents.typst_cache import release_document_caches
 from sla_app.errors import BadRequest
 from sla_app.records import (
     AT_RISK,
@@ -213,3 +214,20 @@ def deliver_notice(
     as_of = at_risk_as_of(month) if kind == AT_RISK else now
     template = DeliveryRecord(SUPPLIER, key, SENDING, kind=kind)
     return service.sender.send(record, template, (mailbox,), lambda: build(kind, month, as_of), actor, force)
+
+
+def deliver_message(
+    service: DeliveryService, body: bytes, build: NoticeBuilder, now: datetime, zone: ZoneInfo, *, actor: str = "system"
+) -> list[DeliveryOutcome]:
+    """One delivery queue message (:func:`parse_message`): a tenant's months, or a supplier notice.
+
+    Afterwards, whatever happened, the PDF compiler's cache is released: Typst keeps what its last ten
+    compilations used (~45 MB per month-end report), and a worker runs several messages at once.
+    """
+    message = parse_message(body)
+    try:
+        if "notice" in message:
+            return [deliver_notice(service, message["notice"], message["month"], build, now, zone, actor=actor)]
+        return deliver_tenant(service, message["tenant"], message["months"], actor=actor)
+    finally:
+        release_document_caches()

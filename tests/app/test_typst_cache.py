@@ -13,7 +13,7 @@ from azure.functions.queue import QueueMessage
 from sla_app.bootstrap import AppContext
 from sla_app.documents.typst_cache import release_document_caches
 from sla_app.errors import NotFound
-from sla_app.functions import delivery as delivery_functions
+from sla_app.services import delivery_runs
 from tests.app.test_delivery import RecordingMailer, delivery_app, render
 
 
@@ -53,7 +53,7 @@ def test_each_delivery_message_releases_the_cache_once(
 ) -> None:
     ctx.mailer, ctx.render = RecordingMailer(), render
     calls: list[int] = []
-    monkeypatch.setattr(delivery_functions, "release_document_caches", lambda: calls.append(1) or True)
+    monkeypatch.setattr(delivery_runs, "release_document_caches", lambda: calls.append(1) or True)
     body = json.dumps(message).encode()
     function = delivery_app()["delivery_item"].get_user_function()
     if message.get("tenant") in tenants or "notice" in message:
