@@ -212,7 +212,7 @@ def generate_results(path: Path, seed: int = SEED) -> int:
 def measure(events_path: Path, results_path: Path, jobs: int | None = None) -> dict[str, float | int]:
     """The CLI's ``report-all`` (:func:`sla_cli.batch.report_all`) for every tenant; timings in seconds."""
     as_of = to_us(datetime.fromisoformat(AS_OF))
-    memory = TreeMemory(interval=0.1).__enter__()  # the workers' memory grows slowly: 100 ms is fine enough
+    memory = TreeMemory().__enter__()
     cpu0 = clock.process_time()
     t0 = clock.perf_counter()
     with tempfile.TemporaryDirectory(prefix="sla-bench-out-") as out:
