@@ -36,6 +36,7 @@ from sla_core.errors import InputError
 from sla_core.month_to_date import breaches_left, downtime_left_minutes, month_so_far, open_clocks
 from sla_core.periods import Month, trailing_months
 from sla_core.report import Reporter
+from sla_core.report_text import ignored_tests_note
 from sla_core.vocabulary import LEVELS
 
 MAX_RECIPIENTS = 20
@@ -175,6 +176,8 @@ class PortalService:
             "as_of": now.astimezone(self._zone).isoformat(),
             "levels": levels,
             "clocks": clocks,
+            # measurement §8.7: results of tests the contract does not list, said as the report says it
+            "ignored_tests": ignored_tests_note({"ignored_tests": list(so_far.availability.ignored_tests)}),
         }
 
     def history(self, record: Any) -> dict[str, Any]:
@@ -190,7 +193,7 @@ class PortalService:
         for month in months:
             stored = self._reports.versions(record.tenant, str(month))
             if not stored:
-                trend.append({"month": str(month), "status": None, "levels": None})
+                trend.append({"month": str(month), "status": None, "levels": None, "ignored_tests": ""})
                 continue
             latest = stored[-1]
             trend.append(
@@ -198,6 +201,9 @@ class PortalService:
                     "month": str(month),
                     "status": latest.status,
                     "levels": {m: _level_cell(latest.body, m) for m in LEVELS},
+                    "ignored_tests": ignored_tests_note(
+                        (latest.body.get("service_levels") or {}).get("availability") or {}
+                    ),  # measurement §8.7
                 }
             )
             if month == months[-1]:
