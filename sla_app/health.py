@@ -24,7 +24,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from sla_app import telemetry
 from sla_app.errors import AppError
 from sla_app.records import SENT
-from sla_app.services.delivery import PROVISIONAL, DeliveryPolicy, report_status
+from sla_app.services.delivery_rules import DeliveryPolicy, report_status
 from sla_app.services.monthly_reports import tenant_contract, tenant_window
 from sla_app.settings import Settings
 from sla_app.storage.admin_repo import AdminRepository
@@ -35,6 +35,7 @@ from sla_app.storage.timer_runs_repo import TimerRunRepository
 from sla_core.contract import Contract
 from sla_core.delivery_deadline import delivery_deadline as deadline_of
 from sla_core.periods import Month
+from sla_core.vocabulary import PROVISIONAL
 
 COMPLETE, PARTIAL, MISSING, PENDING = "complete", "partial", "missing", "pending"
 DAILY_STALE, MONTHLY_STALE = timedelta(hours=26), timedelta(days=32)

@@ -59,7 +59,7 @@ class StoredReport:
         return bool(self.changes) and any(self.changes.get(k) for k in ("service_levels", "outcomes", "cause"))
 
 
-# -- deliveries (one record per e-mail; the state machine is sla_app.services.delivery) ---
+# -- deliveries (one record per e-mail; the state machine: services.delivery_once and .delivery_month) ---
 
 # The states of a delivery record; "not_needed": a correction that changed no figure, nothing to mail.
 DeliveryState = Literal["sending", "sent", "failed", "no_recipients", "no_report", "not_final", "not_needed"]

@@ -4,7 +4,7 @@ Two mailers share one small interface (:class:`Mailer`): :class:`GraphMailer`
 sends through Microsoft Graph (production, ``SLA_MAIL_MODE=graph``) and
 :class:`Outbox` writes a standard ``.eml`` file per message (local runs,
 ``SLA_MAIL_MODE=outbox``). Neither decides *whether* to send: exactly-once per
-tenant-month is the job of :mod:`sla_app.services.delivery`.
+tenant-month is the job of :mod:`sla_app.services.delivery_month`.
 
 A mailer either returns a :class:`Receipt` or raises :class:`MailError`
 saying whether the message was certainly *not* sent (safe to try again) or

@@ -39,7 +39,7 @@ byte left this machine). Every other 4xx fails as *not sent*. A ``5xx`` answer
 (a gateway such as 502/504 may answer after Graph accepted the message), a
 timeout, or a connection lost after the request was written is an **unknown
 outcome**: never retried here, the error says so, and the delivery service
-flags it for a manual check (at-most-once, see :mod:`sla_app.services.delivery`).
+flags it for a manual check (at-most-once, see :mod:`sla_app.services.delivery_once`).
 Each request (with its retries) carries a fresh ``client-request-id``;
 Graph's ``request-id`` answer header is the receipt.
 """

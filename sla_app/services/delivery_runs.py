@@ -47,8 +47,9 @@ from sla_app.records import (
     SUPPLIER,
     DeliveryRecord,
 )
-from sla_app.services.delivery import DeliveryService, measured
+from sla_app.services.delivery import DeliveryService
 from sla_app.services.delivery_once import DeliveryOutcome
+from sla_app.services.delivery_rules import measured
 from sla_app.services.delivery_view import MessageView
 from sla_core.contract import Contract
 from sla_core.delivery_deadline import delivery_deadline

@@ -7,7 +7,7 @@ under :data:`SUPPLIER`), RowKey by kind of e-mail:
 * ``YYYY-MM|correction|v0003`` — the correction e-mail for report version 3;
 * ``YYYY-MM|at_risk`` and ``YYYY-MM|overview`` — the supplier's notices.
 
-States (see :mod:`sla_app.services.delivery`)::
+States (see :mod:`sla_app.services.delivery_once` and :mod:`sla_app.services.delivery_month`)::
 
     (none) ──claim──▶ sending ──▶ sent                     (final)
                          │   └──▶ failed                   (retried by the next run)
