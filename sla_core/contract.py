@@ -298,12 +298,19 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def contract_from_mapping(data: Any, source: str = "contract") -> Contract:
-    """Validate a contract mapping merged over the default; raise InputError naming the field."""
+    """Validate a contract mapping merged over the default; raise InputError naming the field.
+
+    Validated strictly, as the JSON it is: the types the schema states, no coercion of strings.
+    """
     if not isinstance(data, dict):
         raise InputError(f"{source}: a contract must be a JSON object")
     base = default_contract().model_dump(mode="json")
     try:
-        return Contract.model_validate(_merge(base, data))
+        text = json.dumps(_merge(base, data), allow_nan=False)
+    except (TypeError, ValueError) as exc:  # an object JSON has no value for, NaN or an infinity
+        raise InputError(f"{source}: a contract holds JSON values only ({exc})") from exc
+    try:  # strict, as JSON: a number must be a JSON number and a flag true or false (not "99.4" or "yes")
+        return Contract.model_validate_json(text, strict=True)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(root)"

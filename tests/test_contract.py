@@ -156,7 +156,19 @@ INVALID = [
     ),
     pytest.param({"onbekend": 1}, "onbekend", id="an unknown key (a typo is not silently ignored)"),
     pytest.param({"availability": {"norm": 99.4, "nrom": 99}}, "availability.nrom", id="an unknown nested key"),
+    pytest.param({"availability": {"norm": "99.4"}}, "availability.norm", id="a number written as a string"),
+    pytest.param(
+        {"holidays": {"algemene_termijnenwet": "yes"}}, "holidays.algemene_termijnenwet", id="a flag written as yes"
+    ),
+    pytest.param({"availability": {"slot_minutes": 5.5}}, "availability.slot_minutes", id="a fraction of a minute"),
+    pytest.param({"pause_patterns": "wachten*"}, "pause_patterns", id="a pattern where a list is due"),
 ]
+
+
+def test_a_contract_with_nan_or_infinity_is_refused() -> None:
+    for value in (float("nan"), float("inf")):
+        with pytest.raises(InputError, match="contract.json: a contract holds JSON values only"):
+            contract_from_mapping({"availability": {"norm": value}}, "contract.json")
 
 
 @pytest.mark.parametrize(("data", "field"), INVALID)

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from sla_app.http.contract_schema import contract_override_schema
 from sla_app.records import DeliveryKind, DeliveryState
 from sla_core.events import ID_PATTERN, MAX_STATUS_LENGTH, UNSTORABLE
 from sla_core.instants import FIRST_YEAR, LAST_YEAR, InstantError, parse_rfc3339
@@ -313,6 +314,10 @@ class AvailabilityBackfillResult(_Response):
 # -- tenants -----------------------------------------------------------------
 
 
+# Validated as a whole by the admin service (merged over the default contract); the schema documents it.
+ContractOverride = Annotated[dict[str, Any], WithJsonSchema(contract_override_schema())]
+
+
 class TenantWrite(_Request):
     """A tenant as PUT: the whole record (fields left out get their default)."""
 
@@ -322,10 +327,7 @@ class TenantWrite(_Request):
     name: Text | None = Field(
         default=None, min_length=1, max_length=MAX_NAME_LENGTH, description="Display name.", json_schema_extra=_TEXT
     )
-    contract_override: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Parts of the contract that differ from the default (merged over it); must give a valid contract.",
-    )
+    contract_override: ContractOverride = Field(default_factory=dict)
     recipients: Annotated[list[EmailAddress], AfterValidator(_unique_addresses)] = Field(
         default_factory=list, max_length=MAX_RECIPIENTS, description="Report recipients (e-mail addresses)."
     )
@@ -338,7 +340,7 @@ class Tenant(_Response):
     go_live: date
     contract_end: date | None
     name: str | None
-    contract_override: dict[str, Any]
+    contract_override: ContractOverride
     recipients: list[str]
 
 

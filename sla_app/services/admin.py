@@ -136,7 +136,15 @@ class AdminService:
         return record
 
     def put_tenant(self, record: TenantRecord, conditions: Preconditions, actor: str) -> SavedTenant:
-        """Create or replace a tenant under the request's preconditions; audited with the fields that changed."""
+        """Create or replace a tenant under the request's preconditions; audited with the fields that changed.
+
+        The body is judged first (a contract that is not valid is refused whatever the preconditions say),
+        then the preconditions against the stored tenant.
+        """
+        try:
+            tenant_contract(record)
+        except Unprocessable as exc:
+            raise _contract_error(exc, record.tenant) from exc
         current = self._admin.tenant(record.tenant)
         check_preconditions(conditions, current)
         conditional = current is not None and conditions.if_match is not None
@@ -149,10 +157,6 @@ class AdminService:
             recipients=record.recipients,
             etag=current.etag if conditional and current is not None else None,
         )
-        try:
-            tenant_contract(record)
-        except Unprocessable as exc:
-            raise _contract_error(exc, record.tenant) from exc
         try:
             saved = self._admin.put_tenant(record)
         except (ResourceModifiedError, ResourceNotFoundError) as exc:

@@ -181,6 +181,16 @@ GOOD = {"go_live": "2026-01-05"}
         ),
         pytest.param(GOOD | {"contract_override": []}, "contract_override", id="an override that is not an object"),
         pytest.param(
+            GOOD | {"contract_override": {"availability": {"norm": "99.4"}}},
+            "contract_override.availability.norm",
+            id="a norm written as a string is refused, not read as a number",
+        ),
+        pytest.param(
+            GOOD | {"contract_override": {"holidays": {"algemene_termijnenwet": "yes"}}},
+            "contract_override.holidays.algemene_termijnenwet",
+            id="a flag written as yes is refused",
+        ),
+        pytest.param(
             GOOD
             | {
                 "contract_override": {
