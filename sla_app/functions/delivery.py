@@ -42,7 +42,7 @@ import azure.functions as func
 from sla_app import telemetry
 from sla_app.bootstrap import AppContext, context
 from sla_app.errors import BadRequest, Unprocessable
-from sla_app.http.params import route_month
+from sla_app.http.params import query_param, route_month
 from sla_app.http.problem import endpoint, json_response, read_json
 from sla_app.services.delivery_confirm import parse_confirmation
 from sla_app.services.delivery_once import DeliveryOutcome
@@ -58,7 +58,7 @@ _log = logging.getLogger("sla_app.mail")
 
 HTTP_BUDGET = timedelta(seconds=60)  # the HTTP route answers well within the 230 s front-end timeout
 QUEUE = "%SLA_DELIVERY_QUEUE_NAME%"
-_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
 def _log_outcomes(outcomes: list[DeliveryOutcome]) -> None:
@@ -115,7 +115,7 @@ def delivery_poisoned(msg: func.QueueMessage) -> None:
 
 
 def _force(req: func.HttpRequest) -> bool:
-    value = (req.params.get("force") or "").strip().lower()
+    value = (query_param(req, "force") or "false").lower()
     if value not in _TRUE | _FALSE:
         raise BadRequest("force must be true or false", field="force")
     return value in _TRUE
@@ -129,13 +129,12 @@ def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
     caller = context().principal(req.headers)
     caller.require_admin()
     month, force = route_month(req), _force(req)
-    tenant = (req.params.get("tenant") or "").strip()
-    notice = (req.params.get("notice") or "").strip()
+    tenant, notice = query_param(req, "tenant"), query_param(req, "notice")
     ctx = context()
-    if notice:
+    if notice is not None:
         if notice not in NOTICES:
             raise BadRequest(f"notice must be one of {', '.join(NOTICES)}", field="notice")
-        if tenant:  # well-formed, but the two do not go together (the document cannot say so): 422
+        if tenant is not None:  # well-formed, but the two do not go together (the document cannot say so): 422
             raise Unprocessable("a notice goes to the supplier: give notice or tenant, not both", field="notice")
         outcomes = [
             deliver_notice(
@@ -151,7 +150,7 @@ def deliver_month_reports(req: func.HttpRequest) -> func.HttpResponse:
         ]
     else:
         outcomes = ctx.delivery_within(HTTP_BUDGET).deliver_month(
-            month, actor=caller.name, force=force, tenants=[tenant] if tenant else None
+            month, actor=caller.name, force=force, tenants=None if tenant is None else [tenant]
         )
     return json_response({"month": str(month), "force": force, "outcomes": [o.to_json() for o in outcomes]}, status=202)
 

@@ -20,6 +20,7 @@ import azure.functions as func
 from sla_app import health, telemetry
 from sla_app.bootstrap import context
 from sla_app.errors import BadRequest
+from sla_app.http.params import query_param
 from sla_app.http.problem import endpoint, json_response
 
 bp = func.Blueprint()
@@ -38,7 +39,7 @@ def get_health(req: func.HttpRequest) -> func.HttpResponse:
     """SLA.Admin: availability per day, queue depths, timer runs, provisional and undelivered reports."""
     ctx = context()
     ctx.principal(req.headers).require_admin()
-    chosen = (req.params.get("format") or "json").strip().lower()
+    chosen = (query_param(req, "format") or "json").lower()
     if chosen not in ("json", "text"):
         raise BadRequest(f"format {chosen!r}: expected json or text", field="format")
     document = ctx.health.snapshot()

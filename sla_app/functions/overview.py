@@ -24,7 +24,7 @@ import azure.functions as func
 from sla_app import telemetry
 from sla_app.bootstrap import context
 from sla_app.errors import BadRequest
-from sla_app.http.params import route_month
+from sla_app.http.params import query_param, route_month
 from sla_app.http.problem import endpoint, json_response
 from sla_app.overview.render import (
     at_risk_html,
@@ -48,7 +48,7 @@ Renderer = Callable[[dict[str, Any]], str]
 
 
 def _format(req: func.HttpRequest) -> str:
-    chosen = (req.params.get("format") or "json").strip().lower()
+    chosen = (query_param(req, "format") or "json").lower()
     if chosen not in FORMATS:
         raise BadRequest(f"format {chosen!r}: expected one of {', '.join(FORMATS)}", field="format")
     return chosen

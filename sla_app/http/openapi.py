@@ -188,7 +188,7 @@ _IF_MATCH = Param(
 _IF_NONE_MATCH = Param("If-None-Match", "`*`: create only; 412 when the tenant exists.", {"type": "string"})
 _VERSION = Param("version", "A stored version (1, 2, …); default: the latest.", {"type": "integer", "minimum": 1})
 
-_DELIVER_TENANT = Param("tenant", "Only this tenant.", {"type": "string"})
+_DELIVER_TENANT = Param("tenant", "Only this tenant (not empty).", {"type": "string", "pattern": "\\S"})
 _DELIVER_NOTICE = Param(
     "notice",
     "Instead of the tenants: this supplier notice of the month (not with `tenant`: 422).",

@@ -1,4 +1,4 @@
-"""Small readers shared by the handlers: the ``{month}`` route parameter and the local clock."""
+"""Small readers shared by the handlers: the ``{month}`` route parameter, query parameters and the local clock."""
 
 from __future__ import annotations
 
@@ -24,6 +24,20 @@ def route_month(req: func.HttpRequest) -> Month:
     if not FIRST_YEAR <= month.year <= LAST_YEAR:
         raise BadRequest(f"month {text!r}: the year must lie in {FIRST_YEAR}–{LAST_YEAR}", field="month")
     return month
+
+
+def query_param(req: func.HttpRequest, name: str) -> str | None:
+    """A query parameter's value, spaces at the ends removed; None when it is absent.
+
+    Given but empty (``?tenant=``, ``?format=``) is a 400 naming it: an empty value never stands for
+    the default (``?tenant=`` must not mean every tenant).
+    """
+    value = req.params.get(name)
+    if value is None:
+        return None
+    if not value.strip():
+        raise BadRequest(f"{name} must not be empty (leave it out instead)", field=name)
+    return value.strip()
 
 
 def local_now(ctx: Any) -> datetime:

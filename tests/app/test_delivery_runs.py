@@ -457,3 +457,20 @@ def test_the_real_notices_go_to_the_supplier_mailbox_as_eml_files(
     )
     assert overview["X-SLA-Delivery"].startswith("~supplier/2026-10/overview/v0/")
     assert parsed["_supplier-2026-11-at_risk-v0.eml"]["Subject"].startswith("SLA-signalering november 2026")
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        pytest.param({"tenant": ""}, "tenant", id="an empty tenant does not mean every tenant"),
+        pytest.param({"tenant": "  "}, "tenant", id="a tenant of spaces is empty too"),
+        pytest.param({"notice": ""}, "notice", id="an empty notice is not left out"),
+        pytest.param({"force": ""}, "force", id="an empty force is not false"),
+    ],
+)
+def test_an_empty_query_parameter_of_a_delivery_run_is_a_400_and_nothing_is_sent(
+    ctx: AppContext, municipalities: list[str], mailer: RecordingMailer, params: dict[str, str], field: str
+) -> None:
+    reply = call("deliver_month_reports", headers=ADMIN, params=params, month="2026-10")
+    assert reply.status == 400 and reply.mimetype == "application/problem+json" and reply.body["field"] == field
+    assert mailer.sent == []

@@ -238,8 +238,9 @@ def test_the_endpoint_answers_the_view_as_json_or_text(ctx: AppContext, tenants:
     assert set(reply.body) == {"as_of", "timezone", "summary", "availability", "queues", "timers", "reports"}
     text = call_http("get_health", method="GET", url=URL, headers=ADMIN, params={"format": "text"})
     assert text.status == 200 and text.mimetype == "text/plain" and "reports 2026-10" in text.body
-    bad = call_http("get_health", method="GET", url=URL, headers=ADMIN, params={"format": "xml"})
-    assert (bad.status, bad.body["field"]) == (400, "format")
+    for wrong in ("xml", ""):  # an empty format is not the default either
+        bad = call_http("get_health", method="GET", url=URL, headers=ADMIN, params={"format": wrong})
+        assert (bad.status, bad.body["field"]) == (400, "format")
 
 
 def test_the_hourly_timer_logs_the_summary_for_the_alert_rules(

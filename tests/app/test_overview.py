@@ -356,6 +356,7 @@ ACCESS_CASES = [
     pytest.param(READER, {"month": "2026-10"}, {}, 403, id="a municipality's reader may not see other tenants"),
     pytest.param(ADMIN, {"month": "oktober"}, {}, 400, id="a malformed month is a 400"),
     pytest.param(ADMIN, {"month": "2026-10"}, {"format": "pdf"}, 400, id="an unknown format is a 400"),
+    pytest.param(ADMIN, {"month": "2026-10"}, {"format": ""}, 400, id="an empty format is a 400, not the default"),
     pytest.param(ADMIN, {"month": "2026-10"}, {}, 200, id="the supplier's admin gets the JSON"),
 ]
 
