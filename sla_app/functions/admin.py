@@ -52,9 +52,10 @@ DEFAULT_SECURITY_CONTACT = "mailto:security@example.nl"
 
 
 def _route(req: func.HttpRequest, name: str) -> str:
+    """A path parameter, spaces at the ends removed; one of spaces only names nothing there is: 404."""
     value = (req.route_params.get(name) or "").strip()
     if not value:
-        raise BadRequest(f"path parameter {name!r} is missing", field=name)
+        raise NotFound(f"path parameter {name!r} names nothing", field=name)
     return value
 
 

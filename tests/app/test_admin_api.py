@@ -70,6 +70,7 @@ def test_an_admin_lists_and_reads_tenants_with_an_etag(ctx: AppContext, tenants:
     assert one.status == 200 and one.body["go_live"] == "2025-09-15"
     assert one.headers["ETag"].startswith('"') and one.headers["ETag"].endswith('"')
     assert_problem(call("tenant_resource", route={"tenant": "atlantis"}, headers=ADMIN), 404, "tenant")
+    assert_problem(call("tenant_resource", route={"tenant": "\r"}, headers=ADMIN), 404, "tenant")  # names nothing
 
 
 def test_put_creates_then_replaces_a_tenant_and_audits_both(ctx: AppContext, tenants: list[str]) -> None:
