@@ -2,11 +2,13 @@
 
 :class:`AppContext` holds every part of the app as a typed member that is
 built the first time it is read (``functools.cached_property``): the Azure
-clients, the repositories, the queues, the mailer, the results source and the
-services the handlers call. Nothing here runs at import time, and nothing
-below this module imports it: handlers (``sla_app.functions``) and the
-command-line entry points ask :func:`context` for the process's context, every
-other module gets what it needs passed in.
+clients, the repositories, the queues, the mailer and the results source (its
+base :class:`sla_app.infrastructure.Infrastructure`, kept in a module of its
+own), and the renderer, the notices and the services the handlers call (here).
+Nothing here runs at import time, and nothing below this module imports it:
+handlers (``sla_app.functions``) and the command-line entry points ask
+:func:`context` for the process's context, every other module gets what it
+needs passed in.
 
 Tests and the local tools build a context over Azurite with :func:`build` and
 a fixed clock, make it the process's with :func:`use`, and may replace a
@@ -18,46 +20,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cached_property, partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sla_app.adapters.monitor_logs import MonitorResultsSource, create_logs_client
-from sla_app.adapters.results_csv_source import CsvResultsSource
 from sla_app.health import HealthService
 from sla_app.http import auth
-from sla_app.mail.graph_mail import GraphMailer
-from sla_app.mail.message import Mailer
-from sla_app.mail.outbox import Outbox
+from sla_app.infrastructure import Clock, Infrastructure, system_clock
 from sla_app.overview import Notices, OverviewService, supplier_notice
 from sla_app.portal.service import PortalService
 from sla_app.services.admin import AdminService
-from sla_app.services.availability_ingest import AvailabilityIngestService, ResultsSource
+from sla_app.services.availability_ingest import AvailabilityIngestService
 from sla_app.services.delivery import RUN_BUDGET, DeliveryPolicy, DeliveryService
 from sla_app.services.monthly_reports import MonthlyReportService
 from sla_app.services.retention import RetentionService
 from sla_app.services.ticket_ingest import TicketIngestService
 from sla_app.services.tool_history import ToolHistoryService
 from sla_app.settings import Settings
-from sla_app.storage.admin_repo import AdminRepository
-from sla_app.storage.availability_repo import AvailabilityRepository
-from sla_app.storage.deliveries_repo import DeliveryRepository
-from sla_app.storage.events_repo import EventRepository
-from sla_app.storage.history_repo import HistoryRepository
-from sla_app.storage.plain_tables import PlainTables
-from sla_app.storage.queues import JsonQueue, queue_client
-from sla_app.storage.reports_repo import ReportRepository
-from sla_app.storage.tables import TableStore
-from sla_app.storage.timer_runs_repo import TimerRunRepository
-
-Clock = Callable[[], datetime]
-DEFAULT_OUTBOX_DIR = "out/outbox"
-
-
-def system_clock() -> datetime:
-    """Now, in UTC (the only wall clock of the app)."""
-    return datetime.now(UTC)
 
 
 def render_report(report_json: dict[str, Any], contact: str | None = None, reply_to: str | None = None) -> Any:
@@ -67,22 +46,13 @@ def render_report(report_json: dict[str, Any], contact: str | None = None, reply
     return render(report_json, contact=contact, reply_to=reply_to)
 
 
-class AppContext:
+class AppContext(Infrastructure):
     """The application context: settings, clock, and every client, repository and service, built on first use.
 
     Every member is built once per context, from the settings it was made with. ``settings`` is not changed
-    afterwards: a caller that needs other settings makes another context (:meth:`with_settings`).
+    afterwards: a caller that needs other settings makes another context (:meth:`with_settings`). The clients,
+    repositories, queues, mailer and results source are inherited from :class:`Infrastructure`.
     """
-
-    def __init__(
-        self, settings: Settings, clock: Clock = system_clock, credential: Any | None = None, table_prefix: str = ""
-    ) -> None:
-        self._settings = settings
-        self.clock = clock
-        self.table_prefix = table_prefix
-        self._given_credential = credential
-        # Local mode only (a storage connection string is set): availability from a CSV export.
-        self.results_csv: str | None = settings.results_csv if settings.storage_connection_string else None
 
     def with_settings(self, **changes: Any) -> AppContext:
         """A fresh context over the same storage and clock with some settings changed (tests, tools)."""
@@ -90,117 +60,9 @@ class AppContext:
             self.settings.model_copy(update=changes), self.clock, self._given_credential, self.table_prefix
         )
 
-    @property
-    def settings(self) -> Settings:
-        """The settings this context was made with (read-only: its members were built from them)."""
-        return self._settings
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The app's time zone (``SLA_TIMEZONE``)."""
-        return ZoneInfo(self.settings.timezone)
-
     def principal(self, headers: Any) -> auth.Principal:
         """The signed-in caller of a request (503 when App Service Authentication is off, 401 when missing)."""
         return auth.principal(headers, platform_auth=self.settings.website_auth_enabled)
-
-    # -- Azure clients ----------------------------------------------------------------------
-
-    @cached_property
-    def credential(self) -> Any:
-        """The managed identity (``DefaultAzureCredential``) unless one was given; unused with a connection string."""
-        if self._given_credential is not None:
-            return self._given_credential
-        from azure.identity import DefaultAzureCredential
-
-        return DefaultAzureCredential()
-
-    @cached_property
-    def tables(self) -> Any:
-        """The ``TableServiceClient`` (identity-based, or Azurite's connection string locally)."""
-        from azure.data.tables import TableServiceClient
-
-        if self.settings.storage_connection_string:
-            return TableServiceClient.from_connection_string(self.settings.storage_connection_string)
-        return TableServiceClient(endpoint=self.settings.tables_endpoint.rstrip("/"), credential=self.credential)
-
-    @cached_property
-    def plain_tables(self) -> PlainTables:
-        """Plain-JSON table queries over the same account and credential as ``tables`` (our own pipeline)."""
-        if self.settings.storage_connection_string:
-            return PlainTables.from_connection_string(self.settings.storage_connection_string)
-        return PlainTables(self.settings.tables_endpoint.rstrip("/"), self.credential)
-
-    def queue_client(self, name: str) -> Any:
-        """A ``QueueClient`` for queue ``name`` (base64 messages, as the Functions queue trigger expects)."""
-        credential = None if self.settings.storage_connection_string else self.credential
-        return queue_client(self.settings, name, credential)
-
-    @cached_property
-    def logs_client(self) -> Any:
-        """The ``LogsQueryClient`` for Azure Monitor, created on the first query."""
-        return create_logs_client(self.credential)
-
-    # -- repositories -----------------------------------------------------------------------
-
-    @cached_property
-    def store(self) -> TableStore:
-        """Table access with the context's table prefix."""
-        return TableStore(self.tables, prefix=self.table_prefix, plain=self.plain_tables)
-
-    @cached_property
-    def events(self) -> EventRepository:
-        """Canonical ticket events."""
-        return EventRepository(self.store, self.clock)
-
-    @cached_property
-    def admin(self) -> AdminRepository:
-        """Tenants, exclusions and the audit log."""
-        return AdminRepository(self.store)
-
-    @cached_property
-    def availability(self) -> AvailabilityRepository:
-        """Availability results and day statuses."""
-        return AvailabilityRepository(self.store, self.zone)
-
-    @cached_property
-    def reports(self) -> ReportRepository:
-        """Stored report versions."""
-        return ReportRepository(self.store)
-
-    @cached_property
-    def deliveries(self) -> DeliveryRepository:
-        """Delivery records of the report e-mails and notices."""
-        return DeliveryRepository(self.store)
-
-    @cached_property
-    def histories(self) -> HistoryRepository:
-        """Ticket-tool snapshot histories (TOPdesk, Jira)."""
-        return HistoryRepository(self.store, self.clock)
-
-    @cached_property
-    def timer_runs(self) -> TimerRunRepository:
-        """The last run of each timer."""
-        return TimerRunRepository(self.store)
-
-    # -- transport ----------------------------------------------------------------------------
-
-    @cached_property
-    def monthly_queue(self) -> JsonQueue:
-        """The monthly queue (one message per tenant-month)."""
-        return JsonQueue(self.queue_client(self.settings.monthly_queue_name))
-
-    @cached_property
-    def delivery_queue(self) -> JsonQueue:
-        """The delivery queue (one message per tenant, or one supplier notice)."""
-        return JsonQueue(self.queue_client(self.settings.delivery_queue_name))
-
-    @cached_property
-    def mailer(self) -> Mailer:
-        """The mailer of ``SLA_MAIL_MODE``: Microsoft Graph, or ``.eml`` files in the outbox directory."""
-        if self.settings.mail_mode == "outbox":
-            return Outbox(self.settings.outbox_dir or DEFAULT_OUTBOX_DIR, self.settings.mail_sender, self.clock)
-        return GraphMailer(self.settings.mail_sender)
 
     @cached_property
     def render(self) -> Callable[[dict[str, Any]], Any]:
@@ -211,13 +73,6 @@ class AppContext:
     def notices(self) -> Notices:
         """The supplier's notices (at risk, overview) as e-mails."""
         return partial(supplier_notice, self.overview)
-
-    @cached_property
-    def results_source(self) -> ResultsSource:
-        """The CSV export when one is configured (local mode only, see ``results_csv``), else Azure Monitor."""
-        if self.results_csv:
-            return CsvResultsSource(self.results_csv)
-        return MonitorResultsSource(lambda: self.logs_client, self.settings.log_analytics_workspace_id)
 
     # -- services -----------------------------------------------------------------------------
 

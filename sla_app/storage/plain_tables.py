@@ -4,7 +4,7 @@
 ``odata=nometadata`` pages and parses them itself, which takes ~8x less CPU than
 the SDK's typed entities. azure-data-tables offers no public raw-request path,
 so this module builds a small :class:`azure.core.PipelineClient` from the same
-settings as the app's ``TableServiceClient`` (:mod:`sla_app.bootstrap`):
+settings as the app's ``TableServiceClient`` (:mod:`sla_app.infrastructure`):
 
 * a storage connection string (Azurite locally): the account key signs each
   request with the Table service's *Shared Key* scheme (below);

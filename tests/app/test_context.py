@@ -8,13 +8,15 @@ import pytest
 
 from sla_app.bootstrap import AppContext
 
-MEMBERS = sorted(name for name, member in vars(AppContext).items() if isinstance(member, cached_property))
+# The context's own members and those of its base (sla_app.infrastructure: clients, repositories, queues).
+CLASS_MEMBERS = {name: member for klass in reversed(AppContext.__mro__) for name, member in vars(klass).items()}
+MEMBERS = sorted(name for name, member in CLASS_MEMBERS.items() if isinstance(member, cached_property))
 SERVICES_READING_SETTINGS = {"delivery", "availability_ingest", "retention", "health", "results_source"}
 
 
 def test_every_client_repository_and_service_is_a_member_built_on_first_use() -> None:
     assert set(MEMBERS) >= SERVICES_READING_SETTINGS
-    properties = sorted(name for name, member in vars(AppContext).items() if isinstance(member, property))
+    properties = sorted(name for name, member in CLASS_MEMBERS.items() if isinstance(member, property))
     assert properties == ["settings", "zone"], "nothing else is built anew on each use"
 
 
