@@ -113,3 +113,14 @@ def test_no_two_modules_import_each_other_at_import_time() -> None:
         if name not in state:
             cycle = visit(name)
             assert cycle is None, " -> ".join(cycle)
+
+
+def test_only_the_entry_points_import_the_composition_root_and_only_it_imports_its_infrastructure() -> None:
+    """Handlers and command lines ask ``bootstrap.context()``; every other module gets what it needs passed in."""
+    entry_points = ("sla_app.functions", "sla_app.health_cli", "function_app")
+    for name, path in sorted(sources().items()):
+        found = imports(path, top_level_only=False)
+        if "sla_app.bootstrap" in found:
+            assert name.startswith(entry_points), f"{name} imports the composition root"
+        if "sla_app.infrastructure" in found:
+            assert name == "sla_app.bootstrap", f"{name} imports sla_app.infrastructure, the root's base"
