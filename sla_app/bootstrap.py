@@ -31,7 +31,8 @@ from sla_app.overview import Notices, OverviewService, supplier_notice
 from sla_app.portal.service import PortalService
 from sla_app.services.admin import AdminService
 from sla_app.services.availability_ingest import AvailabilityIngestService
-from sla_app.services.delivery import RUN_BUDGET, DeliveryPolicy, DeliveryService
+from sla_app.services.delivery import RUN_BUDGET, DeliveryService
+from sla_app.services.delivery_rules import DeliveryPolicy
 from sla_app.services.monthly_reports import MonthlyReportService
 from sla_app.services.retention import RetentionService
 from sla_app.services.ticket_ingest import TicketIngestService
