@@ -45,6 +45,9 @@ from sla_core.ticket_clock import (
 from sla_core.tickets import Ticket
 
 US_PER_HOUR = 60 * US_PER_MINUTE
+# An outcome's fields after tenant, ticket and metric, in :class:`Outcome`'s order: outcome, priority, clock,
+# opened_at, decided_at, elapsed, target, stopped_at, pauses, actual (instants and durations in µs).
+Decision = tuple[str, str, str, int, int | None, int, int, int | None, tuple[Pause, ...], int | None]
 
 
 class OutcomeRules:
@@ -111,18 +114,20 @@ class OutcomeRules:
         holes: list[Piece] = [(p.start, p.end) for p in pauses]
         restore_metric = "restore_time_platform" if ticket.latest_scope == "platform" else "restore_time_application"
         priorities = ticket.priority.segments(opened, backfill=True)  # the same for both metrics
-        decided = []
+        decided: list[Outcome | Incomplete] = []
+        tenant, ticket_id = ticket.tenant, ticket.ticket_id
         for metric, runs in (
             ("response_time", self._response_runs(ticket, opened)),
             (restore_metric, self._restore_runs(ticket, opened)),
         ):
             if self.simple and not pauses and len(priorities) == 1 and len(runs) == 1:
-                decided.append(self._decide_simple(ticket, metric, runs[0], priorities[0][2], as_of))
+                fields = self._decide_simple(metric, runs[0], priorities[0][2], as_of)
             else:
-                decided.append(self._decide(ticket, metric, runs, holes, pauses, priorities, as_of))
+                fields = self._decide(ticket, metric, runs, holes, pauses, priorities, as_of)
+            decided.append(Outcome(tenant, ticket_id, metric, *fields))  # the one place an Outcome is built
         return decided
 
-    def _decide_simple(self, ticket: Ticket, metric: str, run: Piece, priority: str | None, as_of: int) -> Outcome:
+    def _decide_simple(self, metric: str, run: Piece, priority: str | None, as_of: int) -> Decision:
         """:meth:`_decide` for the common ticket: one run of the clock, no pause, one priority from ``opened`` on.
 
         The same steps with a single piece written out (a property test holds both to the same outcomes).
@@ -150,21 +155,7 @@ class OutcomeRules:
             moment = max(as_of, opened)
             until = moment if stopped_at is None else min(stopped_at, moment)
             outcome, decided_at, clock_time = "pending", None, clock.length(opened, until) if opened < moment else 0
-        return Outcome(
-            tenant=ticket.tenant,
-            ticket_id=ticket.ticket_id,
-            metric=metric,
-            outcome=outcome,
-            priority=priority,
-            clock=clock.name,
-            opened_at=opened,
-            decided_at=decided_at,
-            elapsed=clock_time,
-            target=goal,
-            stopped_at=stopped_at,
-            pauses=(),
-            actual=actual,
-        )
+        return outcome, priority, clock.name, opened, decided_at, clock_time, goal, stopped_at, (), actual
 
     @staticmethod
     def _response_runs(ticket: Ticket, opened: int) -> list[Piece]:
@@ -197,14 +188,15 @@ class OutcomeRules:
         pauses: list[Pause],
         priorities: list[tuple[int, int | None, str | None]],
         as_of: int,
-    ) -> Outcome:
+    ) -> Decision:
+        """An outcome's fields after tenant, ticket and metric (:data:`Decision`), walking the active pieces."""
         opened = ticket.opened_at
         assert opened is not None
         rule = self._contract.metrics.rule(metric)
         active = subtract(runs, holes) if holes else [r for r in runs if r[1] is None or r[0] < r[1]]  # as subtract
         stopped_at = runs[-1][1]
 
-        def result(outcome: str, at: int | None, moment: int) -> Outcome:
+        def result(outcome: str, at: int | None, moment: int) -> Decision:
             priority = ticket.priority.at(moment, backfill=True)
             assert priority is not None
             target = rule.targets[priority]
@@ -216,21 +208,9 @@ class OutcomeRules:
                 actual = clock_time
             else:
                 actual = elapsed(clock, active, max(stopped_at, opened))
-            return Outcome(
-                tenant=ticket.tenant,
-                ticket_id=ticket.ticket_id,
-                metric=metric,
-                outcome=outcome,
-                priority=priority,
-                clock=clock.name,
-                opened_at=opened,
-                decided_at=at,
-                elapsed=clock_time,
-                target=self.target_us(target, opened),
-                stopped_at=stopped_at,
-                pauses=tuple(p for p in pauses if p.start < moment),
-                actual=actual,
-            )
+            goal = self.target_us(target, opened)
+            shown = tuple(p for p in pauses if p.start < moment)
+            return outcome, priority, clock.name, opened, at, clock_time, goal, stopped_at, shown, actual
 
         deadline = self._deadline(priorities, rule.targets, active, opened)
         if stopped_at is not None and (deadline is None or stopped_at <= deadline):
