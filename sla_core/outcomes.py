@@ -62,6 +62,7 @@ class OutcomeRules:
         self._pausing: dict[tuple[str, ...], bool] = {}  # whether any of a ticket's statuses pauses
         self._classes = StatusClasses(contract.known_statuses, contract.pause_patterns)  # reported: measurement §8.3
         self._month_targets: dict[tuple[float, int], int] = {}
+        self._targets: dict[tuple[str, str], tuple[Target, Clock, int | None]] = {}  # target, clock, µs in hours
         self.simple = True  # the common ticket's shorter path (False: always the general one; for the tests)
 
     def is_pause_status(self, status: str | None) -> bool:
@@ -134,9 +135,14 @@ class OutcomeRules:
         """
         opened, stopped_at = run
         assert priority is not None
-        target = self._contract.metrics.rule(metric).targets[priority]
-        clock = self._clocks[target.unit]
-        goal = self.target_us(target, opened)
+        found = self._targets.get((metric, priority))
+        if found is None:  # a few (metric, priority) pairs: remembered
+            target = self._contract.metrics.rule(metric).targets[priority]
+            hours = self.target_us(target, 0) if target.unit == "hours" else None  # the same from any opening
+            found = self._targets[metric, priority] = (target, self._clocks[target.unit], hours)
+        target, clock, goal = found
+        if goal is None:
+            goal = self.target_us(target, opened)
         # The clock time until the stop, counted once: it decides whether a deadline is reached, and it is
         # both the elapsed time of a met outcome and the actual length. A breach's elapsed time is the goal.
         actual = None if stopped_at is None else clock.length(opened, stopped_at)
