@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 
 from sla_core.availability import (
     ZERO,
@@ -235,8 +236,7 @@ class Reporter:
         incomplete: list[Incomplete] = []
         not_measured = {"niet_incident": 0, "niet_toerekenbaar": 0}
         not_counted: list[NotCounted] = []
-        zone = self.contract.zone
-        start, end = month.bounds(zone)
+        start, end = month.bounds(self.contract.zone)
         for ticket in fold_all((e for e in events if e.tenant == tenant), self.as_of):
             if ticket.latest_type != "incident":
                 if ticket.latest_type is None:
@@ -273,7 +273,7 @@ class Reporter:
         for m in months:
             trailing_availability = trailing_availability + self.availability_of(m)
             trend.append(MonthFigures(m, self.availability_of(m), levels(decided.get(m, []))))
-        this_month = sorted(decided.get(month, []), key=lambda o: (o.decided_at, o.ticket_id, o.metric))
+        this_month = sorted(decided.get(month, []), key=attrgetter("decided_at", "ticket_id", "metric"))
         configured = self.contract.tenants.get(tenant)
         return MonthlyReport(
             tenant=tenant,
@@ -283,10 +283,10 @@ class Reporter:
             contract=self.contract,
             window=window,
             availability=self.availability_of(month),
-            tickets=levels(this_month),
+            tickets=trend[-1].tickets,  # the month is the last of its trailing months (its window holds it)
             load_time=self.load_time_of(month),
             outcomes=tuple(this_month),
-            pending=tuple(sorted(pending, key=lambda o: (o.opened_at, o.ticket_id, o.metric))),
+            pending=tuple(sorted(pending, key=attrgetter("opened_at", "ticket_id", "metric"))),
             incomplete=tuple(incomplete),
             not_measured=not_measured,
             exclusions=tuple(e for e in self.exclusions if e.start < end and e.end > start),

@@ -71,12 +71,27 @@ def load_time_json(figures: LoadTimeFigures) -> dict[str, Any]:
 
 def outcome_json(report: MonthlyReport, outcome: Outcome) -> dict[str, Any]:
     """One ticket outcome with its evidence."""
-    return _outcome_json(report, outcome, iso_formatter(report.contract.timezone))
+    return _outcome_json(outcome, iso_formatter(report.contract.timezone), _Targets(report))
 
 
-def _outcome_json(report: MonthlyReport, outcome: Outcome, iso: Callable[[int], str]) -> dict[str, Any]:
-    """:func:`outcome_json` with the report's instant formatter (made once per report: the hot path)."""
+class _Targets(dict[tuple[str, str], "dict[str, Any] | None"]):
+    """The contract's target as written (``{"value": 1, "unit": "months"}``) per (metric, priority), for
+    display; each looked up once per report (a report shows thousands of outcomes)."""
+
+    def __init__(self, report: MonthlyReport) -> None:
+        super().__init__()
+        self._metrics = report.contract.metrics
+
+    def __missing__(self, key: tuple[str, str]) -> dict[str, Any] | None:
+        target = self._metrics.rule(key[0]).targets.get(key[1])
+        found = self[key] = None if target is None else {"value": target.value, "unit": target.unit}
+        return found
+
+
+def _outcome_json(outcome: Outcome, iso: Callable[[int], str], targets: _Targets) -> dict[str, Any]:
+    """:func:`outcome_json` with the report's instant formatter and targets (made once per report: the hot path)."""
     decided, stopped = outcome.decided_at, outcome.stopped_at
+    target = targets[outcome.metric, outcome.priority]
     return {
         "ticket_id": outcome.ticket_id,
         "metric": outcome.metric,
@@ -86,7 +101,7 @@ def _outcome_json(report: MonthlyReport, outcome: Outcome, iso: Callable[[int], 
         "elapsed_minutes": outcome.elapsed / US_PER_MINUTE,
         "target_minutes": outcome.target / US_PER_MINUTE,
         "actual_elapsed_minutes": None if outcome.actual is None else outcome.actual / US_PER_MINUTE,
-        "target": _target(report, outcome),
+        "target": None if target is None else dict(target),  # a copy: each outcome's object is its own
         "clock": outcome.clock,
         "opened_at": iso(outcome.opened_at),
         "stopped_at": None if stopped is None else iso(stopped),
@@ -106,17 +121,11 @@ def trend_json(month: MonthFigures, norm: float, min_coverage: float) -> dict[st
     return item
 
 
-def _target(report: MonthlyReport, outcome: Outcome) -> dict[str, Any] | None:
-    """The contract's target as written (``{"value": 1, "unit": "months"}``), for display."""
-    target = report.contract.metrics.rule(outcome.metric).targets.get(outcome.priority)
-    return None if target is None else {"value": target.value, "unit": target.unit}
-
-
 def report_json(report: MonthlyReport) -> dict[str, Any]:
     """The whole report as one JSON-ready object."""
     contract = report.contract
     rule = contract.availability
-    iso = iso_formatter(contract.timezone)
+    iso, targets = iso_formatter(contract.timezone), _Targets(report)
     availability = availability_json(report.availability, rule.norm, rule.min_coverage)
     availability["tests"] = list(report.availability.tests)
     availability["ignored_tests"] = list(report.availability.ignored_tests)  # measurement §8.7
@@ -156,7 +165,7 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         "tenant": report.tenant,
         "month": str(report.month),
         "service_levels": service_levels,
-        "outcomes": [_outcome_json(report, o, iso) for o in report.outcomes],
+        "outcomes": [_outcome_json(o, iso, targets) for o in report.outcomes],
         "trailing_12_months": trailing,
         "tenant_name": report.tenant_name,
         "as_of": _instant(report, report.as_of),
@@ -168,7 +177,7 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         "pause_patterns": list(contract.pause_patterns),
         "availability_tests": None if rule.tests is None else [t.model_dump(mode="json") for t in rule.tests],
         "exclusions": [e.to_json() for e in report.exclusions],
-        "pending": [_outcome_json(report, o, iso) for o in report.pending],
+        "pending": [_outcome_json(o, iso, targets) for o in report.pending],
         "incomplete_tickets": [{"ticket_id": i.ticket_id, "reason": i.reason} for i in report.incomplete],
         "not_measured": dict(report.not_measured),
         "status": report.status,  # measurement §8.5: "final" | "provisional"
