@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,12 +19,9 @@ from sla_app.http.auth import encode_principal
 from sla_app.portal import security
 from sla_app.records import TenantRecord
 from sla_app.services.availability_ingest import AvailabilityIngestService
-from sla_core.availability_input import TestResult as Result
-from sla_core.business_calendar import from_us, to_us
 from sla_core.periods import Month
+from tests.app.test_availability_ingest import AMSTERDAM, ScriptedSource  # Home page and Login on each day
 from tests.support.app import FixedClock, Reply, call_http
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 ADMIN = encode_principal("beheer@stratech.example", ["SLA.Admin"])
 ALMELO = encode_principal("contract@almelo.example", ["SLA.Reader"], ["almelo"])
@@ -326,23 +322,6 @@ def test_the_supplier_reruns_a_month_for_every_measured_municipality(
     assert post("portal_rerun", ALMELO, {"csrf": TOKEN, "month": "2026-10"}).status == 403
 
 
-class _TwoTests:
-    """A results source: on each day asked, two tests at two locations at 09:00 and 09:05 local time."""
-
-    name = "scripted"
-
-    def fetch(self, start_us: int, end_us: int) -> tuple[list[Result], bool, str]:
-        day = from_us(start_us, AMSTERDAM).date()
-        nine = datetime.combine(day, datetime.min.time(), tzinfo=AMSTERDAM).replace(hour=9)
-        rows = [
-            Result(to_us(nine + timedelta(minutes=m)), test, location, True, 250.0)
-            for test in ("Home page", "Login")
-            for location in ("West Europe", "France Central")
-            for m in (0, 5)
-        ]
-        return rows, True, ""
-
-
 def test_the_municipality_page_names_the_tests_whose_results_were_ignored(ctx: AppContext, clock: FixedClock) -> None:
     """Measurement §8.7: with the contract's list of tests, the page says whose results were ignored, as the report
     does: for the month so far and for each month's latest report."""
@@ -352,7 +331,9 @@ def test_the_municipality_page_names_the_tests_whose_results_were_ignored(ctx: A
     )
     ctx.admin.put_tenant(TenantRecord(tenant="hengelo", go_live=date(2025, 11, 3), name="Gemeente Hengelo"))
     clock.now = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
-    ingest = AvailabilityIngestService(_TwoTests(), ctx.availability, ctx.admin, clock, AMSTERDAM, retention_days=800)
+    ingest = AvailabilityIngestService(
+        ScriptedSource(), ctx.availability, ctx.admin, clock, AMSTERDAM, retention_days=800
+    )
     for day in (date(2026, 10, 30), date(2026, 11, 2)):
         ingest.ingest_day(day)
     ctx.monthly.compute("almelo", Month(2026, 10))
