@@ -143,7 +143,7 @@ def _ids(found: list[bytes], names: dict[bytes, int]) -> np.ndarray:
 
 
 def route_lines(data: Data, source: str) -> Routes:
-    """Route every line of an events file (bytes) to its tenant; ``source`` names the file in errors.
+    """Route every line of an events file (its bytes, or the file mapped) to its tenant; ``source`` names the file in errors.
 
     The file is scanned in chunks of :data:`CHUNK` bytes, so time and memory grow with its size, no faster.
     """
