@@ -29,7 +29,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sla_app.mail.graph_mail import report_files
+from sla_app.mail.graph_payload import report_files
 from sla_app.mail.message import (
     DELIVERY_HEADER,
     NOT_SENT,

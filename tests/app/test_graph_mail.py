@@ -26,7 +26,7 @@ from azure.core.credentials import AccessToken
 
 from sla_app.documents import Attachment, RenderedReport
 from sla_app.mail import DELIVERY_HEADER, Envelope, GraphMailer, MailError
-from sla_app.mail.graph_mail import GRAPH_SCOPE, UPLOAD_UNIT, RetryPolicy
+from sla_app.mail.graph_client import GRAPH_SCOPE, UPLOAD_UNIT, RetryPolicy
 from tests.support.fake_graph import DRAFT_ID, TOKEN, Answer, FakeCredential, FakeGraph, running
 
 SENDER = "rapportage@example.org"
@@ -362,7 +362,7 @@ def test_chunk_sizes_must_be_multiples_of_320_kib() -> None:
 def test_the_reply_to_of_the_report_is_the_messages_reply_to() -> None:
     from dataclasses import replace
 
-    from sla_app.mail.graph_mail import graph_message
+    from sla_app.mail.graph_payload import graph_message
 
     report = replace(rendered(), reply_to="servicedesk@stratech.example")
     message = graph_message(ENVELOPE, report, None)
