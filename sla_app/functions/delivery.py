@@ -45,7 +45,7 @@ from sla_app.errors import BadRequest, Unprocessable
 from sla_app.http.params import query_param, route_month
 from sla_app.http.problem import endpoint, json_response, read_json
 from sla_app.services.delivery_confirm import parse_confirmation
-from sla_app.services.delivery_once import DeliveryOutcome
+from sla_app.services.delivery_outcome import DeliveryOutcome
 from sla_app.services.delivery_runs import (
     NOTICES,
     deliver_message,

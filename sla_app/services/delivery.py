@@ -38,14 +38,9 @@ from sla_app.mail.message import Mailer
 from sla_app.records import NO_REPORT, SUPPLIER, DeliveryRecord
 from sla_app.services.delivery_confirm import Confirmation, confirm
 from sla_app.services.delivery_month import Admin, MonthDelivery, Reports
-from sla_app.services.delivery_once import (
-    DEFERRED,
-    ERROR,
-    STALE_AFTER,
-    Deliveries,
-    DeliveryOutcome,
-    OnceSender,
-)
+from sla_app.services.delivery_once import STALE_AFTER, OnceSender
+from sla_app.services.delivery_outcome import DEFERRED, ERROR, DeliveryOutcome
+from sla_app.services.delivery_ports import Deliveries
 from sla_app.services.delivery_rules import DeliveryPolicy, measured
 from sla_core.periods import Month
 

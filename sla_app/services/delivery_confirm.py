@@ -25,7 +25,8 @@ from typing import Any
 
 from sla_app.errors import BadRequest, Conflict, NotFound, Unprocessable
 from sla_app.records import CORRECTION, FAILED, KINDS, REPORT, SENT, DeliveryConflict, DeliveryRecord
-from sla_app.services.delivery_once import Deliveries, OnceSender
+from sla_app.services.delivery_once import OnceSender
+from sla_app.services.delivery_ports import Deliveries
 from sla_core.events import UNSTORABLE
 
 MAX_NOTE_LENGTH = 500

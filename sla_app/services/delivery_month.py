@@ -48,13 +48,9 @@ from sla_app.records import (
     SENT,
     DeliveryRecord,
 )
-from sla_app.services.delivery_once import (
-    ALREADY_SENT,
-    Deliveries,
-    DeliveryOutcome,
-    OnceSender,
-    outcome_of,
-)
+from sla_app.services.delivery_once import OnceSender
+from sla_app.services.delivery_outcome import ALREADY_SENT, DeliveryOutcome, outcome_of
+from sla_app.services.delivery_ports import Deliveries
 from sla_app.services.delivery_rules import DeliveryPolicy, report_changes, report_status
 from sla_app.services.monthly_reports import tenant_contract
 from sla_core.contract import Contract

@@ -30,20 +30,26 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sla_app.mail.message import Envelope, Mailer, MailError, Receipt
-from sla_app.records import FAILED, REPORT, SENDING, SENT, SUPPLIER, DeliveryConflict, DeliveryRecord
+from sla_app.records import FAILED, SENDING, SENT, SUPPLIER, DeliveryConflict, DeliveryRecord
+from sla_app.services.delivery_outcome import (
+    ALREADY_SENT,
+    FAILED_NOW,
+    IN_PROGRESS,
+    NEEDS_MANUAL_CHECK,
+    SENT_NOW,
+    UNKNOWN_NOW,
+    DeliveryOutcome,
+    outcome_of,
+)
+from sla_app.services.delivery_ports import Deliveries
 
 STALE_AFTER = timedelta(minutes=30)
 UNKNOWN_OUTCOME = "outcome unknown: the message may have been sent; check the sender's Sent Items, resend with force"
-
-# Outcomes of one e-mail in a run.
-SENT_NOW, ALREADY_SENT, IN_PROGRESS = "sent", "already_sent", "in_progress"
-FAILED_NOW, UNKNOWN_NOW, NEEDS_MANUAL_CHECK = "failed", "unknown", "needs_manual_check"
-DEFERRED, ERROR = "deferred", "error"
 
 _log = logging.getLogger("sla_app.mail")
 
@@ -52,56 +58,6 @@ class Auditor(Protocol):
     """The audit log."""
 
     def audit(self, at: str, actor: str, action: str, tenant: str | None = None, **detail: Any) -> None: ...
-
-
-class Deliveries(Protocol):
-    """Delivery records (see :class:`sla_app.storage.deliveries_repo.DeliveryRepository`)."""
-
-    def get(self, tenant: str, month: str, kind: str = REPORT, version: int | None = None) -> DeliveryRecord | None: ...
-
-    def create(self, record: DeliveryRecord) -> DeliveryRecord: ...
-
-    def create_many(self, records: list[DeliveryRecord]) -> list[DeliveryRecord]: ...
-
-    def replace(self, record: DeliveryRecord, etag: str | None) -> DeliveryRecord: ...
-
-    def put(self, record: DeliveryRecord) -> DeliveryRecord: ...
-
-    def of_month(self, month: str) -> list[DeliveryRecord]: ...
-
-    def of_tenant(self, tenant: str, first: str, last: str) -> list[DeliveryRecord]: ...
-
-
-@dataclass(frozen=True)
-class DeliveryOutcome:
-    """What a run did for one e-mail of a tenant-month (or of the supplier)."""
-
-    tenant: str
-    month: str
-    outcome: str
-    state: str | None = None
-    version: int | None = None
-    detail: str = ""
-    kind: str = REPORT
-
-    def to_json(self) -> dict[str, Any]:
-        """As API JSON."""
-        return {
-            "tenant": self.tenant,
-            "month": self.month,
-            "kind": self.kind,
-            "outcome": self.outcome,
-            "state": self.state,
-            "version": self.version,
-            "detail": self.detail or None,
-        }
-
-
-def outcome_of(record: DeliveryRecord, outcome: str, detail: str = "") -> DeliveryOutcome:
-    """The outcome ``outcome`` of the e-mail ``record`` stands for."""
-    return DeliveryOutcome(
-        record.tenant, record.month, outcome, record.state, record.report_version, detail, record.kind
-    )
 
 
 class OnceSender:

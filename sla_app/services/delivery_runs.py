@@ -48,7 +48,7 @@ from sla_app.records import (
     DeliveryRecord,
 )
 from sla_app.services.delivery import DeliveryService
-from sla_app.services.delivery_once import DeliveryOutcome
+from sla_app.services.delivery_outcome import DeliveryOutcome
 from sla_app.services.delivery_rules import measured
 from sla_app.services.delivery_view import MessageView
 from sla_core.contract import Contract
