@@ -48,7 +48,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from azure.core import MatchConditions
@@ -56,62 +56,14 @@ from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableTransactionError, UpdateMode
 
 from sla_app.errors import ServiceUnavailable
-from sla_app.storage.tables import MAX_BATCH, TableStore, escape_key, timestamp
+from sla_app.storage.event_rows import RECEIVED, TABLE, from_entity, received, stamp, to_entity
+from sla_app.storage.tables import MAX_BATCH, TableStore, escape_key
 from sla_core.errors import InputError
-from sla_core.events import EventConflict, TicketEvent, conflict_reason, parse_event
+from sla_core.events import EventConflict, TicketEvent, conflict_reason
 
-TABLE = "ticketevents"
 LEGACY_SEPARATOR = "|"
-RECEIVED = "received_at"  # the app clock's instant of the first write (RFC 3339 UTC, µs)
-_FIELDS = ("type", "priority", "status", "scope", "attributable")
 _RETRIES_PER_ROW = 8  # a row is re-read at most this often per call (concurrent confirmations); then 503
 _log = logging.getLogger("sla_app.storage.events")
-
-
-def to_entity(event: TicketEvent) -> dict[str, Any]:
-    """The entity of an event: keys plus the canonical fields, nothing else."""
-    entity: dict[str, Any] = {
-        "PartitionKey": escape_key(event.tenant),
-        "RowKey": escape_key(event.event_id),
-        "tenant": event.tenant,
-        "ticket_id": event.ticket_id,
-        "event_id": event.event_id,
-        "occurred_at": event.occurred_at.isoformat(),
-        "kind": event.kind,
-    }
-    for name in _FIELDS:
-        value = getattr(event, name)
-        if value is not None:
-            entity[name] = value
-    return entity
-
-
-def stamp(at: datetime) -> str:
-    """An instant as stored in ``received_at``: RFC 3339 in UTC with microseconds (one width: sorts as text too)."""
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def received(entity: dict[str, Any]) -> datetime:
-    """When a stored event was received: its ``received_at`` (app clock), else its ``Timestamp`` (older rows).
-
-    Neither readable: the oldest instant (the event then counts as received before any report).
-    """
-    text = entity.get(RECEIVED)
-    if isinstance(text, str):
-        try:
-            return datetime.fromisoformat(text).astimezone(UTC)
-        except ValueError:
-            pass
-    value = entity.get("Timestamp") or getattr(entity, "metadata", {}).get("timestamp")  # plain JSON, or the SDK's
-    if isinstance(value, datetime):
-        return value.astimezone(UTC)
-    return timestamp(value if isinstance(value, str) else None) or datetime.min.replace(tzinfo=UTC)
-
-
-def from_entity(entity: dict[str, Any]) -> TicketEvent:
-    """The event of a stored entity (validated again, like any input)."""
-    data = {k: entity[k] for k in ("event_id", "tenant", "ticket_id", "occurred_at", "kind", *_FIELDS) if k in entity}
-    return parse_event(data, f"{TABLE}/{entity['PartitionKey']}/{entity['RowKey']}")
 
 
 def _conflict(event: TicketEvent, reason: str) -> EventConflict:

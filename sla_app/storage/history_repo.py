@@ -31,7 +31,7 @@ from azure.core import MatchConditions
 from azure.data.tables import TableTransactionError, UpdateMode
 
 from sla_app.adapters.snapshots import CANONICAL_FIELDS, Reading, instant_key
-from sla_app.storage.events_repo import RECEIVED, TABLE, stamp, to_entity
+from sla_app.storage.event_rows import RECEIVED, TABLE, stamp, to_entity
 from sla_app.storage.tables import MAX_BATCH, TableStore, escape_key, prefix_filter
 from sla_core.events import TicketEvent
 

@@ -16,7 +16,7 @@ import pytest
 
 from sla_app.bootstrap import AppContext
 from sla_app.http.auth import sign_timestamped
-from sla_app.storage.events_repo import TABLE
+from sla_app.storage.event_rows import TABLE
 from sla_core.events import EventConflict, parse_event
 from tests.support.app import SECRETS, FixedClock, Reply, call_http, functions
 

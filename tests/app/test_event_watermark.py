@@ -17,7 +17,7 @@ import pytest
 
 from sla_app.bootstrap import AppContext
 from sla_app.storage.availability_repo import DayStatus
-from sla_app.storage.events_repo import RECEIVED, TABLE, to_entity
+from sla_app.storage.event_rows import RECEIVED, TABLE, to_entity
 from sla_core.events import TicketEvent, parse_event
 from sla_core.periods import Month
 from tests.app import test_tool_history

@@ -28,7 +28,7 @@ from sla_app import bootstrap
 from sla_app.bootstrap import AppContext
 from sla_app.http.auth import encode_principal, sign_timestamped
 from sla_app.records import TenantRecord
-from sla_app.storage.events_repo import TABLE
+from sla_app.storage.event_rows import TABLE
 from sla_app.storage.plain_tables import PlainTables
 from sla_app.storage.tables import TableStore
 from tests.support.app import SECRETS, FixedClock, Reply, call_http
