@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from sla_app.bootstrap import AppContext
-from sla_app.http import openapi
+from sla_app.http import openapi_operation
 from tests.support.app import SECRETS, FixedClock
 from tools.http_server import PLACEHOLDER, Signer, serve
 
@@ -45,11 +45,11 @@ REFUSED = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422"]
 
 def config() -> SchemathesisConfig:
     credentials = {
-        openapi.FUNCTION_KEY: {"api_key": PLACEHOLDER},
-        openapi.PRINCIPAL: {"api_key": PLACEHOLDER},
-        openapi.EVENTS_SIGNATURE: {"api_key": PLACEHOLDER},
-        openapi.JIRA_SIGNATURE: {"api_key": PLACEHOLDER},
-        openapi.TOPDESK_BEARER: {"bearer": PLACEHOLDER},
+        openapi_operation.FUNCTION_KEY: {"api_key": PLACEHOLDER},
+        openapi_operation.PRINCIPAL: {"api_key": PLACEHOLDER},
+        openapi_operation.EVENTS_SIGNATURE: {"api_key": PLACEHOLDER},
+        openapi_operation.JIRA_SIGNATURE: {"api_key": PLACEHOLDER},
+        openapi_operation.TOPDESK_BEARER: {"bearer": PLACEHOLDER},
     }
     return SchemathesisConfig.from_dict(
         {

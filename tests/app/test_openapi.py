@@ -12,7 +12,8 @@ import azure.functions as func
 import openapi_spec_validator
 
 from sla_app.bootstrap import AppContext
-from sla_app.http.openapi import FUNCTION_KEY, OPERATIONS, PROBLEM_MEDIA, document
+from sla_app.http.openapi import OPERATIONS, PROBLEM_MEDIA, document
+from sla_app.http.openapi_operation import FUNCTION_KEY
 from tests.support.app import FixedClock, call_http, functions
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
