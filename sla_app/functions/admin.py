@@ -28,7 +28,8 @@ from pydantic import BaseModel, ValidationError
 
 from sla_app.bootstrap import context
 from sla_app.errors import BadRequest, NotFound, Unprocessable
-from sla_app.http import api_models as m
+from sla_app.http.api_fields import TENANT_ID_PATTERN
+from sla_app.http.api_tenant_models import ExclusionWrite, TenantWrite
 from sla_app.http.openapi import ROUTE_PREFIX, document
 from sla_app.http.params import route_month
 from sla_app.http.problem import endpoint, json_response, read_json
@@ -41,7 +42,7 @@ bp = func.Blueprint()
 
 Model = TypeVar("Model", bound=BaseModel)
 
-_TENANT_ID = re.compile(m.TENANT_ID_PATTERN)
+_TENANT_ID = re.compile(TENANT_ID_PATTERN)
 _VERSION = re.compile(r"^[1-9]\d{0,8}$")
 
 SECURITY_TXT_LIFETIME = timedelta(days=180)  # RFC 9116 §2.5.5: less than a year ahead
@@ -112,7 +113,7 @@ def _put_tenant(req: func.HttpRequest, actor: str, tenant: str) -> func.HttpResp
         raise Unprocessable(
             f"tenant id {tenant!r}: letters, digits, '.', '_' and '-' (not first), at most 100", field="tenant"
         )
-    body = _validated(m.TenantWrite, read_json(req))
+    body = _validated(TenantWrite, read_json(req))
     if body.tenant is not None and body.tenant != tenant:
         raise Unprocessable(f"field tenant: {body.tenant!r} differs from the path's {tenant!r}", field="tenant")
     if body.contract_end is not None and body.contract_end <= body.go_live:
@@ -150,7 +151,7 @@ def tenant_exclusions(req: func.HttpRequest) -> func.HttpResponse:
     scope = ctx.admin_service.known_scope(_existing_tenant_id(_route(req, "tenant")))
     if req.method.upper() != "POST":
         return json_response(ctx.admin_service.exclusions(scope))
-    body = _validated(m.ExclusionWrite, read_json(req))
+    body = _validated(ExclusionWrite, read_json(req))
     added = ctx.admin_service.add_exclusion(scope, body.start, body.end, body.reason, caller.name)
     return json_response(added, status=201)
 

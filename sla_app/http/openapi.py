@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document of the Function App, generated from :mod:`sla_app.http.api_models`.
+"""The OpenAPI 3.1 document of the Function App, generated from the pydantic models (``sla_app.http.api_*``).
 
 Every HTTP API route of the app is listed in :data:`OPERATIONS`, including the
 routes registered by other modules (tickets, monthly run, availability); a
@@ -27,7 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sla_app.http import api_models as m
+from sla_app.http.api_fields import DAY_PATTERN, MONTH_PATTERN, ProblemDetails
+from sla_app.http.api_ticket_models import CanonicalTicketEvent
 from sla_app.http.openapi_admin_paths import ADMIN_OPERATIONS
 from sla_app.http.openapi_operation import SECURITY_SCHEMES, OneOrMany, Operation
 from sla_app.http.openapi_webhook_paths import WEBHOOK_OPERATIONS
@@ -56,8 +57,8 @@ PROBLEMS: dict[int, tuple[str, str]] = {
 
 PATH_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
     "tenant": ("Tenant id; `_all` for exclusions that apply to every tenant.", {"type": "string", "minLength": 1}),
-    "month": ("Calendar month `YYYY-MM` in 2000–2099.", {"type": "string", "pattern": m.MONTH_PATTERN}),
-    "day": ("UTC date `YYYY-MM-DD` in 2000–2099.", {"type": "string", "format": "date", "pattern": m.DAY_PATTERN}),
+    "month": ("Calendar month `YYYY-MM` in 2000–2099.", {"type": "string", "pattern": MONTH_PATTERN}),
+    "day": ("UTC date `YYYY-MM-DD` in 2000–2099.", {"type": "string", "format": "date", "pattern": DAY_PATTERN}),
 }
 
 _RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
@@ -164,7 +165,7 @@ def _operation(operation: Operation, components: _Components) -> dict[str, Any]:
 
 
 def _problem_responses(components: _Components) -> dict[str, Any]:
-    problem = components.ref(m.ProblemDetails)
+    problem = components.ref(ProblemDetails)
     responses = {}
     for status, (name, description) in PROBLEMS.items():
         response: dict[str, Any] = {"description": description, "content": {PROBLEM_MEDIA: {"schema": problem}}}
@@ -191,7 +192,7 @@ def _document() -> dict[str, Any]:
             raise ValueError(f"{operation.method} {operation.path} listed twice")
         item[method] = _operation(operation, components)
     responses = _problem_responses(components)
-    components.ref(m.CanonicalTicketEvent)  # always present, also when no route refers to it directly
+    components.ref(CanonicalTicketEvent)  # always present, also when no route refers to it directly
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

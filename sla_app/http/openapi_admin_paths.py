@@ -10,7 +10,19 @@ Listed in :data:`ADMIN_OPERATIONS`, part of
 
 from __future__ import annotations
 
-from sla_app.http import api_models as m
+from sla_app.http.api_report_models import (
+    AuditEntry,
+    AvailabilityBackfillRequest,
+    AvailabilityBackfillResult,
+    Delivery,
+    DeliveryConfirmation,
+    MonthDeliveryResult,
+    MonthlyOutcome,
+    MonthRunResult,
+    Report,
+    ReportVersion,
+)
+from sla_app.http.api_tenant_models import Exclusion, ExclusionWrite, Tenant, TenantWrite
 from sla_app.http.auth import ADMIN_ROLE, READER_ROLE, TENANT_CLAIM
 from sla_app.http.openapi_operation import SIGNED_IN, Operation, Param, Reply
 
@@ -77,7 +89,7 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "reports",
         "sla_app.functions.delivery",
         SIGNED_IN,
-        {202: Reply("One outcome per tenant (idempotent: a report is never sent twice).", m.MonthDeliveryResult)},
+        {202: Reply("One outcome per tenant (idempotent: a report is never sent twice).", MonthDeliveryResult)},
         (400, 401, 403, 404, 422),
         query=(_DELIVER_TENANT, _DELIVER_NOTICE, _FORCE),
         roles=(ADMIN_ROLE,),
@@ -90,7 +102,7 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "reports",
         "sla_app.functions.delivery",
         SIGNED_IN,
-        {200: Reply("By tenant.", list[m.Delivery])},
+        {200: Reply("By tenant.", list[Delivery])},
         (400, 401, 403),
         roles=(ADMIN_ROLE,),
     ),
@@ -102,9 +114,9 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "reports",
         "sla_app.functions.delivery",
         SIGNED_IN,
-        {200: Reply("The record as now stored (sent, or failed and released for one new send); audited.", m.Delivery)},
+        {200: Reply("The record as now stored (sent, or failed and released for one new send); audited.", Delivery)},
         (400, 401, 403, 404, 409, 413, 422),
-        request=m.DeliveryConfirmation,
+        request=DeliveryConfirmation,
         roles=(ADMIN_ROLE,),
         description=(
             "Only for an e-mail flagged needs_manual_check (409 otherwise). `tenant`: the tenant id, or `~supplier` "
@@ -120,11 +132,7 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "reports",
         "sla_app.functions.monthly",
         SIGNED_IN,
-        {
-            202: Reply(
-                "Enqueued (idempotent: a re-run stores no new version unless a report differs).", m.MonthRunResult
-            )
-        },
+        {202: Reply("Enqueued (idempotent: a re-run stores no new version unless a report differs).", MonthRunResult)},
         (400, 401, 403, 422),
         roles=(ADMIN_ROLE,),
     ),
@@ -136,7 +144,7 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "reports",
         "sla_app.functions.monthly",
         SIGNED_IN,
-        {200: Reply("Computed; a new version only when the report differs.", m.MonthlyOutcome)},
+        {200: Reply("Computed; a new version only when the report differs.", MonthlyOutcome)},
         (400, 401, 403, 404, 422),
         roles=(ADMIN_ROLE,),
     ),
@@ -151,11 +159,11 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         SIGNED_IN,
         {
             200: Reply(
-                "Each day's outcome (idempotent: a day stored again replaces itself).", m.AvailabilityBackfillResult
+                "Each day's outcome (idempotent: a day stored again replaces itself).", AvailabilityBackfillResult
             )
         },
         (400, 401, 403, 413, 422),
-        request=m.AvailabilityBackfillRequest,
+        request=AvailabilityBackfillRequest,
         roles=(ADMIN_ROLE,),
     ),
     # -- sla_app.functions.admin: tenants ---------------------------------------
@@ -167,7 +175,7 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "tenants",
         "sla_app.functions.admin",
         SIGNED_IN,
-        {200: Reply("The tenants, by id.", list[m.Tenant])},
+        {200: Reply("The tenants, by id.", list[Tenant])},
         (401, 403),
         roles=(ADMIN_ROLE,),
     ),
@@ -179,7 +187,7 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "tenants",
         "sla_app.functions.admin",
         SIGNED_IN,
-        {200: Reply("The tenant.", m.Tenant, headers=("ETag",))},
+        {200: Reply("The tenant.", Tenant, headers=("ETag",))},
         (401, 403, 404),
         roles=(ADMIN_ROLE,),
     ),
@@ -192,11 +200,11 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "sla_app.functions.admin",
         SIGNED_IN,
         {
-            200: Reply("Replaced.", m.Tenant, headers=("ETag",)),
-            201: Reply("Created.", m.Tenant, headers=("ETag", "Location")),
+            200: Reply("Replaced.", Tenant, headers=("ETag",)),
+            201: Reply("Created.", Tenant, headers=("ETag", "Location")),
         },
         (400, 401, 403, 409, 412, 413, 422),
-        request=m.TenantWrite,
+        request=TenantWrite,
         headers=(_IF_MATCH, _IF_NONE_MATCH),
         roles=(ADMIN_ROLE,),
         description="The contract override must give a valid contract; every change is audited.",
@@ -211,7 +219,7 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         SIGNED_IN,
         {
             200: Reply(
-                "The tenant's own exclusions and those for every tenant (`_all`: only the latter).", list[m.Exclusion]
+                "The tenant's own exclusions and those for every tenant (`_all`: only the latter).", list[Exclusion]
             )
         },
         (401, 403, 404),
@@ -225,9 +233,9 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "exclusions",
         "sla_app.functions.admin",
         SIGNED_IN,
-        {201: Reply("Recorded, with who and when; audited.", m.Exclusion)},
+        {201: Reply("Recorded, with who and when; audited.", Exclusion)},
         (400, 401, 403, 404, 413, 422),
-        request=m.ExclusionWrite,
+        request=ExclusionWrite,
         roles=(ADMIN_ROLE,),
     ),
     # -- sla_app.functions.admin: reports ---------------------------------------
@@ -239,7 +247,7 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "reports",
         "sla_app.functions.admin",
         SIGNED_IN,
-        {200: Reply("The latest version, or the one asked for.", m.Report)},
+        {200: Reply("The latest version, or the one asked for.", Report)},
         (400, 401, 403, 404),
         query=(_VERSION,),
         roles=(ADMIN_ROLE, READER_ROLE),
@@ -253,7 +261,7 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "reports",
         "sla_app.functions.admin",
         SIGNED_IN,
-        {200: Reply("Oldest first.", list[m.ReportVersion])},
+        {200: Reply("Oldest first.", list[ReportVersion])},
         (400, 401, 403, 404),
         roles=(ADMIN_ROLE, READER_ROLE),
         description=f"{READER_ROLE} only for the tenant(s) of its `{TENANT_CLAIM}` claim.",
@@ -267,7 +275,7 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "audit",
         "sla_app.functions.admin",
         SIGNED_IN,
-        {200: Reply("Oldest first.", list[m.AuditEntry])},
+        {200: Reply("Oldest first.", list[AuditEntry])},
         (400, 401, 403),
         roles=(ADMIN_ROLE,),
     ),

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sla_app.http import api_models as m
+from sla_app.http.api_fields import TENANT_ID_PATTERN
+from sla_app.http.api_ticket_models import CanonicalTicketEvent, IngestResult, JiraIssueEvent, TopdeskIncident
 from sla_app.http.auth import ADMIN_ROLE
 from sla_app.http.openapi_operation import (
     ANONYMOUS,
@@ -31,7 +32,7 @@ MAX_EVENTS = 1000
 _TENANT_QUERY = Param(
     "tenant",
     "The municipality (tenant id) whose credential signs the delivery.",
-    {"type": "string", "pattern": m.TENANT_ID_PATTERN},
+    {"type": "string", "pattern": TENANT_ID_PATTERN},
     True,
 )
 _TIMESTAMP = Param(
@@ -49,7 +50,7 @@ def _ticket_tool(tool: str, operation_id: str, summary: str, credential: str, th
         "tickets",
         "sla_app.functions.tickets",
         ((FUNCTION_KEY, credential),),
-        {200: Reply(f"The snapshot is kept and the {thing}'s events derived from all its snapshots.", m.IngestResult)},
+        {200: Reply(f"The snapshot is kept and the {thing}'s events derived from all its snapshots.", IngestResult)},
         (400, 401, 409, 413, 422, 503),
         request=request,
         query=(_TENANT_QUERY,),
@@ -87,9 +88,9 @@ WEBHOOK_OPERATIONS: tuple[Operation, ...] = (
         "tickets",
         "sla_app.functions.tickets",
         ((FUNCTION_KEY, EVENTS_SIGNATURE),),
-        {200: Reply("Stored (an event sent again with the same content is stored once).", m.IngestResult)},
+        {200: Reply("Stored (an event sent again with the same content is stored once).", IngestResult)},
         (400, 401, 409, 413, 422),
-        request=OneOrMany(m.CanonicalTicketEvent, MAX_EVENTS),
+        request=OneOrMany(CanonicalTicketEvent, MAX_EVENTS),
         headers=(_TIMESTAMP,),
         description="Authenticated before the body is parsed; all or nothing: one invalid event rejects the whole "
         "batch (422), and an event_id already stored (or sent twice) with other content or another ticket is a 409 "
@@ -101,10 +102,10 @@ WEBHOOK_OPERATIONS: tuple[Operation, ...] = (
         "A TOPdesk incident (on each change)",
         TOPDESK_BEARER,
         "incident",
-        m.TopdeskIncident,
+        TopdeskIncident,
     ),
     _ticket_tool(
-        "jira", "postJiraIssue", "A Jira Service Management issue webhook", JIRA_SIGNATURE, "issue", m.JiraIssueEvent
+        "jira", "postJiraIssue", "A Jira Service Management issue webhook", JIRA_SIGNATURE, "issue", JiraIssueEvent
     ),
     # -- sla_app.functions.admin: public documents ------------------------------
     Operation(

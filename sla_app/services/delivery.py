@@ -33,7 +33,7 @@ from typing import Any
 
 from sla_app.documents.typst_cache import release_document_caches
 from sla_app.errors import NotFound
-from sla_app.http.api_models import TENANT_ID_PATTERN
+from sla_app.http.api_fields import TENANT_ID_PATTERN
 from sla_app.mail.message import Mailer
 from sla_app.records import NO_REPORT, SUPPLIER, DeliveryRecord
 from sla_app.services.delivery_confirm import Confirmation, confirm

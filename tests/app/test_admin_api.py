@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from sla_app.bootstrap import AppContext
-from sla_app.http import api_models as m
+from sla_app.http.api_fields import ProblemDetails
+from sla_app.http.api_report_models import AuditEntry, Report, ReportVersion
+from sla_app.http.api_tenant_models import Exclusion, Tenant
 from sla_app.http.auth import encode_principal
 from sla_app.records import TenantRecord
 from tests.support.app import FixedClock, Reply, call_http
@@ -54,7 +56,7 @@ def audit(ctx: AppContext, action: str | None = None) -> list[dict]:
 def assert_problem(reply: Reply, status: int, field: str | None = None) -> None:
     assert reply.status == status, reply.body
     assert reply.mimetype == "application/problem+json"
-    problem = m.ProblemDetails.model_validate(reply.body)
+    problem = ProblemDetails.model_validate(reply.body)
     assert problem.status == status and problem.detail
     assert reply.body.get("field") == field, reply.body
 
@@ -65,7 +67,7 @@ def assert_problem(reply: Reply, status: int, field: str | None = None) -> None:
 def test_an_admin_lists_and_reads_tenants_with_an_etag(ctx: AppContext, tenants: list[str]) -> None:
     listed = call("list_tenants", headers=ADMIN)
     assert listed.status == 200
-    assert [m.Tenant.model_validate(t).tenant for t in listed.body] == tenants
+    assert [Tenant.model_validate(t).tenant for t in listed.body] == tenants
     one = call("tenant_resource", route={"tenant": "enschede"}, headers=ADMIN)
     assert one.status == 200 and one.body["go_live"] == "2025-09-15"
     assert one.headers["ETag"].startswith('"') and one.headers["ETag"].endswith('"')
@@ -83,7 +85,7 @@ def test_put_creates_then_replaces_a_tenant_and_audits_both(ctx: AppContext, ten
     created = put_tenant("oldenzaal", body)
     assert created.status == 201, created.body
     assert created.headers["Location"] == "/api/tenants/oldenzaal"
-    assert m.Tenant.model_validate(created.body).contract_override == {"availability": {"norm": 99.5}}
+    assert Tenant.model_validate(created.body).contract_override == {"availability": {"norm": 99.5}}
     stored = ctx.admin.tenant("oldenzaal")
     assert stored is not None and stored.recipients == ("sla@oldenzaal.example.nl",)
 
@@ -260,7 +262,7 @@ def test_exclusions_are_recorded_with_who_and_when_and_audited(
 ) -> None:
     own = post_exclusion("enschede", exclusion())
     assert own.status == 201, own.body
-    recorded = m.Exclusion.model_validate(own.body)
+    recorded = Exclusion.model_validate(own.body)
     assert (recorded.applies_to, recorded.recorded_by, recorded.recorded_at) == (
         "enschede",
         "SLA.Admin",
@@ -338,7 +340,7 @@ def get_versions(tenant: str, month: str = "2026-10", headers: dict[str, str] = 
 def test_a_reader_reads_the_latest_report_of_its_own_tenant(reports: None) -> None:
     reply = get_report("enschede")
     assert reply.status == 200, reply.body
-    report = m.Report.model_validate(reply.body)
+    report = Report.model_validate(reply.body)
     assert (report.tenant, report.month, report.version, report.report) == ("enschede", "2026-10", 2, {"figure": 2})
     assert (report.content_hash, report.inputs_fingerprint) == ("hash-2", "inputs-2")
 
@@ -354,7 +356,7 @@ def test_an_older_version_is_read_with_the_version_parameter(reports: None) -> N
 def test_the_versions_are_listed_without_their_bodies(reports: None) -> None:
     reply = get_versions("enschede")
     assert reply.status == 200
-    versions = [m.ReportVersion.model_validate(v) for v in reply.body]
+    versions = [ReportVersion.model_validate(v) for v in reply.body]
     assert [(v.version, v.computed_at, v.content_hash, v.inputs_fingerprint) for v in versions] == [
         (1, "2026-11-01T02:00:00+00:00", "hash-1", "inputs-1"),
         (2, "2026-11-02T08:00:00+00:00", "hash-2", "inputs-2"),
@@ -444,7 +446,7 @@ def test_the_audit_log_of_a_day_is_read_by_an_admin(ctx: AppContext, tenants: li
     post_exclusion("losser", exclusion())
     reply = call("get_audit_day", route={"day": "2026-11-02"}, headers=ADMIN)
     assert reply.status == 200
-    entries = [m.AuditEntry.model_validate(e) for e in reply.body]
+    entries = [AuditEntry.model_validate(e) for e in reply.body]
     assert [(e.action, e.actor, e.tenant) for e in entries] == [
         ("tenant.created", ADMIN_NAME, "losser"),
         ("exclusion.added", ADMIN_NAME, "losser"),

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from sla_app.bootstrap import AppContext
-from sla_app.http import api_models as m
+from sla_app.http.api_report_models import ReportVersion
 from sla_app.services.monthly_reports import MonthlyReportService
 from sla_app.storage.availability_repo import DayStatus
 from sla_core.events import TicketEvent, parse_event
@@ -246,7 +246,7 @@ def test_the_api_lists_the_versions_with_their_changes(delivered: AppContext, cl
     next_run(delivered, clock)
     reply = call("list_report_versions", route={"tenant": "enschede", "month": "2026-10"}, headers=ADMIN)
     assert reply.status == 200, reply.body
-    versions = [m.ReportVersion.model_validate(v) for v in reply.body]
+    versions = [ReportVersion.model_validate(v) for v in reply.body]
     assert [(v.version, v.status, v.changes is None) for v in versions] == [(1, "final", True), (2, "final", False)]
     assert versions[1].changes is not None and versions[1].changes.outcomes[0].ticket_id == "M2"
 
