@@ -26,7 +26,7 @@ from sla_app.adapters.results_csv_source import CsvResultsSource
 from sla_app.mail.graph_mail import GraphMailer
 from sla_app.mail.message import Mailer
 from sla_app.mail.outbox import Outbox
-from sla_app.services.availability_ingest import ResultsSource
+from sla_app.services.availability_days import ResultsSource
 from sla_app.settings import Settings
 from sla_app.storage.admin_repo import AdminRepository
 from sla_app.storage.availability_repo import AvailabilityRepository

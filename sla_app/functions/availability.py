@@ -23,7 +23,7 @@ import azure.functions as func
 from sla_app import telemetry
 from sla_app.bootstrap import context
 from sla_app.http.problem import endpoint, json_response, read_json
-from sla_app.services.availability_ingest import parse_backfill_request
+from sla_app.services.availability_days import parse_backfill_request
 
 bp = func.Blueprint()
 _log = logging.getLogger("sla_app.availability")

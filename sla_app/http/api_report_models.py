@@ -116,7 +116,7 @@ class DeliveryConfirmation(RequestBody):
 
 
 # -- availability --------------------------------------------------------------
-# Mirrors sla_app.services.availability_ingest (parse_backfill_request, IngestRun.to_json).
+# Mirrors sla_app.services.availability_days (parse_backfill_request, IngestRun.to_json).
 
 
 class AvailabilityBackfillRequest(RequestBody):
