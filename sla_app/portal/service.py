@@ -20,12 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sla_app.errors import NotFound, Unprocessable
 from sla_app.overview.at_risk_nl import at_risk_json
+from sla_app.portal.stored import Admin, Deliveries, Events, Reports, Results, level_cell, sent_versions
 from sla_app.records import CORRECTION, REPORT, SENT
 from sla_app.services.monthly_reports import tenant_contract, tenant_window
 from sla_app.storage.admin_repo import ALL_TENANTS, RECORDER_ROLE
@@ -42,71 +43,6 @@ from sla_core.vocabulary import LEVELS
 MAX_RECIPIENTS = 20
 RECIPIENT_CHANGES_DAYS = 14  # how far back the overview lists who changed report recipients
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
-
-
-class Admin(Protocol):
-    """Tenants, exclusions and the audit log."""
-
-    def tenants(self) -> list[Any]: ...
-
-    def tenant(self, tenant: str) -> Any | None: ...
-
-    def put_tenant(self, record: Any) -> Any: ...
-
-    def exclusions(self, tenant: str) -> list[Any]: ...
-
-    def add_exclusion(self, tenant: str | None, data: dict[str, Any]) -> str: ...
-
-    def audit(self, at: str, actor: str, action: str, tenant: str | None = None, **detail: Any) -> None: ...
-
-    def audit_entries(self, day: date) -> list[dict[str, Any]]: ...
-
-
-class Events(Protocol):
-    """A tenant's ticket events."""
-
-    def of_tenant(self, tenant: str) -> list[Any]: ...
-
-
-class Results(Protocol):
-    """Availability per local day: its summaries (the stored days end before now: no row lies after ``as_of``)."""
-
-    def summarised(self, first_day: date, end_day: date, load_first_day: date | None = None) -> Any: ...
-
-
-class Reports(Protocol):
-    """Stored report versions."""
-
-    def versions(self, tenant: str, month: str) -> list[Any]: ...
-
-    def latest(self, tenant: str, month: str) -> Any | None: ...
-
-
-class Deliveries(Protocol):
-    """Delivery records: one per e-mail (report, correction) with the report version it carried."""
-
-    def of_tenant(self, tenant: str, first: str, last: str) -> list[Any]: ...
-
-
-def _sent_versions(records: list[Any]) -> dict[str, set[int]]:
-    """Per month, the report versions that went out (as the report e-mail or a correction)."""
-    sent: dict[str, set[int]] = {}
-    for record in records:
-        if record.state == SENT and record.report_version is not None and record.kind in (REPORT, CORRECTION):
-            sent.setdefault(record.month, set()).add(record.report_version)
-    return sent
-
-
-def _level_cell(body: dict[str, Any], metric: str) -> dict[str, Any]:
-    level = (body.get("service_levels") or {}).get(metric) or {}
-    cell = {"norm": level.get("norm"), "value": level.get("value"), "met": level.get("met")}
-    if metric == "availability":
-        cell["coverage"] = level.get("coverage")
-        cell["insufficiently_measured"] = bool(level.get("insufficiently_measured"))
-    else:
-        cell["decided"] = level.get("decided", 0)
-        cell["within"] = level.get("within", 0)
-    return cell
 
 
 class PortalService:
@@ -188,7 +124,7 @@ class PortalService:
         trend, versions = [], []
         trailing: dict[str, Any] = {}
         sent = (
-            _sent_versions(self._deliveries.of_tenant(record.tenant, str(months[0]), str(months[-1]))) if months else {}
+            sent_versions(self._deliveries.of_tenant(record.tenant, str(months[0]), str(months[-1]))) if months else {}
         )
         for month in months:
             stored = self._reports.versions(record.tenant, str(month))
@@ -200,7 +136,7 @@ class PortalService:
                 {
                     "month": str(month),
                     "status": latest.status,
-                    "levels": {m: _level_cell(latest.body, m) for m in LEVELS},
+                    "levels": {m: level_cell(latest.body, m) for m in LEVELS},
                     "ignored_tests": ignored_tests_note(
                         (latest.body.get("service_levels") or {}).get("availability") or {}
                     ),  # measurement §8.7
@@ -219,7 +155,7 @@ class PortalService:
                         "changes": version.changes,
                     }
                 )
-        verdicts = {m: _level_cell({"service_levels": trailing}, m) for m in LEVELS} if trailing else {}
+        verdicts = {m: level_cell({"service_levels": trailing}, m) for m in LEVELS} if trailing else {}
         return {"months": [str(m) for m in months], "trend": trend, "trailing": verdicts, "versions": versions}
 
     def tenant_page(self, tenant: str) -> dict[str, Any]:
@@ -342,7 +278,7 @@ class PortalService:
                         "version": latest.version if latest else None,
                         "status": latest.status if latest else None,
                         "missing_days": (latest.body.get("missing_days") or []) if latest else [],
-                        "levels": {m: _level_cell(latest.body, m) for m in LEVELS} if latest else None,
+                        "levels": {m: level_cell(latest.body, m) for m in LEVELS} if latest else None,
                         "delivery": report_mail.state if report_mail else None,
                         "manual_check": any(r.needs_manual_check for r in mails),
                         "corrections": sum(1 for r in mails if r.kind == CORRECTION and r.state == SENT),
