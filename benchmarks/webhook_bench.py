@@ -62,7 +62,7 @@ def sign(ctx, body: bytes) -> dict[str, str]:
 
 def _one_by_one(ctx, lines: list[dict]) -> float:
     """The peer: every event its own upsert request (no batching), in a table of its own."""
-    from sla_app.storage.events_repo import to_entity
+    from sla_app.storage.event_rows import to_entity
     from sla_core.events import parse_event
 
     table = ctx.store.table("peerevents")

@@ -244,11 +244,16 @@ def deduplicate(events: Iterable[TicketEvent]) -> list[TicketEvent]:
         kept = seen.get(key)
         if kept is None or (kept != event and _canonical(event) < _canonical(kept)):
             seen[key] = event
-    # sorted(..., key=TicketEvent.sort_key) with the keys built inline (hundreds of thousands per run); the
-    # position after the key keeps events with equal keys (other tenants) in their order, as a stable sort.
-    kept = list(seen.values())
+    return fold_order(list(seen.values()))
+
+
+def fold_order(events: list[TicketEvent]) -> list[TicketEvent]:
+    """``sorted(events, key=TicketEvent.sort_key)``, stable: events with equal keys (other tenants) keep their order.
+
+    The keys are built inline (hundreds of thousands per run), with each event's position after them.
+    """
     rank = KIND_RANK
-    return [kept[key[3]] for key in sorted([(e.at, rank[e.kind], e.event_id, i) for i, e in enumerate(kept)])]
+    return [events[key[3]] for key in sorted([(e.at, rank[e.kind], e.event_id, i) for i, e in enumerate(events)])]
 
 
 def _canonical(event: TicketEvent) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sla_core.events import TicketEvent, deduplicate
+from sla_core.events import TicketEvent, deduplicate, fold_order
 
 
 class Steps(NamedTuple):
@@ -149,8 +149,13 @@ def fold_ticket(events: list[TicketEvent]) -> Ticket:
 
 def fold_all(events: Iterable[TicketEvent], as_of: int | None = None) -> list[Ticket]:
     """De-duplicate, drop events after ``as_of`` (µs), group per ticket and fold; sorted by ticket."""
+    listed = events if type(events) is list else list(events)
+    if len({event.event_id for event in listed}) == len(listed):
+        ordered = fold_order(listed)  # every identity once (as parsed files and stored partitions give them)
+    else:
+        ordered = deduplicate(listed)
     by_ticket: dict[tuple[str, str], list[TicketEvent]] = defaultdict(list)
-    for event in deduplicate(events):
+    for event in ordered:
         if as_of is None or event.at <= as_of:
             by_ticket[(event.tenant, event.ticket_id)].append(event)
     return [fold_ticket(by_ticket[key]) for key in sorted(by_ticket)]
