@@ -45,8 +45,9 @@ from sla_core.contract import default_contract
 from sla_core.errors import InputError
 from sla_core.events import parse_numbered_lines
 from sla_core.periods import Month, trailing_months
-from sla_core.report import MonthlyReport, Reporter
+from sla_core.report import Reporter
 from sla_core.report_json import report_json
+from sla_core.report_records import MonthlyReport
 
 
 def report_bytes(report: MonthlyReport) -> bytes:

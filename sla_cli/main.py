@@ -29,8 +29,9 @@ from sla_core.availability_input import parse_instant
 from sla_core.business_calendar import to_us
 from sla_core.errors import InputError
 from sla_core.periods import Month
-from sla_core.report import MonthlyReport, Reporter
+from sla_core.report import Reporter
 from sla_core.report_json import report_json
+from sla_core.report_records import MonthlyReport
 from sla_core.report_text import report_text
 
 

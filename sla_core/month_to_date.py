@@ -36,7 +36,8 @@ from sla_core.business_calendar import US_PER_MINUTE, from_us
 from sla_core.events import TicketEvent
 from sla_core.outcomes import Outcome
 from sla_core.periods import Month
-from sla_core.report import Reporter, TicketLevel
+from sla_core.report import Reporter
+from sla_core.report_records import TicketLevel
 from sla_core.verdict import ticket_met
 
 

@@ -3,19 +3,16 @@
 :class:`Reporter` is built once per run from the contract, the availability
 results, the exclusions and ``as_of``; it caches per-month availability (the
 platform is shared by all tenants, SLA §3) and computes a
-:class:`MonthlyReport` per tenant and month from that tenant's events.
-
-Ticket percentages are ``within / decided × 100`` over the outcomes decided in
-the month; with nothing decided the value is None and the norm counts as met
-("n.v.t."). Trailing 12 months are sums of minutes and counts over the
-window's months, never averages of monthly percentages.
+:class:`~sla_core.report_records.MonthlyReport` per tenant and month from that
+tenant's events (the records and their counting: :mod:`sla_core.report_records`).
+Trailing 12 months are sums of minutes and counts over the window's months,
+never averages of monthly percentages.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
 
@@ -36,107 +33,10 @@ from sla_core.errors import InputError
 from sla_core.events import TicketEvent
 from sla_core.outcomes import Incomplete, Outcome, OutcomeRules
 from sla_core.periods import MeasurementWindow, Month, day_bounds, trailing_months
+from sla_core.report_records import MonthFigures, MonthlyReport, NotCounted, TicketLevel, tally
 from sla_core.tickets import fold_all
-from sla_core.verdict import ticket_met, ticket_value
-from sla_core.vocabulary import FINAL, PRIORITIES, PROVISIONAL, TICKET_METRICS
+from sla_core.vocabulary import TICKET_METRICS
 from sla_core.zone_hours import month_finder
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """Decided outcomes and how many were within target."""
-
-    decided: int = 0
-    within: int = 0
-
-    @property
-    def value(self) -> float | None:
-        """Percent within target; None when nothing was decided."""
-        return ticket_value(self.decided, self.within)
-
-    def __add__(self, other: Tally) -> Tally:
-        return Tally(self.decided + other.decided, self.within + other.within)
-
-
-@dataclass(frozen=True, slots=True)
-class TicketLevel:
-    """A ticket service level of a period: the total and per priority."""
-
-    norm: float
-    total: Tally
-    by_priority: dict[str, Tally]
-
-    @property
-    def met(self) -> bool:
-        """Norm met (unrounded); no decided outcome counts as met ("n.v.t.", :mod:`sla_core.verdict`)."""
-        return ticket_met(self.norm, self.total.decided, self.total.within)
-
-
-@dataclass(frozen=True, slots=True)
-class MonthFigures:
-    """One month of the trailing year, for the trend (SLA §9): availability minutes and ticket counts."""
-
-    month: Month
-    availability: AvailabilityFigures
-    tickets: dict[str, TicketLevel]
-
-
-@dataclass(frozen=True, slots=True)
-class NotCounted:
-    """A ticket of the month that is not measured, and why (measurement §2: only attributable incidents count)."""
-
-    ticket_id: str
-    reason: str
-    opened_at: int | None
-    priority: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class MonthlyReport:
-    """Everything a municipality's report shows for one month."""
-
-    tenant: str
-    tenant_name: str | None
-    month: Month
-    as_of: int
-    contract: Contract
-    window: MeasurementWindow | None
-    availability: AvailabilityFigures
-    tickets: dict[str, TicketLevel]
-    load_time: LoadTimeFigures
-    outcomes: tuple[Outcome, ...]
-    pending: tuple[Outcome, ...]
-    incomplete: tuple[Incomplete, ...]
-    not_measured: dict[str, int]
-    exclusions: tuple[Exclusion, ...]
-    closed_dates: dict[str, str]
-    trailing_months: tuple[Month, ...]
-    trailing_availability: AvailabilityFigures
-    trailing_tickets: dict[str, TicketLevel] = field(default_factory=dict)
-    availability_by_day: dict[str, AvailabilityFigures] = field(default_factory=dict)
-    missing_days: tuple[str, ...] = ()  # local days (ISO) of the month whose availability is not complete
-    trend: tuple[MonthFigures, ...] = ()
-    not_counted: tuple[NotCounted, ...] = ()
-
-    @property
-    def status(self) -> str:
-        """``final`` when every day of the month is complete, else ``provisional`` (measurement §8.5)."""
-        return PROVISIONAL if self.missing_days else FINAL
-
-
-def tally(outcomes: Iterable[Outcome], norm: float) -> TicketLevel:
-    """Count decided outcomes, in total and by deciding priority."""
-    counts: dict[str, list[int]] = {}
-    for outcome in outcomes:
-        count = counts.get(outcome.priority)
-        if count is None:
-            count = counts[outcome.priority] = [0, 0]
-        count[0] += 1
-        if outcome.outcome == "met":
-            count[1] += 1
-    ordered = {p: Tally(*counts[p]) for p in PRIORITIES if p in counts}
-    total = Tally(sum(t.decided for t in ordered.values()), sum(t.within for t in ordered.values()))
-    return TicketLevel(norm, total, ordered)
 
 
 class Reporter:

@@ -12,7 +12,7 @@ from typing import Any
 from sla_core.availability import AvailabilityFigures, LoadTimeFigures
 from sla_core.business_calendar import US_PER_MINUTE
 from sla_core.outcomes import Outcome
-from sla_core.report import MonthFigures, MonthlyReport, TicketLevel
+from sla_core.report_records import MonthFigures, MonthlyReport, TicketLevel
 from sla_core.verdict import meets_norm
 from sla_core.vocabulary import AVAILABILITY, WEEKDAYS
 from sla_core.zone_hours import iso_formatter

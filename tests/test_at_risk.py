@@ -34,7 +34,8 @@ from sla_core.at_risk import (
 )
 from sla_core.month_to_date import MonthSoFar, month_so_far
 from sla_core.periods import Month
-from sla_core.report import Reporter, Tally
+from sla_core.report import Reporter
+from sla_core.report_records import Tally
 from tests.support.core import (
     TENANT,
     contract_with,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sla_core.report import Tally, TicketLevel
+from sla_core.report_records import Tally, TicketLevel
 from sla_core.verdict import meets_norm, ticket_met, ticket_value
 from sla_core.vocabulary import LEVELS, TICKET_METRICS
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 from sla_core.availability import ZERO, AvailabilityFigures
-from sla_core.report import Tally
 from sla_core.report_json import availability_json
+from sla_core.report_records import Tally
 from sla_core.verdict import meets_norm
 from sla_core.vocabulary import AVAILABILITY, LEVELS, TICKET_METRICS
 

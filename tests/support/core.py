@@ -31,7 +31,8 @@ from sla_core.contract import Contract, contract_from_mapping, default_contract
 from sla_core.events import TicketEvent, parse_event
 from sla_core.outcomes import Incomplete, Outcome, OutcomeRules
 from sla_core.periods import Month
-from sla_core.report import MonthlyReport, Reporter
+from sla_core.report import Reporter
+from sla_core.report_records import MonthlyReport
 from sla_core.tickets import fold_all
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
