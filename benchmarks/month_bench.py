@@ -32,6 +32,7 @@ import cProfile
 import io
 import json
 import math
+import os
 import pstats
 import random
 import resource
@@ -326,6 +327,7 @@ def _one_size(workdir: Path, tenants: int, total: int, profile: bool, repeats: i
     tickets = generate_events(events, tenants, total)
     rows = generate_results(results) if not results.exists() else None
     generated = clock.perf_counter() - started
+    os.sync()  # the generated files' pages are written back now, not by the kernel during the timed runs
     print(
         f"== month: {MONTH}, Europe/Amsterdam, {tenants} tenants, {total:,} events "
         f"({tickets:,} tickets), 3 tests × 5 locations every 5 min =="
