@@ -28,6 +28,7 @@ US_PER_HOUR = 3_600_000_000
 _US_PER_MINUTE = 60_000_000
 
 _HOURS: dict[str, dict[int, tuple[str, str] | None]] = {}
+_TWO = tuple(f"{n:02d}" for n in range(60))  # minutes and seconds as written
 
 
 def _hour(zone: ZoneInfo, hour: int) -> tuple[str, str] | None:
@@ -60,8 +61,10 @@ def iso_formatter(zone_name: str) -> Callable[[int], str]:
         else:
             minute, rest = divmod(within, _US_PER_MINUTE)
             second, micro = divmod(rest, 1_000_000)
-            fraction = f".{micro:06d}" if micro else ""
-            text = f"{parts[0]}{minute:02d}:{second:02d}{fraction}{parts[1]}"
+            if micro:
+                text = f"{parts[0]}{_TWO[minute]}:{_TWO[second]}.{micro:06d}{parts[1]}"
+            else:  # the common instant: whole seconds, joined from texts (no number formatting)
+                text = f"{parts[0]}{_TWO[minute]}:{_TWO[second]}{parts[1]}"
         if len(written) >= 65_536:  # bounded, for a long-lived formatter
             written.clear()
         written[micros] = text
