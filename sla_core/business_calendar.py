@@ -169,7 +169,8 @@ class BusinessCalendar:
         i = bisect_right(self._starts, t) - 1
         if i < 0:
             return 0
-        return min(t + self._offset[i], self._cum_after[i])
+        at, cap = t + self._offset[i], self._cum_after[i]
+        return at if at < cap else cap
 
     def business_us(self, a: int, b: int) -> int:
         """Business time (µs) in ``[a, b)``; 0 when ``b <= a``. Two bisects (the hot path: kept inline)."""
@@ -178,10 +179,21 @@ class BusinessCalendar:
         if not (self._start_us <= a and b < self._end_us):
             self.ensure_covers(a, b)
         starts, offset, after = self._starts, self._offset, self._cum_after
+        # min() and max() spelled as comparisons: on Python 3.11 each call parses keyword arguments in C.
         i = bisect_right(starts, a) - 1
-        j = bisect_right(starts, b, max(i, 0)) - 1
-        at_a = 0 if i < 0 else min(a + offset[i], after[i])
-        at_b = 0 if j < 0 else min(b + offset[j], after[j])
+        j = bisect_right(starts, b, i if i > 0 else 0) - 1
+        if i < 0:
+            at_a = 0
+        else:
+            at_a, cap = a + offset[i], after[i]
+            if at_a > cap:
+                at_a = cap
+        if j < 0:
+            at_b = 0
+        else:
+            at_b, cap = b + offset[j], after[j]
+            if at_b > cap:
+                at_b = cap
         return at_b - at_a
 
     def deadline_us(self, a: int, duration: int) -> int:

@@ -58,7 +58,7 @@ class CalendarClock:
     name = "calendar"
 
     def length(self, a: int, b: int) -> int:
-        return max(b - a, 0)
+        return b - a if b > a else 0
 
     def reach(self, a: int, amount: int) -> int:
         return a + amount
@@ -95,7 +95,7 @@ def elapsed(clock: Clock, pieces: Sequence[Piece], t: int) -> int:
     for a, b in pieces:
         if a >= t:
             break
-        total += clock.length(a, t if b is None else min(b, t))
+        total += clock.length(a, t if b is None or b > t else b)
     return total
 
 
