@@ -37,16 +37,19 @@ def _plain(value: Any, limit: int) -> bool:
     return type(value) is str and 0 < len(value) <= limit and not value.isspace() and not _unstorable(value)
 
 
-_VALID_VALUES: set[tuple[Any, ...]] = set()  # (kind, type, priority, status, scope) found valid; a few dozen
+# (kind, type, priority, status, scope) found valid, each kept as the one tuple that events share; a few dozen.
+_VALID_VALUES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
-def _valid_values(values: tuple[Any, ...]) -> bool:
-    """Whether kind, type, priority, status and scope (in that order) are valid; remembered when they are."""
+def _valid_values(values: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The remembered equal tuple when kind, type, priority, status and scope (in that order) are valid
+    (remembering ``values`` first when they are new); None when they are not."""
     try:
-        if values in _VALID_VALUES:
-            return True
+        known = _VALID_VALUES.get(values)
     except TypeError:  # an unhashable value (a list or an object): not valid
-        return False
+        return None
+    if known is not None:
+        return known
     kind, type_, priority, status, scope = values
     valid = (
         type(kind) is str
@@ -56,26 +59,31 @@ def _valid_values(values: tuple[Any, ...]) -> bool:
         and (scope is None or (type(scope) is str and scope in _SCOPE_SET))
         and (status is None or _plain(status, MAX_STATUS_LENGTH))
     )
-    if valid:
-        if len(_VALID_VALUES) >= 4096:  # bounded: free-text statuses could make many
-            _VALID_VALUES.clear()
-        _VALID_VALUES.add(values)
-    return valid
+    if not valid:
+        return None
+    if len(_VALID_VALUES) >= 4096:  # bounded: free-text statuses could make many
+        _VALID_VALUES.clear()
+    _VALID_VALUES[values] = values
+    return values
 
 
-_VALID_IDS: set[str] = set()  # tenants and ticket ids found valid: each comes back with every event of it
+# Tenants and ticket ids found valid, each kept as the one string that its events share (every event of a
+# ticket names it again: one string in memory, not one per event).
+_VALID_IDS: dict[str, str] = {}
 
 
-def _valid_id(value: str) -> bool:
-    """Whether a string is an identifier (:data:`ID`); remembered when it is (bounded)."""
-    if value in _VALID_IDS:
-        return True
+def _valid_id(value: str) -> str | None:
+    """The remembered equal string when ``value`` is an identifier (:data:`ID`), remembering it first when
+    it is new (bounded); None when it is not."""
+    known = _VALID_IDS.get(value)
+    if known is not None:
+        return known
     if _id_ok(value) is None:
-        return False
+        return None
     if len(_VALID_IDS) >= 65_536:
         _VALID_IDS.clear()
-    _VALID_IDS.add(value)
-    return True
+    _VALID_IDS[value] = value
+    return value
 
 
 def event_fields(obj: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -89,18 +97,22 @@ def event_fields(obj: dict[str, Any]) -> tuple[Any, ...] | None:
     event_id, tenant, ticket_id, stamp = get("event_id"), get("tenant"), get("ticket_id"), get("occurred_at")
     values = (get("kind"), get("type"), get("priority"), get("status"), get("scope"))
     attributable = get("attributable")
-    known_ids = _VALID_IDS  # the caches are asked inline first (one call fewer per field on the hot path)
     if not (
         type(event_id) is str
         and type(tenant) is str
         and type(ticket_id) is str
         and type(stamp) is str
         and (attributable is None or type(attributable) is bool)
-        and _valid_values(values)
         and _id_ok(event_id)
-        and (tenant in known_ids or _valid_id(tenant))
-        and (ticket_id in known_ids or _valid_id(ticket_id))
     ):
+        return None
+    # The remembered valid values answer first (asked inline: one call fewer per field on the hot path); the
+    # event keeps the remembered strings, so repeated values are stored once, not once per event.
+    known_ids = _VALID_IDS
+    tenant = known_ids.get(tenant) or _valid_id(tenant)
+    ticket_id = known_ids.get(ticket_id) or _valid_id(ticket_id)
+    values = _valid_values(values)
+    if tenant is None or ticket_id is None or values is None:
         return None
     if _common_instant(stamp) is None:
         return None  # a rarer shape of instant: parse_rfc3339 reads it (or names what is wrong)
