@@ -297,7 +297,8 @@ def _print_figures(figures: dict) -> None:
     print(f"  read the events file                {figures['route_events_s']:7.2f} s")
     print(
         f"  parse results, shared availability  {figures['shared_s']:7.2f} s  (meanwhile a child routes the events' "
-        f"lines to their tenants: {figures['router_cpu_s']:.2f} s CPU; then waited {figures['wait_routes_s']:.2f} s)"
+        f"lines to their tenants: {figures['router_cpu_s']:.2f} s CPU; then routed the chunks left and put the routes "
+        f"together: {figures['wait_routes_s']:.2f} s)"
     )
     print(
         f"  {figures['tenants']} reports, {figures['workers']} worker(s)         {figures['reports_s']:7.2f} s  "

@@ -7,7 +7,8 @@ the benchmark). Memory and time grow with the input, no faster:
    line to its tenant (:mod:`sla_cli.routing`: a byte search, no parse) while
    the parent parses the results CSV once into one :class:`Reporter` and
    computes the availability every tenant shares (the month and its trailing
-   year) once.
+   year) once; then the parent scans the chunks of the file the child has not
+   taken yet (they take them from one shared counter) and puts the routes together.
 2. Worker processes are forked with that state; each asks for the next
    tenant (largest first, from a counter they share) until none are left, so
    a worker on a slower core simply takes fewer, and parses that tenant's lines (each line is parsed once, by one worker), computes its
@@ -40,7 +41,7 @@ from typing import Any
 import orjson
 
 from sla_cli.files import collector_paused, mapped_bytes, read_contract, read_exclusions, read_results
-from sla_cli.routing import Data, Routes, route_lines
+from sla_cli.routing import Data, Routes, assemble, chunk_bounds, route_lines, scan_chunks
 from sla_core.contract import default_contract
 from sla_core.errors import InputError
 from sla_core.events import parse_numbered_lines
@@ -223,16 +224,21 @@ def _run_workers(job: _Job, tenants: list[str], workers: int, first_error: tuple
 def _route_aside(data: Data, source: str) -> Callable[[], tuple[Routes, float]]:
     """Route the lines in a forked child while the caller goes on; call the result to wait for the routes.
 
-    The child sends the routes' index arrays back (24 bytes a line) and its CPU seconds.
+    The child takes the file's chunks one at a time from a counter it shares with the caller
+    (:class:`_Dealer`); when the caller is done with its own work it takes the chunks still left, so
+    whichever finishes first helps the other. The child sends its chunks' arrays back (16 bytes a line)
+    and its CPU seconds; the caller puts the routes together (:func:`sla_cli.routing.assemble`).
     """
     context = multiprocessing.get_context("fork")
+    bounds = chunk_bounds(data)
+    dealer = _Dealer(list(range(len(bounds))), context)
     receive, send = context.Pipe(duplex=False)
 
     def child(conn: Connection) -> None:
         try:
             cpu = time.process_time()
-            routes = route_lines(data, source)
-            conn.send(("ok", (routes.ends, routes.order, routes.spans, routes.error, time.process_time() - cpu)))
+            scanned = scan_chunks(data, bounds, dealer)
+            conn.send(("ok", (scanned, time.process_time() - cpu)))
         except BaseException:  # noqa: BLE001 — reported to the parent, which raises
             conn.send(("failed", traceback.format_exc()))
         finally:
@@ -243,6 +249,7 @@ def _route_aside(data: Data, source: str) -> Callable[[], tuple[Routes, float]]:
     send.close()
 
     def routes() -> tuple[Routes, float]:
+        mine = scan_chunks(data, bounds, dealer)  # the chunks the child has not taken yet
         try:
             status, value = receive.recv()
         except EOFError:
@@ -250,8 +257,8 @@ def _route_aside(data: Data, source: str) -> Callable[[], tuple[Routes, float]]:
         process.join()
         if status != "ok":
             raise RuntimeError(f"report-all routing failed (exit code {process.exitcode}):\n{value}")
-        ends, order, spans, error, cpu = value
-        return Routes(data, ends, order, spans, error), cpu
+        scanned, cpu = value
+        return assemble(data, bounds, [scanned, mine], source), cpu
 
     return routes
 
@@ -260,7 +267,8 @@ def report_all(sources: Sources, month: Month, as_of: int, out: Path, jobs: int 
     """Write every tenant's report for ``month`` into ``out``; ``jobs`` worker processes (default: all cores).
 
     With more than one job the events are routed in a child process while this one parses the results
-    and computes the shared availability (both before the workers start). The events file is mapped
+    and computes the shared availability, then helps route the chunks still left (all before the workers
+    start). The events file is mapped
     for the run (:func:`sla_cli.files.mapped_bytes`); the workers read it through the fork.
     """
     clock = time.perf_counter
@@ -309,7 +317,7 @@ def report_all(sources: Sources, month: Month, as_of: int, out: Path, jobs: int 
             seconds={
                 "route_events": routed - started,  # reading the events file (and routing it, with one job)
                 "shared": shared - routed,  # results and shared availability (the routing runs aside meanwhile)
-                "wait_for_routes": ready - shared,
+                "wait_for_routes": ready - shared,  # scanning the chunks the router left, then the routes put together
                 "reports": done - ready,
                 "parent_cpu_before_fork": serial_cpu,
                 "router_cpu": route_cpu,

@@ -18,13 +18,15 @@ regex ``findall`` (in C) gives the names in line order; otherwise the keys'
 offsets are put on their lines by a sorted search. Per tenant the routes hold
 the line indices grouped by a stable radix sort on the tenant ids, and every
 line's end offset (16 bytes a line), so the parent's memory is the file plus a
-little, and the forked workers share both.
+little, and the forked workers share both. Chunks may be scanned by more than
+one process (:func:`scan_chunks`: each takes any chunks and numbers its own
+tenants) and put together by :func:`assemble`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from mmap import mmap
 
@@ -147,18 +149,58 @@ def route_lines(data: Data, source: str) -> Routes:
 
     The file is scanned in chunks of :data:`CHUNK` bytes, so time and memory grow with its size, no faster.
     """
-    names: dict[bytes, int] = {}  # numbered in order of first appearance
-    parts = []
+    bounds = chunk_bounds(data)
+    return assemble(data, bounds, [scan_chunks(data, bounds, range(len(bounds)))], source)
+
+
+def chunk_bounds(data: Data) -> list[tuple[int, int]]:
+    """The file's chunks (``[lo, hi)`` byte ranges of about :data:`CHUNK` bytes, cut after a line end), in order."""
+    return list(_chunks(data))
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """Chunks scanned by one process: per chunk number its lines' ends and tenant ids, numbered in ``names``
+    (-1: not settled by the search). Processes scanning chunks of one file side by side each number their own."""
+
+    names: dict[bytes, int]
+    parts: dict[int, tuple[np.ndarray, np.ndarray]]
+
+
+def scan_chunks(data: Data, bounds: list[tuple[int, int]], numbers: Iterable[int]) -> Scanned:
+    """Scan the chunks ``numbers`` (indices into ``bounds``; any of them, in any order)."""
+    names: dict[bytes, int] = {}
+    parts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     chunk = bytearray(CHUNK + 4096)  # one buffer for every chunk: a mapped file has no ``count``, and a
     with memoryview(data) as view:  # fresh copy per chunk would cost fresh pages each time
-        for lo, hi in _chunks(data):
+        for number in numbers:
+            lo, hi = bounds[number]
             if hi - lo > len(chunk):  # a line longer than the slack
                 chunk = bytearray(hi - lo)
             chunk[: hi - lo] = view[lo:hi]
-            parts.append(_scan(chunk, hi - lo, lo, names))
+            parts[number] = _scan(chunk, hi - lo, lo, names)
+    return Scanned(names, parts)
+
+
+def assemble(data: Data, bounds: list[tuple[int, int]], scans: list[Scanned], source: str) -> Routes:
+    """The routes from every chunk of ``bounds``, scanned by one or more :func:`scan_chunks` (each chunk by one).
+
+    Each scan's tenant ids are renumbered into one numbering; lines the search did not settle are decoded
+    here, one by one in file order (so the first error is the first bad line of the file).
+    """
+    names: dict[bytes, int] = {}
+    renumber = []  # per scan: its ids' new numbers, and -1 for -1 (the last element)
+    for scan in scans:
+        for name in scan.names:
+            names.setdefault(name, len(names))
+        renumber.append(np.array([*(names[name] for name in scan.names), -1], dtype=np.int64))
+    owner = {number: index for index, scan in enumerate(scans) for number in scan.parts}
+    if sorted(owner) != list(range(len(bounds))):
+        raise AssertionError("every chunk is scanned exactly once")
     empty = np.zeros(0, dtype=np.int64)
+    parts = [scans[owner[number]].parts[number] for number in range(len(bounds))]
     ends = np.concatenate([p[0] for p in parts]) if parts else empty
-    tenant_of_line = np.concatenate([p[1] for p in parts]) if parts else empty
+    tenant_of_line = np.concatenate([renumber[owner[n]][p[1]] for n, p in enumerate(parts)]) if parts else empty
     # Lines the search did not settle: decoded one by one, in file order (the first error is the first line).
     # A decoded tenant that the search found too gets the search's id (distinct bytes decode to distinct names).
     by_name = {name.decode("utf-8", "surrogateescape"): index for name, index in names.items()}

@@ -157,6 +157,34 @@ def test_routing_agrees_with_decoding_every_line(
     assert all(line == lines[number - 1].encode() for t in routes.tenants() for number, line in routes.lines(t))
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["enschede", "hengelo", "a.b-c", "bad", "blank"]), max_size=40),
+    st.sampled_from([1, 97, 300]),
+    st.data(),
+)
+def test_chunks_scanned_by_two_processes_route_as_one_scan_does(tenants: list[str], chunk: int, data) -> None:
+    """report-all's router child and the parent each scan the chunks they take from a shared counter: whichever
+    chunks each takes, in whatever order, the routes put together are those of a single scan (bad lines too)."""
+    lines = []
+    for n, tenant in enumerate(tenants, 1):
+        lines.append("  " if tenant == "blank" else '{"tenant": 7}' if tenant == "bad" else event(n, tenant))
+    raw = "\n".join(lines).encode("utf-8")
+    with mock.patch.object(routing, "CHUNK", chunk):
+        whole = route_lines(raw, "events.jsonl")
+        bounds = routing.chunk_bounds(raw)
+        numbers = list(range(len(bounds)))
+        child = data.draw(st.lists(st.sampled_from(numbers), unique=True)) if numbers else []
+        rest = data.draw(st.permutations([n for n in numbers if n not in child]))
+        scans = [routing.scan_chunks(raw, bounds, child), routing.scan_chunks(raw, bounds, rest)]
+        together = routing.assemble(raw, bounds, scans, "events.jsonl")
+    assert together.error == whole.error
+    assert together.tenants() == whole.tenants()
+    assert {t: list(together.lines(t)) for t in together.tenants()} == {
+        t: list(whole.lines(t)) for t in whole.tenants()
+    }
+
+
 @pytest.mark.parametrize(
     ("content", "routed"),
     [
