@@ -24,24 +24,20 @@ Tenants whose measurement window does not contain the month are skipped and name
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
 import shutil
 import tempfile
 import time
-import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from sla_cli.files import collector_paused, mapped_bytes, read_contract, read_exclusions, read_results
-from sla_cli.routing import Data, Routes, assemble, chunk_bounds, route_lines, scan_chunks
+from sla_cli.forks import route_aside, run_forked
+from sla_cli.routing import Routes, route_lines
 from sla_core.contract import default_contract
 from sla_core.errors import InputError
 from sla_core.events import parse_numbered_lines
@@ -156,111 +152,16 @@ def _first_error(job: _Job, tenant: str) -> tuple[int, str]:
     raise AssertionError(f"the lines of {tenant!r} failed to parse once, not twice")
 
 
-def _worker(job: _Job, tenants: Iterable[str], first_error: tuple[int, str] | None, conn: Connection) -> None:
-    try:
-        conn.send(("ok", _work(job, tenants, first_error)))
-    except BaseException:  # noqa: BLE001 — reported to the parent, which raises
-        conn.send(("failed", traceback.format_exc()))
-    finally:
-        conn.close()
-
-
 def largest_first(tenants: list[str], routes: Routes) -> list[str]:
     """The tenants by line count, largest first (then by name): dealt in this order, the last tenants
     handed out are the smallest, so the workers finish close together."""
     return sorted(tenants, key=lambda t: (-routes.count(t), t))
 
 
-class _Dealer:
-    """Hands the tenants out in order, one at a time, to whichever forked worker asks next.
-
-    The position is a counter in shared memory (with its lock), made before the fork.
-    """
-
-    def __init__(self, tenants: list[str], context: Any) -> None:
-        self._tenants = tenants
-        self._next = context.Value("q", 0)
-
-    def __iter__(self) -> Iterator[str]:
-        while True:
-            with self._next.get_lock():
-                index = self._next.value
-                self._next.value = index + 1
-            if index >= len(self._tenants):
-                return
-            yield self._tenants[index]
-
-
 def _run_workers(job: _Job, tenants: list[str], workers: int, first_error: tuple[int, str] | None) -> list[_Share]:
     if workers == 1:
         return [_work(job, tenants, first_error)]
-    context = multiprocessing.get_context("fork")
-    dealer = _Dealer(tenants, context)
-    gc.freeze()  # keep the collector out of the shared pages in the children
-    try:
-        started = []
-        for _ in range(workers):
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_worker, args=(job, dealer, first_error, send), daemon=True)
-            process.start()
-            send.close()
-            started.append((process, receive))
-        answers = []
-        for process, receive in started:
-            try:
-                answer = receive.recv()
-            except EOFError:
-                answer = None
-            process.join()
-            answers.append(answer or ("failed", f"a worker ended without an answer (exit code {process.exitcode})"))
-    finally:
-        gc.unfreeze()
-    failed = [value for status, value in answers if status != "ok"]
-    if failed:
-        raise RuntimeError("report-all worker failed:\n" + "\n".join(failed))
-    return [value for _, value in answers]
-
-
-def _route_aside(data: Data, source: str) -> Callable[[], tuple[Routes, float]]:
-    """Route the lines in a forked child while the caller goes on; call the result to wait for the routes.
-
-    The child takes the file's chunks one at a time from a counter it shares with the caller
-    (:class:`_Dealer`); when the caller is done with its own work it takes the chunks still left, so
-    whichever finishes first helps the other. The child sends its chunks' arrays back (16 bytes a line)
-    and its CPU seconds; the caller puts the routes together (:func:`sla_cli.routing.assemble`).
-    """
-    context = multiprocessing.get_context("fork")
-    bounds = chunk_bounds(data)
-    dealer = _Dealer(list(range(len(bounds))), context)
-    receive, send = context.Pipe(duplex=False)
-
-    def child(conn: Connection) -> None:
-        try:
-            cpu = time.process_time()
-            scanned = scan_chunks(data, bounds, dealer)
-            conn.send(("ok", (scanned, time.process_time() - cpu)))
-        except BaseException:  # noqa: BLE001 — reported to the parent, which raises
-            conn.send(("failed", traceback.format_exc()))
-        finally:
-            conn.close()
-
-    process = context.Process(target=child, args=(send,), daemon=True)
-    process.start()
-    send.close()
-
-    def routes() -> tuple[Routes, float]:
-        mine = scan_chunks(data, bounds, dealer)  # the chunks the child has not taken yet
-        try:
-            status, value = receive.recv()
-        except EOFError:
-            status, value = "failed", "the router ended without an answer"
-        process.join()
-        if status != "ok":
-            raise RuntimeError(f"report-all routing failed (exit code {process.exitcode}):\n{value}")
-        scanned, cpu = value
-        return assemble(data, bounds, [scanned, mine], source), cpu
-
-    return routes
+    return run_forked(lambda dealt: _work(job, dealt, first_error), tenants, workers, "report-all worker")
 
 
 def report_all(sources: Sources, month: Month, as_of: int, out: Path, jobs: int | None = None) -> BatchResult:
@@ -279,7 +180,7 @@ def report_all(sources: Sources, month: Month, as_of: int, out: Path, jobs: int 
             contract = read_contract(sources.contract) if sources.contract else default_contract()
             exclusions = read_exclusions(sources.exclusions)
             data = mapped.enter_context(mapped_bytes(sources.events, "events"))
-            pending = _route_aside(data, str(sources.events)) if parallel else None
+            pending = route_aside(data, str(sources.events)) if parallel else None
             routes, route_cpu = (None, 0.0) if pending else (route_lines(data, str(sources.events)), 0.0)
             routed = clock()
             reporter = Reporter(contract, read_results(sources.availability), exclusions, as_of)
