@@ -106,8 +106,8 @@ def event_fields(obj: dict[str, Any]) -> tuple[Any, ...] | None:
         and _id_ok(event_id)
     ):
         return None
-    # The remembered valid values answer first (asked inline: one call fewer per field on the hot path); the
-    # event keeps the remembered strings, so repeated values are stored once, not once per event.
+    # The remembered ids answer first (asked inline: one call fewer per field on the hot path); the event
+    # keeps the remembered strings and value tuple, so repeated values are stored once, not once per event.
     known_ids = _VALID_IDS
     tenant = known_ids.get(tenant) or _valid_id(tenant)
     ticket_id = known_ids.get(ticket_id) or _valid_id(ticket_id)
